@@ -1,0 +1,77 @@
+/**
+ * `system(...)`: a HYP-init system from a design, a layout and bounds, or a custom one from your own
+ * machines on the bus. What every entry point (CLI, API, Jest matchers, inspector) starts from.
+ */
+import { buildHypSystem, checkBounds, type HypConfig, type HypSystem } from '../actors/hyp-system';
+import { Engine } from '../bus/engine';
+import type { BusSpec } from '../bus/spec';
+import type { Design } from '../design/design';
+import { resolveDesign } from '../design/resolve';
+import { resolveLayout, type Layout } from '../mmu/layout';
+import { InputError } from '../util/errors';
+
+export interface HypSystemOptions {
+  /** A preset or mutant name (`hypsim list`), a design file path, or a Design value. */
+  design: string | Design;
+  /** 'collide', 'disjoint', a layout file path, or a Layout value. Default 'collide'. */
+  layout?: string | Layout;
+  cpus: number;
+  /** At most this many CPU-down operations (K). Default 0. */
+  hotplug?: number;
+  vms?: number;
+  /** Hotplug may act while kvm_arch_init runs. */
+  hotplugFromBoot?: boolean;
+  /** Track every VA in the TLBs instead of the volatile ones only (slower, same verdicts). */
+  tlbScope?: 'volatile' | 'all';
+}
+
+export interface CustomSystemOptions<G = unknown> {
+  /** Your machines, shared memory and invariants (see README "Your own machines"). */
+  spec: BusSpec<G>;
+}
+
+/** What the JSON header says about the system. */
+export interface SystemHeader {
+  design: string;
+  layout: string | null;
+  cpus: number;
+  hotplug: number;
+  vms: number;
+  hotplugFromBoot: boolean;
+}
+
+export interface System {
+  readonly spec: BusSpec<unknown>;
+  readonly header: SystemHeader;
+  /** The HYP model behind it, for HYP systems. */
+  readonly hyp?: HypSystem;
+  /** A fresh engine (dictionaries, memo tables) with the given reductions. */
+  engine(opts?: { symmetry?: boolean }): Engine<unknown>;
+}
+
+export function system(opts: HypSystemOptions | CustomSystemOptions): System {
+  if ('spec' in opts) {
+    const spec = opts.spec as BusSpec<unknown>;
+    return {
+      spec,
+      header: { design: spec.name, layout: null, cpus: spec.actors.length, hotplug: 0, vms: 0, hotplugFromBoot: false },
+      engine: (o) => new Engine(spec, o),
+    };
+  }
+  if (typeof opts !== 'object' || opts === null) throw new InputError('system(): options must be an object');
+  const cpus = opts.cpus;
+  const hotplug = opts.hotplug ?? 0;
+  const vms = opts.vms ?? 0;
+  checkBounds(cpus, hotplug, vms);
+  const design = typeof opts.design === 'string' ? resolveDesign(opts.design) : opts.design;
+  const layout = opts.layout === undefined ? resolveLayout('collide', cpus, vms) : typeof opts.layout === 'string' ? resolveLayout(opts.layout, cpus, vms) : opts.layout;
+  const config: HypConfig = { design, layout, cpus, hotplug, vms, hotplugFromBoot: opts.hotplugFromBoot ?? false, tlbScope: opts.tlbScope ?? 'volatile' };
+  const hyp = buildHypSystem(config);
+  const spec = hyp.spec as BusSpec<unknown>;
+  return {
+    spec,
+    hyp,
+    header: { design: design.name, layout: layout.name, cpus, hotplug, vms, hotplugFromBoot: config.hotplugFromBoot },
+    engine: (o) => new Engine(spec, o),
+  };
+}

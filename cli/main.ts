@@ -1,0 +1,62 @@
+#!/usr/bin/env node
+/** The hypsim command line. Bad input: one line on stderr, exit 2. */
+import { InputError } from '../util/errors';
+import { demoCommand } from './demo-cmd';
+import { exploreCommand, exploreHelp } from './explore-cmd';
+import { listCommand, replayCommand, replayHelp, simulateCommand, simulateHelp } from './other-cmds';
+
+const usage = `hypsim — simulator and model checker for the Arm KVM HYP-init protocol
+
+  hypsim demo                       the legacy bug as a timeline, then the trampoline design verified
+  hypsim explore --design D ...     every interleaving (bfs/dfs) or samples (random/pct)
+  hypsim simulate --design D ...    one live run on the RxJS bus, seeded
+  hypsim replay FILE                re-execute a trace file
+  hypsim list                       designs, mutants, layouts, invariants, knobs, profiles
+
+${exploreHelp}
+
+${simulateHelp}
+
+${replayHelp}`;
+
+export async function main(argv: readonly string[], out = (s: string) => process.stdout.write(s + '\n'), err = (s: string) => process.stderr.write(s + '\n')): Promise<number> {
+  const [cmd, ...rest] = argv;
+  try {
+    switch (cmd) {
+      case 'explore':
+        return exploreCommand(rest, out, err);
+      case 'simulate':
+        return await simulateCommand(rest, out);
+      case 'replay':
+        return replayCommand(rest, out);
+      case 'list':
+        return listCommand(out);
+      case 'demo':
+        return demoCommand(rest, out);
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        out(usage);
+        return cmd === undefined ? 2 : 0;
+      default:
+        throw new InputError(`unknown command "${cmd}" (demo, explore, simulate, replay, list)`);
+    }
+  } catch (e) {
+    if (e instanceof InputError) {
+      err(`hypsim: ${e.message}`);
+      return 2;
+    }
+    throw e;
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (e) => {
+      process.stderr.write(`hypsim: internal error: ${(e as Error).stack ?? e}\n`);
+      process.exit(70);
+    },
+  );
+}

@@ -1,0 +1,160 @@
+/**
+ * A design is a set of knobs: the presets (the kernel's versions) and the mutants (one knob undone)
+ * are values of this type, and the machines are built from it, never copied per design.
+ */
+import { InputError } from '../util/errors';
+
+export interface Design {
+  readonly name: string;
+  readonly description: string;
+  /** Kernel version (or commit) the design stands for. */
+  readonly kernel: string;
+  /** 'single': one HYP pgd (v3.9); 'split': boot + runtime pgds joined by a trampoline page (v3.10). */
+  readonly pgds: 'single' | 'split';
+  /** How init_hyp_mode runs cpu_init_hyp_mode: one CPU at a time (v3.9 smp_call_function_single) or on_each_cpu (v3.10). */
+  readonly initOrder: 'sequential' | 'concurrent';
+  /** create_hyp_mappings of text, stacks and host context before the CPUs init (v3.10) or after (v3.9). */
+  readonly mapRuntimeBeforeInit: boolean;
+  /** v3.9 kvm_clear_hyp_idmap after init: unmap the idmap from the single pgd (no TLBI). */
+  readonly clearIdmap: boolean;
+  /** kvm_mmu_init maps the init page at the trampoline VA in the boot pgd. */
+  readonly bootTrampoline: boolean;
+  /** kvm_mmu_init maps the init page at the trampoline VA in the runtime pgd. */
+  readonly runtimeTrampoline: boolean;
+  /** Where phase 2 invalidates the HYP TLB: after the HTTBR switch (v3.10), before it, or not at all. */
+  readonly tlbi: 'after-switch' | 'before-switch' | 'none';
+  /** free_boot_hyp_pgd: '#ifndef CONFIG_HOTPLUG_CPU' (v3.10), 'always', or 'never'. */
+  readonly freeBootPgd: 'without-hotplug' | 'always' | 'never';
+  /** register_cpu_notifier(&hyp_init_cpu_nb): a CPU coming online runs cpu_init_hyp_mode at CPU_STARTING. */
+  readonly cpuNotifier: boolean;
+  /** v3.15: cpu_notifier_register_begin/done around init and registration, so hotplug waits. */
+  readonly hotplugSafeRegistration: boolean;
+}
+
+export type Knob = Exclude<keyof Design, 'name' | 'description' | 'kernel'>;
+
+export const knobDocs: Readonly<Record<Knob, { values: string; meaning: string }>> = {
+  pgds: { values: 'single | split', meaning: 'one HYP pgd (v3.9) or boot + runtime pgds with a trampoline page (v3.10)' },
+  initOrder: { values: 'sequential | concurrent', meaning: 'smp_call_function_single per CPU (v3.9) or on_each_cpu (v3.10)' },
+  mapRuntimeBeforeInit: { values: 'true | false', meaning: 'create_hyp_mappings before the CPUs init (v3.10) or after (v3.9)' },
+  clearIdmap: { values: 'true | false', meaning: 'kvm_clear_hyp_idmap unmaps the idmap after init, without TLBI (v3.9)' },
+  bootTrampoline: { values: 'true | false', meaning: 'the init page is mapped at the trampoline VA in the boot pgd' },
+  runtimeTrampoline: { values: 'true | false', meaning: 'the init page is mapped at the trampoline VA in the runtime pgd' },
+  tlbi: { values: 'after-switch | before-switch | none', meaning: 'where phase 2 runs TLBIALLH relative to the HTTBR switch' },
+  freeBootPgd: { values: 'without-hotplug | always | never', meaning: 'free_boot_hyp_pgd: only without CONFIG_HOTPLUG_CPU (v3.10), always, never' },
+  cpuNotifier: { values: 'true | false', meaning: 'hyp_init_cpu_notify runs HYP init on a CPU coming online (CPU_STARTING)' },
+  hotplugSafeRegistration: { values: 'true | false', meaning: 'cpu_notifier_register_begin/done around init (v3.15): hotplug waits' },
+};
+
+export const knobs = Object.keys(knobDocs) as Knob[];
+
+const base = {
+  kernel: 'v3.10',
+  pgds: 'split',
+  initOrder: 'concurrent',
+  mapRuntimeBeforeInit: true,
+  clearIdmap: false,
+  bootTrampoline: true,
+  runtimeTrampoline: true,
+  tlbi: 'after-switch',
+  freeBootPgd: 'without-hotplug',
+  cpuNotifier: true,
+  hotplugSafeRegistration: false,
+} as const;
+
+export const trampoline: Design = {
+  ...base,
+  name: 'trampoline',
+  description: 'v3.10, the seed as merged: boot and runtime pgds, trampoline page, TLBIALLH in HYP, cpu notifier',
+};
+
+export const legacy: Design = {
+  ...base,
+  name: 'legacy',
+  kernel: 'v3.9',
+  description: 'v3.9: one HYP pgd, idmap torn down after init without TLBI, no cpu notifier',
+  pgds: 'single',
+  initOrder: 'sequential',
+  mapRuntimeBeforeInit: false,
+  clearIdmap: true,
+  bootTrampoline: false,
+  runtimeTrampoline: false,
+  tlbi: 'none',
+  freeBootPgd: 'never',
+  cpuNotifier: false,
+};
+
+export const trampolineV315: Design = {
+  ...base,
+  name: 'trampoline-v3.15',
+  kernel: 'v3.15',
+  description: 'v3.15: init and notifier registration inside cpu_notifier_register_begin/done, hotplug waits',
+  hotplugSafeRegistration: true,
+};
+
+function mutant(name: string, description: string, knobsUndone: Partial<Design>): Design {
+  return { ...trampoline, ...knobsUndone, name, description };
+}
+
+/** The six mutants of MODEL.md: each flips one knob of `trampoline`. */
+export const mutants: readonly Design[] = [
+  mutant('no-tlbi', 'trampoline without TLBIALLH in phase 2', { tlbi: 'none' }),
+  mutant('no-boot-trampoline', 'trampoline VA missing from the boot pgd', { bootTrampoline: false }),
+  mutant('no-runtime-trampoline', 'trampoline VA missing from the runtime pgd', { runtimeTrampoline: false }),
+  mutant('free-boot-pgd', 'boot pgd freed although hotplug is configured', { freeBootPgd: 'always' }),
+  mutant('no-cpu-notifier', 'cpu notifier never registered', { cpuNotifier: false }),
+  mutant('tlbi-before-switch', 'TLBIALLH done before HTTBR changes', { tlbi: 'before-switch' }),
+];
+
+export const presets: readonly Design[] = [legacy, trampoline, trampolineV315];
+
+export const allDesigns: readonly Design[] = [...presets, ...mutants];
+
+export function findDesign(name: string): Design | undefined {
+  return allDesigns.find((d) => d.name === name);
+}
+
+const enumKnobs: Partial<Record<Knob, readonly string[]>> = {
+  pgds: ['single', 'split'],
+  initOrder: ['sequential', 'concurrent'],
+  tlbi: ['after-switch', 'before-switch', 'none'],
+  freeBootPgd: ['without-hotplug', 'always', 'never'],
+};
+
+/**
+ * A design file: {"name", "description"?, "extends"?: preset, knobs...}. Unknown knobs, wrong types
+ * and combinations no kernel can run are refused with one line naming the field and the value.
+ */
+export function parseDesign(json: unknown, fallbackName: string): Design {
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new InputError('design: the file must hold a JSON object');
+  const o = json as Record<string, unknown>;
+  const ext = o.extends ?? 'trampoline';
+  if (typeof ext !== 'string' || !findDesign(ext)) throw new InputError(`design: extends must name a preset or mutant (${allDesigns.map((d) => d.name).join(', ')}), got ${JSON.stringify(ext)}`);
+  const d: Record<string, unknown> = { ...findDesign(ext)! };
+  d.name = fallbackName;
+  for (const [k, v] of Object.entries(o)) {
+    if (k === 'extends') continue;
+    if (k === 'name' || k === 'description' || k === 'kernel') {
+      if (typeof v !== 'string' || v === '') throw new InputError(`design: ${k} must be a non-empty string, got ${JSON.stringify(v)}`);
+      d[k] = v;
+      continue;
+    }
+    if (!(knobs as string[]).includes(k)) throw new InputError(`design: unknown knob "${k}" (knobs: ${knobs.join(', ')})`);
+    const allowed = enumKnobs[k as Knob];
+    if (allowed) {
+      if (typeof v !== 'string' || !allowed.includes(v)) throw new InputError(`design: ${k} must be one of ${allowed.join(' | ')}, got ${JSON.stringify(v)}`);
+    } else if (typeof v !== 'boolean') throw new InputError(`design: ${k} must be true or false, got ${JSON.stringify(v)}`);
+    d[k] = v;
+  }
+  const design = d as unknown as Design;
+  checkDesign(design);
+  return design;
+}
+
+/** Combinations the step lists cannot express. */
+export function checkDesign(d: Design): void {
+  if (d.pgds === 'single' && (d.bootTrampoline || d.runtimeTrampoline))
+    throw new InputError(`design: pgds "single" has no trampoline: bootTrampoline and runtimeTrampoline must be false`);
+  if (d.pgds === 'single' && d.tlbi !== 'none') throw new InputError(`design: pgds "single" has no phase 2, so tlbi must be "none", got "${d.tlbi}"`);
+  if (d.pgds === 'split' && d.clearIdmap) throw new InputError('design: clearIdmap is the single-pgd teardown; with pgds "split" use freeBootPgd');
+}

@@ -1,0 +1,91 @@
+/**
+ * Sampling strategies. `random`: seeded uniform random walks to the end of the run. `pct`: probabilistic
+ * concurrency testing (Burckhardt et al., ASPLOS 2010): random actor priorities and d-1 random points
+ * where the running actor drops to the lowest priority; a bug of depth d is found with probability at
+ * least 1/(n k^(d-1)) per run. Either can find a violation, neither can prove there is none: without one,
+ * the result is 'incomplete'. Counterexamples are shrunk.
+ */
+import type { Delivery, Step, World } from '../bus/engine';
+import { createRng, type Rng } from '../util/rng';
+import type { Checkable } from './checkable';
+import { PeakMemory } from './memory';
+import type { SearchOptions, SearchResult } from './result';
+import { shrink } from './shrink';
+import { deliveriesToEntries } from './trace-builder';
+
+type Chooser = (world: World, enabled: Step[], stepNo: number) => Step;
+
+function randomChooser(rng: Rng): () => Chooser {
+  return () => (_w, enabled) => enabled[rng.int(enabled.length)];
+}
+
+function pctChooser(rng: Rng, actors: number, depth: number, lengthEstimate: () => number): () => Chooser {
+  return () => {
+    // Distinct initial priorities d..d+n-1 (higher runs first); change points get d-1 .. 1.
+    const prio = Array.from({ length: actors }, (_, i) => depth + i);
+    for (let i = prio.length - 1; i > 0; i--) {
+      const j = rng.int(i + 1);
+      [prio[i], prio[j]] = [prio[j], prio[i]];
+    }
+    const k = Math.max(1, lengthEstimate());
+    const changes = Array.from({ length: depth - 1 }, () => 1 + rng.int(k));
+    return (_w, enabled, stepNo) => {
+      let best = enabled[0];
+      for (const st of enabled) if (prio[st.actor] > prio[best.actor]) best = st;
+      const mine = enabled.filter((s) => s.actor === best.actor);
+      const chosen = mine[rng.int(mine.length)];
+      const at = changes.indexOf(stepNo);
+      if (at >= 0) prio[chosen.actor] = depth - 1 - at;
+      return chosen;
+    };
+  };
+}
+
+export function sample(sys: Checkable, opts: SearchOptions): SearchResult {
+  const t0 = performance.now();
+  const mem = new PeakMemory();
+  const rng = createRng(opts.seed);
+  const walks = opts.walks ?? 1000;
+  const seen = new Set<string>();
+  let transitions = 0;
+  let maxDepth = 0;
+  let lengths = 0;
+  let runs = 0;
+  const estimate = () => (runs ? Math.round(lengths / runs) : 50);
+  const next = opts.strategy === 'pct' ? pctChooser(rng, sys.actorCount, Math.max(1, opts.pctDepth ?? 3), estimate) : randomChooser(rng);
+  const stats = () => ({ states: seen.size, transitions, seconds: +((performance.now() - t0) / 1000).toFixed(3), depth: maxDepth, peakMemoryMB: mem.mb });
+  let lastProgress = t0;
+
+  for (let w = 0; w < walks; w++) {
+    const choose = next();
+    let world = sys.initial();
+    const steps: Delivery[][] = [];
+    for (let i = 1; ; i++) {
+      const v = sys.violation(world);
+      const enabled = v ? [] : sys.enabled(world);
+      const q = v ?? (enabled.length === 0 ? sys.quiescentViolation(world) : null);
+      if (q) {
+        const shrunk = shrink(sys, deliveriesToEntries(sys, steps), q.invariant);
+        return { result: 'violation', violation: { invariant: q.invariant, message: shrunk.message, trace: shrunk.trace }, stats: stats() };
+      }
+      if (enabled.length === 0) break;
+      const rec: Delivery[] = [];
+      world = sys.apply(world, choose(world, enabled, i), rec);
+      steps.push(rec);
+      transitions++;
+      if (seen.size < 5_000_000) seen.add(sys.key(world));
+      if (i > maxDepth) maxDepth = i;
+    }
+    runs++;
+    lengths += steps.length;
+    const now = performance.now();
+    if (opts.maxStates !== undefined && seen.size >= opts.maxStates) return { result: 'incomplete', violation: null, stats: stats(), stoppedBy: 'max-states' };
+    if (opts.maxSeconds !== undefined && (now - t0) / 1000 >= opts.maxSeconds) return { result: 'incomplete', violation: null, stats: stats(), stoppedBy: 'max-seconds' };
+    if (opts.onProgress && now - lastProgress >= 1000) {
+      lastProgress = now;
+      const s = (now - t0) / 1000;
+      opts.onProgress({ states: seen.size, statesPerSecond: Math.round(seen.size / s), depth: maxDepth, frontier: walks - w - 1, seconds: s });
+    }
+  }
+  return { result: 'incomplete', violation: null, stats: stats(), stoppedBy: 'walks' };
+}

@@ -1,0 +1,42 @@
+/**
+ * Re-execute a recorded trace. Strict replay refuses a step that is not enabled (a trace for another
+ * design or bounds); lenient replay skips it (used to shrink counterexamples).
+ */
+import type { Delivery, Violation, World } from '../bus/engine';
+import type { TraceEntry } from '../bus/trace';
+import { TraceError } from '../util/errors';
+import type { Checkable } from './checkable';
+import { findStep, primaryEntries } from './match';
+import { deliveriesToEntries } from './trace-builder';
+
+export interface ReplayOutcome {
+  violation: Violation | null;
+  /** The deliveries actually made, as a trace. */
+  trace: TraceEntry[];
+  final: World;
+  /** No step left at the end. */
+  quiescent: boolean;
+}
+
+export function replay(sys: Checkable, trace: readonly TraceEntry[], mode: 'strict' | 'lenient' = 'strict'): ReplayOutcome {
+  let world = sys.initial();
+  const done: Delivery[][] = [];
+  const finish = (violation: Violation | null, quiescent: boolean): ReplayOutcome => ({ violation, trace: deliveriesToEntries(sys, done), final: world, quiescent });
+  let v = sys.violation(world);
+  if (v) return finish(v, false);
+  for (const entry of primaryEntries(trace)) {
+    const enabled = sys.enabled(world);
+    const st = findStep(sys, enabled, entry);
+    if (!st) {
+      if (mode === 'lenient') continue;
+      throw new TraceError(`trace step ${entry.step} (${entry.from === entry.to ? entry.to : `${entry.from} → ${entry.to}`} ${entry.event}) is not enabled here: the trace is for another design, layout or bounds, or was edited`);
+    }
+    const rec: Delivery[] = [];
+    world = sys.apply(world, st, rec);
+    done.push(rec);
+    v = sys.violation(world);
+    if (v) return finish(v, false);
+  }
+  const quiescent = sys.enabled(world).length === 0;
+  return finish(quiescent ? sys.quiescentViolation(world) : null, quiescent);
+}

@@ -1,0 +1,91 @@
+/**
+ * The invariants of MODEL.md as pure functions over the whole-system state (stable ids). The CPU
+ * statechart records what an access got against what its step expected; these read it.
+ */
+import type { AnyMachineSnapshot } from 'xstate';
+import type { Invariant, WorldView } from '../bus/spec';
+import type { CpuContext, FaultKind } from '../machines/cpu-context';
+import { runtimePages, type Layout } from '../mmu/layout';
+import { pgdNames, type Memory } from '../mmu/memory';
+import { hex } from '../mmu/pgd';
+
+export const invariantDocs: Readonly<Record<string, string>> = {
+  'translation-fault': 'no access in HYP hits an unmapped VA',
+  'wrong-translation': 'every access gets the PA its step expects; a stale TLB entry giving another PA breaks it',
+  'use-after-free': 'no CPU walks a freed page table',
+  'runtime-state': 'a CPU in runtime has HTTBR = runtime pgd, its own stack, the runtime vectors',
+  'init-completes': 'every online CPU reaches runtime (checked at quiescence: every maximal run ends in one)',
+};
+
+/** Name of whatever page sits at a PA, for messages. */
+export function pageAt(layout: Layout, pa: number): string {
+  if (pa === layout.initPa) return 'init page';
+  const p = runtimePages(layout).find((r) => r.ref.pa === pa);
+  return p ? p.name : 'unknown page';
+}
+
+function cpuName(view: WorldView<Memory>, a: number): string {
+  return view.actors[a].id;
+}
+
+function faultCheck(id: FaultKind, layout: Layout): Invariant<Memory> {
+  return {
+    id,
+    description: invariantDocs[id],
+    kind: 'safety',
+    check: () => null,
+    checkActor(a, snap, view) {
+      if (!view.actors[a].id.startsWith('cpu') || !snap.matches('fault')) return null;
+      const f = (snap.context as CpuContext).fault;
+      if (!f || f.invariant !== id) return null;
+      const who = `${cpuName(view, a)} ${f.step} at VA ${hex(f.va)}`;
+      const pgd = f.pgd ? pgdNames[f.pgd] : 'no pgd';
+      if (id === 'translation-fault') return `${who}: ${pgd} does not map it (expected ${f.expected.name}, PA ${hex(f.expected.pa)})`;
+      if (id === 'use-after-free') return `${who}: the walk reads ${pgd}, which was freed`;
+      return `${who} got PA ${hex(f.got!)} (${pageAt(layout, f.got!)})${f.fromTlb ? ' from a stale TLB entry' : ''}; expected ${f.expected.name} at PA ${hex(f.expected.pa)}`;
+    },
+  };
+}
+
+export function hypInvariants(layout: Layout): Invariant<Memory>[] {
+  return [
+    faultCheck('translation-fault', layout),
+    faultCheck('wrong-translation', layout),
+    faultCheck('use-after-free', layout),
+    {
+      id: 'runtime-state',
+      description: invariantDocs['runtime-state'],
+      kind: 'safety',
+      check: () => null,
+      checkActor(a, snap: AnyMachineSnapshot, view) {
+        if (!view.actors[a].id.startsWith('cpu') || !snap.matches('runtime')) return null;
+        const c = snap.context as CpuContext;
+        const bad: string[] = [];
+        if (c.httbr !== 'hyp') bad.push(`HTTBR = ${c.httbr ? pgdNames[c.httbr] : 'unset'}`);
+        if (c.hsp !== 'stack') bad.push('no HYP stack');
+        if (c.hvbar !== 'runtime') bad.push(`vectors = ${c.hvbar}`);
+        return bad.length ? `${cpuName(view, a)} is in runtime with ${bad.join(', ')}` : null;
+      },
+    },
+    {
+      id: 'init-completes',
+      description: invariantDocs['init-completes'],
+      kind: 'quiescent',
+      check(view) {
+        const stuck: string[] = [];
+        view.actors.forEach((d, a) => {
+          if (!d.id.startsWith('cpu')) return;
+          const s = view.snapshot(a);
+          const c = s.context as CpuContext;
+          if (c.online && !s.matches('runtime')) stuck.push(`${d.id} (${stateName(s)})`);
+        });
+        return stuck.length ? `online but never reached runtime: ${stuck.join(', ')}` : null;
+      },
+    },
+  ];
+}
+
+export function stateName(s: AnyMachineSnapshot): string {
+  const walk = (v: unknown): string => (typeof v === 'string' ? v : Object.entries(v as Record<string, unknown>).map(([k, x]) => `${k}.${walk(x)}`).join(','));
+  return walk(s.value);
+}

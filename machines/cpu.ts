@@ -1,0 +1,157 @@
+/**
+ * The CPU statechart: off → boot-pgd → trampoline → runtime → off (v3.10), off → idmap → runtime (v3.9),
+ * plus fault. Steps come from machines/cpu-steps.ts in the kernel's order. The statechart does the TLB
+ * and checks each fetch and access against the page the step expects; what it reads of shared memory
+ * (a walk of the table in HTTBR) arrives in the event, so every transition is pure.
+ */
+import { assign, createMachine, emit, type AnyStateMachine } from 'xstate';
+import type { Design } from '../design/design';
+import type { Layout } from '../mmu/layout';
+import type { Walk } from '../mmu/pgd';
+import { fill } from '../mmu/tlb';
+import { translate } from '../mmu/translate';
+import { resetContext, type CpuContext, type Fault } from './cpu-context';
+import { initPhases, type InitStep } from './cpu-steps';
+
+/** Events a CPU takes. Step events carry the VA they fetch and what a walk of it gives now. */
+export interface CpuEvent {
+  readonly type: string;
+  readonly va?: number;
+  readonly walk?: Walk;
+  /** ACCESS: the PA the access expects, and the page's name. */
+  readonly expect?: number;
+  readonly page?: string;
+  /** CPU_UP: whether hyp_init_cpu_notify is on the notifier chain at CPU_STARTING. */
+  readonly notifier?: boolean;
+}
+
+export interface CpuHardware {
+  readonly design: Design;
+  readonly layout: Layout;
+  /** VAs whose TLB entries are kept (mmu/volatile.ts). */
+  readonly tracked: ReadonlySet<number>;
+}
+
+export interface StepMeta {
+  readonly step: string;
+  readonly fetch: 'idmap' | 'tramp' | null;
+  readonly cite: string;
+}
+
+type Args = { context: CpuContext; event: CpuEvent };
+
+export function createCpuMachine(hw: CpuHardware): AnyStateMachine {
+  const { layout, tracked } = hw;
+  const addr = { idmapVa: layout.idmapVa, initPa: layout.initPa, trampolineVa: layout.trampolineVa };
+  const initPage = { name: 'init page', pa: layout.initPa };
+
+  /** Translate the event's VA: null if it gets `expected`, else the fault it causes. */
+  const accessFault = (c: CpuContext, e: CpuEvent, step: string, expected: { name: string; pa: number }): Fault | null => {
+    const t = translate(c.tlb, e.va!, e.walk!, tracked.has(e.va!));
+    if (t.kind === 'translation-fault' || t.kind === 'use-after-free')
+      return { invariant: t.kind, step, va: e.va!, pgd: c.httbr, expected };
+    if (t.pa !== expected.pa) return { invariant: 'wrong-translation', step, va: e.va!, pgd: c.httbr, expected, got: t.pa, fromTlb: t.kind === 'hit' };
+    return null;
+  };
+  const accessTlb = (c: CpuContext, e: CpuEvent) => {
+    const t = translate(c.tlb, e.va!, e.walk!, tracked.has(e.va!));
+    return t.kind === 'hit' || t.kind === 'walked' ? t.tlb : c.tlb;
+  };
+
+  const phases = initPhases(hw.design);
+  const flat: { phase: string; step: InitStep }[] = phases.flatMap((p) => p.steps.map((step) => ({ phase: p.name, step })));
+  const firstInit = `#cpu.${flat[0].phase}.${flat[0].step.state}`;
+
+  const stepState = (i: number) => {
+    const { step } = flat[i];
+    const last = i === flat.length - 1;
+    const target = last ? '#cpu.runtime' : `#cpu.${flat[i + 1].phase}.${flat[i + 1].step.state}`;
+    // The fetch fills the TLB first; then the step's own effect (a TLBI empties it afterwards).
+    const after = ({ context, event }: Args): Partial<CpuContext> => {
+      const tlb = step.fetch ? accessTlb(context, event) : context.tlb;
+      return { tlb, ...step.effect({ ...context, tlb }, addr) };
+    };
+    const ok = last
+      ? [
+          // Back in the kernel with HYP up: the IPI's caller is told (csd completion) ...
+          { guard: ({ context }: Args) => context.via === 'ipi', target, actions: [assign((a: Args) => ({ ...after(a), via: null })), emit({ type: 'bus.send', to: 'kernel', event: { type: 'DONE' } })] },
+          // ... or, at CPU_STARTING, the CPU goes on to set itself online (set_cpu_online after notify_cpu_starting).
+          { target, actions: assign((a: Args) => ({ ...after(a), via: null, online: true })) },
+        ]
+      : [{ target, actions: assign(after) }];
+    const on = step.fetch
+      ? [
+          {
+            guard: ({ context, event }: Args) => accessFault(context, event, step.event, initPage) !== null,
+            target: '#cpu.fault',
+            actions: assign(({ context, event }: Args) => ({ fault: accessFault(context, event, step.event, initPage), pc: event.va ?? null })),
+          },
+          ...ok,
+        ]
+      : ok;
+    return { meta: { step: step.event, fetch: step.fetch, cite: step.cite } satisfies StepMeta, on: { [step.event]: on } };
+  };
+
+  const phaseStates: Record<string, unknown> = {};
+  flat.forEach(({ phase }, i) => {
+    const p = (phaseStates[phase] ??= { initial: flat[i].step.state, states: {} }) as { states: Record<string, unknown> };
+    p.states[flat[i].step.state] = stepState(i);
+  });
+
+  return createMachine({
+    id: 'cpu',
+    context: ({ input }: { input?: { online?: boolean } }) => resetContext(input?.online ?? true),
+    initial: 'off',
+    on: {
+      // Power-off (cpu_die): registers reset, TLB empty, HYP back to the stub after the next power-on.
+      CPU_DOWN: { target: '#cpu.off.offline', actions: assign(() => resetContext(false)) },
+      // The page-table walker may fill the TLB at any time the HYP MMU is on, in HYP or not (ARM ARM).
+      SPECULATE: [
+        {
+          guard: ({ event }: Args) => event.walk?.kind === 'freed',
+          target: '#cpu.fault',
+          actions: assign(({ context, event }: Args) => ({ fault: { invariant: 'use-after-free', step: 'SPECULATE', va: event.va!, pgd: context.httbr, expected: { name: 'a live page table', pa: 0 } } satisfies Fault })),
+        },
+        {
+          guard: ({ event }: Args) => event.walk?.kind === 'mapped',
+          actions: assign(({ context, event }: Args) => ({ tlb: fill(context.tlb, event.va!, (event.walk as { pa: number }).pa) })),
+        },
+      ],
+    },
+    states: {
+      off: {
+        initial: 'stub',
+        states: {
+          // Online, running the kernel; HYP is the stub (arch/arm/kernel/hyp-stub.S).
+          stub: { on: { INIT: { target: firstInit, actions: assign({ via: 'ipi' as const }) } } },
+          // Powered down, not in cpu_online_mask.
+          offline: {
+            on: {
+              CPU_UP: [
+                // v3.10 arch/arm/kvm/arm.c hyp_init_cpu_notify: CPU_STARTING → cpu_init_hyp_mode(NULL).
+                { guard: ({ event }: Args) => event.notifier === true, target: firstInit, actions: assign({ via: 'notifier' as const }) },
+                { target: 'stub', actions: assign({ online: true }) },
+              ],
+            },
+          },
+        },
+      },
+      ...phaseStates,
+      runtime: {
+        on: {
+          // HYP at work (world switch, VM entry): each access must get the page it means.
+          ACCESS: [
+            {
+              guard: ({ context, event }: Args) => accessFault(context, event, 'ACCESS', { name: event.page!, pa: event.expect! }) !== null,
+              target: '#cpu.fault',
+              actions: assign(({ context, event }: Args) => ({ fault: accessFault(context, event, 'ACCESS', { name: event.page!, pa: event.expect! }) })),
+            },
+            { actions: assign(({ context, event }: Args) => ({ tlb: accessTlb(context, event) })) },
+          ],
+        },
+      },
+      // Stuck in HYP: a translation fault with no handler, the wrong page executed, or a freed table walked.
+      fault: {},
+    },
+  } as never);
+}

@@ -1,0 +1,74 @@
+/**
+ * The kernel's side of HYP init as a step list (arch/arm/kvm/arm.c init_hyp_mode and kvm_arch_init,
+ * arch/arm/kvm/mmu.c kvm_mmu_init and free_boot_hyp_pgd), chosen by the design's knobs.
+ */
+import type { Design } from '../design/design';
+import type { Layout } from '../mmu/layout';
+import type { MemWrite } from '../mmu/memory';
+
+export interface KernelStep {
+  readonly state: string;
+  readonly event: string;
+  readonly cite: string;
+  /** Page-table and flag writes, in order, done atomically by the step. */
+  readonly writes: readonly MemWrite[];
+  /** 'each': on_each_cpu (send INIT to every online CPU, wait for all); 'one': the v3.9 smp_call_function_single loop. */
+  readonly ipi?: 'each' | 'one';
+}
+
+export interface KernelBounds {
+  readonly cpus: number;
+  /** CPU-down operations allowed (CONFIG_HOTPLUG_CPU is configured iff > 0). */
+  readonly hotplug: number;
+}
+
+const flag = (f: 'notifier' | 'kvmUp' | 'hotplugLock', value: boolean): MemWrite => ({ type: 'mem.flag', flag: f, value });
+
+export function kernelSteps(d: Design, l: Layout, b: KernelBounds): KernelStep[] {
+  const steps: KernelStep[] = [];
+  const runtime: MemWrite[] = [
+    { type: 'mem.map', pgd: 'hyp', va: l.text.va, pa: l.text.pa, what: 'HYP text' },
+    ...l.stacks.slice(0, b.cpus).map((p, i): MemWrite => ({ type: 'mem.map', pgd: 'hyp', va: p.va, pa: p.pa, what: `stack cpu${i}` })),
+    ...l.hostCtx.slice(0, b.cpus).map((p, i): MemWrite => ({ type: 'mem.map', pgd: 'hyp', va: p.va, pa: p.pa, what: `host ctx cpu${i}` })),
+  ];
+  const createMappings: KernelStep = {
+    state: 'create-hyp-mappings',
+    event: 'CREATE_HYP_MAPPINGS',
+    cite: `${d.pgds === 'single' ? 'v3.9' : 'v3.10'} arch/arm/kvm/arm.c init_hyp_mode: create_hyp_mappings(__kvm_hyp_code_start, ...), the per-CPU stack pages and host state`,
+    writes: runtime,
+  };
+  if (d.hotplugSafeRegistration)
+    steps.push({ state: 'notifier-register-begin', event: 'CPU_NOTIFIER_REGISTER_BEGIN', cite: 'v3.15 arch/arm/kvm/arm.c kvm_arch_init: cpu_notifier_register_begin()', writes: [flag('hotplugLock', true)] });
+  if (d.pgds === 'single') {
+    steps.push({ state: 'mmu-init', event: 'KVM_MMU_INIT', cite: 'v3.9 arch/arm/mm/idmap.c init_static_idmap_hyp (early_initcall): hyp_pgd = kzalloc(...); identity_mapping_add(hyp_pgd, __hyp_idmap_text_start, ...); arch/arm/kvm/mmu.c kvm_mmu_init checks it', writes: [{ type: 'mem.map', pgd: 'hyp', va: l.idmapVa, pa: l.initPa, what: 'idmap' }] });
+  } else {
+    const w: MemWrite[] = [{ type: 'mem.map', pgd: 'boot', va: l.idmapVa, pa: l.initPa, what: 'idmap' }];
+    if (d.bootTrampoline) w.push({ type: 'mem.map', pgd: 'boot', va: l.trampolineVa, pa: l.initPa, what: 'trampoline' });
+    if (d.runtimeTrampoline) w.push({ type: 'mem.map', pgd: 'hyp', va: l.trampolineVa, pa: l.initPa, what: 'trampoline' });
+    steps.push({ state: 'mmu-init', event: 'KVM_MMU_INIT', cite: 'v3.10 arch/arm/kvm/mmu.c kvm_mmu_init: __create_hyp_mappings(boot_hyp_pgd, hyp_idmap_start ...), and TRAMPOLINE_VA in boot_hyp_pgd and hyp_pgd', writes: w });
+  }
+  if (d.mapRuntimeBeforeInit) steps.push(createMappings);
+  if (d.initOrder === 'concurrent')
+    steps.push({ state: 'on-each-cpu', event: 'ON_EACH_CPU', cite: 'v3.10 arch/arm/kvm/arm.c init_hyp_mode: on_each_cpu(cpu_init_hyp_mode, NULL, 1)', writes: [], ipi: 'each' });
+  else
+    steps.push({ state: 'smp-call-function-single', event: 'SMP_CALL_FUNCTION_SINGLE', cite: 'v3.9 arch/arm/kvm/arm.c init_hyp_mode: for_each_online_cpu(cpu) smp_call_function_single(cpu, cpu_init_hyp_mode, ..., 1)', writes: [], ipi: 'one' });
+  if (d.clearIdmap)
+    steps.push({ state: 'clear-hyp-idmap', event: 'KVM_CLEAR_HYP_IDMAP', cite: 'v3.9 arch/arm/kvm/mmu.c kvm_clear_hyp_idmap: pud_clear; clean_pmd_entry (a D-cache clean, no TLBIALLH); pmd_free', writes: [{ type: 'mem.unmap', pgd: 'hyp', va: l.idmapVa, what: 'idmap' }] });
+  if (!d.mapRuntimeBeforeInit) steps.push(createMappings);
+  const free = d.pgds === 'split' && (d.freeBootPgd === 'always' || (d.freeBootPgd === 'without-hotplug' && b.hotplug === 0));
+  if (free) {
+    const w: MemWrite[] = [
+      { type: 'mem.unmap', pgd: 'boot', va: l.idmapVa, what: 'idmap' },
+      { type: 'mem.unmap', pgd: 'boot', va: l.trampolineVa, what: 'trampoline' },
+      { type: 'mem.free', pgd: 'boot' },
+      { type: 'mem.unmap', pgd: 'hyp', va: l.trampolineVa, what: 'trampoline' },
+    ];
+    steps.push({ state: 'free-boot-hyp-pgd', event: 'FREE_BOOT_HYP_PGD', cite: 'v3.10 arch/arm/kvm/arm.c init_hyp_mode: #ifndef CONFIG_HOTPLUG_CPU free_boot_hyp_pgd(); (arch/arm/kvm/mmu.c: unmap idmap and trampoline, kfree(boot_hyp_pgd), unmap TRAMPOLINE_VA from hyp_pgd)', writes: w });
+  }
+  if (d.cpuNotifier)
+    steps.push({ state: 'register-cpu-notifier', event: 'REGISTER_CPU_NOTIFIER', cite: d.hotplugSafeRegistration ? 'v3.15 arch/arm/kvm/arm.c kvm_arch_init: __register_cpu_notifier(&hyp_init_cpu_nb)' : 'v3.10 arch/arm/kvm/arm.c kvm_arch_init: register_cpu_notifier(&hyp_init_cpu_nb)', writes: [flag('notifier', true)] });
+  if (d.hotplugSafeRegistration)
+    steps.push({ state: 'notifier-register-done', event: 'CPU_NOTIFIER_REGISTER_DONE', cite: 'v3.15 arch/arm/kvm/arm.c kvm_arch_init: cpu_notifier_register_done()', writes: [flag('hotplugLock', false)] });
+  steps.push({ state: 'kvm-up', event: 'KVM_UP', cite: `${d.kernel} virt/kvm/kvm_main.c kvm_init: kvm_arch_init() returned 0, /dev/kvm registered`, writes: [flag('kvmUp', true)] });
+  return steps;
+}

@@ -1,0 +1,179 @@
+/**
+ * A trace as a per-CPU timeline: one line per delivery, a lane per actor marking who acted, and what the
+ * step did in the kernel's words (which VA was fetched, TLB hit or walk, which pgd, which page, which TLB
+ * entry was stale and since when). Replays the trace to see each state before and after.
+ */
+import type { AnyMachineSnapshot } from 'xstate';
+import type { Delivery } from '../bus/engine';
+import type { TraceEntry } from '../bus/trace';
+import type { Checkable } from '../explore/checkable';
+import { findStep, primaryEntries } from '../explore/match';
+import { pageAt } from '../invariants/hyp';
+import type { CpuContext } from '../machines/cpu-context';
+import type { MemWrite } from '../mmu/memory';
+import { pgdNames } from '../mmu/memory';
+import { hex, type Walk } from '../mmu/pgd';
+import { profiles } from '../mmu/profile';
+import { lookup } from '../mmu/tlb';
+import type { System } from '../api/system';
+import { TraceError } from '../util/errors';
+
+interface Cached {
+  step: number;
+  pgd: string;
+}
+
+export interface TimelineLine {
+  step: number;
+  actor: string;
+  from: string;
+  event: string;
+  text: string;
+  /** Kernel code the step stands for, where known. */
+  cite?: string;
+}
+
+function lanes(sys: System): string[] {
+  return sys.spec.actors.map((a) => a.id);
+}
+
+function laneLabel(id: string): string {
+  return id === 'kernel' ? 'kern' : id === 'hotplug' ? 'hplg' : id;
+}
+
+/** Describe every delivery of `trace` (which must replay on `sys`). */
+export function describeTrace(sys: System, trace: readonly TraceEntry[]): TimelineLine[] {
+  const engine = sys.engine({ symmetry: false }) as unknown as Checkable;
+  const hyp = sys.hyp;
+  const profile = profiles[hyp?.config.layout.profile ?? 'armv7'];
+  const layout = hyp?.config.layout;
+  const page = (pa: number) => (layout ? pageAt(layout, pa) : '?');
+  const provenance = new Map<string, Map<number, Cached>>();
+  let world = engine.initial();
+  const out: TimelineLine[] = [];
+
+  const walkText = (w: Walk, pgd: string) =>
+    w.kind === 'mapped' ? `walk ${pgd} → PA ${hex(w.pa)} (${page(w.pa)})` : w.kind === 'freed' ? `walk of ${pgd}, which was freed` : `walk ${pgd}: not mapped`;
+
+  const fetchText = (id: string, before: CpuContext, after: CpuContext, va: number, w: Walk): string => {
+    const pgd = before.httbr ? pgdNames[before.httbr] : 'no pgd';
+    const cached = lookup(before.tlb, va);
+    if (cached !== undefined) {
+      const stale = w.kind !== 'mapped' || w.pa !== cached;
+      const from = provenance.get(id)?.get(va);
+      const since = from ? `, cached at step ${from.step} through ${from.pgd}` : '';
+      return `VA ${hex(va)}: TLB hit → PA ${hex(cached)} (${page(cached)})${stale ? ` — STALE entry${since}; ${pgd} now gives ${w.kind === 'mapped' ? `PA ${hex(w.pa)} (${page(w.pa)})` : w.kind}` : ''}`;
+    }
+    const filled = lookup(after.tlb, va) !== undefined && w.kind === 'mapped';
+    return `VA ${hex(va)}: TLB miss, ${walkText(w, pgd)}${filled ? ', cached' : ''}`;
+  };
+
+  const regText = (b: CpuContext, a: CpuContext, event: string): string[] => {
+    const r: string[] = [];
+    if (b.httbr !== a.httbr && a.httbr) r.push(`${profile.httbr} := ${pgdNames[a.httbr]}`);
+    if (b.mmu !== a.mmu) r.push(`${profile.hsctlr}.M := ${a.mmu ? 1 : 0}`);
+    if (b.hvbar !== a.hvbar) r.push(`${profile.hvbar} := ${a.hvbar === 'init' ? 'init vector (idmap)' : a.hvbar === 'runtime' ? '__kvm_hyp_vector' : 'stub vectors'}`);
+    if (b.hsp !== a.hsp && a.hsp === 'stack') r.push(`${profile.hsp} := own HYP stack`);
+    if (event === 'TLBI') r.push(`${profile.tlbi}: TLB emptied`);
+    return r;
+  };
+
+  const cpuLine = (id: string, d: Delivery, bs: AnyMachineSnapshot, as: AnyMachineSnapshot): { text: string; cite?: string } => {
+    const b = bs.context as CpuContext;
+    const a = as.context as CpuContext;
+    const e = d.event as { type: string; va?: number; walk?: Walk; page?: string; expect?: number; notifier?: boolean };
+    const meta = Object.values(bs.getMeta() as Record<string, { step?: string; cite?: string }>).find((m) => m?.step === e.type);
+    const fault = as.matches('fault') && !bs.matches('fault') ? ` ✗ ${a.fault?.invariant}` : '';
+    let text: string;
+    switch (e.type) {
+      case 'INIT':
+        text = 'IPI arrives: cpu_init_hyp_mode()';
+        break;
+      case 'CPU_DOWN':
+        text = 'powered off: TLB emptied, registers reset, HYP back to the stub at next power-on';
+        break;
+      case 'CPU_UP':
+        text = e.notifier ? 'powered on; CPU_STARTING: hyp_init_cpu_notify → cpu_init_hyp_mode()' : 'powered on and online; no HYP init on the notifier chain: HYP stays the stub';
+        break;
+      case 'SPECULATE':
+        text = `speculative walk (MMU on, ${b.httbr ? pgdNames[b.httbr] : '?'}): ${e.walk!.kind === 'mapped' ? `VA ${hex(e.va!)} → PA ${hex(e.walk!.pa)} (${page(e.walk!.pa)}) cached` : `VA ${hex(e.va!)}: ${walkText(e.walk!, b.httbr ? pgdNames[b.httbr] : '?')}`}`;
+        break;
+      case 'ACCESS':
+        text = `HYP uses ${e.page} — ${fetchText(id, b, a, e.va!, e.walk!)}`;
+        break;
+      default: {
+        const where = e.va !== undefined ? `fetch ${fetchText(id, b, a, e.va, e.walk!)}` : b.mmu ? '' : 'MMU off';
+        text = [where, ...(fault ? [] : regText(b, a, e.type))].filter(Boolean).join('; ');
+        if (as.matches('runtime') && !bs.matches('runtime')) text += `; back in the kernel, HYP up${a.online && !b.online ? ', CPU goes online' : ''}`;
+      }
+    }
+    return { text: text + fault, cite: meta?.cite };
+  };
+
+  const kernelLine = (d: Delivery, after: AnyMachineSnapshot): { text: string; cite?: string } => {
+    const e = d.event as { type: string; online?: number[] };
+    if (e.type === 'DONE') return { text: `${engine.actorId(d.from)} finished cpu_init_hyp_mode` };
+    const ks = hyp?.kernelSteps.find((s) => s.event === e.type);
+    const writes = (ks?.writes ?? []).map((w: MemWrite) =>
+      w.type === 'mem.map' ? `${pgdNames[w.pgd]}: map ${w.what} VA ${hex(w.va)} → PA ${hex(w.pa)}` : w.type === 'mem.unmap' ? `${pgdNames[w.pgd]}: unmap ${w.what} VA ${hex(w.va)}` : w.type === 'mem.free' ? `kfree(${pgdNames[w.pgd]})` : `${w.flag} = ${w.value}`,
+    );
+    if (ks?.ipi === 'each') writes.push(`IPI to ${e.online!.map((c) => `cpu${c}`).join(', ')} (cpu_online_mask), wait for all`);
+    if (ks?.ipi === 'one') {
+      const called = (after.context as { called: number[] }).called;
+      writes.push(after.matches('wait-cpu') ? `IPI to cpu${called[called.length - 1]} (next in cpu_online_mask), wait for it` : 'for_each_online_cpu done');
+    }
+    return { text: writes.join('; ') || e.type, cite: ks?.cite };
+  };
+
+  for (const entry of primaryEntries(trace)) {
+    const st = findStep(engine, engine.enabled(world), entry);
+    if (!st) throw new TraceError(`trace step ${entry.step} (${entry.to} ${entry.event}) is not enabled here`);
+    const rec: Delivery[] = [];
+    const before = world;
+    world = engine.apply(world, st, rec);
+    for (const d of rec) {
+      const id = engine.actorId(d.to);
+      const bs = engine.snapshot(before, d.to);
+      const as = engine.snapshot(world, d.to);
+      let line: { text: string; cite?: string };
+      if (hyp && id.startsWith('cpu')) line = cpuLine(id, d, bs, as);
+      else if (hyp && id === 'kernel') line = kernelLine(d, as);
+      else if (hyp && id === 'hotplug') line = { text: d.event.type === 'DOWN' ? `cpu_down(cpu${d.event.cpu}): stop_machine, take_cpu_down` : `cpu_up(cpu${d.event.cpu})` };
+      else if (hyp && id.startsWith('vm')) line = { text: `kvm_arch_init_vm: map ${id} struct into hyp_pgd`, cite: 'v3.10 arch/arm/kvm/arm.c kvm_arch_init_vm: create_hyp_mappings(kvm, kvm + 1)' };
+      else {
+        const { type, ...rest } = d.event;
+        line = { text: Object.keys(rest).length ? JSON.stringify(rest) : '' };
+      }
+      out.push({ step: entry.step, actor: id, from: engine.actorId(d.from), event: d.event.type, ...line });
+      if (id.startsWith('cpu') && hyp) {
+        const b = bs.context as CpuContext;
+        const a = as.context as CpuContext;
+        const p = provenance.get(id) ?? new Map<number, Cached>();
+        if (a.tlb.length === 0) p.clear();
+        for (const [va, pa] of a.tlb) if (lookup(b.tlb, va) !== pa) p.set(va, { step: entry.step, pgd: b.httbr ? pgdNames[b.httbr] : '?' });
+        provenance.set(id, p);
+      }
+    }
+  }
+  return out;
+}
+
+/** The timeline as text: step number, one lane per actor (● acted, ✗ broke an invariant), actor, event, what happened. */
+export function renderTimeline(sys: System, trace: readonly TraceEntry[], violation?: { invariant: string; message: string } | null): string {
+  const lines = describeTrace(sys, trace);
+  const ids = lanes(sys);
+  const w = Math.max(...ids.map((i) => laneLabel(i).length));
+  const head = `${'step'.padStart(5)}  ${ids.map((i) => laneLabel(i).padEnd(w)).join(' ')}  `;
+  const out = [head + 'actor    event', '─'.repeat(head.length + 40)];
+  const lastStep = lines.length ? lines[lines.length - 1].step : 0;
+  let prev = -1;
+  for (const l of lines) {
+    const broke = violation && l.step === lastStep && l === lines[lines.length - 1] && /✗/.test(l.text);
+    const lane = ids.map((i) => (i === l.actor ? (broke ? '✗' : '●') : i === l.from && l.from !== l.actor ? '→' : '·').padEnd(w)).join(' ');
+    const num = l.step === prev ? '' : String(l.step);
+    prev = l.step;
+    out.push(`${num.padStart(5)}  ${lane}  ${l.actor.padEnd(8)} ${l.event.padEnd(17)} ${l.text}`);
+  }
+  if (violation) out.push('', `✗ ${violation.invariant}: ${violation.message}`);
+  return out.join('\n');
+}

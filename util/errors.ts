@@ -1,0 +1,15 @@
+/** Typed errors. The CLI turns an InputError into one line on stderr and exit 2. */
+export class InputError extends Error {
+  override readonly name = 'InputError';
+  constructor(message: string) {
+    super(message);
+  }
+}
+
+/** A trace that cannot be replayed on this system (other design or bounds, or a corrupted file). */
+export class TraceError extends InputError {}
+
+/** A bug in hypsim itself, never a user mistake. */
+export class InternalError extends Error {
+  override readonly name = 'InternalError';
+}
