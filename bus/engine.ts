@@ -45,7 +45,8 @@ interface Message {
 interface Local {
   readonly snapshots: AnyMachineSnapshot[];
   readonly codes: Map<string, number>;
-  readonly transitions: Map<string, { next: number; emitted: readonly BusEvent[] }>;
+  /** Per local-state code: event key → result. */
+  readonly transitions: Map<string, { next: number; emitted: readonly BusEvent[] }>[];
 }
 
 export interface EngineOptions {
@@ -76,7 +77,10 @@ export class Engine<G> {
   private readonly messages: Message[] = [];
   private readonly messageCodes = new Map<string, number>();
   private readonly offerMemo = new Map<string, readonly BusEvent[]>();
-  private readonly actorChecks = new Map<string, Violation | null>();
+  /** Per actor, per local-state code: the per-actor safety violations of that local state (null: none). */
+  private readonly actorChecks: (readonly Violation[] | null)[][] = [];
+  private readonly actorInvariants: readonly Invariant<G>[];
+  private readonly globalInvariants: readonly Invariant<G>[];
   private readonly indexById = new Map<string, number>();
   private readonly initialWorld: World;
   /** XState transitions actually computed (the rest came from the memo). */
@@ -91,7 +95,7 @@ export class Engine<G> {
       let m = machines.indexOf(a.machine);
       if (m < 0) {
         m = machines.push(a.machine) - 1;
-        this.locals.push({ snapshots: [], codes: new Map(), transitions: new Map() });
+        this.locals.push({ snapshots: [], codes: new Map(), transitions: [] });
       }
       this.machineOf.push(m);
     });
@@ -108,6 +112,9 @@ export class Engine<G> {
       return this.internLocal(i, snap);
     });
     this.initialWorld = { locals, global: this.internGlobal(spec.initialGlobal), queue: [] };
+    this.actorInvariants = spec.invariants.filter((i) => i.kind === 'safety' && i.checkActor);
+    this.globalInvariants = spec.invariants.filter((i) => i.kind === 'safety' && i.check);
+    spec.actors.forEach(() => this.actorChecks.push([]));
   }
 
   get actorCount(): number {
@@ -211,8 +218,9 @@ export class Engine<G> {
 
   private transition(actor: number, code: number, event: BusEvent): { next: number; emitted: readonly BusEvent[] } {
     const local = this.locals[this.machineOf[actor]];
-    const k = code + '\u0000' + eventKey(event);
-    let r = local.transitions.get(k);
+    const k = eventKey(event);
+    const memo = (local.transitions[code] ??= new Map());
+    let r = memo.get(k);
     if (r === undefined) {
       this.transitionsComputed++;
       const [snap, actions] = transition(this.spec.actors[actor].machine, local.snapshots[code], event as never);
@@ -221,7 +229,7 @@ export class Engine<G> {
         .filter((x) => x.type === 'xstate.emit')
         .map((x) => (x.params as { event: BusEvent }).event);
       r = { next: this.internLocal(actor, snap), emitted };
-      local.transitions.set(k, r);
+      memo.set(k, r);
     }
     return r;
   }
@@ -268,9 +276,9 @@ export class Engine<G> {
     return c;
   }
 
-  /** The canonical key: with symmetry, interchangeable actors sorted by what they hold. */
+  /** The canonical key: messages in channel order and, with symmetry, interchangeable actors sorted by what they hold. */
   key(world: World): string {
-    return encodeWorld(this.symmetry && this.classes.length ? this.canonical(world) : world);
+    return encodeWorld(this.canonical(world));
   }
 
   decode(key: string): World {
@@ -285,7 +293,7 @@ export class Engine<G> {
   canonical(world: World): World {
     const perm = world.locals.map((_, i) => i); // perm[newIndex] = oldIndex
     let moved = false;
-    for (const cls of this.classes) {
+    for (const cls of this.symmetry ? this.classes : []) {
       const sig = (i: number): string => {
         let s = String.fromCharCode(world.locals[i] + 1);
         if (world.queue.length) {
@@ -306,14 +314,16 @@ export class Engine<G> {
         if (sorted[k] !== pos) moved = true;
       });
     }
-    if (!moved) return world;
+    if (!moved && world.queue.length < 2) return world;
     const inv: number[] = [];
     perm.forEach((old, nu) => (inv[old] = nu));
-    const locals = perm.map((old) => world.locals[old]);
-    const queue = world.queue.map((c) => {
-      const m = this.messages[c];
-      return this.internMessage(inv[m.from], inv[m.to], m.event);
-    });
+    const locals = moved ? perm.map((old) => world.locals[old]) : world.locals;
+    const queue = moved
+      ? world.queue.map((c) => {
+          const m = this.messages[c];
+          return this.internMessage(inv[m.from], inv[m.to], m.event);
+        })
+      : world.queue;
     // Channels are FIFO per (from, to); the order between channels carries no meaning.
     const order = queue.map((c, i) => ({ c, i, m: this.messages[c] }));
     order.sort((x, y) => x.m.from - y.m.from || x.m.to - y.m.to || x.i - y.i);
@@ -341,27 +351,35 @@ export class Engine<G> {
     return steps;
   }
 
-  /** The first violated safety invariant, or null. */
+  /** The first violated safety invariant (in spec order), or null. */
   violation(world: World): Violation | null {
-    const view = this.view(world);
-    for (const inv of this.spec.invariants) {
-      if (inv.kind !== 'safety') continue;
-      if (inv.checkActor) {
-        for (let a = 0; a < this.actorCount; a++) {
-          const k = `${inv.id}|${a}|${world.locals[a]}`;
-          let v = this.actorChecks.get(k);
-          if (v === undefined) {
-            const msg = inv.checkActor(a, this.snapshot(world, a), view);
-            v = msg === null ? null : { invariant: inv.id, message: msg };
-            this.actorChecks.set(k, v);
-          }
-          if (v) return v;
+    let found: Violation[] | null = null;
+    for (let a = 0; a < world.locals.length; a++) {
+      const memo = this.actorChecks[a];
+      const code = world.locals[a];
+      let v = memo[code];
+      if (v === undefined) {
+        const view = this.view(world);
+        const snap = this.snapshot(world, a);
+        const list: Violation[] = [];
+        for (const inv of this.actorInvariants) {
+          const msg = inv.checkActor!(a, snap, view);
+          if (msg !== null) list.push({ invariant: inv.id, message: msg });
         }
+        v = memo[code] = list.length ? list : null;
       }
-      const msg = inv.check(view);
-      if (msg !== null) return { invariant: inv.id, message: msg };
+      if (v) (found ??= []).push(...v);
     }
-    return null;
+    if (this.globalInvariants.length) {
+      const view = this.view(world);
+      for (const inv of this.globalInvariants) {
+        const msg = inv.check!(view);
+        if (msg !== null) (found ??= []).push({ invariant: inv.id, message: msg });
+      }
+    }
+    if (!found) return null;
+    const order = this.spec.invariants.map((i) => i.id);
+    return found.reduce((best, v) => (order.indexOf(v.invariant) < order.indexOf(best.invariant) ? v : best));
   }
 
   /** The first violated quiescence invariant of a state with no enabled step, or null. */
@@ -369,7 +387,7 @@ export class Engine<G> {
     const view = this.view(world);
     for (const inv of this.spec.invariants as readonly Invariant<G>[]) {
       if (inv.kind !== 'quiescent') continue;
-      const msg = inv.check(view);
+      const msg = inv.check?.(view) ?? null;
       if (msg !== null) return { invariant: inv.id, message: msg };
     }
     return null;

@@ -128,7 +128,7 @@ export class LiveBus<G> {
           const m = inv.checkActor(a, view.snapshot(a), view);
           if (m) return { invariant: inv.id, message: m };
         }
-      const m = inv.check(view);
+      const m = inv.check?.(view) ?? null;
       if (m) return { invariant: inv.id, message: m };
     }
     return null;

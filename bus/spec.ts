@@ -54,8 +54,8 @@ export interface Invariant<G> {
   readonly description: string;
   /** 'safety': must hold in every state; 'quiescent': must hold in every state with no step left. */
   readonly kind: 'safety' | 'quiescent';
-  /** A message if violated, else null. */
-  check(view: WorldView<G>): string | null;
+  /** A message if violated, else null. A safety invariant gives this, `checkActor`, or both. */
+  check?(view: WorldView<G>): string | null;
   /**
    * Optional per-actor form of a safety check, memoised per local state: an invariant that only reads
    * one actor's snapshot should give this instead of (or as well as) `check`.

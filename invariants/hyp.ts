@@ -33,7 +33,6 @@ function faultCheck(id: FaultKind, layout: Layout): Invariant<Memory> {
     id,
     description: invariantDocs[id],
     kind: 'safety',
-    check: () => null,
     checkActor(a, snap, view) {
       if (!view.actors[a].id.startsWith('cpu') || !snap.matches('fault')) return null;
       const f = (snap.context as CpuContext).fault;
@@ -56,7 +55,6 @@ export function hypInvariants(layout: Layout): Invariant<Memory>[] {
       id: 'runtime-state',
       description: invariantDocs['runtime-state'],
       kind: 'safety',
-      check: () => null,
       checkActor(a, snap: AnyMachineSnapshot, view) {
         if (!view.actors[a].id.startsWith('cpu') || !snap.matches('runtime')) return null;
         const c = snap.context as CpuContext;
