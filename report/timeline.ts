@@ -102,7 +102,8 @@ export function describeTrace(sys: System, trace: readonly TraceEntry[]): Timeli
         text = `HYP uses ${e.page} — ${fetchText(id, b, a, e.va!, e.walk!)}`;
         break;
       default: {
-        const where = e.va !== undefined ? `fetch ${fetchText(id, b, a, e.va, e.walk!)}` : b.mmu ? '' : 'MMU off';
+        // A step with no fetch runs in the kernel (SET_VECTORS, a stub HVC) or in HYP with the MMU off, at the init page's PA.
+        const where = e.va !== undefined ? `fetch ${fetchText(id, b, a, e.va, e.walk!)}` : a.pc !== null && !b.mmu ? `in HYP, MMU off, at PA ${hex(a.pc)}` : b.pc !== null ? `in HYP, MMU off, at PA ${hex(b.pc)}` : 'in the kernel';
         text = [where, ...(fault ? [] : regText(b, a, e.type))].filter(Boolean).join('; ');
         if (as.matches('runtime') && !bs.matches('runtime')) text += `; back in the kernel, HYP up${a.online && !b.online ? ', CPU goes online' : ''}`;
       }
@@ -166,13 +167,15 @@ export function renderTimeline(sys: System, trace: readonly TraceEntry[], violat
   const head = `${'step'.padStart(5)}  ${ids.map((i) => laneLabel(i).padEnd(w)).join(' ')}  `;
   const out = [head + 'actor    event', '─'.repeat(head.length + 40)];
   const lastStep = lines.length ? lines[lines.length - 1].step : 0;
+  const ew = Math.max(5, ...lines.map((l) => l.event.length));
+  out[0] = head + 'actor    ' + 'event'.padEnd(ew) + ' what happened';
   let prev = -1;
   for (const l of lines) {
     const broke = violation && l.step === lastStep && l === lines[lines.length - 1] && /✗/.test(l.text);
     const lane = ids.map((i) => (i === l.actor ? (broke ? '✗' : '●') : i === l.from && l.from !== l.actor ? '→' : '·').padEnd(w)).join(' ');
     const num = l.step === prev ? '' : String(l.step);
     prev = l.step;
-    out.push(`${num.padStart(5)}  ${lane}  ${l.actor.padEnd(8)} ${l.event.padEnd(17)} ${l.text}`);
+    out.push(`${num.padStart(5)}  ${lane}  ${l.actor.padEnd(8)} ${l.event.padEnd(ew)} ${l.text}`);
   }
   if (violation) out.push('', `✗ ${violation.invariant}: ${violation.message}`);
   return out.join('\n');
