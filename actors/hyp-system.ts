@@ -9,14 +9,15 @@ import { checkDesign, type Design } from '../design/design';
 import { hypInvariants } from '../invariants/hyp';
 import type { CpuContext } from '../machines/cpu-context';
 import { createCpuMachine, type StepMeta } from '../machines/cpu';
-import { initPhases } from '../machines/cpu-steps';
+import { initPhases, teardownSteps } from '../machines/cpu-steps';
+import { createCpuPmMachine } from '../machines/cpu-pm';
 import { createHotplugMachine } from '../machines/hotplug';
 import { createKernelMachine } from '../machines/kernel';
 import { kernelSteps, type KernelStep } from '../machines/kernel-steps';
 import { createVmMachine } from '../machines/vm';
-import { checkLayout, type Layout } from '../mmu/layout';
+import { checkLayout, runtimePages, type Layout } from '../mmu/layout';
 import { applyWrite, initialMemory, memoryKey, type Memory, type MemWrite } from '../mmu/memory';
-import { walk, type Pgd } from '../mmu/pgd';
+import { hex, walk, type Pgd } from '../mmu/pgd';
 import { lookup } from '../mmu/tlb';
 import { translate } from '../mmu/translate';
 import { volatileVas } from '../mmu/volatile';
@@ -33,6 +34,8 @@ export interface HypConfig {
   readonly hotplugFromBoot: boolean;
   /** Which VAs' TLB entries are modelled (mmu/volatile.ts). */
   readonly tlbScope: 'volatile' | 'all';
+  /** At most this many deep-idle entries (CPU PM) in a run. */
+  readonly cpuPm?: number;
 }
 
 export interface HypSystem {
@@ -44,15 +47,16 @@ export interface HypSystem {
   readonly cpuActors: readonly number[];
 }
 
-export const limits = { cpus: 16, hotplug: 16, vms: 8 };
+export const limits = { cpus: 16, hotplug: 16, vms: 8, cpuPm: 16 };
 
-export function checkBounds(cpus: number, hotplug: number, vms: number): void {
+export function checkBounds(cpus: number, hotplug: number, vms: number, cpuPm = 0): void {
   const int = (v: number, name: string, min: number, max: number) => {
     if (!Number.isInteger(v) || v < min || v > max) throw new InputError(`${name} must be an integer from ${min} to ${max}, got ${v}`);
   };
   int(cpus, '--cpus', 1, limits.cpus);
   int(hotplug, '--hotplug', 0, limits.hotplug);
   int(vms, '--vms', 0, limits.vms);
+  int(cpuPm, '--cpu-pm', 0, limits.cpuPm);
 }
 
 function isCpu(id: string): boolean {
@@ -73,15 +77,27 @@ function flatInit(d: Design): Record<string, string>[] {
   return initPhases(d).flatMap((p) => p.steps.map((s) => ({ [p.name]: s.state })));
 }
 
+/** State value of the last teardown step, if the design tears HYP down. */
+function lastTeardown(d: Design): Record<string, string> | null {
+  const t = teardownSteps(d);
+  return t.length ? { teardown: t[t.length - 1].state } : null;
+}
+
 function pgdOf(m: Memory, c: CpuContext): Pgd | undefined {
   return c.httbr ? m[c.httbr] : undefined;
 }
 
 export function buildHypSystem(config: HypConfig): HypSystem {
   const { design, layout, cpus, hotplug, vms } = config;
-  checkBounds(cpus, hotplug, vms);
+  const cpuPm = config.cpuPm ?? 0;
+  checkBounds(cpus, hotplug, vms, cpuPm);
   checkDesign(design);
   checkLayout(layout);
+  if (design.pgds === 'merged') {
+    // v4.8 arch/arm/kvm/mmu.c kvm_mmu_init: "IDMAP intersecting with HYP VA, unable to continue".
+    const clash = runtimePages(layout).find((p) => p.ref.va === layout.idmapVa && (p.cpu === undefined || p.cpu < cpus) && (p.vm === undefined || p.vm < vms));
+    if (clash) throw new InputError(`design ${design.name} on layout ${layout.name}: the idmap VA ${hex(layout.idmapVa)} is also the HYP VA of ${clash.name}; with one HYP pgd kvm_mmu_init refuses this ("IDMAP intersecting with HYP VA")`);
+  }
   if (layout.stacks.length < cpus || layout.hostCtx.length < cpus) throw new InputError(`layout ${layout.name} has pages for fewer than ${cpus} CPUs`);
   if (layout.vms.length < vms) throw new InputError(`layout ${layout.name} has pages for fewer than ${vms} VMs`);
 
@@ -97,6 +113,7 @@ export function buildHypSystem(config: HypConfig): HypSystem {
     { id: 'kernel', machine: createKernelMachine(ksteps) },
     ...Array.from({ length: cpus }, (_, i): ActorDecl => ({ id: `cpu${i}`, machine: cpuMachine, symmetry: plain(i) ? 'cpu' : `cpu${i}`, offersScope: 'self' })),
     { id: 'hotplug', machine: createHotplugMachine(hotplug) },
+    ...(cpuPm > 0 ? [{ id: 'cpupm', machine: createCpuPmMachine(cpuPm) } satisfies ActorDecl] : []),
     ...Array.from({ length: vms }, (_, j): ActorDecl => ({ id: `vm${j}`, machine: createVmMachine(j, layout.vms[j]), offersScope: 'self' })),
   ];
   const cpuActors = actors.map((a, i) => (isCpu(a.id) ? i : -1)).filter((i) => i >= 0);
@@ -113,7 +130,7 @@ export function buildHypSystem(config: HypConfig): HypSystem {
     const meta = stepMeta(snap);
     if (meta) {
       if (meta.fetch) {
-        const va = meta.fetch === 'idmap' ? layout.idmapVa : layout.trampolineVa;
+        const va = meta.fetch === 'idmap' ? layout.idmapVa : meta.fetch === 'tramp' ? layout.trampolineVa : layout.text.va;
         out.push({ type: meta.step, va, walk: pgd ? walk(pgd, va) : { kind: 'unmapped' } });
       } else out.push({ type: meta.step });
     }
@@ -193,6 +210,7 @@ export function buildHypSystem(config: HypConfig): HypSystem {
     const phases = flatInit(design);
     return phases[phases.length - 1];
   })();
+  const teardownEnd = lastTeardown(design);
 
   const independent = (view: WorldView<Memory>, a: number): boolean => {
     const id = view.actors[a].id;
@@ -200,13 +218,29 @@ export function buildHypSystem(config: HypConfig): HypSystem {
     const snap = view.snapshot(a);
     if (snap.matches('off') || snap.matches('runtime') || snap.matches('fault')) return false;
     const c = snap.context as CpuContext;
-    // Going online (notifier path) is seen by the kernel's on_each_cpu and by hotplug.
+    // Going online (notifier path) or offline / idle (end of teardown) is seen by the kernel and by hotplug.
     if (c.via !== 'ipi' && snap.matches(lastInit)) return false;
+    if (teardownEnd && snap.matches(teardownEnd)) return false;
     if (view.pendingFor(a).length) return false;
     const k = view.snapshot(view.indexOf('kernel'));
     const kernelWaitsForMe = c.via === 'ipi' && (k.matches('wait-cpus') || k.matches('wait-cpu'));
     if (!kernelWaitsForMe && kernelMayWrite.get(String(k.value)) !== false) return false;
     return trackedVms.every((j) => !view.snapshot(view.indexOf(`vm${j}`)).matches('idle'));
+  };
+
+  const cpuPmOffers = (view: WorldView<Memory>, a: number): BusEvent[] => {
+    const m = view.global;
+    // cpuidle runs once KVM is up here: an idle CPU woken by an IPI is not modelled.
+    if (!m.kvmUp || m.ipiBusy) return [];
+    const entries = (view.snapshot(a).context as { entries: number }).entries;
+    const out: BusEvent[] = [];
+    for (const ca of cpuActors) {
+      const s = view.snapshot(ca);
+      const cpu = cpuIndex(view.actors[ca].id);
+      if (entries < cpuPm && (s.context as CpuContext).online && (s.matches({ off: 'stub' }) || s.matches('runtime')) && view.pendingFor(ca).length === 0) out.push({ type: 'ENTER', cpu });
+      if (s.matches({ off: 'idle' })) out.push({ type: 'EXIT', cpu });
+    }
+    return out;
   };
 
   const spec: BusSpec<Memory> = {
@@ -219,12 +253,15 @@ export function buildHypSystem(config: HypConfig): HypSystem {
       if (isCpu(id)) return cpuOffers(view, a);
       if (id === 'kernel') return kernelOffers(view, a);
       if (id === 'hotplug') return hotplugOffers(view, a);
+      if (id === 'cpupm') return cpuPmOffers(view, a);
       const s = view.snapshot(a);
       return view.global.kvmUp && s.matches('idle') ? [{ type: 'CREATE_VM' }] : [];
     },
     enrich(view, _a, event) {
-      // notify_cpu_starting reads the notifier chain as it is when the CPU boots.
-      return event.type === 'CPU_UP' ? { ...event, notifier: view.global.notifier } : event;
+      // notify_cpu_starting (cpu_pm_exit) reads the notifier chain as it is when the CPU boots (wakes).
+      if (event.type === 'CPU_UP') return { ...event, notifier: view.global.notifier };
+      if (event.type === 'CPU_PM_EXIT') return { ...event, notifier: view.global.pmNotifier };
+      return event;
     },
     write: (m, effect) => applyWrite(m, effect as MemWrite),
     invariants: hypInvariants(layout),

@@ -13,7 +13,7 @@ import { InputError } from '../util/errors';
 export interface HypSystemOptions {
   /** A preset or mutant name (`hypsim list`), a design file path, or a Design value. */
   design: string | Design;
-  /** 'collide', 'disjoint', a layout file path, or a Layout value. Default 'collide'. */
+  /** A preset ('collide', 'disjoint', 'arm64', 'arm64-highmem'), a layout file path, or a Layout value. Default: the design's, else 'collide'. */
   layout?: string | Layout;
   cpus: number;
   /** At most this many CPU-down operations (K). Default 0. */
@@ -21,6 +21,8 @@ export interface HypSystemOptions {
   vms?: number;
   /** Hotplug may act while kvm_arch_init runs. */
   hotplugFromBoot?: boolean;
+  /** At most this many deep-idle entries (CPU PM) in a run. Default 0. */
+  cpuPm?: number;
   /** Track every VA in the TLBs instead of the volatile ones only (slower, same verdicts). */
   tlbScope?: 'volatile' | 'all';
 }
@@ -38,6 +40,7 @@ export interface SystemHeader {
   hotplug: number;
   vms: number;
   hotplugFromBoot: boolean;
+  cpuPm: number;
 }
 
 export interface System {
@@ -54,7 +57,7 @@ export function system(opts: HypSystemOptions | CustomSystemOptions): System {
     const spec = opts.spec as BusSpec<unknown>;
     return {
       spec,
-      header: { design: spec.name, layout: null, cpus: spec.actors.length, hotplug: 0, vms: 0, hotplugFromBoot: false },
+      header: { design: spec.name, layout: null, cpus: spec.actors.length, hotplug: 0, vms: 0, hotplugFromBoot: false, cpuPm: 0 },
       engine: (o) => new Engine(spec, o),
     };
   }
@@ -62,16 +65,18 @@ export function system(opts: HypSystemOptions | CustomSystemOptions): System {
   const cpus = opts.cpus;
   const hotplug = opts.hotplug ?? 0;
   const vms = opts.vms ?? 0;
-  checkBounds(cpus, hotplug, vms);
+  const cpuPm = opts.cpuPm ?? 0;
+  checkBounds(cpus, hotplug, vms, cpuPm);
   const design = typeof opts.design === 'string' ? resolveDesign(opts.design) : opts.design;
-  const layout = opts.layout === undefined ? resolveLayout('collide', cpus, vms) : typeof opts.layout === 'string' ? resolveLayout(opts.layout, cpus, vms) : opts.layout;
-  const config: HypConfig = { design, layout, cpus, hotplug, vms, hotplugFromBoot: opts.hotplugFromBoot ?? false, tlbScope: opts.tlbScope ?? 'volatile' };
+  const layoutName = opts.layout ?? design.defaultLayout ?? 'collide';
+  const layout = typeof layoutName === 'string' ? resolveLayout(layoutName, cpus, vms, design.hypVaMask) : layoutName;
+  const config: HypConfig = { design, layout, cpus, hotplug, vms, hotplugFromBoot: opts.hotplugFromBoot ?? false, tlbScope: opts.tlbScope ?? 'volatile', cpuPm };
   const hyp = buildHypSystem(config);
   const spec = hyp.spec as BusSpec<unknown>;
   return {
     spec,
     hyp,
-    header: { design: design.name, layout: layout.name, cpus, hotplug, vms, hotplugFromBoot: config.hotplugFromBoot },
+    header: { design: design.name, layout: layout.name, cpus, hotplug, vms, hotplugFromBoot: config.hotplugFromBoot, cpuPm },
     engine: (o) => new Engine(spec, o),
   };
 }

@@ -11,6 +11,7 @@ export const systemFlags: FlagSpec = {
   vms: 'int',
   'hotplug-from-boot': 'bool',
   'tlb-scope': 'string',
+  'cpu-pm': 'int',
 };
 
 export function systemFrom(p: Parsed, command: string, defaults: { cpus?: number; hotplug?: number } = {}): System {
@@ -22,16 +23,17 @@ export function systemFrom(p: Parsed, command: string, defaults: { cpus?: number
   if (scope !== 'volatile' && scope !== 'all') throw new InputError(`hypsim ${command}: --tlb-scope must be volatile or all, got "${scope}"`);
   return system({
     design: f.design as string,
-    layout: (f.layout as string | undefined) ?? 'collide',
+    layout: f.layout as string | undefined,
     cpus,
     hotplug: (f.hotplug as number | undefined) ?? defaults.hotplug ?? 0,
     vms: (f.vms as number | undefined) ?? 0,
     hotplugFromBoot: f['hotplug-from-boot'] === true,
+    cpuPm: (f['cpu-pm'] as number | undefined) ?? 0,
     tlbScope: scope,
   });
 }
 
 export function describeSystem(s: System): string {
   const h = s.header;
-  return `${h.design} on ${h.layout ?? 'custom'}, ${h.cpus} CPUs, hotplug K=${h.hotplug}${h.hotplugFromBoot ? ' from boot' : ''}, ${h.vms} VM${h.vms === 1 ? '' : 's'}`;
+  return `${h.design} on ${h.layout ?? 'custom'}, ${h.cpus} CPUs, hotplug K=${h.hotplug}${h.hotplugFromBoot ? ' from boot' : ''}${h.cpuPm ? `, CPU PM ${h.cpuPm}` : ''}, ${h.vms} VM${h.vms === 1 ? '' : 's'}`;
 }

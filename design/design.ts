@@ -9,8 +9,12 @@ export interface Design {
   readonly description: string;
   /** Kernel version (or commit) the design stands for. */
   readonly kernel: string;
-  /** 'single': one HYP pgd (v3.9); 'split': boot + runtime pgds joined by a trampoline page (v3.10). */
-  readonly pgds: 'single' | 'split';
+  /**
+   * 'single': one HYP pgd, idmap torn down after init (v3.9); 'split': boot + runtime pgds joined by a
+   * trampoline page (v3.10); 'merged': one pgd holding the idmap and the runtime mappings, at HYP VAs that
+   * never collide with the idmap (arm64 v4.8).
+   */
+  readonly pgds: 'single' | 'split' | 'merged';
   /** How init_hyp_mode runs cpu_init_hyp_mode: one CPU at a time (v3.9 smp_call_function_single) or on_each_cpu (v3.10). */
   readonly initOrder: 'sequential' | 'concurrent';
   /** create_hyp_mappings of text, stacks and host context before the CPUs init (v3.10) or after (v3.9). */
@@ -29,9 +33,29 @@ export interface Design {
   readonly cpuNotifier: boolean;
   /** v3.15: cpu_notifier_register_begin/done around init and registration, so hotplug waits. */
   readonly hotplugSafeRegistration: boolean;
+  /** v3.14 hyp_init_cpu_pm_notifier: on CPU_PM_EXIT, re-run HYP init if HVBAR is back to the stub's. */
+  readonly cpuPmNotifier: boolean;
+  /**
+   * HYP teardown before a CPU goes down or into deep idle (kvm_arch_hardware_disable → cpu_hyp_reset):
+   * 'trampoline' (v4.7 __kvm_hyp_reset: back to the boot pgd through the trampoline, TLBI, idmap, MMU off),
+   * 'idmap' (v4.8: jump to the idmap alias, MMU off, stub vectors), or none.
+   */
+  readonly hypReset: 'none' | 'trampoline' | 'idmap';
+  /** The v4.7 teardown's TLBI after switching back to the boot pgd ("ensure the PA branch doesn't find a stale tlb entry"). */
+  readonly resetTlbi: boolean;
+  /** v4.7+ "Invalidate the stale TLBs from Bootloader": tlbi alle2 before the MMU is turned on. */
+  readonly bootTlbi: boolean;
+  /**
+   * arm64 kern_hyp_va: 'high' keeps the top half of the VA_BITS space (v3.11–v4.7,
+   * HYP_PAGE_OFFSET_MASK); 'auto' takes the half that does not hold the idmap (v4.8 hyp_offset_low,
+   * HYP_PAGE_OFFSET_LOW_MASK). Decides the HYP VAs of the arm64 layouts.
+   */
+  readonly hypVaMask: 'high' | 'auto';
+  /** Layout used when none is given. */
+  readonly defaultLayout?: string;
 }
 
-export type Knob = Exclude<keyof Design, 'name' | 'description' | 'kernel'>;
+export type Knob = Exclude<keyof Design, 'name' | 'description' | 'kernel' | 'defaultLayout'>;
 
 export const knobDocs: Readonly<Record<Knob, { values: string; meaning: string }>> = {
   pgds: { values: 'single | split', meaning: 'one HYP pgd (v3.9) or boot + runtime pgds with a trampoline page (v3.10)' },
@@ -44,6 +68,11 @@ export const knobDocs: Readonly<Record<Knob, { values: string; meaning: string }
   freeBootPgd: { values: 'without-hotplug | always | never', meaning: 'free_boot_hyp_pgd: only without CONFIG_HOTPLUG_CPU (v3.10), always, never' },
   cpuNotifier: { values: 'true | false', meaning: 'hyp_init_cpu_notify runs HYP init on a CPU coming online (CPU_STARTING)' },
   hotplugSafeRegistration: { values: 'true | false', meaning: 'cpu_notifier_register_begin/done around init (v3.15): hotplug waits' },
+  cpuPmNotifier: { values: 'true | false', meaning: 'hyp_init_cpu_pm_notifier (v3.14): re-init HYP on CPU_PM_EXIT if HVBAR is the stub\'s' },
+  hypReset: { values: 'none | trampoline | idmap', meaning: 'HYP teardown before CPU down / deep idle: v4.7 __kvm_hyp_reset, v4.8 teardown, or none' },
+  resetTlbi: { values: 'true | false', meaning: 'the v4.7 teardown invalidates the TLB after switching back to the boot pgd' },
+  bootTlbi: { values: 'true | false', meaning: 'tlbi alle2 before HYP init turns the MMU on (v4.7+, stale bootloader entries)' },
+  hypVaMask: { values: 'high | auto', meaning: 'arm64 kern_hyp_va: top half of the VA space (v3.11-v4.7) or the half without the idmap (v4.8)' },
 };
 
 export const knobs = Object.keys(knobDocs) as Knob[];
@@ -60,6 +89,11 @@ const base = {
   freeBootPgd: 'without-hotplug',
   cpuNotifier: true,
   hotplugSafeRegistration: false,
+  cpuPmNotifier: false,
+  hypReset: 'none',
+  resetTlbi: true,
+  bootTlbi: false,
+  hypVaMask: 'high',
 } as const;
 
 export const trampoline: Design = {
@@ -88,8 +122,37 @@ export const trampolineV315: Design = {
   ...base,
   name: 'trampoline-v3.15',
   kernel: 'v3.15',
-  description: 'v3.15: init and notifier registration inside cpu_notifier_register_begin/done, hotplug waits',
+  description: 'v3.15: init and notifier registration inside cpu_notifier_register_begin/done (hotplug waits); CPU PM re-init (v3.14)',
   hotplugSafeRegistration: true,
+  cpuPmNotifier: true,
+};
+
+/** v4.7 (67f691976662 "arm64: kvm: allows kvm cpu hotplug"): HYP is torn down before a CPU goes down or idle. */
+export const hypResetDesign: Design = {
+  ...trampolineV315,
+  name: 'hyp-reset',
+  kernel: 'v4.7',
+  description: 'v4.7: HYP teardown (__kvm_hyp_reset) before CPU down and deep idle, back through the trampoline to the idmap',
+  hypReset: 'trampoline',
+  bootTlbi: true,
+};
+
+/** v4.8 (3421e9d88d7a "arm64: KVM: Simplify HYP init/teardown"): one HYP pgd, HYP VAs away from the idmap. */
+export const mergedIdmap: Design = {
+  ...trampolineV315,
+  name: 'merged-idmap',
+  kernel: 'v4.8',
+  description: 'v4.8 arm64: one HYP pgd with the idmap and the runtime mappings (kern_hyp_va keeps them apart), no trampoline',
+  pgds: 'merged',
+  bootTrampoline: false,
+  runtimeTrampoline: false,
+  tlbi: 'none',
+  freeBootPgd: 'never',
+  hypReset: 'idmap',
+  resetTlbi: false,
+  bootTlbi: true,
+  hypVaMask: 'auto',
+  defaultLayout: 'arm64-highmem',
 };
 
 function mutant(name: string, description: string, knobsUndone: Partial<Design>): Design {
@@ -106,16 +169,24 @@ export const mutants: readonly Design[] = [
   mutant('tlbi-before-switch', 'TLBIALLH done before HTTBR changes', { tlbi: 'before-switch' }),
 ];
 
-export const presets: readonly Design[] = [legacy, trampoline, trampolineV315];
+/** Mutants of the later designs: one knob undone (not part of MODEL.md's table). */
+export const laterMutants: readonly Design[] = [
+  { ...hypResetDesign, name: 'hyp-reset-no-tlbi', description: 'hyp-reset without the TLBI after switching back to the boot pgd', resetTlbi: false },
+  { ...trampolineV315, name: 'no-cpu-pm-notifier', description: 'trampoline-v3.15 without hyp_init_cpu_pm_notifier: a CPU back from deep idle has no HYP', cpuPmNotifier: false },
+];
 
-export const allDesigns: readonly Design[] = [...presets, ...mutants];
+export const presets: readonly Design[] = [legacy, trampoline, trampolineV315, hypResetDesign, mergedIdmap];
+
+export const allDesigns: readonly Design[] = [...presets, ...mutants, ...laterMutants];
 
 export function findDesign(name: string): Design | undefined {
   return allDesigns.find((d) => d.name === name);
 }
 
 const enumKnobs: Partial<Record<Knob, readonly string[]>> = {
-  pgds: ['single', 'split'],
+  pgds: ['single', 'split', 'merged'],
+  hypReset: ['none', 'trampoline', 'idmap'],
+  hypVaMask: ['high', 'auto'],
   initOrder: ['sequential', 'concurrent'],
   tlbi: ['after-switch', 'before-switch', 'none'],
   freeBootPgd: ['without-hotplug', 'always', 'never'],
@@ -134,7 +205,7 @@ export function parseDesign(json: unknown, fallbackName: string): Design {
   d.name = fallbackName;
   for (const [k, v] of Object.entries(o)) {
     if (k === 'extends') continue;
-    if (k === 'name' || k === 'description' || k === 'kernel') {
+    if (k === 'name' || k === 'description' || k === 'kernel' || k === 'defaultLayout') {
       if (typeof v !== 'string' || v === '') throw new InputError(`design: ${k} must be a non-empty string, got ${JSON.stringify(v)}`);
       d[k] = v;
       continue;
@@ -156,5 +227,9 @@ export function checkDesign(d: Design): void {
   if (d.pgds === 'single' && (d.bootTrampoline || d.runtimeTrampoline))
     throw new InputError(`design: pgds "single" has no trampoline: bootTrampoline and runtimeTrampoline must be false`);
   if (d.pgds === 'single' && d.tlbi !== 'none') throw new InputError(`design: pgds "single" has no phase 2, so tlbi must be "none", got "${d.tlbi}"`);
-  if (d.pgds === 'split' && d.clearIdmap) throw new InputError('design: clearIdmap is the single-pgd teardown; with pgds "split" use freeBootPgd');
+  if (d.pgds !== 'single' && d.clearIdmap) throw new InputError(`design: clearIdmap is the single-pgd teardown; with pgds "${d.pgds}" it must be false`);
+  if (d.pgds === 'merged' && (d.bootTrampoline || d.runtimeTrampoline || d.tlbi !== 'none'))
+    throw new InputError('design: pgds "merged" has no trampoline and no phase 2: bootTrampoline, runtimeTrampoline must be false and tlbi "none"');
+  if (d.hypReset === 'trampoline' && d.pgds !== 'split') throw new InputError(`design: hypReset "trampoline" goes back through the boot pgd, so pgds must be "split", got "${d.pgds}"`);
+  if (d.hypReset !== 'none' && d.pgds === 'single') throw new InputError('design: hypReset needs the idmap after init, which pgds "single" tears down');
 }

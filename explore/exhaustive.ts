@@ -26,8 +26,10 @@ export function exhaustive(sys: Checkable, opts: SearchOptions, visited: Visited
     const keys: string[] = [];
     for (let i = n; i >= 0; i = visited.parentOf(i)) keys.push(visited.keyOf(i));
     keys.reverse();
-    const { entries } = traceFromKeys(sys, keys);
-    return { result: 'violation', violation: { invariant, message, trace: entries }, stats: stats() };
+    const { entries, final } = traceFromKeys(sys, keys);
+    // The message was written for the representative state; say it again for the concrete CPUs of the trace.
+    const concrete = sys.violation(final) ?? sys.quiescentViolation(final);
+    return { result: 'violation', violation: { invariant, message: concrete?.invariant === invariant ? concrete.message : message, trace: entries }, stats: stats() };
   };
 
   const init = sys.initial();

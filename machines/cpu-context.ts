@@ -32,11 +32,13 @@ export interface CpuContext {
   /** HYP SP: unset, or this CPU's own stack page (kvm_arm_hyp_stack_page is per-CPU). */
   readonly hsp: 'none' | 'stack';
   readonly tlb: Tlb;
-  /** Who started this CPU's init: the kernel's IPI (reply when done) or the cpu notifier (go online when done). */
-  readonly via: 'ipi' | 'notifier' | null;
+  /** Who started this CPU's init: the kernel's IPI (reply when done), the cpu notifier (go online when done), CPU PM exit. */
+  readonly via: 'ipi' | 'notifier' | 'pm' | null;
+  /** Where a HYP teardown in progress ends: powered off (CPU down) or in deep idle (CPU PM enter). */
+  readonly after: 'off' | 'idle' | null;
   readonly fault: Fault | null;
 }
 
 export function resetContext(online: boolean): CpuContext {
-  return { online, httbr: null, mmu: false, pc: null, hvbar: 'stub', hsp: 'none', tlb: [], via: null, fault: null };
+  return { online, httbr: null, mmu: false, pc: null, hvbar: 'stub', hsp: 'none', tlb: [], via: null, after: null, fault: null };
 }

@@ -12,8 +12,8 @@ export interface InitStep {
   readonly state: string;
   /** The event that performs the step. */
   readonly event: string;
-  /** Which VA the step's instruction is fetched from (MMU on), or null (MMU off, or in the kernel). */
-  readonly fetch: 'idmap' | 'tramp' | null;
+  /** Which VA the step's instruction is fetched from (MMU on), or null (MMU off, or in the kernel). 'text': the runtime vectors. */
+  readonly fetch: 'idmap' | 'tramp' | 'text' | null;
   /** Kernel file, function and the instruction(s). */
   readonly cite: string;
   /** What the step does to the CPU's registers once its fetch succeeded. */
@@ -43,12 +43,16 @@ function legacyPhases(): InitPhase[] {
   ];
 }
 
+/** v4.7+ "Invalidate the stale TLBs from Bootloader", before the MMU goes on. */
+const bootTlbi = (file: string): InitStep => ({ state: 'tlbi-bootloader', event: 'TLBI', fetch: null, cite: `v4.7 ${file} __do_hyp_init: tlbi alle2; dsb sy (Invalidate the stale TLBs from Bootloader)`, effect: () => ({ tlb: emptyTlb }) });
+
 /** Linux v3.10, arch/arm/kvm/init.S __do_hyp_init: two HVCs, the second jumps to the trampoline and switches pgd. */
 function trampolinePhases(d: Design): InitPhase[] {
   const bootPgd: InitStep[] = [
     { state: 'set-vectors', event: 'SET_VECTORS', fetch: null, cite: 'v3.10 arch/arm/kvm/arm.c cpu_init_hyp_mode: __hyp_set_vectors(kvm_get_idmap_vector()) (stub HVC)', effect: () => ({ hvbar: 'init' }) },
     { state: 'hvc-phase1', event: 'HVC', fetch: null, cite: 'v3.10 arch/arm/include/asm/kvm_host.h __cpu_init_hyp_mode: kvm_call_hyp(NULL, 0, boot_pgd_ptr) (MMU off: runs at the idmap PA)', effect: (_c, a) => ({ pc: a.initPa }) },
     { state: 'set-httbr', event: 'SET_HTTBR', fetch: null, cite: 'v3.10 arch/arm/kvm/init.S __do_hyp_init: cmp r0, #0 (phase 1); mcrr p15, 4, r2, r3, c2 @ HTTBR = boot_hyp_pgd', effect: () => ({ httbr: 'boot' }) },
+    ...(d.bootTlbi ? [bootTlbi('arch/arm64/kvm/hyp-init.S')] : []),
     { state: 'enable-mmu', event: 'ENABLE_MMU', fetch: null, cite: 'v3.10 arch/arm/kvm/init.S __do_hyp_init: isb; mcr p15, 4, r0, c1, c0, 0 @ HSCR (HSCTLR.M = 1, running at the idmap)', effect: (_c, a) => ({ mmu: true, pc: a.idmapVa }) },
     { state: 'eret-phase1', event: 'ERET', fetch: 'idmap', cite: 'v3.10 arch/arm/kvm/init.S __do_hyp_init: @ End of init phase-1; eret (HYP MMU left on with the boot pgd)', effect: () => ({ pc: null }) },
     { state: 'hvc-phase2', event: 'HVC', fetch: 'idmap', cite: 'v3.10 arch/arm/include/asm/kvm_host.h __cpu_init_hyp_mode: kvm_call_hyp((void*)hyp_stack_ptr, vector_ptr, pgd_ptr) (enters at HVBAR = idmap VA, through the boot pgd)', effect: (_c, a) => ({ pc: a.idmapVa }) },
@@ -65,6 +69,53 @@ function trampolinePhases(d: Design): InitPhase[] {
   ];
 }
 
+/** Linux v4.8, arch/arm64/kvm/hyp-init.S __do_hyp_init: one HVC, one pgd holding the idmap and the runtime mappings. */
+function mergedPhases(d: Design): InitPhase[] {
+  return [
+    {
+      name: 'idmap',
+      steps: [
+        { state: 'set-vectors', event: 'SET_VECTORS', fetch: null, cite: 'v4.8 arch/arm/kvm/arm.c cpu_init_hyp_mode: __hyp_set_vectors(kvm_get_idmap_vector()) (stub HVC)', effect: () => ({ hvbar: 'init' }) },
+        { state: 'hvc', event: 'HVC', fetch: null, cite: 'v4.8 arch/arm64/include/asm/kvm_host.h __cpu_init_hyp_mode: __kvm_call_hyp((void *)pgd_ptr, hyp_stack_ptr, vector_ptr) (MMU off: at the idmap PA)', effect: (_c, a) => ({ pc: a.initPa }) },
+        { state: 'set-httbr', event: 'SET_HTTBR', fetch: null, cite: 'v4.8 arch/arm64/kvm/hyp-init.S __do_hyp_init: msr ttbr0_el2, x0 (the one hyp_pgd)', effect: () => ({ httbr: 'hyp' }) },
+        ...(d.bootTlbi ? [bootTlbi('arch/arm64/kvm/hyp-init.S')] : []),
+        { state: 'enable-mmu', event: 'ENABLE_MMU', fetch: null, cite: 'v4.8 arch/arm64/kvm/hyp-init.S __do_hyp_init: msr sctlr_el2, x4 (M = 1, at the idmap); isb', effect: (_c, a) => ({ mmu: true, pc: a.idmapVa }) },
+        { state: 'set-stack', event: 'SET_STACK', fetch: 'idmap', cite: 'v4.8 arch/arm64/kvm/hyp-init.S __do_hyp_init: kern_hyp_va x1; mov sp, x1; kern_hyp_va x2; msr vbar_el2, x2', effect: () => ({ hsp: 'stack', hvbar: 'runtime' }) },
+        { state: 'eret', event: 'ERET', fetch: 'idmap', cite: 'v4.8 arch/arm64/kvm/hyp-init.S __do_hyp_init: eret (Hello, World!)', effect: () => ({ pc: null }) },
+      ],
+    },
+  ];
+}
+
 export function initPhases(d: Design): InitPhase[] {
-  return d.pgds === 'single' ? legacyPhases() : trampolinePhases(d);
+  return d.pgds === 'single' ? legacyPhases() : d.pgds === 'merged' ? mergedPhases(d) : trampolinePhases(d);
+}
+
+/**
+ * HYP teardown before the CPU goes down or into deep idle. v4.7 (67f691976662) arch/arm64/kvm/hyp-init.S
+ * __kvm_hyp_reset: the trampoline dance backwards. v4.8 (3421e9d88d7a) __kvm_hyp_teardown: straight to
+ * the idmap alias of __kvm_hyp_reset, MMU off, stub vectors.
+ */
+export function teardownSteps(d: Design): InitStep[] {
+  if (d.hypReset === 'none') return [];
+  const tail: InitStep[] = [
+    { state: 'disable-mmu', event: 'DISABLE_MMU', fetch: 'idmap', cite: `${d.kernel} arch/arm64/kvm/hyp-init.S __kvm_hyp_reset: 1: mrs x0, sctlr_el2; bic x0, x0, x1 (SCTLR_ELx_FLAGS); msr sctlr_el2, x0; isb`, effect: (_c, a) => ({ mmu: false, pc: a.initPa }) },
+    ...(d.hypReset === 'trampoline' ? [{ state: 'tlbi-mmu-off', event: 'TLBI', fetch: null, cite: 'v4.7 arch/arm64/kvm/hyp-init.S __kvm_hyp_reset: tlbi alle2; dsb sy (Invalidate the old TLBs)', effect: () => ({ tlb: emptyTlb }) } satisfies InitStep] : []),
+    { state: 'stub-vectors', event: 'SET_STUB_VECTORS', fetch: null, cite: `${d.kernel} arch/arm64/kvm/hyp-init.S __kvm_hyp_reset: adr_l x0, __hyp_stub_vectors; msr vbar_el2, x0`, effect: () => ({ hvbar: 'stub', hsp: 'none' }) },
+    { state: 'eret', event: 'ERET', fetch: null, cite: `${d.kernel} arch/arm64/kvm/hyp-init.S __kvm_hyp_reset: eret (back to the kernel, HYP is the stub again)`, effect: () => ({ pc: null, httbr: null }) },
+  ];
+  if (d.hypReset === 'idmap')
+    return [
+      { state: 'hvc-reset', event: 'HVC', fetch: 'text', cite: 'v4.8 arch/arm64/include/asm/kvm_host.h __cpu_reset_hyp_mode: kvm_call_hyp(__kvm_hyp_teardown, phys_idmap_start) (enters at __kvm_hyp_vector)', effect: (c) => ({ pc: c.pc }) },
+      { state: 'jump-idmap', event: 'JUMP_IDMAP', fetch: 'idmap', cite: 'v4.8 arch/arm64/kvm/hyp/hyp-entry.S __kvm_hyp_teardown: bfi x4, x3, #0, #PAGE_SHIFT; br x4 (the idmap alias of __kvm_hyp_reset)', effect: (_c, a) => ({ pc: a.idmapVa }) },
+      ...tail,
+    ];
+  return [
+    { state: 'hvc-reset', event: 'HVC', fetch: 'text', cite: 'v4.7 arch/arm/kvm/arm.c cpu_hyp_reset: __cpu_reset_hyp_mode(boot_pgd_ptr, phys_idmap_start) → __kvm_call_hyp(kvm_hyp_reset_entry(), ...) (enters at __kvm_hyp_vector)', effect: (c) => ({ pc: c.pc }) },
+    { state: 'jump-trampoline', event: 'JUMP_TRAMPOLINE', fetch: 'tramp', cite: 'v4.7 arch/arm64/kvm/reset.c kvm_hyp_reset_entry: the trampoline alias of __kvm_hyp_reset', effect: (_c, a) => ({ pc: a.trampolineVa }) },
+    { state: 'switch-pgd', event: 'SWITCH_PGD', fetch: 'tramp', cite: 'v4.7 arch/arm64/kvm/hyp-init.S __kvm_hyp_reset: msr ttbr0_el2, x0 (back to the boot pgd); isb', effect: () => ({ httbr: 'boot' }) },
+    ...(d.resetTlbi ? [{ state: 'tlbi', event: 'TLBI', fetch: 'tramp', cite: 'v4.7 arch/arm64/kvm/hyp-init.S __kvm_hyp_reset: ic iallu; tlbi alle2; dsb sy; isb (Ensure the PA branch doesn\'t find a stale tlb entry or stale code)', effect: () => ({ tlb: emptyTlb }) } satisfies InitStep] : []),
+    { state: 'jump-idmap', event: 'JUMP_IDMAP', fetch: 'idmap', cite: 'v4.7 arch/arm64/kvm/hyp-init.S __kvm_hyp_reset: adr x0, 1f; bfi x1, x0, #0, #PAGE_SHIFT; br x1 (Branch into PA space)', effect: (_c, a) => ({ pc: a.idmapVa }) },
+    ...tail,
+  ];
 }

@@ -1,8 +1,9 @@
 /**
- * The CPU statechart: off → boot-pgd → trampoline → runtime → off (v3.10), off → idmap → runtime (v3.9),
- * plus fault. Steps come from machines/cpu-steps.ts in the kernel's order. The statechart does the TLB
- * and checks each fetch and access against the page the step expects; what it reads of shared memory
- * (a walk of the table in HTTBR) arrives in the event, so every transition is pure.
+ * The CPU statechart: off → boot-pgd → trampoline → runtime → off (v3.10), off → idmap → runtime (v3.9,
+ * v4.8), runtime → teardown → off (v4.7+), plus fault. Steps come from machines/cpu-steps.ts in the
+ * kernel's order. The statechart does the TLB and checks each fetch and access against the page the step
+ * expects; what it reads of shared memory (a walk of the table in HTTBR) arrives in the event, so every
+ * transition is pure.
  */
 import { assign, createMachine, emit, type AnyStateMachine } from 'xstate';
 import type { Design } from '../design/design';
@@ -11,7 +12,7 @@ import type { Walk } from '../mmu/pgd';
 import { fill } from '../mmu/tlb';
 import { translate } from '../mmu/translate';
 import { resetContext, type CpuContext, type Fault } from './cpu-context';
-import { initPhases, type InitStep } from './cpu-steps';
+import { initPhases, teardownSteps, type InitStep } from './cpu-steps';
 
 /** Events a CPU takes. Step events carry the VA they fetch and what a walk of it gives now. */
 export interface CpuEvent {
@@ -21,7 +22,7 @@ export interface CpuEvent {
   /** ACCESS: the PA the access expects, and the page's name. */
   readonly expect?: number;
   readonly page?: string;
-  /** CPU_UP: whether hyp_init_cpu_notify is on the notifier chain at CPU_STARTING. */
+  /** CPU_UP / CPU_PM_EXIT: whether the HYP init notifier is registered when the CPU starts or wakes. */
   readonly notifier?: boolean;
 }
 
@@ -34,23 +35,22 @@ export interface CpuHardware {
 
 export interface StepMeta {
   readonly step: string;
-  readonly fetch: 'idmap' | 'tramp' | null;
+  readonly fetch: InitStep['fetch'];
   readonly cite: string;
 }
 
 type Args = { context: CpuContext; event: CpuEvent };
 
 export function createCpuMachine(hw: CpuHardware): AnyStateMachine {
-  const { layout, tracked } = hw;
+  const { layout, tracked, design } = hw;
   const addr = { idmapVa: layout.idmapVa, initPa: layout.initPa, trampolineVa: layout.trampolineVa };
-  const initPage = { name: 'init page', pa: layout.initPa };
+  const expected = (fetch: InitStep['fetch']) => (fetch === 'text' ? { name: 'HYP text', pa: layout.text.pa } : { name: 'init page', pa: layout.initPa });
 
-  /** Translate the event's VA: null if it gets `expected`, else the fault it causes. */
-  const accessFault = (c: CpuContext, e: CpuEvent, step: string, expected: { name: string; pa: number }): Fault | null => {
+  /** Translate the event's VA: null if it gets `want`, else the fault it causes. */
+  const accessFault = (c: CpuContext, e: CpuEvent, step: string, want: { name: string; pa: number }): Fault | null => {
     const t = translate(c.tlb, e.va!, e.walk!, tracked.has(e.va!));
-    if (t.kind === 'translation-fault' || t.kind === 'use-after-free')
-      return { invariant: t.kind, step, va: e.va!, pgd: c.httbr, expected };
-    if (t.pa !== expected.pa) return { invariant: 'wrong-translation', step, va: e.va!, pgd: c.httbr, expected, got: t.pa, fromTlb: t.kind === 'hit' };
+    if (t.kind === 'translation-fault' || t.kind === 'use-after-free') return { invariant: t.kind, step, va: e.va!, pgd: c.httbr, expected: want };
+    if (t.pa !== want.pa) return { invariant: 'wrong-translation', step, va: e.va!, pgd: c.httbr, expected: want, got: t.pa, fromTlb: t.kind === 'hit' };
     return null;
   };
   const accessTlb = (c: CpuContext, e: CpuEvent) => {
@@ -58,45 +58,54 @@ export function createCpuMachine(hw: CpuHardware): AnyStateMachine {
     return t.kind === 'hit' || t.kind === 'walked' ? t.tlb : c.tlb;
   };
 
-  const phases = initPhases(hw.design);
-  const flat: { phase: string; step: InitStep }[] = phases.flatMap((p) => p.steps.map((step) => ({ phase: p.name, step })));
-  const firstInit = `#cpu.${flat[0].phase}.${flat[0].step.state}`;
-
-  const stepState = (i: number) => {
-    const { step } = flat[i];
-    const last = i === flat.length - 1;
-    const target = last ? '#cpu.runtime' : `#cpu.${flat[i + 1].phase}.${flat[i + 1].step.state}`;
-    // The fetch fills the TLB first; then the step's own effect (a TLBI empties it afterwards).
-    const after = ({ context, event }: Args): Partial<CpuContext> => {
-      const tlb = step.fetch ? accessTlb(context, event) : context.tlb;
-      return { tlb, ...step.effect({ ...context, tlb }, addr) };
-    };
-    const ok = last
-      ? [
-          // Back in the kernel with HYP up: the IPI's caller is told (csd completion) ...
-          { guard: ({ context }: Args) => context.via === 'ipi', target, actions: [assign((a: Args) => ({ ...after(a), via: null })), emit({ type: 'bus.send', to: 'kernel', event: { type: 'DONE' } })] },
-          // ... or, at CPU_STARTING, the CPU goes on to set itself online (set_cpu_online after notify_cpu_starting).
-          { target, actions: assign((a: Args) => ({ ...after(a), via: null, online: true })) },
-        ]
-      : [{ target, actions: assign(after) }];
-    const on = step.fetch
-      ? [
-          {
-            guard: ({ context, event }: Args) => accessFault(context, event, step.event, initPage) !== null,
-            target: '#cpu.fault',
-            actions: assign(({ context, event }: Args) => ({ fault: accessFault(context, event, step.event, initPage), pc: event.va ?? null })),
-          },
-          ...ok,
-        ]
-      : ok;
-    return { meta: { step: step.event, fetch: step.fetch, cite: step.cite } satisfies StepMeta, on: { [step.event]: on } };
+  /**
+   * A chain of step states. `finish` gives the transitions of the last step (where the chain leads);
+   * every step with a fetch first checks it and goes to `fault` if it fails.
+   */
+  const chain = (flat: { phase: string; step: InitStep }[], finish: (after: (a: Args) => Partial<CpuContext>) => unknown[]) => {
+    const states: Record<string, { initial: string; states: Record<string, unknown> }> = {};
+    flat.forEach(({ phase, step }, i) => {
+      // The fetch fills the TLB first; then the step's own effect (a TLBI empties it afterwards).
+      const after = ({ context, event }: Args): Partial<CpuContext> => {
+        const tlb = step.fetch ? accessTlb(context, event) : context.tlb;
+        return { tlb, ...step.effect({ ...context, tlb }, addr) };
+      };
+      const ok = i === flat.length - 1 ? finish(after) : [{ target: `#cpu.${flat[i + 1].phase}.${flat[i + 1].step.state}`, actions: assign(after) }];
+      const want = expected(step.fetch);
+      const on = step.fetch
+        ? [
+            {
+              guard: ({ context, event }: Args) => accessFault(context, event, step.event, want) !== null,
+              target: '#cpu.fault',
+              actions: assign(({ context, event }: Args) => ({ fault: accessFault(context, event, step.event, want), pc: event.va ?? null })),
+            },
+            ...ok,
+          ]
+        : ok;
+      const p = (states[phase] ??= { initial: step.state, states: {} });
+      p.states[step.state] = { meta: { step: step.event, fetch: step.fetch, cite: step.cite } satisfies StepMeta, on: { [step.event]: on } };
+    });
+    return states;
   };
 
-  const phaseStates: Record<string, unknown> = {};
-  flat.forEach(({ phase }, i) => {
-    const p = (phaseStates[phase] ??= { initial: flat[i].step.state, states: {} }) as { states: Record<string, unknown> };
-    p.states[flat[i].step.state] = stepState(i);
-  });
+  const init = initPhases(design).flatMap((p) => p.steps.map((step) => ({ phase: p.name, step })));
+  const firstInit = `#cpu.${init[0].phase}.${init[0].step.state}`;
+  const initStates = chain(init, (after) => [
+    // Back in the kernel with HYP up: the IPI's caller is told (csd completion) ...
+    { guard: ({ context }: Args) => context.via === 'ipi', target: '#cpu.runtime', actions: [assign((a: Args) => ({ ...after(a), via: null })), emit({ type: 'bus.send', to: 'kernel', event: { type: 'DONE' } })] },
+    // ... or, at CPU_STARTING, the CPU goes on to set itself online (set_cpu_online after notify_cpu_starting); back from idle it already is.
+    { target: '#cpu.runtime', actions: assign((a: Args) => ({ ...after(a), via: null, online: true })) },
+  ]);
+
+  const teardown = teardownSteps(design).map((step) => ({ phase: 'teardown', step }));
+  const teardownStates = teardown.length
+    ? chain(teardown, () => [
+        // Teardown done: the CPU dies (cpu_die) or enters deep idle, losing what is left of HYP state.
+        { guard: ({ context }: Args) => context.after === 'idle', target: '#cpu.off.idle', actions: assign(() => resetContext(true)) },
+        { target: '#cpu.off.offline', actions: assign(() => resetContext(false)) },
+      ])
+    : {};
+  const firstTeardown = teardown.length ? `#cpu.teardown.${teardown[0].step.state}` : null;
 
   return createMachine({
     id: 'cpu',
@@ -123,7 +132,12 @@ export function createCpuMachine(hw: CpuHardware): AnyStateMachine {
         initial: 'stub',
         states: {
           // Online, running the kernel; HYP is the stub (arch/arm/kernel/hyp-stub.S).
-          stub: { on: { INIT: { target: firstInit, actions: assign({ via: 'ipi' as const }) } } },
+          stub: {
+            on: {
+              INIT: { target: firstInit, actions: assign({ via: 'ipi' as const }) },
+              CPU_PM_ENTER: { target: 'idle', actions: assign(() => resetContext(true)) },
+            },
+          },
           // Powered down, not in cpu_online_mask.
           offline: {
             on: {
@@ -134,9 +148,19 @@ export function createCpuMachine(hw: CpuHardware): AnyStateMachine {
               ],
             },
           },
+          // Online but in a deep idle state (cpu_pm_enter): HYP state is lost, HVBAR back to the stub's.
+          idle: {
+            on: {
+              CPU_PM_EXIT: [
+                // v3.14 arch/arm/kvm/arm.c hyp_init_cpu_pm_notifier: CPU_PM_EXIT and __hyp_get_vectors() == hyp_default_vectors → cpu_init_hyp_mode(NULL).
+                { guard: ({ event }: Args) => event.notifier === true, target: firstInit, actions: assign({ via: 'pm' as const }) },
+                { target: 'stub' },
+              ],
+            },
+          },
         },
       },
-      ...phaseStates,
+      ...initStates,
       runtime: {
         on: {
           // HYP at work (world switch, VM entry): each access must get the page it means.
@@ -148,8 +172,16 @@ export function createCpuMachine(hw: CpuHardware): AnyStateMachine {
             },
             { actions: assign(({ context, event }: Args) => ({ tlb: accessTlb(context, event) })) },
           ],
+          // kvm_arch_hardware_disable → cpu_hyp_reset (v4.7+), from the CPU_DYING / CPU_PM_ENTER paths.
+          ...(firstTeardown
+            ? {
+                CPU_DOWN: { target: firstTeardown, actions: assign({ online: false, after: 'off' as const }) },
+                CPU_PM_ENTER: { target: firstTeardown, actions: assign({ after: 'idle' as const }) },
+              }
+            : { CPU_PM_ENTER: { target: '#cpu.off.idle', actions: assign(() => resetContext(true)) } }),
         },
       },
+      ...teardownStates,
       // Stuck in HYP: a translation fault with no handler, the wrong page executed, or a freed table walked.
       fault: {},
     },

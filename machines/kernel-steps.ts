@@ -22,7 +22,7 @@ export interface KernelBounds {
   readonly hotplug: number;
 }
 
-const flag = (f: 'notifier' | 'kvmUp' | 'hotplugLock', value: boolean): MemWrite => ({ type: 'mem.flag', flag: f, value });
+const flag = (f: 'notifier' | 'kvmUp' | 'hotplugLock' | 'pmNotifier', value: boolean): MemWrite => ({ type: 'mem.flag', flag: f, value });
 
 export function kernelSteps(d: Design, l: Layout, b: KernelBounds): KernelStep[] {
   const steps: KernelStep[] = [];
@@ -34,12 +34,14 @@ export function kernelSteps(d: Design, l: Layout, b: KernelBounds): KernelStep[]
   const createMappings: KernelStep = {
     state: 'create-hyp-mappings',
     event: 'CREATE_HYP_MAPPINGS',
-    cite: `${d.pgds === 'single' ? 'v3.9' : 'v3.10'} arch/arm/kvm/arm.c init_hyp_mode: create_hyp_mappings(__kvm_hyp_code_start, ...), the per-CPU stack pages and host state`,
+    cite: `${d.pgds === 'single' ? 'v3.9' : d.pgds === 'merged' ? 'v4.8' : 'v3.10'} arch/arm/kvm/arm.c init_hyp_mode: create_hyp_mappings(__kvm_hyp_code_start, ...), the per-CPU stack pages and host state`,
     writes: runtime,
   };
   if (d.hotplugSafeRegistration)
     steps.push({ state: 'notifier-register-begin', event: 'CPU_NOTIFIER_REGISTER_BEGIN', cite: 'v3.15 arch/arm/kvm/arm.c kvm_arch_init: cpu_notifier_register_begin()', writes: [flag('hotplugLock', true)] });
-  if (d.pgds === 'single') {
+  if (d.pgds === 'merged') {
+    steps.push({ state: 'mmu-init', event: 'KVM_MMU_INIT', cite: 'v4.8 arch/arm/kvm/mmu.c kvm_mmu_init: kvm_map_idmap_text(hyp_pgd) (the idmap in the one HYP pgd; "IDMAP intersecting with HYP VA" is refused)', writes: [{ type: 'mem.map', pgd: 'hyp', va: l.idmapVa, pa: l.initPa, what: 'idmap' }] });
+  } else if (d.pgds === 'single') {
     steps.push({ state: 'mmu-init', event: 'KVM_MMU_INIT', cite: 'v3.9 arch/arm/mm/idmap.c init_static_idmap_hyp (early_initcall): hyp_pgd = kzalloc(...); identity_mapping_add(hyp_pgd, __hyp_idmap_text_start, ...); arch/arm/kvm/mmu.c kvm_mmu_init checks it', writes: [{ type: 'mem.map', pgd: 'hyp', va: l.idmapVa, pa: l.initPa, what: 'idmap' }] });
   } else {
     const w: MemWrite[] = [{ type: 'mem.map', pgd: 'boot', va: l.idmapVa, pa: l.initPa, what: 'idmap' }];
@@ -49,7 +51,7 @@ export function kernelSteps(d: Design, l: Layout, b: KernelBounds): KernelStep[]
   }
   if (d.mapRuntimeBeforeInit) steps.push(createMappings);
   if (d.initOrder === 'concurrent')
-    steps.push({ state: 'on-each-cpu', event: 'ON_EACH_CPU', cite: 'v3.10 arch/arm/kvm/arm.c init_hyp_mode: on_each_cpu(cpu_init_hyp_mode, NULL, 1)', writes: [], ipi: 'each' });
+    steps.push({ state: 'on-each-cpu', event: 'ON_EACH_CPU', cite: d.hypReset === 'none' ? 'v3.10 arch/arm/kvm/arm.c init_hyp_mode: on_each_cpu(cpu_init_hyp_mode, NULL, 1)' : `${d.kernel} arch/arm/kvm/arm.c init_subsystems: on_each_cpu(_kvm_arch_hardware_enable, NULL, 1) → cpu_hyp_reinit → cpu_init_hyp_mode`, writes: [], ipi: 'each' });
   else
     steps.push({ state: 'smp-call-function-single', event: 'SMP_CALL_FUNCTION_SINGLE', cite: 'v3.9 arch/arm/kvm/arm.c init_hyp_mode: for_each_online_cpu(cpu) smp_call_function_single(cpu, cpu_init_hyp_mode, ..., 1)', writes: [], ipi: 'one' });
   if (d.clearIdmap)
@@ -69,6 +71,8 @@ export function kernelSteps(d: Design, l: Layout, b: KernelBounds): KernelStep[]
     steps.push({ state: 'register-cpu-notifier', event: 'REGISTER_CPU_NOTIFIER', cite: d.hotplugSafeRegistration ? 'v3.15 arch/arm/kvm/arm.c kvm_arch_init: __register_cpu_notifier(&hyp_init_cpu_nb)' : 'v3.10 arch/arm/kvm/arm.c kvm_arch_init: register_cpu_notifier(&hyp_init_cpu_nb)', writes: [flag('notifier', true)] });
   if (d.hotplugSafeRegistration)
     steps.push({ state: 'notifier-register-done', event: 'CPU_NOTIFIER_REGISTER_DONE', cite: 'v3.15 arch/arm/kvm/arm.c kvm_arch_init: cpu_notifier_register_done()', writes: [flag('hotplugLock', false)] });
+  if (d.cpuPmNotifier)
+    steps.push({ state: 'hyp-cpu-pm-init', event: 'HYP_CPU_PM_INIT', cite: 'v3.14 (1fcf7ce0c602) arch/arm/kvm/arm.c kvm_arch_init: hyp_cpu_pm_init() → cpu_pm_register_notifier(&hyp_init_cpu_pm_nb)', writes: [flag('pmNotifier', true)] });
   steps.push({ state: 'kvm-up', event: 'KVM_UP', cite: `${d.kernel} virt/kvm/kvm_main.c kvm_init: kvm_arch_init() returned 0, /dev/kvm registered`, writes: [flag('kvmUp', true)] });
   return steps;
 }

@@ -65,9 +65,61 @@ export function collideLayout(cpus: number, vms: number): Layout {
   return linear('collide', -0x40000000, 0xc0208000, cpus, vms);
 }
 
-export const layoutPresets: Readonly<Record<string, { description: string; make: (cpus: number, vms: number) => Layout }>> = {
-  disjoint: { description: '3G/1G split: idmap VA below PAGE_OFFSET, no runtime VA can equal it', make: disjointLayout },
-  collide: { description: '1G/3G split: the idmap VA 0x80208000 is also the HYP VA of the HYP text', make: collideLayout },
+/**
+ * arm64, VA_BITS = 39, RAM from PHYS_OFFSET 0x80000000. The kernel's linear map starts at PAGE_OFFSET
+ * (the top half of the kernel VA space); HYP reaches it through kern_hyp_va, a mask:
+ * 'high' (HYP_PAGE_OFFSET_MASK, v3.11–v4.7) gives HYP VA = (2^38 + PA − PHYS_OFFSET) mod 2^39;
+ * 'low' (HYP_PAGE_OFFSET_LOW_MASK, v4.8 when the idmap sits in the top half) gives (PA − PHYS_OFFSET) mod 2^38.
+ * TRAMPOLINE_VA is the last page of the HYP VA space. The idmap VA is the init page's PA.
+ */
+const VA_BITS = 39;
+const PHYS_OFFSET = 0x80000000;
+
+function arm64(name: string, image: number, vm0: number, mask: 'high' | 'auto', cpus: number, vms: number): Layout {
+  const initPa = image + 0x188000;
+  const top = Math.floor(initPa / 2 ** (VA_BITS - 1)) % 2 === 1;
+  const low = mask === 'auto' && top; // v4.8 hyp_offset_low: idmap in the top half → use the bottom half
+  const hypVa = (pa: number) => (low ? (pa - PHYS_OFFSET) % 2 ** (VA_BITS - 1) : (2 ** (VA_BITS - 1) + pa - PHYS_OFFSET) % 2 ** VA_BITS);
+  const page = (pa: number): PageRef => ({ va: hypVa(pa), pa });
+  const range = (base: number, n: number) => Array.from({ length: n }, (_, i) => page(base + i * 0x1000));
+  return {
+    name,
+    profile: 'arm64',
+    pageSize: 4096,
+    initPa,
+    idmapVa: initPa,
+    trampolineVa: (low ? 2 ** (VA_BITS - 1) : 2 ** VA_BITS) - 0x1000,
+    text: page(image + 0x10000),
+    stacks: range(0x81000000, cpus),
+    hostCtx: range(0x81100000, cpus),
+    vms: range(vm0, vms),
+  };
+}
+
+/** arm64, kernel image low in RAM (PA 0x80080000): the idmap is in the bottom half, HYP VAs in the top. */
+export function arm64Layout(cpus: number, vms: number, mask: 'high' | 'auto' = 'high'): Layout {
+  return arm64('arm64', 0x80080000, 0x82000000, mask, cpus, vms);
+}
+
+/**
+ * arm64 with RAM above 256 GB and the kernel image loaded there (PA 0x4080080000): the idmap is in the top
+ * half, where the 'high' mask puts every HYP VA. vm0's struct kvm sits at PA 0x100208000, whose HYP VA
+ * under the 'high' mask is the idmap VA 0x4080208000; under v4.8's 'low' mask nothing can collide.
+ */
+export function arm64HighmemLayout(cpus: number, vms: number, mask: 'high' | 'auto' = 'high'): Layout {
+  return arm64('arm64-highmem', 0x4080080000, 0x100208000, mask, cpus, vms);
+}
+
+export interface LayoutPreset {
+  description: string;
+  make: (cpus: number, vms: number, mask?: 'high' | 'auto') => Layout;
+}
+
+export const layoutPresets: Readonly<Record<string, LayoutPreset>> = {
+  disjoint: { description: 'ARMv7 3G/1G split: idmap VA below PAGE_OFFSET, no runtime VA can equal it', make: disjointLayout },
+  collide: { description: 'ARMv7 1G/3G split: the idmap VA 0x80208000 is also the HYP VA of the HYP text', make: collideLayout },
+  arm64: { description: 'arm64 VA_BITS=39, kernel low in RAM: idmap in the bottom half, HYP VAs in the top: no collision', make: arm64Layout },
+  'arm64-highmem': { description: 'arm64 VA_BITS=39, kernel above 256 GB: with kern_hyp_va "high" vm0\'s HYP VA is the idmap VA; "auto" (v4.8) avoids it', make: arm64HighmemLayout },
 };
 
 type Json = unknown;
@@ -77,36 +129,43 @@ function field(o: Record<string, Json>, path: string, name: string): Json {
   return o[name];
 }
 
-function address(v: Json, where: string, pageSize: number): number {
+/** What an address in a layout file must satisfy: page alignment and the profile's address width. */
+interface Space {
+  readonly pageSize: number;
+  readonly bits: number;
+}
+
+function address(v: Json, where: string, space: Space): number {
+  const { pageSize, bits } = space;
   let n: number;
   if (typeof v === 'number' && Number.isInteger(v)) n = v;
   else if (typeof v === 'string' && /^(0x[0-9a-fA-F]+|[0-9]+)$/.test(v)) n = Number(v);
   else throw new InputError(`layout: ${where} must be an address (number or "0x..." string), got ${JSON.stringify(v)}`);
-  if (n < 0 || n > 0xffffffff) throw new InputError(`layout: ${where} = ${JSON.stringify(v)} is outside the 32-bit address space`);
+  if (n < 0 || n >= 2 ** bits) throw new InputError(`layout: ${where} = ${JSON.stringify(v)} is outside the ${bits}-bit address space`);
   if (n % pageSize !== 0) throw new InputError(`layout: ${where} = ${hex(n)} is not page aligned (page size ${pageSize})`);
-  return n >>> 0;
+  return n;
 }
 
-function pageRef(v: Json, where: string, pageSize: number): PageRef {
+function pageRef(v: Json, where: string, space: Space): PageRef {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new InputError(`layout: ${where} must be an object {"va", "pa"}`);
   const o = v as Record<string, Json>;
   for (const k of Object.keys(o)) if (k !== 'va' && k !== 'pa') throw new InputError(`layout: unknown field ${where}.${k}`);
-  return { va: address(field(o, where + '.', 'va'), where + '.va', pageSize), pa: address(field(o, where + '.', 'pa'), where + '.pa', pageSize) };
+  return { va: address(field(o, where + '.', 'va'), where + '.va', space), pa: address(field(o, where + '.', 'pa'), where + '.pa', space) };
 }
 
 /** A per-CPU or per-VM page list: an explicit array, or {"va","pa","stride"} for page i at base + i*stride. */
-function pageList(v: Json, where: string, count: number, pageSize: number): PageRef[] {
+function pageList(v: Json, where: string, count: number, space: Space): PageRef[] {
   if (Array.isArray(v)) {
     if (v.length < count) throw new InputError(`layout: ${where} lists ${v.length} pages but ${count} are needed`);
-    return v.slice(0, count).map((p, i) => pageRef(p, `${where}[${i}]`, pageSize));
+    return v.slice(0, count).map((p, i) => pageRef(p, `${where}[${i}]`, space));
   }
   if (typeof v === 'object' && v !== null) {
     const o = v as Record<string, Json>;
     for (const k of Object.keys(o)) if (!['va', 'pa', 'stride'].includes(k)) throw new InputError(`layout: unknown field ${where}.${k}`);
-    const base = pageRef({ va: o.va, pa: o.pa }, where, pageSize);
-    const stride = o.stride === undefined ? pageSize : address(o.stride, where + '.stride', pageSize);
+    const base = pageRef({ va: o.va, pa: o.pa }, where, space);
+    const stride = o.stride === undefined ? space.pageSize : address(o.stride, where + '.stride', space);
     if (stride === 0) throw new InputError(`layout: ${where}.stride must not be 0`);
-    return Array.from({ length: count }, (_, i) => ({ va: (base.va + i * stride) >>> 0, pa: (base.pa + i * stride) >>> 0 }));
+    return Array.from({ length: count }, (_, i) => ({ va: address(base.va + i * stride, `${where}[${i}].va`, space), pa: address(base.pa + i * stride, `${where}[${i}].pa`, space) }));
   }
   throw new InputError(`layout: ${where} must be an array of {"va","pa"} or {"va","pa","stride"}`);
 }
@@ -121,21 +180,23 @@ export function parseLayout(json: Json, cpus: number, vms: number, fallbackName 
   const profile = (o.profile ?? 'armv7') as ProfileName;
   if (!(profile in profiles)) throw new InputError(`layout: profile must be "armv7" or "arm64", got ${JSON.stringify(o.profile)}`);
   const pageSize = o.pageSize ?? profiles[profile].pageSize;
+  // ARMv7 HYP VAs are 32-bit (and so are the PAs modelled); arm64 HYP VAs and PAs stay below 2^48.
+  const space: Space = { pageSize: pageSize as number, bits: profile === 'arm64' ? 48 : 32 };
   if (pageSize !== 4096 && pageSize !== 16384 && pageSize !== 65536) throw new InputError(`layout: pageSize must be 4096, 16384 or 65536, got ${JSON.stringify(o.pageSize)}`);
   const name = o.name === undefined ? fallbackName : o.name;
   if (typeof name !== 'string' || name === '') throw new InputError('layout: name must be a non-empty string');
-  const initPa = address(field(o, '', 'initPa'), 'initPa', pageSize);
+  const initPa = address(field(o, '', 'initPa'), 'initPa', space);
   const layout: Layout = {
     name,
     profile,
-    pageSize,
+    pageSize: pageSize as number,
     initPa,
-    idmapVa: o.idmapVa === undefined ? initPa : address(o.idmapVa, 'idmapVa', pageSize),
-    trampolineVa: address(field(o, '', 'trampolineVa'), 'trampolineVa', pageSize),
-    text: pageRef(field(o, '', 'text'), 'text', pageSize),
-    stacks: pageList(field(o, '', 'stacks'), 'stacks', cpus, pageSize),
-    hostCtx: pageList(field(o, '', 'hostCtx'), 'hostCtx', cpus, pageSize),
-    vms: vms > 0 ? pageList(field(o, '', 'vms'), 'vms', vms, pageSize) : [],
+    idmapVa: o.idmapVa === undefined ? initPa : address(o.idmapVa, 'idmapVa', space),
+    trampolineVa: address(field(o, '', 'trampolineVa'), 'trampolineVa', space),
+    text: pageRef(field(o, '', 'text'), 'text', space),
+    stacks: pageList(field(o, '', 'stacks'), 'stacks', cpus, space),
+    hostCtx: pageList(field(o, '', 'hostCtx'), 'hostCtx', cpus, space),
+    vms: vms > 0 ? pageList(field(o, '', 'vms'), 'vms', vms, space) : [],
   };
   checkLayout(layout);
   return layout;
@@ -172,10 +233,10 @@ export function checkLayout(l: Layout): void {
   if (l.trampolineVa === l.idmapVa) throw new InputError(`layout: the trampoline VA ${hex(l.trampolineVa)} equals the idmap VA`);
 }
 
-/** Resolve a layout given by preset name or file path. */
-export function resolveLayout(nameOrFile: string, cpus: number, vms: number): Layout {
+/** Resolve a layout given by preset name or file path; `mask` is the design's arm64 kern_hyp_va. */
+export function resolveLayout(nameOrFile: string, cpus: number, vms: number, mask: 'high' | 'auto' = 'high'): Layout {
   const preset = layoutPresets[nameOrFile];
-  if (preset) return preset.make(cpus, vms);
+  if (preset) return preset.make(cpus, vms, mask);
   if (!/[./]/.test(nameOrFile)) throw new InputError(`unknown layout "${nameOrFile}" (presets: ${Object.keys(layoutPresets).join(', ')}, or a JSON file)`);
   let text: string;
   try {

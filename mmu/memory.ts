@@ -19,9 +19,11 @@ export interface Memory {
   readonly ipiBusy: boolean;
   /** cpu_notifier_register_begin held (v3.15): hotplug waits. */
   readonly hotplugLock: boolean;
+  /** hyp_init_cpu_pm_nb is on the CPU PM notifier chain (v3.14 hyp_cpu_pm_init). */
+  readonly pmNotifier: boolean;
 }
 
-export type Flag = 'notifier' | 'kvmUp' | 'ipiBusy' | 'hotplugLock';
+export type Flag = 'notifier' | 'kvmUp' | 'ipiBusy' | 'hotplugLock' | 'pmNotifier';
 
 /** A write effect, emitted by the kernel and VM machines. */
 export type MemWrite =
@@ -30,7 +32,7 @@ export type MemWrite =
   | { readonly type: 'mem.free'; readonly pgd: PgdName }
   | { readonly type: 'mem.flag'; readonly flag: Flag; readonly value: boolean };
 
-export const initialMemory: Memory = { boot: emptyPgd, hyp: emptyPgd, notifier: false, kvmUp: false, ipiBusy: false, hotplugLock: false };
+export const initialMemory: Memory = { boot: emptyPgd, hyp: emptyPgd, notifier: false, kvmUp: false, ipiBusy: false, hotplugLock: false, pmNotifier: false };
 
 export function applyWrite(m: Memory, w: MemWrite): Memory {
   switch (w.type) {
@@ -46,7 +48,7 @@ export function applyWrite(m: Memory, w: MemWrite): Memory {
 }
 
 export function memoryKey(m: Memory): string {
-  return `${pgdKey(m.boot)}|${pgdKey(m.hyp)}|${+m.notifier}${+m.kvmUp}${+m.ipiBusy}${+m.hotplugLock}`;
+  return `${pgdKey(m.boot)}|${pgdKey(m.hyp)}|${+m.notifier}${+m.kvmUp}${+m.ipiBusy}${+m.hotplugLock}${+m.pmNotifier}`;
 }
 
 export const pgdNames: Readonly<Record<PgdName, string>> = { boot: 'boot_hyp_pgd', hyp: 'hyp_pgd' };

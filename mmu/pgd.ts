@@ -52,6 +52,7 @@ export function pgdKey(pgd: Pgd): string {
   return (pgd.freed ? 'F' : '') + pgd.entries.map(([v, p]) => `${v.toString(16)}>${p.toString(16)}`).join(',');
 }
 
+/** Addresses are exact JS numbers (arm64 HYP VAs and PAs stay below 2^48); printed as the kernel prints them. */
 export function hex(n: number): string {
-  return '0x' + (n >>> 0).toString(16).padStart(8, '0');
+  return '0x' + n.toString(16).padStart(8, '0');
 }

@@ -21,6 +21,7 @@ export interface TraceFile {
     vms: number;
     hotplugFromBoot: boolean;
     tlbScope: 'volatile' | 'all';
+    cpuPm: number;
   };
   violation: { invariant: string; message: string } | null;
   trace: TraceEntry[];
@@ -29,7 +30,7 @@ export interface TraceFile {
 export function traceFileFor(sys: System, violation: TraceFile['violation'], trace: TraceEntry[]): TraceFile {
   if (!sys.hyp) throw new TraceError('trace files are written for HYP systems only; custom systems keep the trace array');
   const c = sys.hyp.config;
-  return { format: TRACE_FORMAT, system: { design: c.design, layout: c.layout, cpus: c.cpus, hotplug: c.hotplug, vms: c.vms, hotplugFromBoot: c.hotplugFromBoot, tlbScope: c.tlbScope }, violation, trace };
+  return { format: TRACE_FORMAT, system: { design: c.design, layout: c.layout, cpus: c.cpus, hotplug: c.hotplug, vms: c.vms, hotplugFromBoot: c.hotplugFromBoot, tlbScope: c.tlbScope, cpuPm: c.cpuPm ?? 0 }, violation, trace };
 }
 
 export function writeTraceFile(path: string, file: TraceFile): void {
@@ -71,6 +72,7 @@ export function readTraceFile(path: string): { file: TraceFile; sys: System } {
   for (const k of ['cpus', 'hotplug', 'vms'] as const) if (!Number.isInteger(s[k])) fail(path, `system.${k} must be an integer`);
   if (typeof s.hotplugFromBoot !== 'boolean') fail(path, 'system.hotplugFromBoot must be true or false');
   if (s.tlbScope !== 'volatile' && s.tlbScope !== 'all') fail(path, 'system.tlbScope must be "volatile" or "all"');
+  if (s.cpuPm !== undefined && !Number.isInteger(s.cpuPm)) fail(path, 'system.cpuPm must be an integer');
   if (!Array.isArray(o.trace)) fail(path, '"trace" must be an array');
   const trace = o.trace.map((e, i) => checkEntry(path, e, i));
   const v = o.violation as Record<string, unknown> | null | undefined;
@@ -82,7 +84,7 @@ export function readTraceFile(path: string): { file: TraceFile; sys: System } {
     const knobValues = Object.fromEntries(Object.entries(d).filter(([k]) => (knobs as string[]).includes(k) || ['name', 'description', 'kernel'].includes(k)));
     const design = parseDesign(knobValues, String(d.name ?? 'design'));
     const layout = parseLayout(s.layout, s.cpus as number, s.vms as number);
-    sys = system({ design, layout, cpus: s.cpus as number, hotplug: s.hotplug as number, vms: s.vms as number, hotplugFromBoot: s.hotplugFromBoot as boolean, tlbScope: s.tlbScope as 'volatile' | 'all' });
+    sys = system({ design, layout, cpus: s.cpus as number, hotplug: s.hotplug as number, vms: s.vms as number, hotplugFromBoot: s.hotplugFromBoot as boolean, tlbScope: s.tlbScope as 'volatile' | 'all', cpuPm: (s.cpuPm as number | undefined) ?? 0 });
   } catch (e) {
     if (e instanceof TraceError) throw e;
     fail(path, (e as Error).message);
