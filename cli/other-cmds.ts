@@ -1,7 +1,7 @@
 /** `hypsim simulate`, `hypsim replay`, `hypsim list`. */
 import { replay } from '../api/explore';
 import { simulate } from '../actors/live';
-import { allDesigns, knobDocs, knobs, mutants, presets } from '../design/design';
+import { knobDocs, knobs, laterMutants, mutants, presets } from '../design/design';
 import { invariantDocs } from '../invariants/hyp';
 import { layoutPresets } from '../mmu/layout';
 import { profiles } from '../mmu/profile';
@@ -68,12 +68,11 @@ export function listCommand(out: (s: string) => void): number {
   const rows: string[] = [];
   const row = (kind: string, name: string, what: string) => rows.push(`${kind.padEnd(10)} ${name.padEnd(24)} ${what}`);
   for (const d of presets) row('design', d.name, `${d.kernel}: ${d.description}`);
-  for (const d of mutants) row('mutant', d.name, d.description);
+  for (const d of [...mutants, ...laterMutants]) row('mutant', d.name, `${d.kernel}: ${d.description}`);
   for (const [name, l] of Object.entries(layoutPresets)) row('layout', name, l.description);
   for (const [id, text] of Object.entries(invariantDocs)) row('invariant', id, text);
   for (const k of knobs) row('knob', k, `${knobDocs[k].values} — ${knobDocs[k].meaning}`);
   for (const p of Object.values(profiles)) row('profile', p.name, `${p.httbr}, ${p.tlbi}, ${p.hsctlr}, ${p.hvbar} (${p.initFile})`);
   out(rows.join('\n'));
-  void allDesigns;
   return 0;
 }

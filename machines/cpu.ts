@@ -68,7 +68,7 @@ export function createCpuMachine(hw: CpuHardware): AnyStateMachine {
       // The fetch fills the TLB first; then the step's own effect (a TLBI empties it afterwards).
       const after = ({ context, event }: Args): Partial<CpuContext> => {
         const tlb = step.fetch ? accessTlb(context, event) : context.tlb;
-        return { tlb, ...step.effect({ ...context, tlb }, addr) };
+        return { tlb, pc: step.fetch ? event.va! : context.pc, ...step.effect({ ...context, tlb }, addr) };
       };
       const ok = i === flat.length - 1 ? finish(after) : [{ target: `#cpu.${flat[i + 1].phase}.${flat[i + 1].step.state}`, actions: assign(after) }];
       const want = expected(step.fetch);

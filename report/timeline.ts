@@ -90,10 +90,16 @@ export function describeTrace(sys: System, trace: readonly TraceEntry[]): Timeli
         text = 'IPI arrives: cpu_init_hyp_mode()';
         break;
       case 'CPU_DOWN':
-        text = 'powered off: TLB emptied, registers reset, HYP back to the stub at next power-on';
+        text = (as.value as Record<string, unknown>)?.teardown !== undefined ? 'CPU_DYING: kvm_arch_hardware_disable → cpu_hyp_reset() tears HYP down before power-off' : 'powered off: TLB emptied, registers reset, HYP back to the stub at next power-on';
         break;
       case 'CPU_UP':
         text = e.notifier ? 'powered on; CPU_STARTING: hyp_init_cpu_notify → cpu_init_hyp_mode()' : 'powered on and online; no HYP init on the notifier chain: HYP stays the stub';
+        break;
+      case 'CPU_PM_ENTER':
+        text = as.matches({ teardown: {} } as never) || (as.value as Record<string, unknown>)?.teardown !== undefined ? 'CPU_PM_ENTER: cpu_hyp_reset() tears HYP down first' : 'deep idle: core powered down, HYP state lost (TLB, HTTBR, HVBAR back to the stub)';
+        break;
+      case 'CPU_PM_EXIT':
+        text = e.notifier ? 'CPU_PM_EXIT: HVBAR is the stub\'s → cpu_init_hyp_mode()' : 'back from deep idle, online; no HYP init on the CPU PM notifier chain: HYP stays the stub';
         break;
       case 'SPECULATE':
         text = `speculative walk (MMU on, ${b.httbr ? pgdNames[b.httbr] : '?'}): ${e.walk!.kind === 'mapped' ? `VA ${hex(e.va!)} → PA ${hex(e.walk!.pa)} (${page(e.walk!.pa)}) cached` : `VA ${hex(e.va!)}: ${walkText(e.walk!, b.httbr ? pgdNames[b.httbr] : '?')}`}`;
@@ -106,6 +112,8 @@ export function describeTrace(sys: System, trace: readonly TraceEntry[]): Timeli
         const where = e.va !== undefined ? `fetch ${fetchText(id, b, a, e.va, e.walk!)}` : a.pc !== null && !b.mmu ? `in HYP, MMU off, at PA ${hex(a.pc)}` : b.pc !== null ? `in HYP, MMU off, at PA ${hex(b.pc)}` : 'in the kernel';
         text = [where, ...(fault ? [] : regText(b, a, e.type))].filter(Boolean).join('; ');
         if (as.matches('runtime') && !bs.matches('runtime')) text += `; back in the kernel, HYP up${a.online && !b.online ? ', CPU goes online' : ''}`;
+        if (as.matches({ off: 'offline' }) && !bs.matches('off')) text += '; HYP is the stub again, the CPU dies';
+        if (as.matches({ off: 'idle' }) && !bs.matches('off')) text += '; HYP is the stub again, the CPU enters deep idle';
       }
     }
     return { text: text + fault, cite: meta?.cite };
@@ -137,16 +145,17 @@ export function describeTrace(sys: System, trace: readonly TraceEntry[]): Timeli
       const bs = engine.snapshot(before, d.to);
       const as = engine.snapshot(world, d.to);
       let line: { text: string; cite?: string };
-      if (hyp && id.startsWith('cpu')) line = cpuLine(id, d, bs, as);
+      if (hyp && id.match(/^cpu\d+$/)) line = cpuLine(id, d, bs, as);
       else if (hyp && id === 'kernel') line = kernelLine(d, as);
       else if (hyp && id === 'hotplug') line = { text: d.event.type === 'DOWN' ? `cpu_down(cpu${d.event.cpu}): stop_machine, take_cpu_down` : `cpu_up(cpu${d.event.cpu})` };
+      else if (hyp && id === 'cpupm') line = { text: d.event.type === 'ENTER' ? `cpu${d.event.cpu} enters a deep idle state: cpu_pm_enter()` : `cpu${d.event.cpu} wakes up: cpu_pm_exit()` };
       else if (hyp && id.startsWith('vm')) line = { text: `kvm_arch_init_vm: map ${id} struct into hyp_pgd`, cite: 'v3.10 arch/arm/kvm/arm.c kvm_arch_init_vm: create_hyp_mappings(kvm, kvm + 1)' };
       else {
         const { type, ...rest } = d.event;
         line = { text: Object.keys(rest).length ? JSON.stringify(rest) : '' };
       }
       out.push({ step: entry.step, actor: id, from: engine.actorId(d.from), event: d.event.type, ...line });
-      if (id.startsWith('cpu') && hyp) {
+      if (id.match(/^cpu\d+$/) && hyp) {
         const b = bs.context as CpuContext;
         const a = as.context as CpuContext;
         const p = provenance.get(id) ?? new Map<number, Cached>();

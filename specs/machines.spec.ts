@@ -32,7 +32,7 @@ function run(d: Design, cpus = 1, hotplug = 0) {
 describe('CPU statechart (v3.10 trampoline)', () => {
   test('steps in the order of __do_hyp_init and ends in runtime with the runtime pgd, stack and vectors', () => {
     const { e, w, path } = run(trampoline);
-    expect(path.filter((p) => p.startsWith('cpu0')).map((p) => p.split(':')[1])).toEqual(['INIT', 'SET_VECTORS', 'HVC', 'SET_HTTBR', 'ENABLE_MMU', 'ERET', 'HVC', 'SET_STACK', 'JUMP_TRAMPOLINE', 'SWITCH_PGD', 'TLBI', 'ERET']);
+    expect(path.filter((p) => p.startsWith('cpu0')).map((p) => p.split(':')[1])).toEqual(['INIT', 'SET_VECTORS', 'HVC', 'SET_PGD', 'ENABLE_MMU', 'ERET', 'HVC', 'SET_STACK', 'JUMP_TRAMPOLINE', 'SWITCH_PGD', 'TLBI', 'ERET']);
     const s = e.snapshot(w, e.indexOf('cpu0'));
     expect(stateName(s)).toBe('runtime');
     expect(ctx(s)).toMatchObject({ httbr: 'hyp', mmu: true, hvbar: 'runtime', hsp: 'stack', online: true, fault: null });
@@ -51,7 +51,7 @@ describe('CPU statechart (v3.10 trampoline)', () => {
   });
   test('a fetch from an unmapped trampoline VA faults', () => {
     let s = initialTransition(cpu(), { online: true })[0];
-    for (const ev of [{ type: 'INIT' }, { type: 'SET_VECTORS' }, { type: 'HVC' }, { type: 'SET_HTTBR' }, { type: 'ENABLE_MMU' }, { type: 'ERET', va: 0x80208000, walk: { kind: 'mapped', pa: 0x80208000 } }, { type: 'HVC', va: 0x80208000, walk: { kind: 'mapped', pa: 0x80208000 } }, { type: 'SET_STACK', va: 0x80208000, walk: { kind: 'mapped', pa: 0x80208000 } }])
+    for (const ev of [{ type: 'INIT' }, { type: 'SET_VECTORS' }, { type: 'HVC' }, { type: 'SET_PGD' }, { type: 'ENABLE_MMU' }, { type: 'ERET', va: 0x80208000, walk: { kind: 'mapped', pa: 0x80208000 } }, { type: 'HVC', va: 0x80208000, walk: { kind: 'mapped', pa: 0x80208000 } }, { type: 'SET_STACK', va: 0x80208000, walk: { kind: 'mapped', pa: 0x80208000 } }])
       s = transition(cpu(), s, ev as never)[0];
     expect(stateName(s)).toBe('boot-pgd.jump-trampoline');
     s = transition(cpu(), s, { type: 'JUMP_TRAMPOLINE', va: 0xffff0000, walk: { kind: 'unmapped' } } as never)[0];
@@ -92,7 +92,7 @@ describe('CPU statechart (v3.10 trampoline)', () => {
 describe('designs choose the steps, not copies of machines', () => {
   test('legacy: one pass at the idmap, no trampoline, no TLBI', () => {
     const steps = initPhases(legacy).flatMap((p) => p.steps.map((s) => s.event));
-    expect(steps).toEqual(['SET_VECTORS', 'HVC', 'SET_HTTBR', 'ENABLE_MMU', 'SET_STACK', 'ERET']);
+    expect(steps).toEqual(['SET_VECTORS', 'HVC', 'SET_PGD', 'ENABLE_MMU', 'SET_STACK', 'ERET']);
     expect(kernelSteps(legacy, layout, { cpus: 2, hotplug: 1 }).map((s) => s.event)).toEqual(['KVM_MMU_INIT', 'SMP_CALL_FUNCTION_SINGLE', 'KVM_CLEAR_HYP_IDMAP', 'CREATE_HYP_MAPPINGS', 'KVM_UP']);
   });
   test('each mutant changes exactly its step', () => {
