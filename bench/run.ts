@@ -24,6 +24,9 @@ const rows: Row[] = [
   { name: 'N=5 K=3 no symmetry, no POR', args: t(5, 3, ['--no-symmetry', '--no-por']), reference: 'SPIN 1.79 M states' },
   { name: 'N=4 K=2 dfs', args: t(4, 2, ['--strategy', 'dfs']) },
   { name: 'legacy collide N=6 K=0 (no symmetry: id order)', args: ['--design', 'legacy', '--layout', 'collide', '--cpus', '6', '--hotplug', '0'] },
+  { name: 'trampoline-v3.15 N=6 K=2 from boot, CPU PM 2', args: ['--design', 'trampoline-v3.15', '--cpus', '6', '--hotplug', '2', '--vms', '1', '--cpu-pm', '2', '--hotplug-from-boot'] },
+  { name: 'hyp-reset N=8 K=2 CPU PM 2', args: ['--design', 'hyp-reset', '--cpus', '8', '--hotplug', '2', '--vms', '1', '--cpu-pm', '2'] },
+  { name: 'merged-idmap arm64-highmem N=8 K=2 CPU PM 2', args: ['--design', 'merged-idmap', '--cpus', '8', '--hotplug', '2', '--vms', '1', '--cpu-pm', '2'] },
 ];
 
 const only = process.argv[2];
