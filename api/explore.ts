@@ -8,6 +8,10 @@ import { exhaustive } from '../explore/exhaustive';
 import { sample } from '../explore/random';
 import { replay as replayTrace } from '../explore/replay';
 import type { SearchOptions, Stats, Strategy } from '../explore/result';
+import { ScenarioCheckable } from '../scenario/product';
+import { scenarioReport, type ScenarioReport } from '../scenario/report';
+import type { ScenarioSpec } from '../scenario/scenario';
+import { compileScenario } from '../scenario/validate';
 import { InputError } from '../util/errors';
 import type { System } from './system';
 
@@ -25,6 +29,11 @@ export interface ExploreOptions {
   /** pct: bug depth d (default 3). */
   pctDepth?: number;
   onProgress?: SearchOptions['onProgress'];
+  /**
+   * Pin part of the schedule (`scenario()...` or a scenario file's object; semantics in scenario/scenario.ts).
+   * Pinned steps name actors, so the search runs without symmetry (`symmetry: true` is refused).
+   */
+  scenario?: ScenarioSpec;
 }
 
 export interface ExploreResult {
@@ -38,10 +47,13 @@ export interface ExploreResult {
   seed: number;
   symmetry: boolean;
   por: boolean;
-  result: 'verified' | 'violation' | 'incomplete';
+  /** 'unsatisfiable' only with a scenario: the search ended, and no interleaving completed the pinned schedule. */
+  result: 'verified' | 'violation' | 'incomplete' | 'unsatisfiable';
   violation: null | { invariant: string; message: string; trace: TraceEntry[] };
   stoppedBy?: string;
   stats: Stats;
+  /** Only with a scenario: whether and how far the pinned schedule happened. */
+  scenario?: ScenarioReport;
 }
 
 const strategies: readonly Strategy[] = ['bfs', 'dfs', 'random', 'pct'];
@@ -50,21 +62,34 @@ export function explore(sys: System, options: ExploreOptions = {}): ExploreResul
   const strategy = options.strategy ?? 'bfs';
   if (!strategies.includes(strategy)) throw new InputError(`unknown strategy "${strategy}" (bfs, dfs, random, pct)`);
   const seed = options.seed ?? 1;
-  const symmetry = options.symmetry ?? true;
+  const compiled = options.scenario !== undefined ? compileScenario(sys, options.scenario) : null;
+  if (compiled && options.symmetry === true) throw new InputError('a scenario names actors, which breaks CPU symmetry: explore it with symmetry off (leave `symmetry` unset)');
+  const symmetry = compiled ? false : (options.symmetry ?? true);
   const por = options.por ?? true;
-  const engine = sys.engine({ symmetry }) as unknown as Checkable;
+  const base = sys.engine({ symmetry }) as unknown as Checkable;
+  const product = compiled ? new ScenarioCheckable(base, compiled) : null;
+  const engine = product ?? base;
   const opts: SearchOptions = { strategy, seed, maxStates: options.maxStates, maxSeconds: options.maxSeconds, por, walks: options.walks, pctDepth: options.pctDepth, onProgress: options.onProgress };
   const r = strategy === 'bfs' || strategy === 'dfs' ? exhaustive(engine, opts) : sample(engine, opts);
+  let result: ExploreResult['result'] = r.result;
+  let scenario: ScenarioReport | undefined;
+  if (compiled && product) {
+    // How far the pinned schedule had got at the violation: replay the counterexample on the product.
+    const at = r.violation ? product.progress(replayTrace(new ScenarioCheckable(sys.engine({ symmetry: false }) as unknown as Checkable, compiled), r.violation.trace, 'strict').final) : null;
+    scenario = scenarioReport(compiled, product.observed, r.result, at);
+    if (r.result === 'verified' && !product.observed.completed) result = 'unsatisfiable';
+  }
   return {
     ...sys.header,
     strategy,
     seed,
     symmetry,
     por,
-    result: r.result,
+    result,
     violation: r.violation,
     ...(r.stoppedBy ? { stoppedBy: r.stoppedBy } : {}),
     stats: r.stats,
+    ...(scenario ? { scenario } : {}),
   };
 }
 

@@ -2,6 +2,8 @@
 import { explore, type ExploreResult } from '../api/explore';
 import type { Strategy } from '../explore/result';
 import { renderTimeline } from '../report/timeline';
+import { describeScenario } from '../scenario/scenario';
+import { readScenarioFile } from '../scenario/validate';
 import { traceFileFor, writeTraceFile } from '../report/trace-file';
 import { InputError } from '../util/errors';
 import { parseArgs } from './args';
@@ -24,8 +26,15 @@ export const exploreHelp = `hypsim explore --design D --cpus N --hotplug K [opti
   --tlb-scope all       track every VA in the TLBs (default: the volatile ones)
   --json                one JSON object on stdout
   --trace-out FILE      write the counterexample as a trace file (hypsim replay FILE)
+  --scenario FILE       pin part of the schedule (JSON), let the search vary the rest:
+                          {"steps": [{"actor": "kernel", "event": "FREE_BOOT_HYP_PGD"},
+                                     {"actor": "hotplug", "event": "DOWN", "payload": {"cpu": 1}}]}
+                        pinned steps happen in the order listed (a step's "after": [i, ...] names other
+                        predecessors, [] none); a step matching a pinned step before its turn is held
+                        back, all others interleave freely. Runs without CPU symmetry. Result
+                        "unsatisfiable" (exit 3) if no interleaving completes the pinned steps
   --quiet               no progress line
-exit: 0 verified, 1 violation, 2 bad input, 3 stopped at a limit`;
+exit: 0 verified, 1 violation, 2 bad input, 3 stopped at a limit (or the scenario never completed)`;
 
 export function exploreCommand(argv: readonly string[], out: (s: string) => void, err: (s: string) => void): number {
   const p = parseArgs(argv, {
@@ -40,6 +49,7 @@ export function exploreCommand(argv: readonly string[], out: (s: string) => void
     'no-por': 'bool',
     json: 'bool',
     'trace-out': 'string',
+    scenario: 'string',
     quiet: 'bool',
     help: 'bool',
   }, 'explore');
@@ -56,6 +66,7 @@ export function exploreCommand(argv: readonly string[], out: (s: string) => void
   for (const k of ['max-states', 'max-seconds', 'walks', 'pct-depth'] as const)
     if (f[k] !== undefined && (f[k] as number) <= 0) throw new InputError(`hypsim explore: --${k} must be positive, got ${f[k]}`);
   const quiet = f.quiet === true;
+  const scenario = typeof f.scenario === 'string' ? readScenarioFile(f.scenario, sys).spec : undefined;
   const r: ExploreResult = explore(sys, {
     strategy: strategy as Strategy,
     seed: f.seed as number | undefined,
@@ -63,8 +74,10 @@ export function exploreCommand(argv: readonly string[], out: (s: string) => void
     pctDepth: f['pct-depth'] as number | undefined,
     maxStates: f['max-states'] as number | undefined,
     maxSeconds: f['max-seconds'] as number | undefined,
-    symmetry: f['no-symmetry'] !== true,
+    // A scenario names actors: it runs without symmetry (the result says symmetry: false).
+    symmetry: scenario ? undefined : f['no-symmetry'] !== true,
     por: f['no-por'] !== true,
+    scenario,
     onProgress: quiet ? undefined : (pr) => err(`  … ${pr.states} states, ${pr.statesPerSecond} states/s, depth ${pr.depth}, frontier ${pr.frontier}, ${pr.seconds.toFixed(1)} s`),
   });
   if (r.violation && typeof f['trace-out'] === 'string') writeTraceFile(f['trace-out'], traceFileFor(sys, { invariant: r.violation.invariant, message: r.violation.message }, r.violation.trace));
@@ -73,13 +86,20 @@ export function exploreCommand(argv: readonly string[], out: (s: string) => void
   return r.result === 'verified' ? 0 : r.result === 'violation' ? 1 : 3;
 }
 
+function scenarioLine(r: ExploreResult): string {
+  if (!r.scenario) return '';
+  return `\n  scenario: ${describeScenario(r.scenario)}\n  ${r.scenario.summary}`;
+}
+
 export function formatResult(title: string, r: ExploreResult, timeline: () => string): string {
   const s = r.stats;
   const red = [r.symmetry ? 'symmetry' : '', r.por ? 'POR' : ''].filter(Boolean).join(' + ') || 'no reduction';
   const figures = `${s.states} states, ${s.transitions} transitions, depth ${s.depth}, ${s.seconds} s, ${Math.round(s.states / Math.max(s.seconds, 1e-3))} states/s, ${s.peakMemoryMB} MB peak (${r.strategy}, ${red})`;
-  if (r.result === 'verified') return `✓ ${title}: verified — every interleaving holds every invariant\n  ${figures}`;
-  if (r.result === 'incomplete') return `… ${title}: incomplete — stopped by ${r.stoppedBy}, no violation found so far\n  ${figures}`;
+  const scn = scenarioLine(r);
+  if (r.result === 'verified') return `✓ ${title}: verified — every interleaving${r.scenario ? ' the scenario allows' : ''} holds every invariant${scn}\n  ${figures}`;
+  if (r.result === 'incomplete') return `… ${title}: incomplete — stopped by ${r.stoppedBy}, no violation found so far${scn}\n  ${figures}`;
+  if (r.result === 'unsatisfiable') return `? ${title}: unsatisfiable scenario — no violation, but no interleaving completes the pinned steps, so nothing is verified${scn}\n  ${figures}`;
   const v = r.violation!;
   const steps = v.trace.length ? v.trace[v.trace.length - 1].step : 0;
-  return `✗ ${title}: ${v.invariant} after ${steps} steps\n  ${v.message}\n  ${figures}\n\n${timeline()}`;
+  return `✗ ${title}: ${v.invariant} after ${steps} steps\n  ${v.message}${scn}\n  ${figures}\n\n${timeline()}`;
 }

@@ -1,0 +1,90 @@
+/**
+ * The Jest matchers. Both run `explore(system, options)` (options pass through: strategy, maxStates,
+ * symmetry, por, seed, scenario, ...) and print the result with `explainResult`.
+ *
+ * - `toHoldInAllInterleavings(options?)` passes iff the search verifies the system. An incomplete search
+ *   (a limit, random/pct, an unsatisfiable scenario) proves nothing either way: it fails with and without
+ *   `.not`.
+ * - `toBeViolatedBy(id, options?)` passes iff the search finds a violation of exactly `id` (BFS: the
+ *   shortest one). `.not.toBeViolatedBy(id)` passes iff no interleaving violates `id`, even one that
+ *   first breaks something else (the search is repeated with the other invariants switched off).
+ */
+import type { MatcherContext } from 'expect';
+import { explore, type ExploreOptions, type ExploreResult } from '../api/explore';
+import type { System } from '../api/system';
+import { Engine } from '../bus/engine';
+import type { BusSpec } from '../bus/spec';
+import { describeSystemOf, explainResult } from './explain';
+
+/** Options of the matchers: those of `explore()`. */
+export type InterleavingOptions = ExploreOptions;
+
+interface Result {
+  pass: boolean;
+  message(): string;
+}
+
+function isSystem(x: unknown): x is System {
+  return typeof x === 'object' && x !== null && typeof (x as System).engine === 'function' && typeof (x as System).spec === 'object' && typeof (x as System).header === 'object';
+}
+
+function received(ctx: MatcherContext, name: string, x: unknown): System {
+  if (isSystem(x)) return x;
+  throw new Error(
+    `${ctx.utils.matcherHint(name, 'system', '', { isNot: ctx.isNot })}\n\n` +
+      `expect(system): the value must be a hypsim System, from system({ design, layout, cpus, hotplug, vms }) or system({ spec })\n` +
+      `Received: ${ctx.utils.printReceived(x)}`,
+  );
+}
+
+/** The same system with only invariant `id` checked (to ask whether `id` is reachable on its own). */
+function only(sys: System, id: string): System {
+  const spec: BusSpec<unknown> = { ...sys.spec, invariants: sys.spec.invariants.filter((i) => i.id === id) };
+  return { spec, header: sys.header, ...(sys.hyp ? { hyp: sys.hyp } : {}), engine: (o) => new Engine(spec, o) };
+}
+
+function steps(r: ExploreResult): number {
+  const t = r.violation?.trace ?? [];
+  return t.length ? t[t.length - 1].step : 0;
+}
+
+export function toHoldInAllInterleavings(this: MatcherContext, x: unknown, options: InterleavingOptions = {}): Result {
+  const name = 'toHoldInAllInterleavings';
+  const sys = received(this, name, x);
+  const r = explore(sys, options);
+  const hint = this.utils.matcherHint(name, 'system', '', { isNot: this.isNot, comment: describeSystemOf(sys) });
+  const report = explainResult(sys, r);
+  if (r.result === 'verified') return { pass: true, message: () => `${hint}\n\nExpected some interleaving to break an invariant, but none does.\n\n${report}` };
+  if (r.result === 'violation') return { pass: false, message: () => `${hint}\n\nExpected every interleaving to hold every invariant, but one breaks ${r.violation!.invariant}:\n\n${report}` };
+  // Nothing proven: fail whether or not the assertion is negated.
+  return { pass: this.isNot === true, message: () => `${hint}\n\nThe search decided nothing (${r.result}).\n\n${report}` };
+}
+
+export function toBeViolatedBy(this: MatcherContext, x: unknown, invariant: string, options: InterleavingOptions = {}): Result {
+  const name = 'toBeViolatedBy';
+  const sys = received(this, name, x);
+  const ids = sys.spec.invariants.map((i) => i.id);
+  if (typeof invariant !== 'string' || !ids.includes(invariant))
+    throw new Error(`${this.utils.matcherHint(name, 'system', 'invariant', { isNot: this.isNot })}\n\n${this.utils.printExpected(invariant)} is not an invariant of this system (${ids.join(', ')})`);
+  const hint = this.utils.matcherHint(name, 'system', this.utils.printExpected(invariant), { isNot: this.isNot, comment: describeSystemOf(sys) });
+  const r = explore(sys, options);
+  const report = explainResult(sys, r);
+  if (r.result === 'violation' && r.violation!.invariant === invariant)
+    return { pass: true, message: () => `${hint}\n\nExpected no interleaving to break ${invariant}, but this one does:\n\n${report}` };
+  if (r.result === 'violation') {
+    // Another invariant breaks first. Is `invariant` reachable at all when the others are ignored?
+    const alone = explore(only(sys, invariant), options);
+    const hit = alone.result === 'violation';
+    const aside = hit
+      ? `(${invariant} is reachable too, ignoring the other invariants: ${steps(alone)} steps at the shortest — but ${r.violation!.invariant} comes first, after ${steps(r)} steps)`
+      : alone.result === 'verified'
+        ? `(${invariant} itself holds in every interleaving, even ignoring the other invariants)`
+        : `(searching for ${invariant} alone was ${alone.result})`;
+    if (this.isNot && hit) return { pass: true, message: () => `${hint}\n\nExpected no interleaving to break ${invariant}, but one does (another invariant breaks earlier):\n\n${explainResult(only(sys, invariant), alone)}` };
+    return { pass: false, message: () => `${hint}\n\nExpected a violation of ${invariant}, but the explorer found ${r.violation!.invariant} first ${aside}:\n\n${report}` };
+  }
+  if (r.result === 'verified') return { pass: false, message: () => `${hint}\n\nExpected a violation of ${invariant}, but every interleaving holds every invariant:\n\n${report}` };
+  return { pass: this.isNot === true, message: () => `${hint}\n\nExpected a violation of ${invariant}, but the search decided nothing (${r.result}):\n\n${report}` };
+}
+
+export const hypsimMatchers = { toHoldInAllInterleavings, toBeViolatedBy };
