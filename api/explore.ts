@@ -66,7 +66,8 @@ export function explore(sys: System, options: ExploreOptions = {}): ExploreResul
   if (compiled && options.symmetry === true) throw new InputError('a scenario names actors, which breaks CPU symmetry: explore it with symmetry off (leave `symmetry` unset)');
   const symmetry = compiled ? false : (options.symmetry ?? true);
   const por = options.por ?? true;
-  const base = sys.engine({ symmetry }) as unknown as Checkable;
+  const busEngine = sys.engine({ symmetry });
+  const base = busEngine as unknown as Checkable;
   const product = compiled ? new ScenarioCheckable(base, compiled) : null;
   const engine = product ?? base;
   const opts: SearchOptions = { strategy, seed, maxStates: options.maxStates, maxSeconds: options.maxSeconds, por, walks: options.walks, pctDepth: options.pctDepth, onProgress: options.onProgress };
@@ -83,7 +84,8 @@ export function explore(sys: System, options: ExploreOptions = {}): ExploreResul
     ...sys.header,
     strategy,
     seed,
-    symmetry,
+    // Whether symmetry was applied: asked for, and the system has interchangeable actors (legacy has none).
+    symmetry: symmetry && busEngine.classes.length > 0,
     por,
     result,
     violation: r.violation,

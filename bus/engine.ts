@@ -99,12 +99,14 @@ export class Engine<G> {
       }
       this.machineOf.push(m);
     });
+    // Local-state codes are per machine, so only actors running the same machine object can be swapped.
     const byClass = new Map<string, number[]>();
     spec.actors.forEach((a, i) => {
       if (a.symmetry === undefined) return;
-      const c = byClass.get(a.symmetry) ?? [];
+      const k = `${a.symmetry}\u0000${this.machineOf[i]}`;
+      const c = byClass.get(k) ?? [];
       c.push(i);
-      byClass.set(a.symmetry, c);
+      byClass.set(k, c);
     });
     this.classes = [...byClass.values()].filter((c) => c.length > 1);
     const locals = spec.actors.map((a, i) => {

@@ -11,9 +11,10 @@ import { describeSystem, systemFlags, systemFrom } from './system-flags';
 
 export const exploreHelp = `hypsim explore --design D --cpus N --hotplug K [options]
   --design D            preset, mutant (hypsim list) or design file
-  --layout L            collide (default) | disjoint | layout file
+  --layout L            collide | disjoint | arm64 | arm64-highmem | layout file (default: the design's)
   --cpus N --hotplug K  CPUs, and at most K CPU-down operations
   --vms M               VMs created once KVM is up (default 0)
+  --cpu-pm K            at most K deep-idle entries (CPU PM) once KVM is up (default 0)
   --hotplug-from-boot   hotplug may act while kvm_arch_init runs
   --strategy S          bfs (default, shortest counterexample) | dfs | random | pct
   --seed S              seed for random and pct (default 1)

@@ -42,7 +42,7 @@ describe('toHoldInAllInterleavings', () => {
     expect(m).toContain('✗ wrong-translation after 24 steps: legacy on collide, 2 CPUs, hotplug K=0, 0 VMs');
     expect(m).toContain('  cpu0 ACCESS at VA 0x80208000 got PA 0x80208000 (init page) from a stale TLB entry; expected HYP text at PA 0xc0208000');
     expect(m).toContain('  invariant wrong-translation: every access gets the PA its step expects');
-    expect(m).toMatch(/found by bfs \(symmetry \+ POR\): \d+ states, \d+ transitions, [\d.]+ s — a shortest counterexample; replay\(system, trace\) re-executes it/);
+    expect(m).toMatch(/found by bfs \(POR\): \d+ states, \d+ transitions, [\d.]+ s — a shortest counterexample; replay\(system, trace\) re-executes it/);
     // the timeline: one lane per actor, the page table walked, the stale entry and where it came from
     expect(m).toMatch(/step {2}kern cpu0 cpu1 hplg {2}actor {4}event/);
     expect(m).toMatch(/ {4}8 {2}· {4}● {4}· {4}· {5}cpu0 {5}SET_STACK +fetch VA 0x80208000: TLB miss, walk hyp_pgd → PA 0x80208000 \(init page\), cached/);
@@ -71,9 +71,9 @@ describe('toHoldInAllInterleavings', () => {
 
   test('options pass through to explore(): strategy, reductions, seed', () => {
     expect(failure(() => expect(legacy).toHoldInAllInterleavings({ symmetry: false, por: false }))).toMatch(/found by bfs \(no reduction\)/);
-    expect(failure(() => expect(legacy).toHoldInAllInterleavings({ strategy: 'dfs' }))).toMatch(/found by dfs \(symmetry \+ POR\)/);
+    expect(failure(() => expect(legacy).toHoldInAllInterleavings({ strategy: 'dfs' }))).toMatch(/found by dfs \(POR\)/);
     const m = failure(() => expect(system({ design: 'legacy', layout: 'collide', cpus: 3, hotplug: 1 })).toHoldInAllInterleavings({ strategy: 'pct', seed: 3 }));
-    expect(m).toMatch(/found by pct \(symmetry \+ POR, seed 3\): .* — shrunk; replay/);
+    expect(m).toMatch(/found by pct \(POR, seed 3\): .* — shrunk; replay/);
     expect(legacy).not.toHoldInAllInterleavings({ strategy: 'random', seed: 1 });
   });
 
