@@ -5,7 +5,7 @@
 import { queueScheduler, type SchedulerLike } from 'rxjs';
 import type { System } from '../api/system';
 import { randomDelivery, type DeliveryPolicy } from '../bus/delivery';
-import { LiveBus, type LiveOutcome } from '../bus/live-bus';
+import { LiveBus, type LiveBusOptions, type LiveOutcome } from '../bus/live-bus';
 
 export interface SimulateOptions {
   seed?: number;
@@ -17,11 +17,13 @@ export interface SimulateOptions {
   maxSteps?: number;
   /** Called with the bus before the run starts (to subscribe to deliveries$ / steps$). */
   attach?: (bus: LiveBus<unknown>) => void;
+  /** XState inspection observer for every actor (`hypsim inspect --stately` passes @statelyai/inspect's). */
+  inspect?: LiveBusOptions['inspect'];
 }
 
 export async function simulate(sys: System, opts: SimulateOptions = {}): Promise<LiveOutcome & { seed: number }> {
   const seed = opts.seed ?? 1;
-  const bus = new LiveBus(sys.spec, { policy: opts.policy ?? randomDelivery(seed), scheduler: opts.scheduler ?? queueScheduler, delayMs: opts.delayMs, maxSteps: opts.maxSteps });
+  const bus = new LiveBus(sys.spec, { policy: opts.policy ?? randomDelivery(seed), scheduler: opts.scheduler ?? queueScheduler, delayMs: opts.delayMs, maxSteps: opts.maxSteps, inspect: opts.inspect });
   opts.attach?.(bus);
   const out = await bus.run();
   return { ...out, seed };

@@ -5,7 +5,7 @@
  * Every delivery is published on `deliveries$` as a trace entry, for timelines and the inspector.
  */
 import { asapScheduler, Subject, type SchedulerLike } from 'rxjs';
-import { createActor, type AnyActorRef, type AnyMachineSnapshot } from 'xstate';
+import { createActor, type ActorOptions, type AnyActorLogic, type AnyActorRef, type AnyMachineSnapshot } from 'xstate';
 import type { DeliveryPolicy, Pending } from './delivery';
 import type { BusEvent, BusSpec, SendEffect, WorldView } from './spec';
 import type { TraceEntry } from './trace';
@@ -38,6 +38,8 @@ export interface LiveBusOptions {
   delayMs?: number;
   /** Stop after this many steps. */
   maxSteps?: number;
+  /** XState's inspection observer, given to every actor (e.g. @statelyai/inspect's `inspector.inspect`). */
+  inspect?: ActorOptions<AnyActorLogic>['inspect'];
 }
 
 export class LiveBus<G> {
@@ -58,7 +60,7 @@ export class LiveBus<G> {
   ) {
     this.global = spec.initialGlobal;
     this.actors = spec.actors.map((d, i) => {
-      const actor = createActor(d.machine, { input: d.input as never });
+      const actor = createActor(d.machine, { input: d.input as never, ...(options.inspect ? { inspect: options.inspect } : {}) });
       // Emitted events are how a machine talks to the bus: messages, or writes to shared memory.
       actor.on('*', (e: BusEvent) => this.onEmit(i, e));
       return actor;

@@ -3,6 +3,8 @@
 import { InputError } from '../util/errors';
 import { demoCommand } from './demo-cmd';
 import { exploreCommand, exploreHelp } from './explore-cmd';
+import { exportCommand, exportHelp } from './export-cmd';
+import { inspectCommand, inspectHelp } from './inspect-cmd';
 import { listCommand, replayCommand, replayHelp, simulateCommand, simulateHelp } from './other-cmds';
 
 const usage = `hypsim — simulator and model checker for the Arm KVM HYP-init protocol
@@ -12,12 +14,18 @@ const usage = `hypsim — simulator and model checker for the Arm KVM HYP-init p
   hypsim simulate --design D ...    one live run on the RxJS bus, seeded
   hypsim replay FILE                re-execute a trace file
   hypsim list                       designs, mutants, layouts, invariants, knobs, profiles
+  hypsim inspect [FILE] ...         a local web page: statecharts, registers, TLBs, page tables, step by step
+  hypsim export --format F ...      a trace or the statecharts as Mermaid or DOT
 
 ${exploreHelp}
 
 ${simulateHelp}
 
-${replayHelp}`;
+${replayHelp}
+
+${inspectHelp}
+
+${exportHelp}`;
 
 export async function main(argv: readonly string[], out = (s: string) => process.stdout.write(s + '\n'), err = (s: string) => process.stderr.write(s + '\n')): Promise<number> {
   const [cmd, ...rest] = argv;
@@ -33,6 +41,10 @@ export async function main(argv: readonly string[], out = (s: string) => process
         return listCommand(out);
       case 'demo':
         return demoCommand(rest, out);
+      case 'inspect':
+        return await inspectCommand(rest, out, err);
+      case 'export':
+        return await exportCommand(rest, out, err);
       case undefined:
       case 'help':
       case '--help':
@@ -40,7 +52,7 @@ export async function main(argv: readonly string[], out = (s: string) => process
         out(usage);
         return cmd === undefined ? 2 : 0;
       default:
-        throw new InputError(`unknown command "${cmd}" (demo, explore, simulate, replay, list)`);
+        throw new InputError(`unknown command "${cmd}" (demo, explore, simulate, replay, list, inspect, export)`);
     }
   } catch (e) {
     if (e instanceof InputError) {

@@ -1,0 +1,86 @@
+/**
+ * `hypsim export`: a trace as a Mermaid sequence diagram (or a DOT digraph), the statecharts as a Mermaid
+ * stateDiagram-v2 or a DOT digraph, generated from the XState definitions. To stdout or --out FILE.
+ */
+import { writeFileSync } from 'node:fs';
+import { simulate } from '../actors/live';
+import { explore } from '../api/explore';
+import type { System } from '../api/system';
+import type { TraceEntry } from '../bus/trace';
+import { chartsToDot, traceToDot } from '../report/dot';
+import { chartsToMermaid, systemCharts, traceToMermaid } from '../report/mermaid';
+import { readTraceFile } from '../report/trace-file';
+import { InputError } from '../util/errors';
+import { parseArgs } from './args';
+import { systemFlags, systemFrom } from './system-flags';
+
+export const exportHelp = `hypsim export --format mermaid|dot [--what trace|states] (TRACE.json | --design D --cpus N ...) [--out FILE]
+  --format F            mermaid | dot
+  --what W              trace: the deliveries (Mermaid sequenceDiagram, or a DOT chain); states: the
+                        statecharts (Mermaid stateDiagram-v2, or a DOT digraph). Default: trace for a
+                        trace file, states for system flags
+  --machine M           states: cpu | kernel | hotplug | vm | all (default: cpu and kernel)
+  --seed S              trace from flags: the explorer's counterexample, or else a live run with seed S
+  --max-seconds T       trace from flags: give up exploring after T seconds (default 60)
+  --out FILE            write there instead of stdout
+exit: 0 written, 2 bad input`;
+
+export async function exportCommand(argv: readonly string[], out: (s: string) => void, err: (s: string) => void): Promise<number> {
+  const p = parseArgs(argv, { ...systemFlags, format: 'string', what: 'string', machine: 'string', seed: 'int', 'max-seconds': 'number', out: 'string', help: 'bool' }, 'export');
+  const f = p.flags;
+  if (f.help) {
+    out(exportHelp);
+    return 0;
+  }
+  const format = f.format;
+  if (format === undefined) throw new InputError('hypsim export: --format is required (mermaid or dot)');
+  if (format !== 'mermaid' && format !== 'dot') throw new InputError(`hypsim export: --format must be mermaid or dot, got "${format}"`);
+  if (p.positional.length > 1) throw new InputError(`hypsim export: give at most one trace file, got ${p.positional.length} arguments`);
+  const file = p.positional[0];
+  const what = (f.what as string | undefined) ?? (file ? 'trace' : 'states');
+  if (what !== 'trace' && what !== 'states') throw new InputError(`hypsim export: --what must be trace or states, got "${what}"`);
+  const machine = (f.machine as string | undefined) ?? 'default';
+  if (!['default', 'all', 'cpu', 'kernel', 'hotplug', 'vm'].includes(machine)) throw new InputError(`hypsim export: --machine must be cpu, kernel, hotplug, vm or all, got "${machine}"`);
+  if (f['max-seconds'] !== undefined && (f['max-seconds'] as number) <= 0) throw new InputError(`hypsim export: --max-seconds must be positive, got ${f['max-seconds']}`);
+
+  let sys: System;
+  let trace: TraceEntry[] | null = null;
+  let violation: { invariant: string; message: string } | null = null;
+  if (file) {
+    const read = readTraceFile(file);
+    sys = read.sys;
+    trace = read.file.trace;
+    violation = read.file.violation;
+  } else sys = systemFrom(p, 'export');
+
+  let text: string;
+  if (what === 'states') {
+    const charts = machine === 'default' ? [...systemCharts(sys, 'cpu'), ...systemCharts(sys, 'kernel')] : systemCharts(sys, machine);
+    if (!charts.length) throw new InputError(`hypsim export: this system has no ${machine} machine`);
+    text = format === 'mermaid' ? chartsToMermaid(charts) : chartsToDot(charts);
+  } else {
+    if (!trace) {
+      const r = explore(sys, { maxSeconds: (f['max-seconds'] as number | undefined) ?? 60 });
+      if (r.violation) {
+        trace = r.violation.trace;
+        violation = { invariant: r.violation.invariant, message: r.violation.message };
+      } else {
+        const seed = (f.seed as number | undefined) ?? 1;
+        err(`hypsim export: ${r.result === 'verified' ? 'verified, no counterexample' : 'no counterexample found'}; exporting a live run, seed ${seed}`);
+        const live = await simulate(sys, { seed });
+        trace = live.trace;
+        violation = live.violation;
+      }
+    }
+    text = format === 'mermaid' ? traceToMermaid(sys, trace, violation) : traceToDot(sys, trace, violation);
+  }
+
+  if (typeof f.out === 'string') {
+    try {
+      writeFileSync(f.out, text);
+    } catch (e) {
+      throw new InputError(`hypsim export: cannot write ${f.out} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    }
+  } else process.stdout.write(text);
+  return 0;
+}

@@ -1,0 +1,469 @@
+/**
+ * What the inspector page shows, step by step, computed on the server: a trace is re-executed on the pure
+ * engine (no symmetry) and every step yields a frame: each actor's state, each CPU's registers and TLB
+ * (an entry is stale when a walk of the CPU's current pgd gives another PA), the page tables, the
+ * deliveries and the timeline text (report/timeline.ts describeTrace). Values repeat a lot from one step
+ * to the next, so frames hold indices into interned tables; a 2,000-step trace is a few MB of JSON.
+ * A live run feeds the same builder as it goes and streams batches to the page.
+ */
+import type { AnyStateMachine } from 'xstate';
+import type { System } from '../api/system';
+import type { Engine, Step, World } from '../bus/engine';
+import type { TraceEntry } from '../bus/trace';
+import type { Checkable } from '../explore/checkable';
+import { findStep } from '../explore/match';
+import { invariantDocs, pageAt } from '../invariants/hyp';
+import type { CpuContext } from '../machines/cpu-context';
+import { runtimePages } from '../mmu/layout';
+import { pgdNames, type Memory, type PgdName } from '../mmu/memory';
+import { hex, walk, type Pgd } from '../mmu/pgd';
+import { profiles } from '../mmu/profile';
+import { lookup } from '../mmu/tlb';
+import { describeTrace, type TimelineLine } from '../report/timeline';
+import { TraceError } from '../util/errors';
+import { stableStringify } from '../util/stable';
+import { renderDiagram } from './diagram';
+import { chartsOf, leafPaths } from './statechart';
+
+export interface TlbView {
+  readonly va: string;
+  readonly pa: string;
+  readonly page: string;
+  /** What a walk of the CPU's current pgd gives for this VA: 'PA 0x… (page)', 'unmapped', 'freed'. */
+  readonly walk: string;
+  readonly stale: boolean;
+}
+
+export interface CpuView {
+  readonly kind: 'cpu';
+  readonly online: boolean;
+  readonly httbr: string | null;
+  readonly mmu: boolean;
+  readonly pc: string | null;
+  readonly hvbar: string;
+  readonly hsp: string;
+  readonly via: string | null;
+  readonly tlb: readonly TlbView[];
+  readonly fault: null | { readonly invariant: string; readonly text: string };
+}
+
+export interface OtherView {
+  readonly kind: 'other';
+  /** The actor's context, as compact text ('' when it has none). */
+  readonly text: string;
+}
+
+export interface PgdView {
+  readonly key: PgdName;
+  readonly name: string;
+  readonly freed: boolean;
+  readonly entries: readonly { readonly va: string; readonly pa: string; readonly page: string }[];
+}
+
+export interface MemView {
+  readonly pgds: readonly PgdView[];
+  readonly flags: Readonly<Record<string, boolean>>;
+}
+
+export interface FrameLine {
+  readonly actor: string;
+  readonly from: string;
+  readonly event: string;
+  readonly text: string;
+  readonly cite?: string;
+}
+
+/** The translation a step used: through a CPU's TLB or a walk of a pgd. */
+export interface Used {
+  readonly cpu: string;
+  readonly va: string;
+  readonly via: 'tlb' | 'walk';
+  readonly pgd: PgdName | null;
+}
+
+export interface Frame {
+  /** 0 for the initial state. */
+  readonly step: number;
+  /** Per actor: index into tables.states. */
+  readonly s: number[];
+  /** Per actor: index into tables.views. */
+  readonly c: number[];
+  /** Index into tables.mems. */
+  readonly m: number;
+  /** The deliveries of this step (the scheduler's choice first, then what it caused synchronously). */
+  readonly d: TraceEntry[];
+  /** The timeline text of this step. */
+  l: FrameLine[];
+  readonly used?: Used;
+}
+
+export interface Tables {
+  states: string[];
+  views: (CpuView | OtherView)[];
+  mems: MemView[];
+}
+
+export interface ViolationInfo {
+  readonly invariant: string;
+  readonly message: string;
+  /** The step that breaks it (the last step for a quiescence invariant). */
+  readonly step: number;
+  /** The actor whose state breaks it, when one does. */
+  readonly actor: string | null;
+}
+
+export interface StaticInfo {
+  readonly mode: 'trace' | 'live';
+  /** Where the steps come from: a trace file, an explore counterexample, a live run. */
+  readonly source: string;
+  readonly title: string;
+  readonly header: System['header'];
+  readonly actors: readonly { readonly id: string; readonly kind: 'kernel' | 'cpu' | 'hotplug' | 'vm' | 'other'; readonly chart: number }[];
+  readonly charts: readonly { readonly name: string; readonly actors: readonly string[]; readonly svg: string; readonly width: number; readonly height: number }[];
+  readonly profile: { readonly httbr: string; readonly hsctlr: string; readonly hvbar: string; readonly hsp: string; readonly tlbi: string };
+  readonly invariants: readonly { readonly id: string; readonly description: string }[];
+  readonly pages: readonly { readonly name: string; readonly va: string; readonly pa: string }[];
+  /** What the trace file recorded, if any. */
+  readonly recorded: { readonly invariant: string; readonly message: string } | null;
+}
+
+export interface SessionData {
+  readonly static: StaticInfo;
+  readonly tables: Tables;
+  readonly frames: readonly Frame[];
+  readonly done: boolean;
+  readonly violation: ViolationInfo | null;
+}
+
+/** What a page already has; a batch brings it up to date. */
+export interface Have {
+  frames: number;
+  states: number;
+  views: number;
+  mems: number;
+}
+
+export interface Batch {
+  readonly type: 'batch';
+  readonly from: Have;
+  readonly frames: Frame[];
+  readonly states: string[];
+  readonly views: (CpuView | OtherView)[];
+  readonly mems: MemView[];
+  readonly done: boolean;
+  readonly violation: ViolationInfo | null;
+}
+
+function kindOf(id: string): StaticInfo['actors'][number]['kind'] {
+  return id === 'kernel' ? 'kernel' : id === 'hotplug' ? 'hotplug' : /^cpu\d+$/.test(id) ? 'cpu' : /^vm\d+$/.test(id) ? 'vm' : 'other';
+}
+
+/**
+ * Re-executes deliveries on the pure engine and turns each state into a frame. `push` takes the trace
+ * entries of one step; the first is the scheduler's choice (later ones were caused by it).
+ */
+export class FrameBuilder {
+  readonly engine: Engine<unknown>;
+  readonly tables: Tables = { states: [], views: [], mems: [] };
+  readonly frames: Frame[] = [];
+  readonly trace: TraceEntry[] = [];
+  violation: ViolationInfo | null = null;
+  private world: World;
+  private readonly machineIdx: number[];
+  private readonly stateCodes = new Map<string, number>();
+  private readonly viewCodes = new Map<string, number>();
+  private readonly viewKeys = new Map<string, number>();
+  private readonly memCodes = new Map<number, number>();
+  private readonly isCpu: boolean[];
+
+  constructor(readonly sys: System) {
+    this.engine = sys.engine({ symmetry: false });
+    const machines: AnyStateMachine[] = [];
+    this.machineIdx = sys.spec.actors.map((a) => {
+      const i = machines.indexOf(a.machine);
+      return i >= 0 ? i : machines.push(a.machine) - 1;
+    });
+    this.isCpu = sys.spec.actors.map((a) => kindOf(a.id) === 'cpu' && sys.hyp !== undefined);
+    this.world = this.engine.initial();
+    this.frames.push(this.frame(0, [], undefined));
+  }
+
+  get checkable(): Checkable {
+    return this.engine as unknown as Checkable;
+  }
+
+  get currentWorld(): World {
+    return this.world;
+  }
+
+  get steps(): number {
+    return this.frames.length - 1;
+  }
+
+  /** Apply the step whose deliveries are `entries` (one step number); throws a TraceError if it does not fit. */
+  push(entries: readonly TraceEntry[]): Frame {
+    const entry = entries[0];
+    const step = this.frames.length;
+    const st: Step | undefined = findStep(this.checkable, this.engine.enabled(this.world), entry);
+    if (!st) throw new TraceError(`trace step ${entry.step} (${entry.to} ${entry.event}) is not enabled here`);
+    const before = this.world;
+    this.world = this.engine.apply(before, st);
+    this.trace.push(...entries);
+    const f = this.frame(step, [...entries], this.usedBy(before, entry));
+    this.frames.push(f);
+    if (!this.violation) {
+      const v = this.engine.violation(this.world);
+      if (v) this.violation = { ...v, step, actor: this.culprit(v.invariant) };
+    }
+    return f;
+  }
+
+  /** At the end of a run: a quiescence invariant is checked if no step is left. */
+  finish(): void {
+    if (this.violation || this.engine.enabled(this.world).length) return;
+    const v = this.engine.quiescentViolation(this.world);
+    if (v) this.violation = { ...v, step: this.steps, actor: null };
+  }
+
+  private culprit(invariant: string): string | null {
+    const inv = this.sys.spec.invariants.find((i) => i.id === invariant);
+    if (!inv?.checkActor) return null;
+    const view = this.engine.view(this.world);
+    for (let a = 0; a < this.sys.spec.actors.length; a++) if (inv.checkActor(a, this.engine.snapshot(this.world, a), view) !== null) return this.sys.spec.actors[a].id;
+    return null;
+  }
+
+  private usedBy(before: World, entry: TraceEntry): Used | undefined {
+    const va = entry.payload.va;
+    if (typeof va !== 'number' || !this.sys.hyp || !/^cpu\d+$/.test(entry.to) || entry.to !== entry.from) return undefined;
+    const c = this.engine.snapshot(before, this.engine.indexOf(entry.to)).context as CpuContext;
+    return { cpu: entry.to, va: hex(va), via: lookup(c.tlb, va) !== undefined ? 'tlb' : 'walk', pgd: c.httbr };
+  }
+
+  private frame(step: number, d: TraceEntry[], used: Used | undefined): Frame {
+    const w = this.world;
+    const s: number[] = [];
+    const c: number[] = [];
+    for (let a = 0; a < w.locals.length; a++) {
+      const local = `${this.machineIdx[a]}|${w.locals[a]}`;
+      let si = this.stateCodes.get(local);
+      if (si === undefined) {
+        si = this.internState(leafPaths(this.engine.snapshot(w, a).value).join(','));
+        this.stateCodes.set(local, si);
+      }
+      s.push(si);
+      const vk = this.isCpu[a] ? `${local}|${w.global}` : local;
+      let vi = this.viewCodes.get(vk);
+      if (vi === undefined) {
+        vi = this.internView(this.isCpu[a] ? this.cpuView(this.engine.snapshot(w, a).context as CpuContext) : otherView(this.engine.snapshot(w, a).context));
+        this.viewCodes.set(vk, vi);
+      }
+      c.push(vi);
+    }
+    let m = this.memCodes.get(w.global);
+    if (m === undefined) {
+      m = this.tables.mems.push(this.memView(this.engine.global(w))) - 1;
+      this.memCodes.set(w.global, m);
+    }
+    return { step, s, c, m, d, l: [], ...(used ? { used } : {}) };
+  }
+
+  private internState(name: string): number {
+    const i = this.tables.states.indexOf(name);
+    return i >= 0 ? i : this.tables.states.push(name) - 1;
+  }
+
+  private internView(v: CpuView | OtherView): number {
+    const k = stableStringify(v);
+    let i = this.viewKeys.get(k);
+    if (i === undefined) {
+      i = this.tables.views.push(v) - 1;
+      this.viewKeys.set(k, i);
+    }
+    return i;
+  }
+
+  private page(pa: number): string {
+    const l = this.sys.hyp?.config.layout;
+    return l ? pageAt(l, pa) : '?';
+  }
+
+  private cpuView(c: CpuContext): CpuView {
+    const mem = this.engine.global(this.world) as Memory;
+    const pgd: Pgd | undefined = c.httbr ? mem[c.httbr] : undefined;
+    const tlb = c.tlb.map(([va, pa]): TlbView => {
+      const wk = pgd ? walk(pgd, va) : undefined;
+      const stale = wk !== undefined && (wk.kind !== 'mapped' || wk.pa !== pa);
+      const walkText = !wk ? 'no pgd in HTTBR' : wk.kind === 'mapped' ? `PA ${hex(wk.pa)} (${this.page(wk.pa)})` : wk.kind;
+      return { va: hex(va), pa: hex(pa), page: this.page(pa), walk: walkText, stale };
+    });
+    const f = c.fault;
+    const fault = f
+      ? {
+          invariant: f.invariant,
+          text: `${f.step} at VA ${hex(f.va)} through ${f.pgd ? pgdNames[f.pgd] : 'no pgd'}: expected ${f.expected.name} (PA ${hex(f.expected.pa)})${f.got !== undefined ? `, got PA ${hex(f.got)} (${this.page(f.got)})${f.fromTlb ? ' from the TLB' : ''}` : ''}`,
+        }
+      : null;
+    return { kind: 'cpu', online: c.online, httbr: c.httbr ? pgdNames[c.httbr] : null, mmu: c.mmu, pc: c.pc === null ? null : hex(c.pc), hvbar: c.hvbar, hsp: c.hsp, via: c.via, tlb, fault };
+  }
+
+  private memView(g: unknown): MemView {
+    if (!this.sys.hyp) return { pgds: [], flags: {} };
+    const m = g as Memory;
+    const pgds = (['boot', 'hyp'] as const).map((k): PgdView => ({
+      key: k,
+      name: pgdNames[k],
+      freed: m[k].freed,
+      entries: m[k].entries.map(([va, pa]) => ({ va: hex(va), pa: hex(pa), page: this.page(pa) })),
+    }));
+    return { pgds, flags: { notifier: m.notifier, kvmUp: m.kvmUp, ipiBusy: m.ipiBusy, hotplugLock: m.hotplugLock } };
+  }
+}
+
+function otherView(ctx: unknown): OtherView {
+  if (ctx === undefined || ctx === null || (typeof ctx === 'object' && Object.keys(ctx as object).length === 0)) return { kind: 'other', text: '' };
+  const text = Object.entries(ctx as Record<string, unknown>)
+    .map(([k, v]) => `${k}: ${Array.isArray(v) ? `[${v.join(', ')}]` : typeof v === 'object' ? JSON.stringify(v) : String(v)}`)
+    .join(', ');
+  return { kind: 'other', text };
+}
+
+/** The trace's deliveries grouped by step number (each group is one step of the scheduler). */
+export function groupSteps(trace: readonly TraceEntry[]): TraceEntry[][] {
+  const out: TraceEntry[][] = [];
+  let last = -1;
+  for (const e of trace) {
+    if (e.step !== last) out.push([]);
+    out[out.length - 1].push(e);
+    last = e.step;
+  }
+  return out;
+}
+
+function staticInfo(sys: System, mode: StaticInfo['mode'], source: string, title: string, recorded: StaticInfo['recorded']): StaticInfo {
+  const charts = chartsOf(sys.spec.actors);
+  const chartIndex = new Map<string, number>();
+  charts.forEach((c, i) => c.actors.forEach((a) => chartIndex.set(a, i)));
+  const layout = sys.hyp?.config.layout;
+  const p = profiles[layout?.profile ?? 'armv7'];
+  return {
+    mode,
+    source,
+    title,
+    header: sys.header,
+    actors: sys.spec.actors.map((a) => ({ id: a.id, kind: kindOf(a.id), chart: chartIndex.get(a.id)! })),
+    charts: charts.map((c) => {
+      const n = c.actors.length;
+      const d = renderDiagram(c.chart, n > 1 ? `${c.name} × ${n}` : c.actors[0]);
+      return { name: c.name, actors: c.actors, svg: d.svg, width: d.width, height: d.height };
+    }),
+    profile: { httbr: p.httbr, hsctlr: p.hsctlr, hvbar: p.hvbar, hsp: p.hsp, tlbi: p.tlbi },
+    invariants: sys.spec.invariants.map((i) => ({ id: i.id, description: i.description ?? invariantDocs[i.id] ?? '' })),
+    pages: layout
+      ? [
+          { name: 'init page (idmap)', va: hex(layout.idmapVa), pa: hex(layout.initPa) },
+          { name: 'trampoline', va: hex(layout.trampolineVa), pa: hex(layout.initPa) },
+          ...runtimePages(layout).map((r) => ({ name: r.name, va: hex(r.ref.va), pa: hex(r.ref.pa) })),
+        ]
+      : [],
+    recorded,
+  };
+}
+
+/**
+ * A session: the static part of the page, the frames so far, and who to tell when more arrive. Frames
+ * are published (sent to pages) once their timeline text is known.
+ */
+export class Session {
+  readonly builder: FrameBuilder;
+  private published = 1;
+  private linesDone = 0;
+  done = false;
+  /** The run's own verdict, when it ends (a live run's outcome). */
+  private final: ViolationInfo | null = null;
+  private readonly listeners = new Set<() => void>();
+
+  constructor(
+    readonly sys: System,
+    readonly info: StaticInfo,
+  ) {
+    this.builder = new FrameBuilder(sys);
+  }
+
+  get violation(): ViolationInfo | null {
+    return this.builder.violation ?? this.final;
+  }
+
+  /** Fill in the timeline text of the frames that lack it and publish them. */
+  describe(): void {
+    const n = this.builder.frames.length;
+    if (n - 1 > this.linesDone) {
+      const lines: TimelineLine[] = describeTrace(this.sys, this.builder.trace);
+      const byStep = new Map<number, FrameLine[]>();
+      for (const l of lines) {
+        const list = byStep.get(l.step) ?? [];
+        list.push({ actor: l.actor, from: l.from, event: l.event, text: l.text, ...(l.cite ? { cite: l.cite } : {}) });
+        byStep.set(l.step, list);
+      }
+      // Frame i holds trace step number frames[i].d[0].step.
+      for (let i = this.linesDone + 1; i < n; i++) this.builder.frames[i].l = byStep.get(this.builder.frames[i].d[0].step) ?? [];
+      this.linesDone = n - 1;
+    }
+    this.published = n;
+    this.notify();
+  }
+
+  end(final?: { invariant: string; message: string } | null): void {
+    this.builder.finish();
+    if (!this.builder.violation && final) this.final = { ...final, step: this.builder.steps, actor: null };
+    this.done = true;
+    this.describe();
+  }
+
+  subscribe(f: () => void): () => void {
+    this.listeners.add(f);
+    return () => this.listeners.delete(f);
+  }
+
+  private notify(): void {
+    for (const f of this.listeners) f();
+  }
+
+  have(): Have {
+    const t = this.builder.tables;
+    return { frames: this.published, states: t.states.length, views: t.views.length, mems: t.mems.length };
+  }
+
+  data(): SessionData {
+    const t = this.builder.tables;
+    return { static: this.info, tables: { states: t.states.slice(), views: t.views.slice(), mems: t.mems.slice() }, frames: this.builder.frames.slice(0, this.published), done: this.done, violation: this.violation };
+  }
+
+  /** What a page that has `from` is missing. */
+  since(from: Have): Batch {
+    const t = this.builder.tables;
+    return {
+      type: 'batch',
+      from,
+      frames: this.builder.frames.slice(from.frames, this.published),
+      states: t.states.slice(from.states),
+      views: t.views.slice(from.views),
+      mems: t.mems.slice(from.mems),
+      done: this.done,
+      violation: this.violation,
+    };
+  }
+}
+
+/** A session over a recorded trace (a trace file or an explore counterexample), every frame computed now. */
+export function traceSession(sys: System, trace: readonly TraceEntry[], opts: { source: string; title: string; recorded?: StaticInfo['recorded'] }): Session {
+  const s = new Session(sys, staticInfo(sys, 'trace', opts.source, opts.title, opts.recorded ?? null));
+  for (const group of groupSteps(trace)) s.builder.push(group);
+  s.end(null);
+  return s;
+}
+
+/** An empty session a live run will feed (see inspector/live.ts). */
+export function liveSessionShell(sys: System, opts: { source: string; title: string }): Session {
+  return new Session(sys, staticInfo(sys, 'live', opts.source, opts.title, null));
+}
