@@ -65,7 +65,11 @@ export async function main(argv: readonly string[], out = (s: string) => process
 
 if (require.main === module) {
   main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
+    // Exit once stdout and stderr have drained, so a long timeline piped to a slow reader arrives whole.
+    (code) => {
+      process.exitCode = code;
+      process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
+    },
     (e) => {
       process.stderr.write(`hypsim: internal error: ${(e as Error).stack ?? e}\n`);
       process.exit(70);
