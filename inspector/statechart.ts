@@ -6,7 +6,7 @@
 import type { AnyStateMachine } from 'xstate';
 
 export interface ChartState {
-  /** Path below the root, dot-separated ('' for the root, 'boot-pgd.set-httbr'). */
+  /** Path below the root, dot-separated ('' for the root, 'boot-pgd.set-pgd'). */
   readonly path: string;
   readonly key: string;
   readonly type: 'atomic' | 'compound' | 'parallel' | 'final' | 'history';
@@ -84,8 +84,8 @@ export function allStates(c: Chart): ChartState[] {
 }
 
 /**
- * The leaf paths of a snapshot's state value: 'off' → ['off'], {'boot-pgd': 'set-httbr'} →
- * ['boot-pgd.set-httbr'] (several for parallel states).
+ * The leaf paths of a snapshot's state value: 'off' → ['off'], {'boot-pgd': 'set-pgd'} →
+ * ['boot-pgd.set-pgd'] (several for parallel states).
  */
 export function leafPaths(value: unknown, prefix = ''): string[] {
   if (typeof value === 'string') return [prefix + value];

@@ -34,7 +34,7 @@ function legacyPhases(): InitPhase[] {
       steps: [
         { state: 'set-vectors', event: 'SET_VECTORS', fetch: null, cite: 'v3.9 arch/arm/kvm/arm.c cpu_init_hyp_mode: __hyp_set_vectors(vector) (stub HVC, HVBAR = init code PA)', effect: () => ({ hvbar: 'init' }) },
         { state: 'hvc', event: 'HVC', fetch: null, cite: 'v3.9 arch/arm/kvm/arm.c cpu_init_hyp_mode: kvm_call_hyp(pgd_low, pgd_high, hyp_stack_ptr, vector_ptr) (MMU off: runs at the idmap PA)', effect: (_c, a) => ({ pc: a.initPa }) },
-        { state: 'set-httbr', event: 'SET_PGD', fetch: null, cite: 'v3.9 arch/arm/kvm/init.S __do_hyp_init: mcrr p15, 4, r0, r1, c2 (HTTBR = hyp_pgd)', effect: () => ({ httbr: 'hyp' }) },
+        { state: 'set-pgd', event: 'SET_PGD', fetch: null, cite: 'v3.9 arch/arm/kvm/init.S __do_hyp_init: mcrr p15, 4, r0, r1, c2 (HTTBR = hyp_pgd)', effect: () => ({ httbr: 'hyp' }) },
         { state: 'enable-mmu', event: 'ENABLE_MMU', fetch: null, cite: 'v3.9 arch/arm/kvm/init.S __do_hyp_init: isb; mcr p15, 4, r0, c1, c0, 0 @ HSCR (HSCTLR.M = 1, running at the idmap); isb', effect: (_c, a) => ({ mmu: true, pc: a.idmapVa }) },
         { state: 'set-stack', event: 'SET_STACK', fetch: 'idmap', cite: 'v3.9 arch/arm/kvm/init.S __do_hyp_init: mov sp, r2; mcr p15, 4, r3, c12, c0, 0 @ HVBAR', effect: () => ({ hsp: 'stack', hvbar: 'runtime' }) },
         { state: 'eret', event: 'ERET', fetch: 'idmap', cite: 'v3.9 arch/arm/kvm/init.S __do_hyp_init: eret (back to the kernel; HYP MMU stays on)', effect: () => ({ pc: null }) },
@@ -51,7 +51,7 @@ function trampolinePhases(d: Design): InitPhase[] {
   const bootPgd: InitStep[] = [
     { state: 'set-vectors', event: 'SET_VECTORS', fetch: null, cite: 'v3.10 arch/arm/kvm/arm.c cpu_init_hyp_mode: __hyp_set_vectors(kvm_get_idmap_vector()) (stub HVC)', effect: () => ({ hvbar: 'init' }) },
     { state: 'hvc-phase1', event: 'HVC', fetch: null, cite: 'v3.10 arch/arm/include/asm/kvm_host.h __cpu_init_hyp_mode: kvm_call_hyp(NULL, 0, boot_pgd_ptr) (MMU off: runs at the idmap PA)', effect: (_c, a) => ({ pc: a.initPa }) },
-    { state: 'set-httbr', event: 'SET_PGD', fetch: null, cite: 'v3.10 arch/arm/kvm/init.S __do_hyp_init: cmp r0, #0 (phase 1); mcrr p15, 4, r2, r3, c2 @ HTTBR = boot_hyp_pgd', effect: () => ({ httbr: 'boot' }) },
+    { state: 'set-pgd', event: 'SET_PGD', fetch: null, cite: 'v3.10 arch/arm/kvm/init.S __do_hyp_init: cmp r0, #0 (phase 1); mcrr p15, 4, r2, r3, c2 @ HTTBR = boot_hyp_pgd', effect: () => ({ httbr: 'boot' }) },
     ...(d.bootTlbi ? [bootTlbi('arch/arm64/kvm/hyp-init.S')] : []),
     { state: 'enable-mmu', event: 'ENABLE_MMU', fetch: null, cite: 'v3.10 arch/arm/kvm/init.S __do_hyp_init: isb; mcr p15, 4, r0, c1, c0, 0 @ HSCR (HSCTLR.M = 1, running at the idmap)', effect: (_c, a) => ({ mmu: true, pc: a.idmapVa }) },
     { state: 'eret-phase1', event: 'ERET', fetch: 'idmap', cite: 'v3.10 arch/arm/kvm/init.S __do_hyp_init: @ End of init phase-1; eret (HYP MMU left on with the boot pgd)', effect: () => ({ pc: null }) },
@@ -77,7 +77,7 @@ function mergedPhases(d: Design): InitPhase[] {
       steps: [
         { state: 'set-vectors', event: 'SET_VECTORS', fetch: null, cite: 'v4.8 arch/arm/kvm/arm.c cpu_init_hyp_mode: __hyp_set_vectors(kvm_get_idmap_vector()) (stub HVC)', effect: () => ({ hvbar: 'init' }) },
         { state: 'hvc', event: 'HVC', fetch: null, cite: 'v4.8 arch/arm64/include/asm/kvm_host.h __cpu_init_hyp_mode: __kvm_call_hyp((void *)pgd_ptr, hyp_stack_ptr, vector_ptr) (MMU off: at the idmap PA)', effect: (_c, a) => ({ pc: a.initPa }) },
-        { state: 'set-httbr', event: 'SET_PGD', fetch: null, cite: 'v4.8 arch/arm64/kvm/hyp-init.S __do_hyp_init: msr ttbr0_el2, x0 (the one hyp_pgd)', effect: () => ({ httbr: 'hyp' }) },
+        { state: 'set-pgd', event: 'SET_PGD', fetch: null, cite: 'v4.8 arch/arm64/kvm/hyp-init.S __do_hyp_init: msr ttbr0_el2, x0 (the one hyp_pgd)', effect: () => ({ httbr: 'hyp' }) },
         ...(d.bootTlbi ? [bootTlbi('arch/arm64/kvm/hyp-init.S')] : []),
         { state: 'enable-mmu', event: 'ENABLE_MMU', fetch: null, cite: 'v4.8 arch/arm64/kvm/hyp-init.S __do_hyp_init: msr sctlr_el2, x4 (M = 1, at the idmap); isb', effect: (_c, a) => ({ mmu: true, pc: a.idmapVa }) },
         { state: 'set-stack', event: 'SET_STACK', fetch: 'idmap', cite: 'v4.8 arch/arm64/kvm/hyp-init.S __do_hyp_init: kern_hyp_va x1; mov sp, x1; kern_hyp_va x2; msr vbar_el2, x2', effect: () => ({ hsp: 'stack', hvbar: 'runtime' }) },

@@ -64,7 +64,7 @@ describe('statecharts, read from the XState definitions', () => {
     const charts = chartsOf(system({ design: 'trampoline', cpus: 2, vms: 3 }).spec.actors);
     expect(charts.find((c) => c.name === 'vm')!.actors).toEqual(['vm0', 'vm1', 'vm2']);
     expect(leafPaths('runtime')).toEqual(['runtime']);
-    expect(leafPaths({ 'boot-pgd': 'set-httbr' })).toEqual(['boot-pgd.set-httbr']);
+    expect(leafPaths({ 'boot-pgd': 'set-pgd' })).toEqual(['boot-pgd.set-pgd']);
     expect(leafPaths({ p: { a: 'x', b: 'y' } })).toEqual(['p.a.x', 'p.b.y']);
   });
 });
