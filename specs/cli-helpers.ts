@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,4 +13,29 @@ export function hypsim(...args: string[]): { code: number; stdout: string; stder
 
 export function tmp(): string {
   return mkdtempSync(join(tmpdir(), 'hypsim-'));
+}
+
+/** Start `hypsim inspect ARGS` and wait for its URL line. */
+export function startInspect(...args: string[]): Promise<{ url: string; child: ChildProcess; stdout: () => string; stop: () => Promise<number | null> }> {
+  const child = spawn(process.execPath, [bin, 'inspect', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d) => (stdout += d));
+  child.stderr!.on('data', (d) => (stderr += d));
+  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no URL from hypsim inspect ${args.join(' ')}: ${stdout}${stderr}`)), 60_000);
+    const check = () => {
+      const m = /hypsim inspector: (http:\/\/127\.0\.0\.1:\d+\/)/.exec(stdout);
+      if (m && /Ctrl-C to stop/.test(stdout)) {
+        clearTimeout(timer);
+        resolve({ url: m[1], child, stdout: () => stdout, stop: () => (child.exitCode === null && child.kill('SIGTERM'), exited) });
+      }
+    };
+    child.stdout!.on('data', check);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`hypsim inspect exited ${code}: ${stdout}${stderr}`));
+    });
+  });
 }

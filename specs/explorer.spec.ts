@@ -3,6 +3,7 @@ import { explore, replay } from '../api/explore';
 import { system } from '../api/system';
 import { exhaustive } from '../explore/exhaustive';
 import type { Checkable } from '../explore/checkable';
+import { everything } from './graph';
 
 type Row = [string, Parameters<typeof system>[0], string];
 const rows: Row[] = [
@@ -82,29 +83,6 @@ describe('the explorer', () => {
   });
 });
 
-/** Every state and every quiescent state of the full graph, for comparing reductions. */
-function everything(sys: Checkable, por: boolean) {
-  const seen = new Set<string>([sys.key(sys.initial())]);
-  const quiet = new Set<string>();
-  const faults = new Set<string>();
-  const todo = [sys.initial()];
-  while (todo.length) {
-    const w = todo.pop()!;
-    const v = sys.violation(w);
-    if (v) faults.add(v.invariant);
-    const en = sys.enabled(w);
-    if (!en.length) quiet.add(sys.key(w));
-    for (const st of por ? sys.ample(w, en) : en) {
-      const n = sys.apply(w, st);
-      const k = sys.key(n);
-      if (!seen.has(k)) {
-        seen.add(k);
-        todo.push(n);
-      }
-    }
-  }
-  return { states: seen.size, quiet, faults };
-}
 
 describe('partial-order reduction keeps every end state and every violation', () => {
   test.each([

@@ -5,7 +5,7 @@
  * breaking step. Then a 2,240-step trace for responsiveness, and a live run over the WebSocket.
  * Screenshots and figures go to test-output/inspector/. Without chromium this FAILS (CI installs it).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +13,7 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { simulate } from '../actors/live';
 import { system } from '../api/system';
 import { traceFileFor, writeTraceFile } from '../report/trace-file';
-import { bin, hypsim, tmp } from './cli-helpers';
+import { hypsim, startInspect, tmp } from './cli-helpers';
 
 const CHROMIUM = '/usr/bin/chromium';
 const out = join(__dirname, '..', 'test-output', 'inspector');
@@ -31,29 +31,11 @@ interface Served {
 
 const children: Served[] = [];
 
-function serve(...args: string[]): Promise<Served> {
-  const child = spawn(process.execPath, [bin, 'inspect', ...args, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (d) => (stdout += d));
-  child.stderr!.on('data', (d) => (stderr += d));
-  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`hypsim inspect printed no URL: ${stdout}${stderr}`)), 60_000);
-    child.stdout!.on('data', () => {
-      const m = /hypsim inspector: (http:\/\/127\.0\.0\.1:\d+\/)/.exec(stdout);
-      if (m && stdout.includes('Ctrl-C to stop')) {
-        clearTimeout(timer);
-        const s: Served = { url: m[1], child, stop: () => (child.exitCode === null && child.kill('SIGTERM'), exited) };
-        children.push(s);
-        resolve(s);
-      }
-    });
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`hypsim inspect exited ${code}: ${stdout}${stderr}`));
-    });
-  });
+/** `hypsim inspect ARGS --port 0`, remembered so that afterAll stops it. */
+async function serve(...args: string[]): Promise<Served> {
+  const s = await startInspect(...args, '--port', '0');
+  children.push(s);
+  return s;
 }
 
 let context: BrowserContext;

@@ -4,7 +4,6 @@
  * streamed over the WebSocket, the server's 127.0.0.1-only contract and `hypsim inspect` itself.
  * The page in Chromium: specs/inspector.e2e.spec.ts.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
@@ -19,7 +18,7 @@ import { renderDiagram } from '../inspector/diagram';
 import { assetDir, serveInspector } from '../inspector/server';
 import { liveSessionShell, traceSession, type Batch, type CpuView, type SessionData } from '../inspector/session';
 import { allStates, chartOf, chartsOf, leafPaths } from '../inspector/statechart';
-import { bin, hypsim, tmp } from './cli-helpers';
+import { hypsim, startInspect, tmp } from './cli-helpers';
 
 const legacy = () => system({ design: 'legacy', layout: 'collide', cpus: 2, hotplug: 0 });
 const legacyTrace = () => {
@@ -260,30 +259,6 @@ describe('the server: 127.0.0.1 only, every asset from the package', () => {
   });
 });
 
-/** Start `hypsim inspect ARGS` and wait for its URL line. */
-function startInspect(...args: string[]): Promise<{ url: string; child: ChildProcess; stdout: () => string; stop: () => Promise<number | null> }> {
-  const child = spawn(process.execPath, [bin, 'inspect', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (d) => (stdout += d));
-  child.stderr!.on('data', (d) => (stderr += d));
-  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no URL from hypsim inspect ${args.join(' ')}: ${stdout}${stderr}`)), 30000);
-    const check = () => {
-      const m = /hypsim inspector: (http:\/\/127\.0\.0\.1:\d+\/)/.exec(stdout);
-      if (m && /Ctrl-C to stop/.test(stdout)) {
-        clearTimeout(timer);
-        resolve({ url: m[1], child, stdout: () => stdout, stop: () => (child.kill('SIGTERM'), exited) });
-      }
-    };
-    child.stdout!.on('data', check);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`hypsim inspect exited ${code}: ${stdout}${stderr}`));
-    });
-  });
-}
 
 describe('hypsim inspect', () => {
   const dir = tmp();

@@ -13,6 +13,7 @@ import { ScenarioCheckable } from '../scenario/product';
 import { scenario, type HypEvents, type PinnedStep } from '../scenario/scenario';
 import { compileScenario, readScenarioFile } from '../scenario/validate';
 import { hypsim, tmp } from './cli-helpers';
+import { everything } from './graph';
 
 const examples = join(__dirname, '..', 'examples', 'scenarios');
 const cpu1Returns = scenario<HypEvents>().after('kernel', 'FREE_BOOT_HYP_PGD').then('hotplug', 'DOWN', { cpu: 1 }).then('hotplug', 'UP', { cpu: 1 });
@@ -310,31 +311,3 @@ describe('hypsim explore --scenario FILE', () => {
     expect(r.stdout).toMatch(/unsatisfiable/);
   });
 });
-
-/** Every state and end state of a graph, with or without persistent sets (as in explorer.spec.ts). */
-function everything(sys: Checkable, por: boolean) {
-  const seen = new Set<string>([sys.key(sys.initial())]);
-  const quiet = new Set<string>();
-  const faults = new Set<string>();
-  const todo = [sys.initial()];
-  while (todo.length) {
-    const w = todo.pop()!;
-    const v = sys.violation(w);
-    if (v) faults.add(v.invariant);
-    const en = sys.enabled(w);
-    if (!en.length) {
-      quiet.add(sys.key(w));
-      const q = sys.quiescentViolation(w);
-      if (q) faults.add(q.invariant);
-    }
-    for (const st of por ? sys.ample(w, en) : en) {
-      const n = sys.apply(w, st);
-      const k = sys.key(n);
-      if (!seen.has(k)) {
-        seen.add(k);
-        todo.push(n);
-      }
-    }
-  }
-  return { states: seen.size, quiet, faults };
-}
