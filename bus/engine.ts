@@ -7,21 +7,14 @@
 import { initialTransition, transition, type AnyMachineSnapshot, type AnyStateMachine } from 'xstate';
 import { InternalError } from '../util/errors';
 import { stableStringify } from '../util/stable';
+import { deliverable, type Deliverable } from './deliverable';
 import { decodeWorld, encodeWorld, type World } from './key';
 import type { BusEvent, BusSpec, Invariant, SendEffect, WorldView } from './spec';
 
 export type { World } from './key';
 
 /** One thing the scheduler may deliver next. */
-export interface Step {
-  /** Receiving actor. */
-  readonly actor: number;
-  /** Sending actor (=== actor for an offer, the actor's own step). */
-  readonly from: number;
-  readonly event: BusEvent;
-  /** Index of the message in the world's queue, or -1 for an offer. */
-  readonly queueIndex: number;
-}
+export type Step = Deliverable;
 
 /** A delivery as it happened: the enriched event, for traces. */
 export interface Delivery {
@@ -164,21 +157,10 @@ export class Engine<G> {
     };
   }
 
-  /** Every step the scheduler may take: per actor, the oldest message of each sender, then its offers. */
+  /** Every step the scheduler may take (bus/deliverable.ts). */
   enabled(world: World): Step[] {
-    const steps: Step[] = [];
     const view = this.view(world);
-    for (let a = 0; a < this.actorCount; a++) {
-      const senders: number[] = [];
-      world.queue.forEach((code, qi) => {
-        const m = this.messages[code];
-        if (m.to !== a || senders.includes(m.from)) return;
-        senders.push(m.from);
-        steps.push({ actor: a, from: m.from, event: m.event, queueIndex: qi });
-      });
-      for (const event of this.offers(world, view, a)) steps.push({ actor: a, from: a, event, queueIndex: -1 });
-    }
-    return steps;
+    return deliverable(this.actorCount, world.queue.map((c) => this.messages[c]), (a) => this.offers(world, view, a));
   }
 
   private offers(world: World, view: WorldView<G>, a: number): readonly BusEvent[] {

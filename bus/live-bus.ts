@@ -6,6 +6,7 @@
  */
 import { asapScheduler, Subject, type SchedulerLike } from 'rxjs';
 import { createActor, type ActorOptions, type AnyActorLogic, type AnyActorRef, type AnyMachineSnapshot } from 'xstate';
+import { deliverable, type Deliverable } from './deliverable';
 import type { DeliveryPolicy, Pending } from './delivery';
 import type { BusEvent, BusSpec, SendEffect, WorldView } from './spec';
 import type { TraceEntry } from './trace';
@@ -22,13 +23,6 @@ interface Queued {
   from: number;
   to: number;
   event: BusEvent;
-}
-
-interface Choice {
-  actor: number;
-  from: number;
-  event: BusEvent;
-  queueIndex: number;
 }
 
 export interface LiveBusOptions {
@@ -105,20 +99,10 @@ export class LiveBus<G> {
     this.actors[to].send(enriched);
   }
 
-  /** What may be delivered now, in the same order as the explorer's engine. */
-  pending(): Choice[] {
+  /** What may be delivered now: the explorer's rule (bus/deliverable.ts) over the live actors. */
+  pending(): Deliverable[] {
     const view = this.view();
-    const out: Choice[] = [];
-    for (let a = 0; a < this.actors.length; a++) {
-      const senders: number[] = [];
-      this.queue.forEach((q, qi) => {
-        if (q.to !== a || senders.includes(q.from)) return;
-        senders.push(q.from);
-        out.push({ actor: a, from: q.from, event: q.event, queueIndex: qi });
-      });
-      for (const event of this.spec.offers(view, a)) out.push({ actor: a, from: a, event, queueIndex: -1 });
-    }
-    return out;
+    return deliverable(this.actors.length, this.queue, (a) => this.spec.offers(view, a));
   }
 
   private violation(quiescent: boolean): { invariant: string; message: string } | null {

@@ -1,0 +1,30 @@
+/**
+ * What the scheduler may deliver next, in a fixed order: for each actor, the oldest message from each
+ * sender (channels are FIFO per sender and receiver), then the steps the actor offers on its own. The
+ * explorer's engine and the live bus both use this one rule.
+ */
+import type { BusEvent } from './spec';
+
+export interface Deliverable {
+  /** Receiving actor. */
+  readonly actor: number;
+  /** Sending actor (=== actor for an offer, the actor's own step). */
+  readonly from: number;
+  readonly event: BusEvent;
+  /** Index of the message in the queue, or -1 for an offer. */
+  readonly queueIndex: number;
+}
+
+export function deliverable(actorCount: number, queue: readonly { from: number; to: number; event: BusEvent }[], offers: (actor: number) => readonly BusEvent[]): Deliverable[] {
+  const out: Deliverable[] = [];
+  for (let a = 0; a < actorCount; a++) {
+    const senders: number[] = [];
+    queue.forEach((m, queueIndex) => {
+      if (m.to !== a || senders.includes(m.from)) return;
+      senders.push(m.from);
+      out.push({ actor: a, from: m.from, event: m.event, queueIndex });
+    });
+    for (const event of offers(a)) out.push({ actor: a, from: a, event, queueIndex: -1 });
+  }
+  return out;
+}
