@@ -52,6 +52,8 @@ export interface ExploreResult {
   violation: null | { invariant: string; message: string; trace: TraceEntry[] };
   stoppedBy?: string;
   stats: Stats;
+  /** The engine's memo tables: XState `transition` calls actually made (the rest came from the memo) and dictionary sizes. */
+  engine: { xstateTransitions: number; localStates: number; memories: number; messages: number };
   /** Only with a scenario: whether and how far the pinned schedule happened. */
   scenario?: ScenarioReport;
 }
@@ -91,6 +93,7 @@ export function explore(sys: System, options: ExploreOptions = {}): ExploreResul
     violation: r.violation,
     ...(r.stoppedBy ? { stoppedBy: r.stoppedBy } : {}),
     stats: r.stats,
+    engine: { xstateTransitions: busEngine.transitionsComputed, ...busEngine.dictionarySizes() },
     ...(scenario ? { scenario } : {}),
   };
 }
@@ -107,3 +110,4 @@ export function replay(sys: System, trace: readonly TraceEntry[]): ReplayResult 
   const r = replayTrace(sys.engine({ symmetry: false }) as unknown as Checkable, trace, 'strict');
   return { violation: r.violation, trace: r.trace, quiescent: r.quiescent };
 }
+

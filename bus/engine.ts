@@ -378,10 +378,10 @@ export class Engine<G> {
   }
 
   /** Sizes of the dictionaries a key needs, for stats. */
-  dictionarySizes(): { locals: number; globals: number; messages: number } {
+  dictionarySizes(): { localStates: number; memories: number; messages: number } {
     return {
-      locals: this.locals.reduce((n, l) => n + l.snapshots.length, 0),
-      globals: this.globals.length,
+      localStates: this.locals.reduce((n, l) => n + l.snapshots.length, 0),
+      memories: this.globals.length,
       messages: this.messages.length,
     };
   }

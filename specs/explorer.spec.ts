@@ -66,6 +66,12 @@ describe('the explorer', () => {
       expect(r.violation!.trace[r.violation!.trace.length - 1].step).toBeLessThanOrEqual(40);
     }
   });
+  test('XState transition() runs once per distinct local state and event; everything else comes from the memo', () => {
+    const r = explore(system({ design: 'trampoline', cpus: 4, hotplug: 2, vms: 1 }), { por: false });
+    expect(r.stats.transitions).toBeGreaterThan(10_000);
+    expect(r.engine.xstateTransitions).toBeLessThan(200);
+    expect(r.engine.localStates).toBeLessThan(100);
+  });
   test('random cannot prove anything: without a violation it is incomplete', () => {
     const r = explore(system({ design: 'trampoline', cpus: 2, hotplug: 1 }), { strategy: 'random', walks: 20 });
     expect(r.result).toBe('incomplete');
