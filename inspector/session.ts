@@ -175,6 +175,8 @@ export class FrameBuilder {
   private readonly viewKeys = new Map<string, number>();
   private readonly memCodes = new Map<number, number>();
   private readonly isCpu: boolean[];
+  /** Register names of the layout's profile (HTTBR or TTBR0_EL2, ...). */
+  private readonly profileNames = profiles[this.sys.hyp?.config.layout.profile ?? 'armv7'];
 
   constructor(readonly sys: System) {
     this.engine = sys.engine({ symmetry: false });
@@ -294,7 +296,7 @@ export class FrameBuilder {
     const tlb = c.tlb.map(([va, pa]): TlbView => {
       const wk = pgd ? walk(pgd, va) : undefined;
       const stale = wk !== undefined && (wk.kind !== 'mapped' || wk.pa !== pa);
-      const walkText = !wk ? 'no pgd in HTTBR' : wk.kind === 'mapped' ? `PA ${hex(wk.pa)} (${this.page(wk.pa)})` : wk.kind;
+      const walkText = !wk ? `no pgd in ${this.profileNames.httbr}` : wk.kind === 'mapped' ? `PA ${hex(wk.pa)} (${this.page(wk.pa)})` : wk.kind;
       return { va: hex(va), pa: hex(pa), page: this.page(pa), walk: walkText, stale };
     });
     const f = c.fault;
