@@ -176,9 +176,10 @@ export class FrameBuilder {
   private readonly memCodes = new Map<number, number>();
   private readonly isCpu: boolean[];
   /** Register names of the layout's profile (HTTBR or TTBR0_EL2, ...). */
-  private readonly profileNames = profiles[this.sys.hyp?.config.layout.profile ?? 'armv7'];
+  private readonly profileNames: (typeof profiles)[keyof typeof profiles];
 
   constructor(readonly sys: System) {
+    this.profileNames = profiles[sys.hyp?.config.layout.profile ?? 'armv7'];
     this.engine = sys.engine({ symmetry: false });
     const machines: AnyStateMachine[] = [];
     this.machineIdx = sys.spec.actors.map((a) => {
