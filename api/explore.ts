@@ -5,6 +5,8 @@
 import type { TraceEntry } from '../bus/trace';
 import type { Checkable } from '../explore/checkable';
 import { exhaustive } from '../explore/exhaustive';
+import { findFairLasso } from '../explore/lasso';
+import { traceFromKeys } from '../explore/trace-builder';
 import { sample } from '../explore/random';
 import { replay as replayTrace } from '../explore/replay';
 import type { SearchOptions, Stats, Strategy } from '../explore/result';
@@ -49,7 +51,8 @@ export interface ExploreResult {
   por: boolean;
   /** 'unsatisfiable' only with a scenario: the search ended, and no interleaving completed the pinned schedule. */
   result: 'verified' | 'violation' | 'incomplete' | 'unsatisfiable';
-  violation: null | { invariant: string; message: string; trace: TraceEntry[] };
+  /** `loop`, for a liveness violation on a system with cycles: the steps from `loop` on repeat forever. */
+  violation: null | { invariant: string; message: string; trace: TraceEntry[]; loop?: number };
   stoppedBy?: string;
   stats: Stats;
   /** The engine's memo tables: XState `transition` calls actually made (the rest came from the memo) and dictionary sizes. */
@@ -75,6 +78,21 @@ export function explore(sys: System, options: ExploreOptions = {}): ExploreResul
   const opts: SearchOptions = { strategy, seed, maxStates: options.maxStates, maxSeconds: options.maxSeconds, por, walks: options.walks, pctDepth: options.pctDepth, onProgress: options.onProgress };
   const r = strategy === 'bfs' || strategy === 'dfs' ? exhaustive(engine, opts) : sample(engine, opts);
   let result: ExploreResult['result'] = r.result;
+  let violation: ExploreResult['violation'] = r.violation;
+  let stoppedBy = r.stoppedBy as string | undefined;
+  // A system that may loop can break a quiescence invariant without ever ending: look for a fair lasso.
+  if (result === 'verified' && !compiled && !base.acyclic && sys.spec.invariants.some((i) => i.kind === 'quiescent')) {
+    const checkable = sys.engine({ symmetry: false }) as unknown as Checkable;
+    const lasso = findFairLasso(checkable, options.maxStates);
+    if (lasso === 'incomplete') {
+      result = 'incomplete';
+      stoppedBy = 'max-states';
+    } else if (lasso) {
+      result = 'violation';
+      const { entries } = traceFromKeys(checkable, [...lasso.stem, ...lasso.cycle.slice(1)]);
+      violation = { invariant: lasso.invariant, message: lasso.message, trace: entries, loop: lasso.stem.length };
+    }
+  }
   let scenario: ScenarioReport | undefined;
   if (compiled && product) {
     // How far the pinned schedule had got at the violation: replay the counterexample on the product.
@@ -90,8 +108,8 @@ export function explore(sys: System, options: ExploreOptions = {}): ExploreResul
     symmetry: symmetry && busEngine.classes.length > 0,
     por,
     result,
-    violation: r.violation,
-    ...(r.stoppedBy ? { stoppedBy: r.stoppedBy } : {}),
+    violation,
+    ...(stoppedBy ? { stoppedBy } : {}),
     stats: r.stats,
     engine: { xstateTransitions: busEngine.transitionsComputed, ...busEngine.dictionarySizes() },
     ...(scenario ? { scenario } : {}),
@@ -105,9 +123,12 @@ export interface ReplayResult {
   quiescent: boolean;
 }
 
-/** Re-execute `trace` step by step; a step that is not enabled throws a TraceError. */
-export function replay(sys: System, trace: readonly TraceEntry[]): ReplayResult {
-  const r = replayTrace(sys.engine({ symmetry: false }) as unknown as Checkable, trace, 'strict');
+/**
+ * Re-execute `trace` step by step; a step that is not enabled throws a TraceError. `loop` (from a liveness
+ * violation's `violation.loop`) checks that the steps from there on form a cycle that keeps breaking it.
+ */
+export function replay(sys: System, trace: readonly TraceEntry[], loop?: number): ReplayResult {
+  const r = replayTrace(sys.engine({ symmetry: false }) as unknown as Checkable, trace, 'strict', loop);
   return { violation: r.violation, trace: r.trace, quiescent: r.quiescent };
 }
 

@@ -81,7 +81,7 @@ export function exploreCommand(argv: readonly string[], out: (s: string) => void
     scenario,
     onProgress: quiet ? undefined : (pr) => err(`  … ${pr.states} states, ${pr.statesPerSecond} states/s, depth ${pr.depth}, frontier ${pr.frontier}, ${pr.seconds.toFixed(1)} s`),
   });
-  if (r.violation && typeof f['trace-out'] === 'string') writeTraceFile(f['trace-out'], traceFileFor(sys, { invariant: r.violation.invariant, message: r.violation.message }, r.violation.trace));
+  if (r.violation && typeof f['trace-out'] === 'string') writeTraceFile(f['trace-out'], traceFileFor(sys, { invariant: r.violation.invariant, message: r.violation.message }, r.violation.trace, r.violation.loop));
   if (f.json) out(JSON.stringify(r));
   else out(formatResult(describeSystem(sys), r, () => renderTimeline(sys, r.violation!.trace, r.violation)));
   return r.result === 'verified' ? 0 : r.result === 'violation' ? 1 : 3;

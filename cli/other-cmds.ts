@@ -52,7 +52,7 @@ export function replayCommand(argv: readonly string[], out: (s: string) => void)
   for (const [k, v] of Object.entries(want))
     if (p.flags[k] !== undefined && p.flags[k] !== v) throw new TraceError(`trace file ${p.positional[0]} is for ${k} ${v}, not ${p.flags[k]}`);
   if (p.flags['hotplug-from-boot'] && !h.hotplugFromBoot) throw new TraceError(`trace file ${p.positional[0]} was recorded without --hotplug-from-boot`);
-  const r = replay(sys, file.trace);
+  const r = replay(sys, file.trace, file.loop);
   const got = r.violation?.invariant ?? null;
   const recorded = file.violation?.invariant ?? null;
   if (got !== recorded) throw new TraceError(`trace file ${p.positional[0]} records ${recorded ?? 'no violation'} but replays to ${got ?? 'no violation'}`);

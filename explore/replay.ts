@@ -18,8 +18,14 @@ export interface ReplayOutcome {
   quiescent: boolean;
 }
 
-export function replay(sys: Checkable, trace: readonly TraceEntry[], mode: 'strict' | 'lenient' = 'strict'): ReplayOutcome {
+/**
+ * @param loop for a lasso (a liveness violation of a system with cycles): the step the loop starts at. The
+ *   replay then checks that the trace ends in the state where step `loop` began and that every state of the
+ *   loop breaks the same quiescence invariant.
+ */
+export function replay(sys: Checkable, trace: readonly TraceEntry[], mode: 'strict' | 'lenient' = 'strict', loop?: number): ReplayOutcome {
   let world = sys.initial();
+  const keys: string[] = [sys.key(world)];
   const done: Delivery[][] = [];
   const finish = (violation: Violation | null, quiescent: boolean): ReplayOutcome => ({ violation, trace: deliveriesToEntries(sys, done), final: world, quiescent });
   let v = sys.violation(world);
@@ -34,8 +40,17 @@ export function replay(sys: Checkable, trace: readonly TraceEntry[], mode: 'stri
     const rec: Delivery[] = [];
     world = sys.apply(world, st, rec);
     done.push(rec);
+    keys.push(sys.key(world));
     v = sys.violation(world);
     if (v) return finish(v, false);
+  }
+  if (loop !== undefined) {
+    if (!Number.isInteger(loop) || loop < 1 || loop >= keys.length || keys[loop - 1] !== keys[keys.length - 1])
+      throw new TraceError(`the trace's loop (from step ${loop}) does not come back to the state it starts in`);
+    const broken = keys.slice(loop - 1).map((k) => sys.quiescentViolation(sys.decode(k)));
+    const first = broken[0];
+    if (!first || broken.some((b) => b?.invariant !== first.invariant)) throw new TraceError(`the trace's loop (from step ${loop}) does not keep breaking one liveness invariant`);
+    return finish({ invariant: first.invariant, message: `a fair cycle never gets there: ${first.message}` }, false);
   }
   const quiescent = sys.enabled(world).length === 0;
   return finish(quiescent ? sys.quiescentViolation(world) : null, quiescent);

@@ -169,7 +169,7 @@ export function describeTrace(sys: System, trace: readonly TraceEntry[]): Timeli
 }
 
 /** The timeline as text: step number, one lane per actor (● acted, ✗ broke an invariant), actor, event, what happened. */
-export function renderTimeline(sys: System, trace: readonly TraceEntry[], violation?: { invariant: string; message: string } | null): string {
+export function renderTimeline(sys: System, trace: readonly TraceEntry[], violation?: { invariant: string; message: string; loop?: number } | null): string {
   const lines = describeTrace(sys, trace);
   const ids = lanes(sys);
   const w = Math.max(...ids.map((i) => laneLabel(i).length));
@@ -183,6 +183,7 @@ export function renderTimeline(sys: System, trace: readonly TraceEntry[], violat
     const broke = violation && l.step === lastStep && l === lines[lines.length - 1] && /✗/.test(l.text);
     const lane = ids.map((i) => (i === l.actor ? (broke ? '✗' : '●') : i === l.from && l.from !== l.actor ? '→' : '·').padEnd(w)).join(' ');
     const num = l.step === prev ? '' : String(l.step);
+    if (violation?.loop === l.step && l.step !== prev) out.push(`${''.padStart(5)}  ↻ from here the steps repeat forever`);
     prev = l.step;
     out.push(`${num.padStart(5)}  ${lane}  ${l.actor.padEnd(8)} ${l.event.padEnd(ew)} ${l.text}`);
   }

@@ -25,12 +25,14 @@ export interface TraceFile {
   };
   violation: { invariant: string; message: string } | null;
   trace: TraceEntry[];
+  /** For a lasso: the steps from `loop` on repeat forever. */
+  loop?: number;
 }
 
-export function traceFileFor(sys: System, violation: TraceFile['violation'], trace: TraceEntry[]): TraceFile {
+export function traceFileFor(sys: System, violation: TraceFile['violation'], trace: TraceEntry[], loop?: number): TraceFile {
   if (!sys.hyp) throw new TraceError('trace files are written for HYP systems only; custom systems keep the trace array');
   const c = sys.hyp.config;
-  return { format: TRACE_FORMAT, system: { design: c.design, layout: c.layout, cpus: c.cpus, hotplug: c.hotplug, vms: c.vms, hotplugFromBoot: c.hotplugFromBoot, tlbScope: c.tlbScope, cpuPm: c.cpuPm ?? 0 }, violation, trace };
+  return { format: TRACE_FORMAT, system: { design: c.design, layout: c.layout, cpus: c.cpus, hotplug: c.hotplug, vms: c.vms, hotplugFromBoot: c.hotplugFromBoot, tlbScope: c.tlbScope, cpuPm: c.cpuPm ?? 0 }, violation, trace, ...(loop !== undefined ? { loop } : {}) };
 }
 
 export function writeTraceFile(path: string, file: TraceFile): void {
@@ -75,6 +77,7 @@ export function readTraceFile(path: string): { file: TraceFile; sys: System } {
   if (s.cpuPm !== undefined && !Number.isInteger(s.cpuPm)) fail(path, 'system.cpuPm must be an integer');
   if (!Array.isArray(o.trace)) fail(path, '"trace" must be an array');
   const trace = o.trace.map((e, i) => checkEntry(path, e, i));
+  if (o.loop !== undefined && (!Number.isInteger(o.loop) || (o.loop as number) < 1)) fail(path, '"loop" must be a positive step number');
   const v = o.violation as Record<string, unknown> | null | undefined;
   if (v !== null && (typeof v !== 'object' || typeof v?.invariant !== 'string' || typeof v?.message !== 'string')) fail(path, '"violation" must be null or {"invariant", "message"}');
   let sys: System;
@@ -89,5 +92,5 @@ export function readTraceFile(path: string): { file: TraceFile; sys: System } {
     if (e instanceof TraceError) throw e;
     fail(path, (e as Error).message);
   }
-  return { file: { format: TRACE_FORMAT, system: s as unknown as TraceFile['system'], violation: (v ?? null) as TraceFile['violation'], trace }, sys };
+  return { file: { format: TRACE_FORMAT, system: s as unknown as TraceFile['system'], violation: (v ?? null) as TraceFile['violation'], trace, ...(o.loop !== undefined ? { loop: o.loop as number } : {}) }, sys };
 }
