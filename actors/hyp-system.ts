@@ -83,6 +83,15 @@ function lastTeardown(d: Design): Record<string, string> | null {
   return t.length ? { teardown: t[t.length - 1].state } : null;
 }
 
+/**
+ * A CPU that hotplug or CPU PM may take away now: online, in the kernel with HYP up or on the stub (never in
+ * the middle of its init or teardown code), with no message waiting for it.
+ */
+function takeable(view: WorldView<Memory>, a: number): boolean {
+  const s = view.snapshot(a);
+  return (s.context as CpuContext).online && (s.matches({ off: 'stub' }) || s.matches('runtime')) && view.pendingFor(a).length === 0;
+}
+
 function pgdOf(m: Memory, c: CpuContext): Pgd | undefined {
   return c.httbr ? m[c.httbr] : undefined;
 }
@@ -180,14 +189,10 @@ export function buildHypSystem(config: HypConfig): HypSystem {
     const out: BusEvent[] = [];
     const online = onlineCpus(view);
     for (const ca of cpuActors) {
-      const s = view.snapshot(ca);
-      const c = s.context as CpuContext;
       const cpu = cpuIndex(view.actors[ca].id);
-      // stop_machine cannot run while the kernel is in on_each_cpu (preemption off), nor take a CPU in
-      // the middle of its init code, nor the last online CPU.
-      const idle = s.matches({ off: 'stub' }) || s.matches('runtime');
-      if (c.online && idle && downs < hotplug && !m.ipiBusy && online.length > 1 && view.pendingFor(ca).length === 0) out.push({ type: 'DOWN', cpu });
-      if (s.matches({ off: 'offline' })) out.push({ type: 'UP', cpu });
+      // stop_machine cannot run while the kernel is in on_each_cpu (preemption off), nor the last online CPU.
+      if (downs < hotplug && !m.ipiBusy && online.length > 1 && takeable(view, ca)) out.push({ type: 'DOWN', cpu });
+      if (view.snapshot(ca).matches({ off: 'offline' })) out.push({ type: 'UP', cpu });
     }
     return out;
   };
@@ -235,10 +240,9 @@ export function buildHypSystem(config: HypConfig): HypSystem {
     const entries = (view.snapshot(a).context as { entries: number }).entries;
     const out: BusEvent[] = [];
     for (const ca of cpuActors) {
-      const s = view.snapshot(ca);
       const cpu = cpuIndex(view.actors[ca].id);
-      if (entries < cpuPm && (s.context as CpuContext).online && (s.matches({ off: 'stub' }) || s.matches('runtime')) && view.pendingFor(ca).length === 0) out.push({ type: 'ENTER', cpu });
-      if (s.matches({ off: 'idle' })) out.push({ type: 'EXIT', cpu });
+      if (entries < cpuPm && takeable(view, ca)) out.push({ type: 'ENTER', cpu });
+      if (view.snapshot(ca).matches({ off: 'idle' })) out.push({ type: 'EXIT', cpu });
     }
     return out;
   };
