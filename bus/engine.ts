@@ -7,6 +7,7 @@
 import { initialTransition, transition, type AnyMachineSnapshot, type AnyStateMachine } from 'xstate';
 import { InternalError } from '../util/errors';
 import { stableStringify } from '../util/stable';
+import { firstViolation } from './check';
 import { deliverable, type Deliverable } from './deliverable';
 import { decodeWorld, encodeWorld, type World } from './key';
 import type { BusEvent, BusSpec, Invariant, SendEffect, WorldView } from './spec';
@@ -368,13 +369,7 @@ export class Engine<G> {
 
   /** The first violated quiescence invariant of a state with no enabled step, or null. */
   quiescentViolation(world: World): Violation | null {
-    const view = this.view(world);
-    for (const inv of this.spec.invariants as readonly Invariant<G>[]) {
-      if (inv.kind !== 'quiescent') continue;
-      const msg = inv.check?.(view) ?? null;
-      if (msg !== null) return { invariant: inv.id, message: msg };
-    }
-    return null;
+    return firstViolation(this.spec.invariants, this.view(world), ['quiescent']);
   }
 
   /** Sizes of the dictionaries a key needs, for stats. */

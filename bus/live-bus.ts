@@ -6,6 +6,7 @@
  */
 import { asapScheduler, Subject, type SchedulerLike } from 'rxjs';
 import { createActor, type ActorOptions, type AnyActorLogic, type AnyActorRef, type AnyMachineSnapshot } from 'xstate';
+import { firstViolation } from './check';
 import { deliverable, type Deliverable } from './deliverable';
 import type { DeliveryPolicy, Pending } from './delivery';
 import type { BusEvent, BusSpec, SendEffect, WorldView } from './spec';
@@ -106,18 +107,7 @@ export class LiveBus<G> {
   }
 
   private violation(quiescent: boolean): { invariant: string; message: string } | null {
-    const view = this.view();
-    for (const inv of this.spec.invariants) {
-      if (inv.kind === 'quiescent' && !quiescent) continue;
-      if (inv.kind === 'safety' && inv.checkActor)
-        for (let a = 0; a < this.actors.length; a++) {
-          const m = inv.checkActor(a, view.snapshot(a), view);
-          if (m) return { invariant: inv.id, message: m };
-        }
-      const m = inv.check?.(view) ?? null;
-      if (m) return { invariant: inv.id, message: m };
-    }
-    return null;
+    return firstViolation(this.spec.invariants, this.view(), quiescent ? ['safety', 'quiescent'] : ['safety']);
   }
 
   /** Deliver one chosen step; false when nothing is pending. */
