@@ -4,6 +4,7 @@
  */
 import type { ExploreResult } from '../api/explore';
 import type { System } from '../api/system';
+import { involvedActors } from '../report/involved';
 import { renderTimeline } from '../report/timeline';
 import { describeScenario } from '../scenario/scenario';
 
@@ -30,8 +31,16 @@ export function invariantText(sys: System, id: string): string | undefined {
   return sys.spec.invariants.find((i) => i.id === id)?.description;
 }
 
+export interface ExplainOptions {
+  /**
+   * 'full' (default here): every actor's steps. 'involved': only the steps of the actors involved in the
+   * violation (the one that broke it and those it exchanged messages with), as the matchers print by default.
+   */
+  timeline?: 'full' | 'involved';
+}
+
 /** The whole report for one result (what the matchers print). */
-export function explainResult(sys: System, r: ExploreResult): string {
+export function explainResult(sys: System, r: ExploreResult, opts: ExplainOptions = {}): string {
   const what = describeSystemOf(sys);
   const out: string[] = [];
   switch (r.result) {
@@ -61,7 +70,7 @@ export function explainResult(sys: System, r: ExploreResult): string {
       out.push(`  found by ${searchLine(r)}${r.strategy === 'bfs' ? ' — a shortest counterexample' : r.strategy === 'dfs' ? '' : ' — shrunk'}; replay(system, trace) re-executes it`);
       out.push(...scenarioLines(r).map((l) => '  ' + l));
       out.push('');
-      out.push(renderTimeline(sys, v.trace, v));
+      out.push(renderTimeline(sys, v.trace, v, opts.timeline === 'involved' ? { actors: involvedActors(v.trace) } : {}));
       break;
     }
   }
