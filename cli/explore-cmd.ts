@@ -1,6 +1,7 @@
 /** `hypsim explore`: search every interleaving (or sample them), print the verdict and any counterexample. */
 import { explore, type ExploreResult } from '../api/explore';
 import type { Strategy } from '../explore/result';
+import { sampleSummary, shellWords } from '../report/reproduce';
 import { renderTimeline } from '../report/timeline';
 import { describeScenario } from '../scenario/scenario';
 import { readScenarioFile } from '../scenario/validate';
@@ -83,7 +84,7 @@ export function exploreCommand(argv: readonly string[], out: (s: string) => void
   });
   if (r.violation && typeof f['trace-out'] === 'string') writeTraceFile(f['trace-out'], traceFileFor(sys, { invariant: r.violation.invariant, message: r.violation.message }, r.violation.trace, r.violation.loop));
   if (f.json) out(JSON.stringify(r));
-  else out(formatResult(describeSystem(sys), r, () => renderTimeline(sys, r.violation!.trace, r.violation)));
+  else out(formatResult(describeSystem(sys), r, () => renderTimeline(sys, r.violation!.trace, r.violation), rerunCommand(argv, r)));
   return r.result === 'verified' ? 0 : r.result === 'violation' ? 1 : 3;
 }
 
@@ -92,7 +93,23 @@ function scenarioLine(r: ExploreResult): string {
   return `\n  scenario: ${describeScenario(r.scenario)}\n  ${r.scenario.summary}`;
 }
 
-export function formatResult(title: string, r: ExploreResult, timeline: () => string): string {
+/** The command that finds a sampled counterexample again: the user's flags, the seed made explicit, walks = the run that found it. */
+function rerunCommand(argv: readonly string[], r: ExploreResult): string | undefined {
+  const s = r.violation?.sample;
+  if (!s) return undefined;
+  const words: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const [name] = argv[i].split('=', 1);
+    const drop = ['--json', '--quiet', '--trace-out', '--seed', '--walks'].includes(name);
+    // A flag given as "--flag value" takes its value along.
+    const takesValue = !argv[i].includes('=') && ['--trace-out', '--seed', '--walks'].includes(name);
+    if (!drop) words.push(argv[i]);
+    if (takesValue) i++;
+  }
+  return `hypsim explore ${shellWords([...words, '--seed', String(r.seed), '--walks', String(s.run)])}`;
+}
+
+export function formatResult(title: string, r: ExploreResult, timeline: () => string, rerun?: string): string {
   const s = r.stats;
   const red = [r.symmetry ? 'symmetry' : '', r.por ? 'POR' : ''].filter(Boolean).join(' + ') || 'no reduction';
   const figures = `${s.states} states, ${s.transitions} transitions, depth ${s.depth}, ${s.seconds} s, ${Math.round(s.states / Math.max(s.seconds, 1e-3))} states/s, ${s.peakMemoryMB} MB peak (${r.strategy}, ${red}); ${r.engine.xstateTransitions} XState transitions computed, the rest memoised`;
@@ -102,5 +119,7 @@ export function formatResult(title: string, r: ExploreResult, timeline: () => st
   if (r.result === 'unsatisfiable') return `? ${title}: unsatisfiable scenario — no violation, but no interleaving completes the pinned steps, so nothing is verified${scn}\n  ${figures}`;
   const v = r.violation!;
   const steps = v.trace.length ? v.trace[v.trace.length - 1].step : 0;
-  return `✗ ${title}: ${v.invariant} after ${steps} steps\n  ${v.message}${scn}\n  ${figures}\n\n${timeline()}`;
+  const sampled = sampleSummary(r);
+  const found = sampled ? `\n  found by ${r.strategy} in ${sampled}${rerun ? `\n  reproduce: ${rerun}` : ''}` : '';
+  return `✗ ${title}: ${v.invariant} after ${steps} steps\n  ${v.message}${scn}${found}\n  ${figures}\n\n${timeline()}`;
 }

@@ -5,6 +5,7 @@
 import type { ExploreResult } from '../api/explore';
 import type { System } from '../api/system';
 import { involvedActors } from '../report/involved';
+import { reproduceCall, reproduceCommand, sampleSummary } from '../report/reproduce';
 import { renderTimeline } from '../report/timeline';
 import { describeScenario } from '../scenario/scenario';
 
@@ -67,7 +68,14 @@ export function explainResult(sys: System, r: ExploreResult, opts: ExplainOption
       out.push(`✗ ${v.invariant} after ${steps} step${steps === 1 ? '' : 's'}: ${what}`);
       out.push(`  ${v.message}`);
       if (desc) out.push(`  invariant ${v.invariant}: ${desc}`);
-      out.push(`  found by ${searchLine(r)}${r.strategy === 'bfs' ? ' — a shortest counterexample' : r.strategy === 'dfs' ? '' : ' — shrunk'}; replay(system, trace) re-executes it`);
+      const sampled = sampleSummary(r);
+      out.push(`  found by ${searchLine(r)}${r.strategy === 'bfs' ? ' — a shortest counterexample' : ''}; replay(system, trace) re-executes it`);
+      if (sampled) {
+        out.push(`  found in ${sampled}`);
+        out.push(`  reproduce: ${reproduceCall(r)}`);
+        const cmd = reproduceCommand(sys, r);
+        if (cmd) out.push(`         or: ${cmd}`);
+      }
       out.push(...scenarioLines(r).map((l) => '  ' + l));
       out.push('');
       out.push(renderTimeline(sys, v.trace, v, opts.timeline === 'involved' ? { actors: involvedActors(v.trace) } : {}));

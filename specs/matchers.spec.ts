@@ -91,7 +91,7 @@ describe('toHoldInAllInterleavings', () => {
     expect(failure(() => expect(legacy).toHoldInAllInterleavings({ symmetry: false, por: false }))).toMatch(/found by bfs \(no reduction\)/);
     expect(failure(() => expect(legacy).toHoldInAllInterleavings({ strategy: 'dfs' }))).toMatch(/found by dfs \(POR\)/);
     const m = failure(() => expect(system({ design: 'legacy', layout: 'collide', cpus: 3, hotplug: 1 })).toHoldInAllInterleavings({ strategy: 'pct', seed: 3 }));
-    expect(m).toMatch(/found by pct \(POR, seed 3\): .* — shrunk; replay/);
+    expect(m).toMatch(/found by pct \(POR, seed 3\): .*; replay\(system, trace\) re-executes it\n {2}found in run \d+ \(seed 3, depth 3\): \d+ steps, shrunk \d+ times? to \d+ steps\n {2}reproduce: explore\(system, \{ strategy: 'pct', seed: 3, walks: \d+, pctDepth: 3 \}\)/);
     expect(legacy).not.toHoldInAllInterleavings({ strategy: 'random', seed: 1 });
   });
 
@@ -136,6 +136,9 @@ describe('toBeViolatedBy', () => {
 
   test('an unknown invariant id is a mistake in the test, named with the ids there are', () => {
     expect(failure(() => expect(legacy).toBeViolatedBy('wrong-translaton'))).toMatch(/"wrong-translaton" is not an invariant of this system \(translation-fault, wrong-translation, use-after-free, runtime-state, init-completes/);
+    // A mistake fails with and without .not (it is not a verdict either way).
+    expect(failure(() => expect(legacy).not.toBeViolatedBy('wrong-translaton'))).toMatch(/"wrong-translaton" is not an invariant of this system/);
+    expect(failure(() => expect(42).not.toHoldInAllInterleavings())).toMatch(/the value must be a hypsim System/);
   });
 });
 
