@@ -5,15 +5,16 @@ import { sampleSummary, shellWords } from '../report/reproduce';
 import { renderTimeline } from '../report/timeline';
 import { describeScenario } from '../scenario/scenario';
 import { readScenarioFile } from '../scenario/validate';
-import { traceFileFor, writeTraceFile } from '../report/trace-file';
+import { traceFileFor } from '../report/trace-file';
 import { InputError } from '../util/errors';
 import { parseArgs } from './args';
 import { describeSystem, systemFlags, systemFrom } from './system-flags';
+import { noTraceOut, writeTraceOut } from './trace-out';
 
-export const exploreHelp = `hypsim explore --design D --cpus N --hotplug K [options]
+export const exploreHelp = `hypsim explore --design D --cpus N [--hotplug K] [options]
   --design D            preset, mutant (hypsim list) or design file
   --layout L            collide | disjoint | arm64 | arm64-highmem | layout file (default: the design's)
-  --cpus N --hotplug K  CPUs, and at most K CPU-down operations
+  --cpus N --hotplug K  CPUs, and at most K CPU-down operations (default 0, as everywhere)
   --vms M               VMs created once KVM is up (default 0)
   --cpu-pm K            at most K deep-idle entries (CPU PM) once KVM is up (default 0)
   --hotplug-from-boot   hotplug may act while kvm_arch_init runs
@@ -27,7 +28,7 @@ export const exploreHelp = `hypsim explore --design D --cpus N --hotplug K [opti
   --no-por              no partial-order reduction
   --tlb-scope all       track every VA in the TLBs (default: the volatile ones)
   --json                one JSON object on stdout
-  --trace-out FILE      write the counterexample as a trace file (hypsim replay FILE)
+  --trace-out FILE      write the counterexample as a trace file (hypsim inspect FILE, hypsim replay FILE)
   --scenario FILE       pin part of the schedule (JSON), let the search vary the rest:
                           {"steps": [{"actor": "kernel", "event": "FREE_BOOT_HYP_PGD"},
                                      {"actor": "hotplug", "event": "DOWN", "payload": {"cpu": 1}}]}
@@ -60,7 +61,6 @@ export function exploreCommand(argv: readonly string[], out: (s: string) => void
     return 0;
   }
   if (p.positional.length) throw new InputError(`hypsim explore: unexpected argument "${p.positional[0]}"`);
-  if (p.flags.hotplug === undefined) throw new InputError('hypsim explore: --hotplug is required (0 for none)');
   const sys = systemFrom(p, 'explore');
   const f = p.flags;
   const strategy = (f.strategy as string | undefined) ?? 'bfs';
@@ -82,7 +82,10 @@ export function exploreCommand(argv: readonly string[], out: (s: string) => void
     scenario,
     onProgress: quiet ? undefined : (pr) => err(`  … ${pr.states} states, ${pr.statesPerSecond} states/s, depth ${pr.depth}, frontier ${pr.frontier}, ${pr.seconds.toFixed(1)} s`),
   });
-  if (r.violation && typeof f['trace-out'] === 'string') writeTraceFile(f['trace-out'], traceFileFor(sys, { invariant: r.violation.invariant, message: r.violation.message }, r.violation.trace, r.violation.loop));
+  if (typeof f['trace-out'] === 'string') {
+    if (r.violation) writeTraceOut('explore', f['trace-out'], traceFileFor(sys, { invariant: r.violation.invariant, message: r.violation.message }, r.violation.trace, r.violation.loop), err);
+    else noTraceOut('explore', f['trace-out'], err);
+  }
   if (f.json) out(JSON.stringify(r));
   else out(formatResult(describeSystem(sys), r, () => renderTimeline(sys, r.violation!.trace, r.violation), rerunCommand(argv, r)));
   return r.result === 'verified' ? 0 : r.result === 'violation' ? 1 : 3;
