@@ -141,7 +141,7 @@ export function forAllInterleavings<G = any>(sys: System, check: (state: Interle
       `state: ${where}${st.pending.length ? `; pending: ${st.pending.map((p) => `${p.from} → ${p.to} ${p.event.type}`).join(', ')}` : ''}`,
       ...(st.violation ? [`(that state also breaks ${st.violation.invariant}: ${st.violation.message})`] : []),
       '',
-      trace.length ? renderTimeline(sys, trace) : '(the initial state)',
+      trace.length ? renderTimeline(sys, trace, null, { legend: true }) : '(the initial state)',
     ].join('\n');
     throw fromCaller(new InterleavingError(text, st, trace, { cause }));
   };
@@ -172,8 +172,10 @@ export function forAllInterleavings<G = any>(sys: System, check: (state: Interle
       const m = visited.add(cs.key(cs.apply(world, step)), n, visited.depthOf(n) + 1);
       if (m < 0) continue;
       if (visited.size > maxStates) {
-        if ((options.onLimit ?? 'throw') === 'throw')
-          throw fromCaller(new InputError(`forAllInterleavings: more than ${maxStates} reachable states; raise maxStates, shrink the system, or pass onLimit: 'stop' to check only the first ${maxStates}`));
+        if ((options.onLimit ?? 'throw') === 'throw') {
+          const how = `raise maxStates, shrink the system, or pass onLimit: 'stop' to check only the first ${maxStates}`;
+          throw fromCaller(new InputError(`forAllInterleavings: more than ${maxStates} reachable states; ${how}`));
+        }
         return { states: head + 1, transitions, quiescent: quiet, complete: false };
       }
       queue.push(m);

@@ -83,11 +83,12 @@ export function exploreCommand(argv: readonly string[], out: (s: string) => void
     onProgress: quiet ? undefined : (pr) => err(`  … ${pr.states} states, ${pr.statesPerSecond} states/s, depth ${pr.depth}, frontier ${pr.frontier}, ${pr.seconds.toFixed(1)} s`),
   });
   if (typeof f['trace-out'] === 'string') {
-    if (r.violation) writeTraceOut('explore', f['trace-out'], traceFileFor(sys, { invariant: r.violation.invariant, message: r.violation.message }, r.violation.trace, r.violation.loop), err);
+    const v = r.violation;
+    if (v) writeTraceOut('explore', f['trace-out'], traceFileFor(sys, { invariant: v.invariant, message: v.message }, v.trace, v.loop), err);
     else noTraceOut('explore', f['trace-out'], err);
   }
   if (f.json) out(JSON.stringify(r));
-  else out(formatResult(describeSystem(sys), r, () => renderTimeline(sys, r.violation!.trace, r.violation), rerunCommand(argv, r)));
+  else out(formatResult(describeSystem(sys), r, () => renderTimeline(sys, r.violation!.trace, r.violation, { legend: true }), rerunCommand(argv, r)));
   return r.result === 'verified' ? 0 : r.result === 'violation' ? 1 : 3;
 }
 

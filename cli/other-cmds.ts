@@ -31,7 +31,7 @@ export async function simulateCommand(argv: readonly string[], out: (s: string) 
   if (p.flags.json) out(JSON.stringify({ ...sys.header, seed, result: r.violation ? 'violation' : 'ok', violation: r.violation, steps: r.steps, trace: r.trace }));
   else {
     out(`${describeSystem(sys)} — live run, seed ${seed}: ${r.steps} steps, ${r.violation ? `✗ ${r.violation.invariant}` : 'no invariant broken'}\n`);
-    out(renderTimeline(sys, r.trace, r.violation));
+    out(renderTimeline(sys, r.trace, r.violation, { legend: true }));
   }
   return r.violation ? 1 : 0;
 }
@@ -61,7 +61,7 @@ export function replayCommand(argv: readonly string[], out: (s: string) => void)
   if (p.flags.json) out(JSON.stringify({ ...h, result: r.violation ? 'violation' : 'ok', violation: r.violation, steps: file.trace.length ? file.trace[file.trace.length - 1].step : 0 }));
   else if (!p.flags.quiet) {
     out(`${describeSystem(sys)} — replayed ${p.positional[0]}: ${r.violation ? `✗ ${r.violation.invariant} reached again` : 'no violation, as recorded'}\n`);
-    out(renderTimeline(sys, r.trace, r.violation));
+    out(renderTimeline(sys, r.trace, r.violation, { legend: true }));
   }
   return r.violation ? 1 : 0;
 }
@@ -70,7 +70,8 @@ export function listCommand(out: (s: string) => void): number {
   const rows: string[] = [];
   const row = (kind: string, name: string, what: string) => rows.push(`${kind.padEnd(10)} ${name.padEnd(24)} ${what}`);
   // A description may already start with the kernel version ("v3.9: ..."): name it once.
-  const what = (d: { kernel: string; description: string }) => (d.description.startsWith(d.kernel) && !/[\d.]/.test(d.description.charAt(d.kernel.length)) ? d.description : `${d.kernel}: ${d.description}`);
+  const what = (d: { kernel: string; description: string }) =>
+    d.description.startsWith(d.kernel) && !/[\d.]/.test(d.description.charAt(d.kernel.length)) ? d.description : `${d.kernel}: ${d.description}`;
   for (const d of presets) row('design', d.name, what(d));
   for (const d of [...mutants, ...laterMutants]) row('mutant', d.name, what(d));
   for (const [name, l] of Object.entries(layoutPresets)) row('layout', name, l.description);

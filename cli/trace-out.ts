@@ -11,7 +11,8 @@ export function writeTraceOut(command: string, path: string, file: TraceFile, er
     throw new InputError(`hypsim ${command}: cannot write --trace-out ${path} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
   const p = shellWords([path]);
-  err(`trace written to ${path}${file.violation ? ` (${file.violation.invariant})` : ''} — step through it: hypsim inspect ${p}   re-run it: hypsim replay ${p}`);
+  const what = file.violation ? ` (${file.violation.invariant})` : '';
+  err(`trace written to ${path}${what} — step through it: hypsim inspect ${p}   re-run it: hypsim replay ${p}`);
 }
 
 /** No counterexample: nothing is written, and the user is told so rather than left with an old file. */

@@ -78,7 +78,7 @@ export function explainResult(sys: System, r: ExploreResult, opts: ExplainOption
       }
       out.push(...scenarioLines(r).map((l) => '  ' + l));
       out.push('');
-      out.push(renderTimeline(sys, v.trace, v, opts.timeline === 'involved' ? { actors: involvedActors(v.trace) } : {}));
+      out.push(renderTimeline(sys, v.trace, v, { legend: true, ...(opts.timeline === 'involved' ? { actors: involvedActors(v.trace) } : {}) }));
       break;
     }
   }

@@ -84,11 +84,11 @@ export function toHoldInAllInterleavings(this: MatcherContext, x: unknown, optio
   const { search, explain } = split(options);
   const r = explore(sys, search);
   const hint = this.utils.matcherHint(name, 'system', '', { isNot: this.isNot, comment: describeSystemOf(sys) });
-  const report = explainResult(sys, r, explain);
-  if (r.result === 'verified') return verdict(this, sys, r, true, `${hint}\n\nExpected some interleaving to break an invariant, but none does.\n\n${report}`);
-  if (r.result === 'violation') return verdict(this, sys, r, false, `${hint}\n\nExpected every interleaving to hold every invariant, but one breaks ${r.violation!.invariant}:\n\n${report}`);
+  const say = (pass: boolean, what: string) => verdict(this, sys, r, pass, `${hint}\n\n${what}\n\n${explainResult(sys, r, explain)}`);
+  if (r.result === 'verified') return say(true, 'Expected some interleaving to break an invariant, but none does.');
+  if (r.result === 'violation') return say(false, `Expected every interleaving to hold every invariant, but one breaks ${r.violation!.invariant}:`);
   // Nothing proven: fail whether or not the assertion is negated.
-  return verdict(this, sys, r, this.isNot === true, `${hint}\n\nThe search decided nothing (${r.result}).\n\n${report}`);
+  return say(this.isNot === true, `The search decided nothing (${r.result}).`);
 }
 
 export function toBeViolatedBy(this: MatcherContext, x: unknown, invariant: string, options: InterleavingOptions = {}): Result {
@@ -96,29 +96,33 @@ export function toBeViolatedBy(this: MatcherContext, x: unknown, invariant: stri
   if (!isSystem(x)) return notASystem(this, name, x);
   const sys = x;
   const ids = sys.spec.invariants.map((i) => i.id);
-  if (typeof invariant !== 'string' || !ids.includes(invariant))
-    return misuse(this, `${this.utils.matcherHint(name, 'system', 'invariant', { isNot: this.isNot })}\n\n${this.utils.printExpected(invariant)} is not an invariant of this system (${ids.join(', ')})`);
+  if (typeof invariant !== 'string' || !ids.includes(invariant)) {
+    const head = this.utils.matcherHint(name, 'system', 'invariant', { isNot: this.isNot });
+    return misuse(this, `${head}\n\n${this.utils.printExpected(invariant)} is not an invariant of this system (${ids.join(', ')})`);
+  }
   const hint = this.utils.matcherHint(name, 'system', this.utils.printExpected(invariant), { isNot: this.isNot, comment: describeSystemOf(sys) });
   const { search, explain } = split(options);
   const r = explore(sys, search);
-  const report = explainResult(sys, r, explain);
-  if (r.result === 'violation' && r.violation!.invariant === invariant)
-    return verdict(this, sys, r, true, `${hint}\n\nExpected no interleaving to break ${invariant}, but this one does:\n\n${report}`);
+  const say = (pass: boolean, what: string, res: ExploreResult = r, of: System = sys) =>
+    verdict(this, sys, res, pass, `${hint}\n\n${what}\n\n${explainResult(of, res, explain)}`);
+  if (r.result === 'violation' && r.violation!.invariant === invariant) return say(true, `Expected no interleaving to break ${invariant}, but this one does:`);
   if (r.result === 'violation') {
     // Another invariant breaks first. Is `invariant` reachable at all when the others are ignored?
     const alone = explore(only(sys, invariant), search);
     const hit = alone.result === 'violation';
+    const first = r.violation!.invariant;
     const aside = hit
-      ? `(${invariant} is reachable too, ignoring the other invariants: ${steps(alone)} steps at the shortest — but ${r.violation!.invariant} comes first, after ${steps(r)} steps)`
+      ? `(${invariant} is reachable too, ignoring the other invariants: ${steps(alone)} steps at the shortest — ` +
+        `but ${first} comes first, after ${steps(r)} steps)`
       : alone.result === 'verified'
         ? `(${invariant} itself holds in every interleaving, even ignoring the other invariants)`
         : `(searching for ${invariant} alone was ${alone.result})`;
     if (this.isNot && hit)
-      return verdict(this, sys, alone, true, `${hint}\n\nExpected no interleaving to break ${invariant}, but one does (another invariant breaks earlier):\n\n${explainResult(only(sys, invariant), alone, explain)}`);
-    return verdict(this, sys, r, false, `${hint}\n\nExpected a violation of ${invariant}, but the explorer found ${r.violation!.invariant} first ${aside}:\n\n${report}`);
+      return say(true, `Expected no interleaving to break ${invariant}, but one does (another invariant breaks earlier):`, alone, only(sys, invariant));
+    return say(false, `Expected a violation of ${invariant}, but the explorer found ${first} first ${aside}:`);
   }
-  if (r.result === 'verified') return verdict(this, sys, r, false, `${hint}\n\nExpected a violation of ${invariant}, but every interleaving holds every invariant:\n\n${report}`);
-  return verdict(this, sys, r, this.isNot === true, `${hint}\n\nExpected a violation of ${invariant}, but the search decided nothing (${r.result}):\n\n${report}`);
+  if (r.result === 'verified') return say(false, `Expected a violation of ${invariant}, but every interleaving holds every invariant:`);
+  return say(this.isNot === true, `Expected a violation of ${invariant}, but the search decided nothing (${r.result}):`);
 }
 
 export const hypsimMatchers = { toHoldInAllInterleavings, toBeViolatedBy };

@@ -15,7 +15,11 @@ export function traceFileName(testName: string | undefined): string {
 }
 
 /** Write the trace; return the lines the failure message adds (where it is, how to open it), or why not. */
-export function writeFailureTrace(sys: System, testName: string | undefined, violation: { invariant: string; message: string; trace: TraceEntry[]; loop?: number }): string[] {
+export function writeFailureTrace(
+  sys: System,
+  testName: string | undefined,
+  violation: { invariant: string; message: string; trace: TraceEntry[]; loop?: number },
+): string[] {
   if (!sys.hyp) return [];
   const dir = process.env.HYPSIM_TRACE_DIR || join(process.cwd(), 'test-output', 'hypsim');
   const file = join(dir, traceFileName(testName));

@@ -67,8 +67,10 @@ export function traceToDot(sys: System, trace: readonly TraceEntry[], violation?
   const colour = (id: string) => palette[ids.indexOf(id) % palette.length];
   const head = (id: string) => dotString(`lane:${id}`);
   const fetches = fetchesOf(sys, trace);
-  const out = ['digraph trace {', '  newrank=true;', '  rankdir=TB;', '  node [shape=box, style="rounded,filled", fillcolor="#ffffff", fontname="Helvetica", fontsize=10];',
-    `  label=${dotString(`hypsim: ${sys.header.design} on ${sys.header.layout ?? 'custom'}, ${sys.header.cpus} CPUs, K=${sys.header.hotplug}, ${sys.header.vms} VMs`)};`];
+  const h = sys.header;
+  const out = ['digraph trace {', '  newrank=true;', '  rankdir=TB;'];
+  out.push('  node [shape=box, style="rounded,filled", fillcolor="#ffffff", fontname="Helvetica", fontsize=10];');
+  out.push(`  label=${dotString(`hypsim: ${h.design} on ${h.layout ?? 'custom'}, ${h.cpus} CPUs, K=${h.hotplug}, ${h.vms} VMs`)};`);
   const lastIn = new Map<string, string>();
   for (const id of ids) {
     out.push(`  subgraph ${dotString(`cluster_lane_${id}`)} {`, `    label=${dotString(id)};`, '    style=dashed;', `    color=${dotString(colour(id))};`);
@@ -88,7 +90,8 @@ export function traceToDot(sys: System, trace: readonly TraceEntry[], violation?
     const prev = i > 0 ? `d${i - 1}` : null;
     if (prev) out.push(`  ${prev} -> d${i} [color="#bbbbbb", arrowsize=0.5];`);
     else out.push(`  ${head(e.to)} -> d0 [style=invis];`);
-    if (e.from !== e.to) out.push(`  ${lastIn.get(e.from) ?? head(e.from)} -> d${i} [label=${dotString(e.event)}, color=${dotString(colour(e.from))}, constraint=false];`);
+    const sender = lastIn.get(e.from) ?? head(e.from);
+    if (e.from !== e.to) out.push(`  ${sender} -> d${i} [label=${dotString(e.event)}, color=${dotString(colour(e.from))}, constraint=false];`);
     lastIn.set(e.to, `d${i}`);
   });
   out.push('}');

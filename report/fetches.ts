@@ -42,7 +42,10 @@ export function fetchesOf(sys: System, trace: readonly TraceEntry[]): (Fetch | n
         const tlb = (engine.snapshot(before, d.to).context as CpuContext).tlb;
         const cached = lookup(tlb, ev.va);
         if (ev.type === 'SPECULATE') out[at] = { va: ev.va, via: 'speculative', walk: ev.walk };
-        else if (cached !== undefined) out[at] = { va: ev.va, via: 'tlb', pa: cached, stale: ev.walk.kind !== 'mapped' || ev.walk.pa !== cached, walk: ev.walk };
+        else if (cached !== undefined) {
+          const stale = ev.walk.kind !== 'mapped' || ev.walk.pa !== cached;
+          out[at] = { va: ev.va, via: 'tlb', pa: cached, stale, walk: ev.walk };
+        }
         else out[at] = { va: ev.va, via: 'walk', walk: ev.walk };
       }
       at++;

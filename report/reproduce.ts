@@ -15,7 +15,8 @@ export function sampleSummary(r: ExploreResult): string | null {
   if (!s) return null;
   const t = r.violation!.trace;
   const steps = t.length ? t[t.length - 1].step : 0;
-  return `run ${s.run} (seed ${r.seed}${s.pctDepth !== undefined ? `, depth ${s.pctDepth}` : ''}): ${s.originalSteps} steps, shrunk ${s.shrinkSteps} time${s.shrinkSteps === 1 ? '' : 's'} to ${steps} steps`;
+  const depth = s.pctDepth !== undefined ? `, depth ${s.pctDepth}` : '';
+  return `run ${s.run} (seed ${r.seed}${depth}): ${s.originalSteps} steps, shrunk ${s.shrinkSteps} time${s.shrinkSteps === 1 ? '' : 's'} to ${steps} steps`;
 }
 
 /** The explore() call that finds the same counterexample again. */
@@ -37,7 +38,8 @@ export function reproduceCommand(sys: System, r: ExploreResult): string | null {
   const c = hyp.config;
   const named = findDesign(c.design.name);
   if (!named || JSON.stringify(named) !== JSON.stringify(c.design)) return null;
-  if (!layoutPresets[c.layout.name] || JSON.stringify(resolveLayout(c.layout.name, c.cpus, c.vms, c.design.hypVaMask)) !== JSON.stringify(c.layout)) return null;
+  const preset = layoutPresets[c.layout.name] ? resolveLayout(c.layout.name, c.cpus, c.vms, c.design.hypVaMask) : null;
+  if (!preset || JSON.stringify(preset) !== JSON.stringify(c.layout)) return null;
   const f = [`--design ${c.design.name}`, `--layout ${c.layout.name}`, `--cpus ${c.cpus}`, `--hotplug ${c.hotplug}`];
   if (c.vms) f.push(`--vms ${c.vms}`);
   if (c.cpuPm) f.push(`--cpu-pm ${c.cpuPm}`);

@@ -169,18 +169,26 @@ export function describeTrace(sys: System, trace: readonly TraceEntry[]): Timeli
 }
 
 /** What the lane symbols mean (printed under every timeline). */
-export const TIMELINE_LEGEND = 'lanes: ● took the step  → sent the message it handles  ✗ broke an invariant  · no part in that step  ↻ the steps from there repeat forever';
+export const TIMELINE_LEGEND =
+  'lanes: ● took the step  → sent the message it handles  ✗ broke an invariant  · no part in that step  ↻ the steps from there repeat forever';
 
 export interface TimelineOptions {
   /** Only these actors' lanes and steps (e.g. the actors involved in a violation); the rest are counted. */
   actors?: readonly string[];
+  /** End with the legend of the lane symbols (what the CLI and the Jest reports print). */
+  legend?: boolean;
 }
 
 /**
  * The timeline as text: step number, one lane per actor (● acted, → sent, ✗ broke an invariant), actor,
- * event, what happened; then the legend. With `actors`, the other actors' lanes and steps are left out.
+ * event, what happened; with `legend`, then the legend. With `actors`, the other actors' lanes and steps are left out.
  */
-export function renderTimeline(sys: System, trace: readonly TraceEntry[], violation?: { invariant: string; message: string; loop?: number } | null, opts: TimelineOptions = {}): string {
+export function renderTimeline(
+  sys: System,
+  trace: readonly TraceEntry[],
+  violation?: { invariant: string; message: string; loop?: number } | null,
+  opts: TimelineOptions = {},
+): string {
   const all = describeTrace(sys, trace);
   const keep = opts.actors ? new Set(opts.actors) : null;
   const lines = keep ? all.filter((l) => keep.has(l.actor)) : all;
@@ -205,7 +213,7 @@ export function renderTimeline(sys: System, trace: readonly TraceEntry[], violat
     const who = [...new Set(all.filter((l) => !keep!.has(l.actor)).map((l) => l.actor))];
     out.push(`  (${hidden} step${hidden === 1 ? '' : 's'} of ${who.join(', ')} not shown: not involved in this violation)`);
   }
-  out.push(TIMELINE_LEGEND);
+  if (opts.legend) out.push(TIMELINE_LEGEND);
   if (violation) out.push('', `✗ ${violation.invariant}: ${violation.message}`);
   return out.join('\n');
 }

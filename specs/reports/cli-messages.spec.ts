@@ -53,7 +53,11 @@ describe('--trace-out', () => {
 });
 
 test('the timeline ends with a legend that explains every lane symbol it uses', () => {
-  for (const args of [['explore', '--design', 'legacy', '--cpus', '2', '--quiet'], ['simulate', '--design', 'trampoline', '--cpus', '2', '--hotplug', '1', '--seed', '2']]) {
+  const runs = [
+    ['explore', '--design', 'legacy', '--cpus', '2', '--quiet'],
+    ['simulate', '--design', 'trampoline', '--cpus', '2', '--hotplug', '1', '--seed', '2'],
+  ];
+  for (const args of runs) {
     const out = hypsim(...args).stdout;
     expect(out).toContain(`\n${TIMELINE_LEGEND}\n`);
     const lines = out.split('\n');
