@@ -78,7 +78,8 @@ export function explainResult(sys: System, r: ExploreResult, opts: ExplainOption
       }
       out.push(...scenarioLines(r).map((l) => '  ' + l));
       out.push('');
-      out.push(renderTimeline(sys, v.trace, v, { legend: true, ...(opts.timeline === 'involved' ? { actors: involvedActors(v.trace) } : {}) }));
+      const only = opts.timeline === 'involved' ? { actors: involvedActors(v.trace, sys.spec.actors.map((a) => a.id), v.message) } : {};
+      out.push(renderTimeline(sys, v.trace, v, { legend: true, ...only }));
       break;
     }
   }

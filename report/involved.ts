@@ -1,17 +1,18 @@
 /**
- * The actors involved in a violation: the actor whose step broke the invariant, and every actor that sent
- * it a message or received one from it in the trace (for the HYP model: the CPU and the kernel that
- * drove it, not the other CPUs). Reports show these actors' steps by default.
+ * The actors involved in a violation: the actors it names (a message such as "… never reached runtime:
+ * cpu0") and the actor whose step came last, plus every actor that exchanged a message with one of them in
+ * the trace. For the legacy race that is cpu0 and the kernel that drove it, not cpu1. Reports show these
+ * actors' steps by default and count the rest.
  */
 import type { TraceEntry } from '../bus/trace';
 
-export function involvedActors(trace: readonly TraceEntry[]): string[] {
-  if (!trace.length) return [];
-  const culprit = trace[trace.length - 1].to;
-  const out = new Set([culprit]);
+export function involvedActors(trace: readonly TraceEntry[], actorIds: readonly string[], message = ''): string[] {
+  const named = actorIds.filter((id) => new RegExp(`(^|[^A-Za-z0-9_-])${id.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![A-Za-z0-9_-])`).test(message));
+  const culprits = new Set([...named, ...(trace.length ? [trace[trace.length - 1].to] : [])]);
+  const out = new Set(culprits);
   for (const e of trace) {
-    if (e.to === culprit && e.from !== culprit) out.add(e.from);
-    if (e.from === culprit && e.to !== culprit) out.add(e.to);
+    if (culprits.has(e.to)) out.add(e.from);
+    if (culprits.has(e.from)) out.add(e.to);
   }
-  return [...out];
+  return actorIds.filter((id) => out.has(id));
 }
