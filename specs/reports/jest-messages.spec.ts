@@ -29,7 +29,7 @@ beforeAll(() => {
   });
   output = (r.stdout + r.stderr).replace(/\u001b\[[0-9;]*m/g, '');
   expect(r.status).toBe(1);
-  expect(output).toMatch(/Tests: +3 failed, 3 total/);
+  expect(output).toMatch(/Tests: +4 failed, 4 total/);
 });
 
 /** The failure block of one test: from its "●" title to the next. */
@@ -47,6 +47,7 @@ test.each([
   ['typo in the invariant id', 'typo', /"wrong-translaton" is not an invariant of this system/],
   ['forAllInterleavings check fails', 'forall', /forAllInterleavings: the check failed in a state reached after \d+ steps/],
   ['legacy holds in all interleavings', 'violation', /but one breaks wrong-translation/],
+  ['not a system', 'nosystem', /the value must be a hypsim System/],
 ])('%s: the code frame is the fixture line, not hypsim', (title, tag, message) => {
   const b = block(title);
   expect(b).toMatch(message);
