@@ -9,7 +9,7 @@ import { findFairLasso } from '../explore/lasso';
 import { traceFromKeys } from '../explore/trace-builder';
 import { sample } from '../explore/random';
 import { replay as replayTrace } from '../explore/replay';
-import type { SearchOptions, Stats, Strategy } from '../explore/result';
+import type { SampleReport, SearchOptions, Stats, Strategy } from '../explore/result';
 import { ScenarioCheckable } from '../scenario/product';
 import { scenarioReport, type ScenarioReport } from '../scenario/report';
 import type { ScenarioSpec } from '../scenario/scenario';
@@ -52,7 +52,7 @@ export interface ExploreResult {
   /** 'unsatisfiable' only with a scenario: the search ended, and no interleaving completed the pinned schedule. */
   result: 'verified' | 'violation' | 'incomplete' | 'unsatisfiable';
   /** `loop`, for a liveness violation on a system with cycles: the steps from `loop` on repeat forever. */
-  violation: null | { invariant: string; message: string; trace: TraceEntry[]; loop?: number };
+  violation: null | { invariant: string; message: string; trace: TraceEntry[]; loop?: number; sample?: SampleReport };
   stoppedBy?: string;
   stats: Stats;
   /** The engine's memo tables: XState `transition` calls actually made (the rest came from the memo) and dictionary sizes. */

@@ -82,12 +82,18 @@ export class InterleavingError extends Error {
   }
 }
 
+/** The error with its stack starting at the caller of forAllInterleavings, so test runners frame the user's line. */
+function fromCaller<E extends Error>(e: E): E {
+  Error.captureStackTrace?.(e, forAllInterleavings);
+  return e;
+}
+
 function stateText(v: StateValue): string {
   return typeof v === 'string' ? v : Object.entries(v).map(([k, x]) => (x === undefined ? k : `${k}.${stateText(x as StateValue)}`)).join(',');
 }
 
 export function forAllInterleavings<G = any>(sys: System, check: (state: InterleavingState<G>) => void | boolean, options: ForAllOptions = {}): ForAllResult {
-  if (typeof check !== 'function') throw new InputError('forAllInterleavings(system, check): check must be a function of the state');
+  if (typeof check !== 'function') throw fromCaller(new InputError('forAllInterleavings(system, check): check must be a function of the state'));
   const maxStates = options.maxStates ?? 200_000;
   const engine = sys.engine({ symmetry: false }) as Engine<unknown>;
   const base = engine as unknown as Checkable;
@@ -135,9 +141,9 @@ export function forAllInterleavings<G = any>(sys: System, check: (state: Interle
       `state: ${where}${st.pending.length ? `; pending: ${st.pending.map((p) => `${p.from} → ${p.to} ${p.event.type}`).join(', ')}` : ''}`,
       ...(st.violation ? [`(that state also breaks ${st.violation.invariant}: ${st.violation.message})`] : []),
       '',
-      trace.length ? renderTimeline(sys, trace) : '(the initial state)',
+      trace.length ? renderTimeline(sys, trace, null, { legend: true }) : '(the initial state)',
     ].join('\n');
-    throw new InterleavingError(text, st, trace, { cause });
+    throw fromCaller(new InterleavingError(text, st, trace, { cause }));
   };
 
   const visit = (world: World, n: number, quiescent: boolean) => {
@@ -166,8 +172,10 @@ export function forAllInterleavings<G = any>(sys: System, check: (state: Interle
       const m = visited.add(cs.key(cs.apply(world, step)), n, visited.depthOf(n) + 1);
       if (m < 0) continue;
       if (visited.size > maxStates) {
-        if ((options.onLimit ?? 'throw') === 'throw')
-          throw new InputError(`forAllInterleavings: more than ${maxStates} reachable states; raise maxStates, shrink the system, or pass onLimit: 'stop' to check only the first ${maxStates}`);
+        if ((options.onLimit ?? 'throw') === 'throw') {
+          const how = `raise maxStates, shrink the system, or pass onLimit: 'stop' to check only the first ${maxStates}`;
+          throw fromCaller(new InputError(`forAllInterleavings: more than ${maxStates} reachable states; ${how}`));
+        }
         return { states: head + 1, transitions, quiescent: quiet, complete: false };
       }
       queue.push(m);

@@ -1,18 +1,20 @@
 /** `hypsim explore`: search every interleaving (or sample them), print the verdict and any counterexample. */
 import { explore, type ExploreResult } from '../api/explore';
 import type { Strategy } from '../explore/result';
+import { sampleSummary, shellWords } from '../report/reproduce';
 import { renderTimeline } from '../report/timeline';
 import { describeScenario } from '../scenario/scenario';
 import { readScenarioFile } from '../scenario/validate';
-import { traceFileFor, writeTraceFile } from '../report/trace-file';
+import { traceFileFor } from '../report/trace-file';
 import { InputError } from '../util/errors';
 import { parseArgs } from './args';
 import { describeSystem, systemFlags, systemFrom } from './system-flags';
+import { noTraceOut, writeTraceOut } from './trace-out';
 
-export const exploreHelp = `hypsim explore --design D --cpus N --hotplug K [options]
+export const exploreHelp = `hypsim explore --design D --cpus N [--hotplug K] [options]
   --design D            preset, mutant (hypsim list) or design file
   --layout L            collide | disjoint | arm64 | arm64-highmem | layout file (default: the design's)
-  --cpus N --hotplug K  CPUs, and at most K CPU-down operations
+  --cpus N --hotplug K  CPUs, and at most K CPU-down operations (default 0, as everywhere)
   --vms M               VMs created once KVM is up (default 0)
   --cpu-pm K            at most K deep-idle entries (CPU PM) once KVM is up (default 0)
   --hotplug-from-boot   hotplug may act while kvm_arch_init runs
@@ -26,7 +28,7 @@ export const exploreHelp = `hypsim explore --design D --cpus N --hotplug K [opti
   --no-por              no partial-order reduction
   --tlb-scope all       track every VA in the TLBs (default: the volatile ones)
   --json                one JSON object on stdout
-  --trace-out FILE      write the counterexample as a trace file (hypsim replay FILE)
+  --trace-out FILE      write the counterexample as a trace file (hypsim inspect FILE, hypsim replay FILE)
   --scenario FILE       pin part of the schedule (JSON), let the search vary the rest:
                           {"steps": [{"actor": "kernel", "event": "FREE_BOOT_HYP_PGD"},
                                      {"actor": "hotplug", "event": "DOWN", "payload": {"cpu": 1}}]}
@@ -59,7 +61,6 @@ export function exploreCommand(argv: readonly string[], out: (s: string) => void
     return 0;
   }
   if (p.positional.length) throw new InputError(`hypsim explore: unexpected argument "${p.positional[0]}"`);
-  if (p.flags.hotplug === undefined) throw new InputError('hypsim explore: --hotplug is required (0 for none)');
   const sys = systemFrom(p, 'explore');
   const f = p.flags;
   const strategy = (f.strategy as string | undefined) ?? 'bfs';
@@ -81,9 +82,13 @@ export function exploreCommand(argv: readonly string[], out: (s: string) => void
     scenario,
     onProgress: quiet ? undefined : (pr) => err(`  … ${pr.states} states, ${pr.statesPerSecond} states/s, depth ${pr.depth}, frontier ${pr.frontier}, ${pr.seconds.toFixed(1)} s`),
   });
-  if (r.violation && typeof f['trace-out'] === 'string') writeTraceFile(f['trace-out'], traceFileFor(sys, { invariant: r.violation.invariant, message: r.violation.message }, r.violation.trace, r.violation.loop));
+  if (typeof f['trace-out'] === 'string') {
+    const v = r.violation;
+    if (v) writeTraceOut('explore', f['trace-out'], traceFileFor(sys, { invariant: v.invariant, message: v.message }, v.trace, v.loop), err);
+    else noTraceOut('explore', f['trace-out'], err);
+  }
   if (f.json) out(JSON.stringify(r));
-  else out(formatResult(describeSystem(sys), r, () => renderTimeline(sys, r.violation!.trace, r.violation)));
+  else out(formatResult(describeSystem(sys), r, () => renderTimeline(sys, r.violation!.trace, r.violation, { legend: true }), rerunCommand(argv, r)));
   return r.result === 'verified' ? 0 : r.result === 'violation' ? 1 : 3;
 }
 
@@ -92,7 +97,23 @@ function scenarioLine(r: ExploreResult): string {
   return `\n  scenario: ${describeScenario(r.scenario)}\n  ${r.scenario.summary}`;
 }
 
-export function formatResult(title: string, r: ExploreResult, timeline: () => string): string {
+/** The command that finds a sampled counterexample again: the user's flags, the seed made explicit, walks = the run that found it. */
+function rerunCommand(argv: readonly string[], r: ExploreResult): string | undefined {
+  const s = r.violation?.sample;
+  if (!s) return undefined;
+  const words: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const [name] = argv[i].split('=', 1);
+    const drop = ['--json', '--quiet', '--trace-out', '--seed', '--walks'].includes(name);
+    // A flag given as "--flag value" takes its value along.
+    const takesValue = !argv[i].includes('=') && ['--trace-out', '--seed', '--walks'].includes(name);
+    if (!drop) words.push(argv[i]);
+    if (takesValue) i++;
+  }
+  return `hypsim explore ${shellWords([...words, '--seed', String(r.seed), '--walks', String(s.run)])}`;
+}
+
+export function formatResult(title: string, r: ExploreResult, timeline: () => string, rerun?: string): string {
   const s = r.stats;
   const red = [r.symmetry ? 'symmetry' : '', r.por ? 'POR' : ''].filter(Boolean).join(' + ') || 'no reduction';
   const figures = `${s.states} states, ${s.transitions} transitions, depth ${s.depth}, ${s.seconds} s, ${Math.round(s.states / Math.max(s.seconds, 1e-3))} states/s, ${s.peakMemoryMB} MB peak (${r.strategy}, ${red}); ${r.engine.xstateTransitions} XState transitions computed, the rest memoised`;
@@ -102,5 +123,7 @@ export function formatResult(title: string, r: ExploreResult, timeline: () => st
   if (r.result === 'unsatisfiable') return `? ${title}: unsatisfiable scenario — no violation, but no interleaving completes the pinned steps, so nothing is verified${scn}\n  ${figures}`;
   const v = r.violation!;
   const steps = v.trace.length ? v.trace[v.trace.length - 1].step : 0;
-  return `✗ ${title}: ${v.invariant} after ${steps} steps\n  ${v.message}${scn}\n  ${figures}\n\n${timeline()}`;
+  const sampled = sampleSummary(r);
+  const found = sampled ? `\n  found by ${r.strategy} in ${sampled}${rerun ? `\n  reproduce: ${rerun}` : ''}` : '';
+  return `✗ ${title}: ${v.invariant} after ${steps} steps\n  ${v.message}${scn}${found}\n  ${figures}\n\n${timeline()}`;
 }

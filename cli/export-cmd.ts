@@ -1,5 +1,5 @@
 /**
- * `hypsim export`: a trace as a Mermaid sequence diagram (or a DOT digraph), the statecharts as a Mermaid
+ * `hypsim export`: a trace as a Mermaid sequence diagram (or a DOT digraph, a lane per actor), the statecharts as a Mermaid
  * stateDiagram-v2 or a DOT digraph, generated from the XState definitions. To stdout or --out FILE.
  */
 import { writeFileSync } from 'node:fs';
@@ -16,7 +16,8 @@ import { systemFlags, systemFrom } from './system-flags';
 
 export const exportHelp = `hypsim export --format mermaid|dot [--what trace|states] (TRACE.json | --design D --cpus N ...) [--out FILE]
   --format F            mermaid | dot
-  --what W              trace: the deliveries (Mermaid sequenceDiagram, or a DOT chain); states: the
+  --what W              trace: the deliveries (Mermaid sequenceDiagram, or a DOT digraph with a lane per
+                        actor), translations labelled TLB hit / STALE TLB hit / walk; states: the
                         statecharts (Mermaid stateDiagram-v2, or a DOT digraph). Default: trace for a
                         trace file, states for system flags
   --machine M           states: cpu | kernel | hotplug | vm | all (default: cpu and kernel)

@@ -34,7 +34,7 @@ export async function main(argv: readonly string[], out = (s: string) => process
       case 'explore':
         return exploreCommand(rest, out, err);
       case 'simulate':
-        return await simulateCommand(rest, out);
+        return await simulateCommand(rest, out, err);
       case 'replay':
         return replayCommand(rest, out);
       case 'list':

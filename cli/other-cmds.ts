@@ -6,16 +6,18 @@ import { invariantDocs } from '../invariants/hyp';
 import { layoutPresets } from '../mmu/layout';
 import { profiles } from '../mmu/profile';
 import { renderTimeline } from '../report/timeline';
-import { readTraceFile, traceFileFor, writeTraceFile } from '../report/trace-file';
+import { readTraceFile, traceFileFor } from '../report/trace-file';
 import { InputError, TraceError } from '../util/errors';
 import { parseArgs } from './args';
 import { describeSystem, systemFlags, systemFrom } from './system-flags';
+import { writeTraceOut } from './trace-out';
 
 export const simulateHelp = `hypsim simulate --design D --cpus N [--hotplug K] [--vms M] [--layout L] [--seed S] [--hotplug-from-boot] [--json] [--trace-out FILE]
   Runs one interleaving live (XState actors on the RxJS bus, seeded random delivery) to the end and prints
-  a per-CPU timeline. Same seed, same run. exit: 0 no invariant broken, 1 one was, 2 bad input`;
+  a per-CPU timeline. Same seed, same run. --hotplug defaults to 0. --trace-out FILE: hypsim inspect FILE.
+  exit: 0 no invariant broken, 1 one was, 2 bad input`;
 
-export async function simulateCommand(argv: readonly string[], out: (s: string) => void): Promise<number> {
+export async function simulateCommand(argv: readonly string[], out: (s: string) => void, err: (s: string) => void = () => {}): Promise<number> {
   const p = parseArgs(argv, { ...systemFlags, seed: 'int', json: 'bool', 'trace-out': 'string', help: 'bool' }, 'simulate');
   if (p.flags.help) {
     out(simulateHelp);
@@ -25,11 +27,11 @@ export async function simulateCommand(argv: readonly string[], out: (s: string) 
   const sys = systemFrom(p, 'simulate');
   const seed = (p.flags.seed as number | undefined) ?? 1;
   const r = await simulate(sys, { seed });
-  if (typeof p.flags['trace-out'] === 'string') writeTraceFile(p.flags['trace-out'], traceFileFor(sys, r.violation, r.trace));
+  if (typeof p.flags['trace-out'] === 'string') writeTraceOut('simulate', p.flags['trace-out'], traceFileFor(sys, r.violation, r.trace), err);
   if (p.flags.json) out(JSON.stringify({ ...sys.header, seed, result: r.violation ? 'violation' : 'ok', violation: r.violation, steps: r.steps, trace: r.trace }));
   else {
     out(`${describeSystem(sys)} — live run, seed ${seed}: ${r.steps} steps, ${r.violation ? `✗ ${r.violation.invariant}` : 'no invariant broken'}\n`);
-    out(renderTimeline(sys, r.trace, r.violation));
+    out(renderTimeline(sys, r.trace, r.violation, { legend: true }));
   }
   return r.violation ? 1 : 0;
 }
@@ -59,7 +61,7 @@ export function replayCommand(argv: readonly string[], out: (s: string) => void)
   if (p.flags.json) out(JSON.stringify({ ...h, result: r.violation ? 'violation' : 'ok', violation: r.violation, steps: file.trace.length ? file.trace[file.trace.length - 1].step : 0 }));
   else if (!p.flags.quiet) {
     out(`${describeSystem(sys)} — replayed ${p.positional[0]}: ${r.violation ? `✗ ${r.violation.invariant} reached again` : 'no violation, as recorded'}\n`);
-    out(renderTimeline(sys, r.trace, r.violation));
+    out(renderTimeline(sys, r.trace, r.violation, { legend: true }));
   }
   return r.violation ? 1 : 0;
 }
@@ -67,8 +69,11 @@ export function replayCommand(argv: readonly string[], out: (s: string) => void)
 export function listCommand(out: (s: string) => void): number {
   const rows: string[] = [];
   const row = (kind: string, name: string, what: string) => rows.push(`${kind.padEnd(10)} ${name.padEnd(24)} ${what}`);
-  for (const d of presets) row('design', d.name, `${d.kernel}: ${d.description}`);
-  for (const d of [...mutants, ...laterMutants]) row('mutant', d.name, `${d.kernel}: ${d.description}`);
+  // A description may already start with the kernel version ("v3.9: ..."): name it once.
+  const what = (d: { kernel: string; description: string }) =>
+    d.description.startsWith(d.kernel) && !/[\d.]/.test(d.description.charAt(d.kernel.length)) ? d.description : `${d.kernel}: ${d.description}`;
+  for (const d of presets) row('design', d.name, what(d));
+  for (const d of [...mutants, ...laterMutants]) row('mutant', d.name, what(d));
   for (const [name, l] of Object.entries(layoutPresets)) row('layout', name, l.description);
   for (const [id, text] of Object.entries(invariantDocs)) row('invariant', id, text);
   for (const k of knobs) row('knob', k, `${knobDocs[k].values} — ${knobDocs[k].meaning}`);

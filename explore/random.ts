@@ -66,7 +66,9 @@ export function sample(sys: Checkable, opts: SearchOptions): SearchResult {
       const q = v ?? (enabled.length === 0 ? sys.quiescentViolation(world) : null);
       if (q) {
         const shrunk = shrink(sys, deliveriesToEntries(sys, steps), q.invariant);
-        return { result: 'violation', violation: { invariant: q.invariant, message: shrunk.message, trace: shrunk.trace }, stats: stats() };
+        const depth = opts.strategy === 'pct' ? { pctDepth: Math.max(1, opts.pctDepth ?? 3) } : {};
+        const sample = { run: w + 1, originalSteps: steps.length, shrinkSteps: shrunk.steps, ...depth };
+        return { result: 'violation', violation: { invariant: q.invariant, message: shrunk.message, trace: shrunk.trace, sample }, stats: stats() };
       }
       if (enabled.length === 0) break;
       const rec: Delivery[] = [];

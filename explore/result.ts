@@ -20,6 +20,20 @@ export interface ViolationReport {
   message: string;
   /** Every delivery from the initial state to the violation. */
   trace: TraceEntry[];
+  /** Random/PCT only: how the violation was found and shrunk. */
+  sample?: SampleReport;
+}
+
+/** Which run found a sampled violation and how it was shrunk; the same seed with `run` walks finds it again. */
+export interface SampleReport {
+  /** 1-based run (walk) that broke the invariant. */
+  run: number;
+  /** Steps of that run before shrinking. */
+  originalSteps: number;
+  /** Shorter traces accepted while shrinking. */
+  shrinkSteps: number;
+  /** PCT's bug depth d, for PCT. */
+  pctDepth?: number;
 }
 
 export interface SearchResult {

@@ -7,9 +7,11 @@ import type { Checkable } from './checkable';
 import { primaryEntries } from './match';
 import { replay } from './replay';
 
-export function shrink(sys: Checkable, trace: readonly TraceEntry[], invariant: string): { trace: TraceEntry[]; message: string } {
+/** `steps`: how many shorter traces were accepted on the way (fast-check's "shrunk N times"). */
+export function shrink(sys: Checkable, trace: readonly TraceEntry[], invariant: string): { trace: TraceEntry[]; message: string; steps: number } {
   let best = replay(sys, trace, 'lenient');
   let cur = primaryEntries(best.trace);
+  let steps = 0;
   for (let chunk = Math.max(1, cur.length >> 1); chunk >= 1; chunk >>= 1) {
     for (let i = 0; i < cur.length; ) {
       const cand = [...cur.slice(0, i), ...cur.slice(i + chunk)];
@@ -17,8 +19,9 @@ export function shrink(sys: Checkable, trace: readonly TraceEntry[], invariant: 
       if (r.violation?.invariant === invariant && primaryEntries(r.trace).length < cur.length) {
         best = r;
         cur = primaryEntries(r.trace);
+        steps++;
       } else i += chunk;
     }
   }
-  return { trace: best.trace, message: best.violation!.message };
+  return { trace: best.trace, message: best.violation!.message, steps };
 }

@@ -4,6 +4,8 @@
  */
 import type { ExploreResult } from '../api/explore';
 import type { System } from '../api/system';
+import { involvedActors } from '../report/involved';
+import { reproduceCall, reproduceCommand, sampleSummary } from '../report/reproduce';
 import { renderTimeline } from '../report/timeline';
 import { describeScenario } from '../scenario/scenario';
 
@@ -30,8 +32,16 @@ export function invariantText(sys: System, id: string): string | undefined {
   return sys.spec.invariants.find((i) => i.id === id)?.description;
 }
 
+export interface ExplainOptions {
+  /**
+   * 'full' (default here): every actor's steps. 'involved': only the steps of the actors involved in the
+   * violation (the one that broke it and those it exchanged messages with), as the matchers print by default.
+   */
+  timeline?: 'full' | 'involved';
+}
+
 /** The whole report for one result (what the matchers print). */
-export function explainResult(sys: System, r: ExploreResult): string {
+export function explainResult(sys: System, r: ExploreResult, opts: ExplainOptions = {}): string {
   const what = describeSystemOf(sys);
   const out: string[] = [];
   switch (r.result) {
@@ -58,10 +68,18 @@ export function explainResult(sys: System, r: ExploreResult): string {
       out.push(`✗ ${v.invariant} after ${steps} step${steps === 1 ? '' : 's'}: ${what}`);
       out.push(`  ${v.message}`);
       if (desc) out.push(`  invariant ${v.invariant}: ${desc}`);
-      out.push(`  found by ${searchLine(r)}${r.strategy === 'bfs' ? ' — a shortest counterexample' : r.strategy === 'dfs' ? '' : ' — shrunk'}; replay(system, trace) re-executes it`);
+      const sampled = sampleSummary(r);
+      out.push(`  found by ${searchLine(r)}${r.strategy === 'bfs' ? ' — a shortest counterexample' : ''}; replay(system, trace) re-executes it`);
+      if (sampled) {
+        out.push(`  found in ${sampled}`);
+        out.push(`  reproduce: ${reproduceCall(r)}`);
+        const cmd = reproduceCommand(sys, r);
+        if (cmd) out.push(`         or: ${cmd}`);
+      }
       out.push(...scenarioLines(r).map((l) => '  ' + l));
       out.push('');
-      out.push(renderTimeline(sys, v.trace, v));
+      const only = opts.timeline === 'involved' ? { actors: involvedActors(v.trace, sys.spec.actors.map((a) => a.id), v.message) } : {};
+      out.push(renderTimeline(sys, v.trace, v, { legend: true, ...only }));
       break;
     }
   }

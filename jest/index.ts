@@ -18,6 +18,7 @@ import { hypsimMatchers, type InterleavingOptions } from './matchers';
 export { hypsimMatchers, toBeViolatedBy, toHoldInAllInterleavings } from './matchers';
 export type { InterleavingOptions } from './matchers';
 export { explainResult, describeSystemOf } from './explain';
+export type { ExplainOptions } from './explain';
 export { forAllInterleavings, InterleavingError } from '../api/for-all';
 export type { ForAllOptions, ForAllResult, InterleavingState, ActorState } from '../api/for-all';
 export { scenario } from '../scenario/scenario';

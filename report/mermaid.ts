@@ -1,13 +1,15 @@
 /**
  * Mermaid exports: a trace as a sequenceDiagram (one participant per actor, one message per delivery, a
- * note where an invariant breaks) and statecharts as a stateDiagram-v2, drawn from the XState
+ * note where an invariant breaks; a translation is labelled by what re-executing the trace shows it did:
+ * report/fetches.ts) and statecharts as a stateDiagram-v2, drawn from the XState
  * definitions (inspector/statechart.ts). Text is escaped with Mermaid's entity codes (#59; for ';' …),
  * so nothing in a label can end a statement or open markup.
  */
 import type { System } from '../api/system';
 import type { TraceEntry } from '../bus/trace';
 import { chartsOf, type Chart, type ChartState } from '../inspector/statechart';
-import { hex } from '../mmu/pgd';
+import { hex, type Walk } from '../mmu/pgd';
+import { fetchesOf, type Fetch } from './fetches';
 
 /** Escape label text for Mermaid: entity codes for the characters that carry syntax; one line. */
 export function mermaidText(s: string): string {
@@ -21,16 +23,25 @@ export function mermaidId(s: string): string {
   return /^[A-Za-z_]/.test(id) ? id : `_${id}`;
 }
 
-/** A delivery in a few words: the event and what it carries (VA, walk, CPU, online mask, page). */
-export function deliveryLabel(e: TraceEntry): string {
+/** What a translation did, in a few words: "TLB hit → PA x", with "STALE" when the page tables now differ. */
+export function fetchLabel(f: Fetch): string {
+  const walked = (w: Walk) => (w.kind === 'mapped' ? `PA ${hex(w.pa)}` : w.kind);
+  if (f.via === 'tlb') return `VA ${hex(f.va)} TLB hit→PA ${hex(f.pa)}${f.stale ? ` STALE (page tables now give ${walked(f.walk)})` : ''}`;
+  if (f.via === 'speculative') return `VA ${hex(f.va)} speculative walk→${walked(f.walk)}`;
+  return `VA ${hex(f.va)} TLB miss, walk→${walked(f.walk)}`;
+}
+
+/**
+ * A delivery in a few words: the event and what it carries (CPU, online mask, page, and for a VA what the
+ * translation did: pass `fetch` from `fetchesOf`; without it only the VA is named, never a guessed walk).
+ */
+export function deliveryLabel(e: TraceEntry, fetch?: Fetch | null): string {
   const p = e.payload as Record<string, unknown>;
   const parts: string[] = [`${e.step} ${e.event}`];
   if (typeof p.cpu === 'number') parts.push(`cpu${p.cpu}`);
   if (typeof p.page === 'string') parts.push(p.page);
-  if (typeof p.va === 'number') {
-    const w = p.walk as { kind: string; pa?: number } | undefined;
-    parts.push(`VA ${hex(p.va)}${w ? (w.kind === 'mapped' ? ` walk→PA ${hex(w.pa!)}` : ` walk: ${w.kind}`) : ''}`);
-  }
+  if (fetch) parts.push(fetchLabel(fetch));
+  else if (typeof p.va === 'number') parts.push(`VA ${hex(p.va)}`);
   if (Array.isArray(p.online)) parts.push(`online [${p.online.join(',')}]`);
   if (typeof p.notifier === 'boolean') parts.push(`notifier ${p.notifier ? 'on' : 'off'}`);
   const known = new Set(['cpu', 'page', 'va', 'walk', 'online', 'notifier', 'expect']);
@@ -44,11 +55,12 @@ export function traceToMermaid(sys: System, trace: readonly TraceEntry[], violat
   const pid = new Map(ids.map((id) => [id, mermaidId(id)]));
   const out = ['sequenceDiagram', `  title ${mermaidText(`hypsim: ${sys.header.design} on ${sys.header.layout ?? 'custom'}, ${sys.header.cpus} CPUs, K=${sys.header.hotplug}, ${sys.header.vms} VMs`)}`];
   for (const id of ids) out.push(pid.get(id) === id ? `  participant ${id}` : `  participant ${pid.get(id)} as ${mermaidText(id)}`);
-  for (const e of trace) {
+  const fetches = fetchesOf(sys, trace);
+  trace.forEach((e, i) => {
     const from = pid.get(e.from) ?? mermaidId(e.from);
     const to = pid.get(e.to) ?? mermaidId(e.to);
-    out.push(`  ${from}->>${to}: ${mermaidText(deliveryLabel(e))}`);
-  }
+    out.push(`  ${from}->>${to}: ${mermaidText(deliveryLabel(e, fetches[i]))}`);
+  });
   if (violation && trace.length) {
     const last = trace[trace.length - 1];
     out.push(`  Note over ${pid.get(last.to) ?? mermaidId(last.to)}: ${mermaidText(`✗ ${violation.invariant}: ${violation.message}`)}`);

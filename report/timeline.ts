@@ -168,25 +168,52 @@ export function describeTrace(sys: System, trace: readonly TraceEntry[]): Timeli
   return out;
 }
 
-/** The timeline as text: step number, one lane per actor (● acted, ✗ broke an invariant), actor, event, what happened. */
-export function renderTimeline(sys: System, trace: readonly TraceEntry[], violation?: { invariant: string; message: string; loop?: number } | null): string {
-  const lines = describeTrace(sys, trace);
-  const ids = lanes(sys);
+/** What the lane symbols mean (printed under every timeline). */
+export const TIMELINE_LEGEND =
+  'lanes: ● took the step  → sent the message it handles  ✗ broke an invariant  · no part in that step  ↻ the steps from there repeat forever';
+
+export interface TimelineOptions {
+  /** Only these actors' lanes and steps (e.g. the actors involved in a violation); the rest are counted. */
+  actors?: readonly string[];
+  /** End with the legend of the lane symbols (what the CLI and the Jest reports print). */
+  legend?: boolean;
+}
+
+/**
+ * The timeline as text: step number, one lane per actor (● acted, → sent, ✗ broke an invariant), actor,
+ * event, what happened; with `legend`, then the legend. With `actors`, the other actors' lanes and steps are left out.
+ */
+export function renderTimeline(
+  sys: System,
+  trace: readonly TraceEntry[],
+  violation?: { invariant: string; message: string; loop?: number } | null,
+  opts: TimelineOptions = {},
+): string {
+  const all = describeTrace(sys, trace);
+  const keep = opts.actors ? new Set(opts.actors) : null;
+  const lines = keep ? all.filter((l) => keep.has(l.actor)) : all;
+  const ids = keep ? lanes(sys).filter((i) => keep.has(i)) : lanes(sys);
   const w = Math.max(...ids.map((i) => laneLabel(i).length));
   const head = `${'step'.padStart(5)}  ${ids.map((i) => laneLabel(i).padEnd(w)).join(' ')}  `;
   const out = [head + 'actor    event', '─'.repeat(head.length + 40)];
-  const lastStep = lines.length ? lines[lines.length - 1].step : 0;
+  const lastLine = all[all.length - 1];
   const ew = Math.max(5, ...lines.map((l) => l.event.length));
   out[0] = head + 'actor    ' + 'event'.padEnd(ew) + ' what happened';
   let prev = -1;
   for (const l of lines) {
-    const broke = violation && l.step === lastStep && l === lines[lines.length - 1] && /✗/.test(l.text);
+    const broke = violation && l === lastLine && /✗/.test(l.text);
     const lane = ids.map((i) => (i === l.actor ? (broke ? '✗' : '●') : i === l.from && l.from !== l.actor ? '→' : '·').padEnd(w)).join(' ');
     const num = l.step === prev ? '' : String(l.step);
     if (violation?.loop === l.step && l.step !== prev) out.push(`${''.padStart(5)}  ↻ from here the steps repeat forever`);
     prev = l.step;
     out.push(`${num.padStart(5)}  ${lane}  ${l.actor.padEnd(8)} ${l.event.padEnd(ew)} ${l.text}`);
   }
+  const hidden = all.length - lines.length;
+  if (hidden) {
+    const who = [...new Set(all.filter((l) => !keep!.has(l.actor)).map((l) => l.actor))];
+    out.push(`  (${hidden} step${hidden === 1 ? '' : 's'} of ${who.join(', ')} not shown: not involved in this violation)`);
+  }
+  if (opts.legend) out.push(TIMELINE_LEGEND);
   if (violation) out.push('', `✗ ${violation.invariant}: ${violation.message}`);
   return out.join('\n');
 }

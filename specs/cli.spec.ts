@@ -42,7 +42,7 @@ describe('hypsim explore (the CLI contract)', () => {
     [['explore', '--design', 'legacy', '--cpus', '2', '--hotplug', '0', '--layout', 'sideways'], /unknown layout "sideways"/],
     [['explore', '--design', 'legacy', '--cpus', '2', '--hotplug', '0', '--strategy', 'bogo'], /--strategy must be bfs, dfs, random or pct/],
     [['explore', '--design', 'legacy', '--cpus', '2', '--hotplug', '0', '--frobnicate'], /unknown option --frobnicate/],
-    [['explore', '--design', 'legacy', '--cpus', '2'], /--hotplug is required/],
+    [['explore', '--design', 'legacy', '--cpus', '2', '--trace-out', '/nonexistent/dir/t.json'], /cannot write --trace-out \/nonexistent\/dir\/t.json \(ENOENT\)/],
     [['explore', '--design', 'legacy', '--cpus', '2', '--hotplug', '0', '--layout', '/nonexistent/l.json'], /layout file \/nonexistent\/l.json cannot be read/],
     [['frob'], /unknown command "frob"/],
   ])('bad input %j: one line, exit 2', (args, msg) => {

@@ -47,7 +47,7 @@ describe('hypsim export --what trace', () => {
     const messages = lines.filter((l) => /->>/.test(l));
     expect(messages).toHaveLength(trace.length);
     messages.forEach((m, i) => expect(m.trim().startsWith(`${trace[i].from}->>${trace[i].to}: ${trace[i].step} ${trace[i].event}`)).toBe(true));
-    expect(messages[messages.length - 1]).toMatch(/cpu0->>cpu0: 24 ACCESS HYP text VA 0x80208000 walk→PA 0xc0208000/);
+    expect(messages[messages.length - 1]).toMatch(/cpu0->>cpu0: 24 ACCESS HYP text VA 0x80208000 TLB hit→PA 0x80208000 STALE/);
     const note = lines.find((l) => /Note over/.test(l))!;
     expect(note).toMatch(/^\s+Note over cpu0: ✗ wrong-translation: cpu0 ACCESS at VA 0x80208000/);
     // The message's ';' is an entity code: a raw one would end the statement.
@@ -74,14 +74,14 @@ describe('hypsim export --what trace', () => {
     expect(r.stdout).not.toMatch(/Note over/);
   });
 
-  test('DOT: a digraph of the deliveries in order, the breaking one in red', () => {
+  test('DOT: a digraph of the deliveries in order, a lane per actor, the breaking one in red', () => {
     const r = hypsim('export', '--format', 'dot', legacyFile);
     expect(r.code).toBe(0);
     expect(r.stdout.startsWith('digraph trace {')).toBe(true);
     expect(r.stdout.trimEnd().endsWith('}')).toBe(true);
     expect((r.stdout.match(/^\s+d\d+ \[label=/gm) ?? []).length).toBe(24);
-    expect((r.stdout.match(/^\s+d\d+ -> d\d+;/gm) ?? []).length).toBe(23);
-    expect(r.stdout).toMatch(/d23 \[label="cpu0: 24 ACCESS[^"]*\\n✗ wrong-translation: [^"]*", color="red"/);
+    expect((r.stdout.match(/^\s+d\d+ -> d\d+ \[color="#bbbbbb"/gm) ?? []).length).toBe(23);
+    expect(r.stdout).toMatch(/d23 \[label="24 ACCESS[^"]*\\n✗ wrong-translation: [^"]*", color="red"/);
   });
 });
 

@@ -43,11 +43,29 @@ describe('toHoldInAllInterleavings', () => {
     expect(m).toContain('  cpu0 ACCESS at VA 0x80208000 got PA 0x80208000 (init page) from a stale TLB entry; expected HYP text at PA 0xc0208000');
     expect(m).toContain('  invariant wrong-translation: every access gets the PA its step expects');
     expect(m).toMatch(/found by bfs \(POR\): \d+ states, \d+ transitions, [\d.]+ s — a shortest counterexample; replay\(system, trace\) re-executes it/);
-    // the timeline: one lane per actor, the page table walked, the stale entry and where it came from
-    expect(m).toMatch(/step {2}kern cpu0 cpu1 hplg {2}actor {4}event/);
-    expect(m).toMatch(/ {4}8 {2}· {4}● {4}· {4}· {5}cpu0 {5}SET_STACK +fetch VA 0x80208000: TLB miss, walk hyp_pgd → PA 0x80208000 \(init page\), cached/);
+    // the timeline of the actors involved (cpu0 and the kernel that drove it): the page table walked, the stale entry and where it came from
+    expect(m).toMatch(/step {2}kern cpu0 {2}actor {4}event/);
+    expect(m).toMatch(/ {4}8 {2}· {4}● {5}cpu0 {5}SET_STACK +fetch VA 0x80208000: TLB miss, walk hyp_pgd → PA 0x80208000 \(init page\), cached/);
     expect(m).toMatch(/kernel +KVM_CLEAR_HYP_IDMAP +hyp_pgd: unmap idmap VA 0x80208000/);
-    expect(m).toMatch(/ {3}24 {2}· {4}✗ {4}· {4}· {5}cpu0 {5}ACCESS +HYP uses HYP text — VA 0x80208000: TLB hit → PA 0x80208000 \(init page\) — STALE entry, cached at step 8 through hyp_pgd; hyp_pgd now gives PA 0xc0208000 \(HYP text\) ✗ wrong-translation/);
+    expect(m).toMatch(/ {3}24 {2}· {4}✗ {5}cpu0 {5}ACCESS +HYP uses HYP text — VA 0x80208000: TLB hit → PA 0x80208000 \(init page\) — STALE entry, cached at step 8 through hyp_pgd; hyp_pgd now gives PA 0xc0208000 \(HYP text\) ✗ wrong-translation/);
+    expect(m).not.toMatch(/^ +\d+ .* cpu1 +SET_STACK/m);
+    expect(m).toContain('(7 steps of cpu1 not shown: not involved in this violation)');
+  });
+
+  test("timeline: 'full' or HYPSIM_FULL_TIMELINE=1 shows every actor's steps; the option wins over the variable", () => {
+    const full = failure(() => expect(legacy).toHoldInAllInterleavings({ timeline: 'full' }));
+    expect(full).toMatch(/step {2}kern cpu0 cpu1 hplg {2}actor {4}event/);
+    expect(full).toMatch(/ {3}17 {2}· {4}· {4}● {4}· {5}cpu1 {5}SET_STACK/);
+    expect(full).not.toContain('not shown');
+    const before = process.env.HYPSIM_FULL_TIMELINE;
+    try {
+      process.env.HYPSIM_FULL_TIMELINE = '1';
+      expect(failure(() => expect(legacy).toHoldInAllInterleavings())).toMatch(/step {2}kern cpu0 cpu1 hplg {2}actor/);
+      expect(failure(() => expect(legacy).toHoldInAllInterleavings({ timeline: 'involved' }))).toMatch(/step {2}kern cpu0 {2}actor/);
+    } finally {
+      if (before === undefined) delete process.env.HYPSIM_FULL_TIMELINE;
+      else process.env.HYPSIM_FULL_TIMELINE = before;
+    }
   });
 
   test('.not passes on a violation and fails on a verified system, saying it was verified', () => {
@@ -73,7 +91,7 @@ describe('toHoldInAllInterleavings', () => {
     expect(failure(() => expect(legacy).toHoldInAllInterleavings({ symmetry: false, por: false }))).toMatch(/found by bfs \(no reduction\)/);
     expect(failure(() => expect(legacy).toHoldInAllInterleavings({ strategy: 'dfs' }))).toMatch(/found by dfs \(POR\)/);
     const m = failure(() => expect(system({ design: 'legacy', layout: 'collide', cpus: 3, hotplug: 1 })).toHoldInAllInterleavings({ strategy: 'pct', seed: 3 }));
-    expect(m).toMatch(/found by pct \(POR, seed 3\): .* — shrunk; replay/);
+    expect(m).toMatch(/found by pct \(POR, seed 3\): .*; replay\(system, trace\) re-executes it\n {2}found in run \d+ \(seed 3, depth 3\): \d+ steps, shrunk \d+ times? to \d+ steps\n {2}reproduce: explore\(system, \{ strategy: 'pct', seed: 3, walks: \d+, pctDepth: 3 \}\)/);
     expect(legacy).not.toHoldInAllInterleavings({ strategy: 'random', seed: 1 });
   });
 
@@ -118,6 +136,9 @@ describe('toBeViolatedBy', () => {
 
   test('an unknown invariant id is a mistake in the test, named with the ids there are', () => {
     expect(failure(() => expect(legacy).toBeViolatedBy('wrong-translaton'))).toMatch(/"wrong-translaton" is not an invariant of this system \(translation-fault, wrong-translation, use-after-free, runtime-state, init-completes/);
+    // A mistake fails with and without .not (it is not a verdict either way).
+    expect(failure(() => expect(legacy).not.toBeViolatedBy('wrong-translaton'))).toMatch(/"wrong-translaton" is not an invariant of this system/);
+    expect(failure(() => expect(42).not.toHoldInAllInterleavings())).toMatch(/the value must be a hypsim System/);
   });
 });
 
