@@ -9,6 +9,7 @@ import type { Design } from '../design/design';
 import { resolveDesign } from '../design/resolve';
 import { resolveLayout, type Layout } from '../mmu/layout';
 import { InputError } from '../util/errors';
+import { readInputJson } from './input-file';
 
 export interface HypSystemOptions {
   /** A preset or mutant name (`hypsim list`), a design file path, or a Design value. */
@@ -67,9 +68,9 @@ export function system(opts: HypSystemOptions | CustomSystemOptions): System {
   const vms = opts.vms ?? 0;
   const cpuPm = opts.cpuPm ?? 0;
   checkBounds(cpus, hotplug, vms, cpuPm);
-  const design = typeof opts.design === 'string' ? resolveDesign(opts.design) : opts.design;
+  const design = typeof opts.design === 'string' ? resolveDesign(opts.design, readInputJson) : opts.design;
   const layoutName = opts.layout ?? design.defaultLayout ?? 'collide';
-  const layout = typeof layoutName === 'string' ? resolveLayout(layoutName, cpus, vms, design.hypVaMask) : layoutName;
+  const layout = typeof layoutName === 'string' ? resolveLayout(layoutName, cpus, vms, design.hypVaMask, readInputJson) : layoutName;
   const config: HypConfig = { design, layout, cpus, hotplug, vms, hotplugFromBoot: opts.hotplugFromBoot ?? false, tlbScope: opts.tlbScope ?? 'volatile', cpuPm };
   const hyp = buildHypSystem(config);
   const spec = hyp.spec as BusSpec<unknown>;

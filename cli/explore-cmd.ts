@@ -3,7 +3,7 @@ import { explore, type ExploreResult } from '../api/explore';
 import type { Strategy } from '../explore/result';
 import { renderTimeline } from '../report/timeline';
 import { describeScenario } from '../scenario/scenario';
-import { readScenarioFile } from '../scenario/validate';
+import { readScenarioFile } from '../api/scenario-file';
 import { traceFileFor, writeTraceFile } from '../report/trace-file';
 import { InputError } from '../util/errors';
 import { parseArgs } from './args';
