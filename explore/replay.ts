@@ -48,7 +48,9 @@ export function replay(sys: Checkable, trace: readonly TraceEntry[], mode: Reexe
   const finish = (violation: Violation | null, quiescent: boolean): ReplayOutcome => ({ violation, trace: deliveriesToEntries(sys, done), final: world, quiescent });
   const steps = reexecute(sys, trace, mode);
   const goesOn = (v: Violation, at: number) => {
-    if (mode === 'strict' && !steps.next().done) throw new TraceError(`the trace goes on after ${v.invariant} is broken at step ${at}: deliveries were added after the violation`);
+    if (mode !== 'strict') return;
+    if (!steps.next().done) throw new TraceError(`the trace goes on after ${v.invariant} is broken at step ${at}: deliveries were added after the violation`);
+    if (loop !== undefined) throw new TraceError(`the trace records a loop from step ${loop}, but it ends by breaking ${v.invariant} at step ${at}, which is no lasso`);
   };
   let v = sys.violation(world);
   if (v) {
