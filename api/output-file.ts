@@ -13,20 +13,20 @@ const tempFor = (path: string) => join(dirname(path), `.${basename(path)}.${proc
 
 /** Refuse a path that cannot take the file: no such directory, a directory, a device or FIFO, no write permission. */
 export function checkWritable(path: string, what: string): void {
-  if (path === '') throw new InputError(`${what}: the path is empty`);
+  if (path === '') throw new InputError(`cannot write the ${what}: the path is empty`);
   let st;
   try {
     st = statSync(path);
   } catch (e) {
-    if (code(e) !== 'ENOENT') throw new InputError(`${what} ${path}: cannot be written (${code(e)})`);
+    if (code(e) !== 'ENOENT') throw new InputError(`cannot write ${path} (${what}): ${code(e)}`);
   }
-  if (st && !st.isFile()) throw new InputError(`${what} ${path}: not a regular file (${st.isDirectory() ? 'a directory' : 'a device, FIFO or socket'}); give a file path`);
+  if (st && !st.isFile()) throw new InputError(`cannot write ${path} (${what}): not a regular file (${st.isDirectory() ? 'a directory' : 'a device, FIFO or socket'}); give a file path`);
   const dir = dirname(path);
   try {
-    if (!statSync(dir).isDirectory()) throw new InputError(`${what} ${path}: ${dir} is not a directory`);
+    if (!statSync(dir).isDirectory()) throw new InputError(`cannot write ${path} (${what}): ${dir} is not a directory`);
   } catch (e) {
     if (e instanceof InputError) throw e;
-    throw new InputError(`${what} ${path}: the directory ${dir} does not exist (${code(e)})`);
+    throw new InputError(`cannot write ${path} (${what}): the directory ${dir} does not exist (${code(e)})`);
   }
   // Probe with the very temp file the write will use: permissions, read-only file systems.
   const tmp = tempFor(path);
@@ -34,7 +34,7 @@ export function checkWritable(path: string, what: string): void {
     closeSync(openSync(tmp, 'wx'));
     unlinkSync(tmp);
   } catch (e) {
-    throw new InputError(`${what} ${path}: cannot be written (${code(e)})`);
+    throw new InputError(`cannot write ${path} (${what}): ${code(e)}`);
   }
 }
 
@@ -51,6 +51,6 @@ export function writeFileAtomic(path: string, text: string, what: string): void 
     } catch {
       // already gone
     }
-    throw new InputError(`${what} ${path}: cannot be written (${code(e)})`);
+    throw new InputError(`cannot write ${path} (${what}): ${code(e)}`);
   }
 }

@@ -10,6 +10,8 @@ import { isMainThread, parentPort, Worker, workerData } from 'node:worker_thread
 export type Interrupt = { readonly aborted: boolean };
 export type Line = (s: string) => void;
 export type MainFn = (argv: readonly string[], out: Line, err: Line, interrupt?: Interrupt) => Promise<number>;
+/** Loads the subcommands when first needed (the relaying main thread of a search never does). */
+export type LoadMain = () => MainFn;
 
 interface WorkerInput {
   readonly hypsimArgv: readonly string[];
@@ -80,14 +82,14 @@ function searchInWorker(file: string, argv: readonly string[]): void {
 }
 
 /** The entry point: `file` is the compiled main.js (the worker runs the same file). */
-export function runCli(main: MainFn, file: string): void {
+export function runCli(load: LoadMain, file: string): void {
   if (!isMainThread) {
     const input = workerData as WorkerInput | undefined;
-    if (input?.hypsimArgv) inWorker(main, input);
+    if (input?.hypsimArgv) inWorker(load(), input);
     return;
   }
   watchStdout();
   const argv = process.argv.slice(2);
   if (searches(argv)) return searchInWorker(file, argv);
-  main(argv, out, err).then(finish, internal);
+  load()(argv, out, err).then(finish, internal);
 }

@@ -59,7 +59,7 @@ export function checkFlagsMatchTrace(path: string, sys: System, f: SystemFlags, 
     ['cpu-pm', f['cpu-pm'], c.cpuPm ?? 0],
     ['tlb-scope', tlbScope(f, command), c.tlbScope],
   ];
-  for (const [flag, given, recorded] of bounds) if (given !== undefined && given !== recorded) differ(`--${flag}`, recorded, given);
+  for (const [flag, given, recorded] of bounds) if (given !== undefined && given !== recorded) differ(flag, recorded, given);
   if (f['hotplug-from-boot'] && !c.hotplugFromBoot) throw new TraceError(`trace file ${path} was recorded without --hotplug-from-boot`);
   if (f.design !== undefined) {
     const d = knobDifference(c.design, resolveDesign(f.design, readInputJson));
