@@ -83,7 +83,8 @@ export function explore(sys: System, options: ExploreOptions = {}): ExploreResul
   const product = compiled ? new ScenarioCheckable(base, compiled) : null;
   const engine = product ?? base;
   // One budget for the whole run: the search, the lasso pass and shrinking all spend from it.
-  const budget = new Budget({ maxStates: options.maxStates, maxSeconds: options.maxSeconds, maxMemoryMB: options.maxMemoryMB, interrupt: options.interrupt }, options.onProgress);
+  const { maxStates, maxSeconds, maxMemoryMB, interrupt } = options;
+  const budget = new Budget({ maxStates, maxSeconds, maxMemoryMB, interrupt }, options.onProgress);
   const opts: SearchOptions = { strategy, seed, por, walks: options.walks, pctDepth: options.pctDepth, budget };
   const r = strategy === 'bfs' || strategy === 'dfs' ? exhaustive(engine, opts) : sample(engine, opts);
   let result: ExploreResult['result'] = r.result;

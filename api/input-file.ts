@@ -20,7 +20,8 @@ export function readInputText(path: string, what: string, maxBytes = MAX_INPUT_B
   }
   try {
     const st = fstatSync(fd);
-    if (!st.isFile()) throw new InputError(`${what} ${path}: not a regular file (${st.isDirectory() ? 'a directory' : st.isFIFO() ? 'a FIFO' : 'a device or socket'})`);
+    if (!st.isFile())
+      throw new InputError(`${what} ${path}: not a regular file (${st.isDirectory() ? 'a directory' : st.isFIFO() ? 'a FIFO' : 'a device or socket'})`);
     if (st.size > maxBytes) throw new InputError(`${what} ${path}: ${st.size} bytes, more than the ${maxBytes} allowed`);
     const buf = readFileSync(fd);
     if (buf.length > maxBytes) throw new InputError(`${what} ${path}: grew past ${maxBytes} bytes while being read`);

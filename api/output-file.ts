@@ -20,7 +20,10 @@ export function checkWritable(path: string, what: string): void {
   } catch (e) {
     if (code(e) !== 'ENOENT') throw new InputError(`cannot write ${path} (${what}): ${code(e)}`);
   }
-  if (st && !st.isFile()) throw new InputError(`cannot write ${path} (${what}): not a regular file (${st.isDirectory() ? 'a directory' : 'a device, FIFO or socket'}); give a file path`);
+  if (st && !st.isFile())
+    throw new InputError(
+      `cannot write ${path} (${what}): not a regular file (${st.isDirectory() ? 'a directory' : 'a device, FIFO or socket'}); give a file path`,
+    );
   const dir = dirname(path);
   try {
     if (!statSync(dir).isDirectory()) throw new InputError(`cannot write ${path} (${what}): ${dir} is not a directory`);

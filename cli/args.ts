@@ -78,6 +78,5 @@ export function parseArgs<const S extends FlagSpec>(argv: readonly string[], spe
 
 /** Refuse flags that change nothing in this run (`why`: "under --strategy bfs"). */
 export function refuseFlags(command: string, given: object, names: readonly string[], why: string): void {
-  for (const n of names)
-    if ((given as Record<string, unknown>)[n] !== undefined) throw new InputError(`hypsim ${command}: --${n} does nothing ${why}`);
+  for (const n of names) if ((given as Record<string, unknown>)[n] !== undefined) throw new InputError(`hypsim ${command}: --${n} does nothing ${why}`);
 }

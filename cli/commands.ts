@@ -49,7 +49,10 @@ function demo(argv: readonly string[], out: Line): number {
   return demoCommand([], out);
 }
 
-export async function main(argv: readonly string[], out: Line = (s) => process.stdout.write(s + '\n'), err: Line = (s) => process.stderr.write(s + '\n'), interrupt?: Interrupt): Promise<number> {
+const stdoutLine: Line = (s) => process.stdout.write(s + '\n');
+const stderrLine: Line = (s) => process.stderr.write(s + '\n');
+
+export async function main(argv: readonly string[], out = stdoutLine, err = stderrLine, interrupt?: Interrupt): Promise<number> {
   const [cmd, ...rest] = argv;
   try {
     switch (cmd) {

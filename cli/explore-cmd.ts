@@ -68,13 +68,16 @@ const strategies: readonly Strategy[] = ['bfs', 'dfs', 'random', 'pct'];
 function checkSearchFlags(f: ExploreFlags): Strategy {
   const strategy = (f.strategy ?? 'bfs') as Strategy;
   if (!strategies.includes(strategy)) throw new InputError(`hypsim explore: --strategy must be bfs, dfs, random or pct, got "${f.strategy}"`);
-  if (strategy === 'bfs' || strategy === 'dfs') refuseFlags('explore', f, ['seed', 'walks', 'pct-depth'], `under --strategy ${strategy} (it searches every interleaving)`);
+  if (strategy === 'bfs' || strategy === 'dfs')
+    refuseFlags('explore', f, ['seed', 'walks', 'pct-depth'], `under --strategy ${strategy} (it searches every interleaving)`);
   else refuseFlags('explore', f, ['no-por', ...(strategy === 'random' ? ['pct-depth'] : [])], `under --strategy ${strategy}`);
   for (const k of ['max-states', 'max-seconds', 'walks', 'pct-depth', 'max-memory'] as const)
     if (f[k] !== undefined && f[k] <= 0) throw new InputError(`hypsim explore: --${k} must be positive, got ${f[k]}`);
   const heap = Math.floor(getHeapStatistics().heap_size_limit / 1048576);
   if (f['max-memory'] !== undefined && f['max-memory'] >= heap)
-    throw new InputError(`hypsim explore: --max-memory must be below the heap limit of ${heap} MB, got ${f['max-memory']} (raise it with NODE_OPTIONS=--max-old-space-size=MB)`);
+    throw new InputError(
+      `hypsim explore: --max-memory must be below the heap limit of ${heap} MB, got ${f['max-memory']} (raise it with NODE_OPTIONS=--max-old-space-size=MB)`,
+    );
   return strategy;
 }
 
@@ -104,11 +107,14 @@ export function exploreCommand(argv: readonly string[], out: (s: string) => void
     symmetry: scenario ? undefined : f['no-symmetry'] !== true,
     por: f['no-por'] !== true,
     scenario,
-    onProgress: f.quiet ? undefined : (pr) => err(`  … ${pr.states} states, ${pr.statesPerSecond} states/s, depth ${pr.depth}, frontier ${pr.frontier}, ${pr.seconds.toFixed(1)} s`),
+    onProgress: f.quiet
+      ? undefined
+      : (pr) => err(`  … ${pr.states} states, ${pr.statesPerSecond} states/s, depth ${pr.depth}, frontier ${pr.frontier}, ${pr.seconds.toFixed(1)} s`),
   });
   if (f.json) out(JSON.stringify(r));
   else out(formatResult(describeSystem(sys), r, () => renderTimeline(sys, r.violation!.trace, r.violation)));
-  if (r.violation && f['trace-out'] !== undefined) writeTraceFile(f['trace-out'], traceFileFor(sys, { invariant: r.violation.invariant, message: r.violation.message }, r.violation.trace, r.violation.loop));
+  const v = r.violation;
+  if (v && f['trace-out'] !== undefined) writeTraceFile(f['trace-out'], traceFileFor(sys, { invariant: v.invariant, message: v.message }, v.trace, v.loop));
   return r.result === 'verified' ? 0 : r.result === 'violation' ? 1 : 3;
 }
 

@@ -27,7 +27,8 @@ export const exportHelp = `hypsim export --format mermaid|dot [--what trace|stat
 exit: 0 written, 2 bad input`;
 
 export async function exportCommand(argv: readonly string[], out: (s: string) => void, err: (s: string) => void): Promise<number> {
-  const p = parseArgs(argv, { ...systemFlags, format: 'string', what: 'string', machine: 'string', seed: 'seed', 'max-seconds': 'number', out: 'string', help: 'bool' } as const, 'export');
+  const spec = { ...systemFlags, format: 'string', what: 'string', machine: 'string', seed: 'seed', 'max-seconds': 'number', out: 'string', help: 'bool' } as const;
+  const p = parseArgs(argv, spec, 'export');
   const f = p.flags;
   if (f.help) {
     out(exportHelp);

@@ -31,7 +31,8 @@ export const inspectHelp = `hypsim inspect [TRACE.json] [--design D --cpus N --h
 exit: 0 when stopped, 2 bad input or a trace that does not replay`;
 
 export async function inspectCommand(argv: readonly string[], out: (s: string) => void, err: (s: string) => void): Promise<number> {
-  const p = parseArgs(argv, { ...systemFlags, port: 'int', live: 'bool', seed: 'seed', 'delay-ms': 'int', 'max-seconds': 'number', stately: 'bool', help: 'bool' } as const, 'inspect');
+  const spec = { ...systemFlags, port: 'int', live: 'bool', seed: 'seed', 'delay-ms': 'int', 'max-seconds': 'number', stately: 'bool', help: 'bool' } as const;
+  const p = parseArgs(argv, spec, 'inspect');
   const f = p.flags;
   if (f.help) {
     out(inspectHelp);

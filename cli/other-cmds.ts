@@ -11,7 +11,8 @@ import { InputError } from '../util/errors';
 import { parseArgs } from './args';
 import { describeSystem, systemFlags, systemFrom } from './system-flags';
 
-export const simulateHelp = `hypsim simulate --design D --cpus N [--hotplug K] [--vms M] [--layout L] [--cpu-pm K] [--tlb-scope S] [--seed S (0 to 4294967295)] [--hotplug-from-boot] [--json] [--trace-out FILE]
+export const simulateHelp = `hypsim simulate --design D --cpus N [--hotplug K] [--vms M] [--layout L] [--cpu-pm K] [--tlb-scope S]
+                [--seed S (0 to 4294967295)] [--hotplug-from-boot] [--json] [--trace-out FILE]
   Runs one interleaving live (XState actors on the RxJS bus, seeded random delivery) to the end and prints
   a per-CPU timeline. Same seed, same run. exit: 0 no invariant broken, 1 one was, 2 bad input`;
 

@@ -55,7 +55,11 @@ function internal(e: unknown): void {
 }
 
 function inWorker(main: MainFn, input: WorkerInput): void {
-  const interrupt: Interrupt = { get aborted() { return Atomics.load(input.flag, 0) !== 0; } };
+  const interrupt: Interrupt = {
+    get aborted() {
+      return Atomics.load(input.flag, 0) !== 0;
+    },
+  };
   main(input.hypsimArgv, out, err, interrupt).then(
     (code) => process.stdout.write('', () => process.stderr.write('', () => parentPort!.postMessage({ code }))),
     (e) => parentPort!.postMessage({ internal: (e as Error).stack ?? String(e) }),

@@ -5,7 +5,8 @@ import { InputError } from '../util/errors';
 import { parseArgs } from './args';
 import { checkFlagsMatchTrace, describeSystem, systemFlags } from './system-flags';
 
-export const replayHelp = `hypsim replay FILE [--design D --layout L --cpus N --hotplug K --vms M --cpu-pm K --tlb-scope S --hotplug-from-boot] [--json] [--quiet]
+export const replayHelp = `hypsim replay FILE [--design D --layout L --cpus N --hotplug K --vms M --cpu-pm K --tlb-scope S
+              --hotplug-from-boot] [--json] [--quiet]
   Re-executes a trace file on the system it records and confirms it only if it is faithful: every
   delivery enabled where it stands and made exactly as recorded (none extra, missing or reordered),
   the recorded invariant and message reached exactly at the last step (a loop only where it really
@@ -28,9 +29,22 @@ export function replayCommand(argv: readonly string[], out: (s: string) => void)
   const { file, sys, replayed: r } = readVerifiedTraceFile(path);
   checkFlagsMatchTrace(path, sys, f, 'replay');
   const steps = file.trace.length ? file.trace[file.trace.length - 1].step : 0;
-  if (f.json) out(JSON.stringify({ ...sys.header, result: r.violation ? 'violation' : 'ok', violation: r.violation, steps, ...(file.loop !== undefined ? { loop: file.loop } : {}) }));
+  if (f.json)
+    out(
+      JSON.stringify({
+        ...sys.header,
+        result: r.violation ? 'violation' : 'ok',
+        violation: r.violation,
+        steps,
+        ...(file.loop !== undefined ? { loop: file.loop } : {}),
+      }),
+    );
   else if (!f.quiet) {
-    out(`${describeSystem(sys)} — replayed ${path}: ${steps} steps, each as recorded; ${r.violation ? `✗ ${r.violation.invariant} reached again at the last step` : 'no violation, as recorded'}\n`);
+    const verdict = r.violation ? `✗ ${r.violation.invariant} reached again at the last step` : 'no violation, as recorded';
+    out(
+      `${describeSystem(sys)} — replayed ${path}: ${steps} steps, each as recorded; ${verdict}
+`,
+    );
     out(renderTimeline(sys, r.trace, r.violation));
   }
   return r.violation ? 1 : 0;

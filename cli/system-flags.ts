@@ -23,7 +23,8 @@ export type SystemFlags = Flags<typeof systemFlags>;
 
 function tlbScope(f: SystemFlags, command: string): 'volatile' | 'all' | undefined {
   const scope = f['tlb-scope'];
-  if (scope !== undefined && scope !== 'volatile' && scope !== 'all') throw new InputError(`hypsim ${command}: --tlb-scope must be volatile or all, got "${scope}"`);
+  if (scope !== undefined && scope !== 'volatile' && scope !== 'all')
+    throw new InputError(`hypsim ${command}: --tlb-scope must be volatile or all, got "${scope}"`);
   return scope;
 }
 

@@ -8,7 +8,8 @@ export type JsonLoader = (path: string, what: string) => unknown;
 export function resolveDesign(nameOrFile: string, load?: JsonLoader): Design {
   const preset = findDesign(nameOrFile);
   if (preset) return preset;
-  if (!/[./]/.test(nameOrFile) || !load) throw new InputError(`unknown design "${nameOrFile}" (presets and mutants: ${allDesigns.map((d) => d.name).join(', ')}, or a JSON file)`);
+  if (!/[./]/.test(nameOrFile) || !load)
+    throw new InputError(`unknown design "${nameOrFile}" (presets and mutants: ${allDesigns.map((d) => d.name).join(', ')}, or a JSON file)`);
   const base = nameOrFile.replace(/^.*\//, '').replace(/\.json$/, '');
   return parseDesign(load(nameOrFile, 'design file'), base);
 }

@@ -56,7 +56,10 @@ function checkCaused(sys: Checkable, group: readonly TraceEntry[], made: readonl
     if (!real) throw new TraceError(`trace step ${step} records a delivery the step does not make: ${describe(want)}`);
     if (!want) throw new TraceError(`trace step ${step} leaves out the delivery ${describe(real)} that the step makes`);
     if (stableStringify(want) !== stableStringify(real))
-      throw new TraceError(`trace step ${step} records ${describe(want)} ${stableStringify(want.payload)}, but the step delivers ${describe(real)} ${stableStringify(real.payload)}`);
+      throw new TraceError(
+        `trace step ${step} records ${describe(want)} ${stableStringify(want.payload)}, ` +
+          `but the step delivers ${describe(real)} ${stableStringify(real.payload)}`,
+      );
   }
 }
 
@@ -69,7 +72,9 @@ export function* reexecute(sys: Checkable, trace: readonly TraceEntry[], mode: R
     const taken = findStep(sys, sys.enabled(world), entry);
     if (!taken) {
       if (mode === 'lenient') continue;
-      throw new TraceError(`trace step ${entry.step} (${describe(entry)}) is not enabled here: the trace is for another design, layout or bounds, or was edited`);
+      throw new TraceError(
+        `trace step ${entry.step} (${describe(entry)}) is not enabled here: the trace is for another design, layout or bounds, or was edited`,
+      );
     }
     const deliveries: Delivery[] = [];
     const before = world;

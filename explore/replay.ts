@@ -31,7 +31,8 @@ function checkLoop(sys: Checkable, keys: readonly string[], loop: number): Viola
     throw new TraceError(`the trace's loop (from step ${loop}) does not come back to the state it starts in`);
   const broken = keys.slice(loop - 1).map((k) => sys.quiescentViolation(sys.decode(k)));
   const first = broken[0];
-  if (!first || broken.some((b) => b?.invariant !== first.invariant)) throw new TraceError(`the trace's loop (from step ${loop}) does not keep breaking one liveness invariant`);
+  if (!first || broken.some((b) => b?.invariant !== first.invariant))
+    throw new TraceError(`the trace's loop (from step ${loop}) does not keep breaking one liveness invariant`);
   return { invariant: first.invariant, message: `a fair cycle never gets there: ${first.message}` };
 }
 
@@ -45,12 +46,18 @@ export function replay(sys: Checkable, trace: readonly TraceEntry[], mode: Reexe
   // State keys are needed only to check a lasso's loop.
   const keys: string[] | null = loop !== undefined ? [sys.key(world)] : null;
   const done: Delivery[][] = [];
-  const finish = (violation: Violation | null, quiescent: boolean): ReplayOutcome => ({ violation, trace: deliveriesToEntries(sys, done), final: world, quiescent });
+  const finish = (violation: Violation | null, quiescent: boolean): ReplayOutcome => ({
+    violation,
+    trace: deliveriesToEntries(sys, done),
+    final: world,
+    quiescent,
+  });
   const steps = reexecute(sys, trace, mode);
   const goesOn = (v: Violation, at: number) => {
     if (mode !== 'strict') return;
     if (!steps.next().done) throw new TraceError(`the trace goes on after ${v.invariant} is broken at step ${at}: deliveries were added after the violation`);
-    if (loop !== undefined) throw new TraceError(`the trace records a loop from step ${loop}, but it ends by breaking ${v.invariant} at step ${at}, which is no lasso`);
+    if (loop !== undefined)
+      throw new TraceError(`the trace records a loop from step ${loop}, but it ends by breaking ${v.invariant} at step ${at}, which is no lasso`);
   };
   let v = sys.violation(world);
   if (v) {
@@ -77,8 +84,10 @@ export function replayRecorded(sys: Checkable, trace: readonly TraceEntry[], rec
   const r = replay(sys, trace, 'strict', recorded.loop);
   const want = recorded.violation;
   const got = r.violation;
-  if ((want?.invariant ?? null) !== (got?.invariant ?? null)) throw new TraceError(`the trace records ${want?.invariant ?? 'no violation'} but replays to ${got?.invariant ?? 'no violation'}`);
-  if (want && got && want.message !== got.message) throw new TraceError(`the trace records the message "${want.message}" but the replay gives "${got.message}"`);
+  if ((want?.invariant ?? null) !== (got?.invariant ?? null))
+    throw new TraceError(`the trace records ${want?.invariant ?? 'no violation'} but replays to ${got?.invariant ?? 'no violation'}`);
+  if (want && got && want.message !== got.message)
+    throw new TraceError(`the trace records the message "${want.message}" but the replay gives "${got.message}"`);
   if (!want && !r.quiescent) throw new TraceError('the trace records no violation but stops while steps are still enabled: a truncated run proves nothing');
   return r;
 }

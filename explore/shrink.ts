@@ -13,7 +13,7 @@ export function shrink(sys: Checkable, trace: readonly TraceEntry[], invariant: 
   let best = replay(sys, trace, 'lenient');
   let cur = primaryEntries(best.trace);
   for (let chunk = Math.max(1, cur.length >> 1); chunk >= 1; chunk >>= 1) {
-    for (let i = 0; i < cur.length; ) {
+    for (let i = 0; i < cur.length;) {
       if (budget?.check()) return { trace: best.trace, message: best.violation!.message };
       const cand = [...cur.slice(0, i), ...cur.slice(i + chunk)];
       const r = replay(sys, cand, 'lenient');

@@ -178,7 +178,8 @@ export function parseLayout(json: Json, cpus: number, vms: number, fallbackName 
   const o = json as Record<string, Json>;
   for (const k of Object.keys(o)) if (!layoutFields.includes(k)) throw new InputError(`layout: unknown field ${k} (known: ${layoutFields.join(', ')})`);
   const profile = (o.profile ?? 'armv7') as ProfileName;
-  if (typeof profile !== 'string' || !own(profiles, profile)) throw new InputError(`layout: profile must be "armv7" or "arm64", got ${JSON.stringify(o.profile)}`);
+  if (typeof profile !== 'string' || !own(profiles, profile))
+    throw new InputError(`layout: profile must be "armv7" or "arm64", got ${JSON.stringify(o.profile)}`);
   const pageSize = o.pageSize ?? profiles[profile].pageSize;
   // ARMv7 HYP VAs are 32-bit (and so are the PAs modelled); arm64 HYP VAs and PAs stay below 2^48.
   const space: Space = { pageSize: pageSize as number, bits: profile === 'arm64' ? 48 : 32 };
@@ -240,6 +241,7 @@ export type JsonLoader = (path: string, what: string) => unknown;
 export function resolveLayout(nameOrFile: string, cpus: number, vms: number, mask: 'high' | 'auto' = 'high', load?: JsonLoader): Layout {
   const preset = own(layoutPresets, nameOrFile);
   if (preset) return preset.make(cpus, vms, mask);
-  if (!/[./]/.test(nameOrFile) || !load) throw new InputError(`unknown layout "${nameOrFile}" (presets: ${Object.keys(layoutPresets).join(', ')}, or a JSON file)`);
+  if (!/[./]/.test(nameOrFile) || !load)
+    throw new InputError(`unknown layout "${nameOrFile}" (presets: ${Object.keys(layoutPresets).join(', ')}, or a JSON file)`);
   return parseLayout(load(nameOrFile, 'layout file') as Json, cpus, vms, nameOrFile);
 }

@@ -40,7 +40,22 @@ export interface TraceFile {
 export function traceFileFor(sys: System, violation: TraceFile['violation'], trace: TraceEntry[], loop?: number): TraceFile {
   if (!sys.hyp) throw new TraceError('trace files are written for HYP systems only; custom systems keep the trace array');
   const c = sys.hyp.config;
-  return { format: TRACE_FORMAT, system: { design: c.design, layout: c.layout, cpus: c.cpus, hotplug: c.hotplug, vms: c.vms, hotplugFromBoot: c.hotplugFromBoot, tlbScope: c.tlbScope, cpuPm: c.cpuPm ?? 0 }, violation, trace, ...(loop !== undefined ? { loop } : {}) };
+  return {
+    format: TRACE_FORMAT,
+    system: {
+      design: c.design,
+      layout: c.layout,
+      cpus: c.cpus,
+      hotplug: c.hotplug,
+      vms: c.vms,
+      hotplugFromBoot: c.hotplugFromBoot,
+      tlbScope: c.tlbScope,
+      cpuPm: c.cpuPm ?? 0,
+    },
+    violation,
+    trace,
+    ...(loop !== undefined ? { loop } : {}),
+  };
 }
 
 export function writeTraceFile(path: string, file: TraceFile): void {
@@ -115,7 +130,14 @@ function checkSystem(path: string, s: unknown): { sys: System; system: TraceFile
   const [cpus, vms] = [o.cpus as number, o.vms as number];
   try {
     // Bounds first: the layout needs a sane CPU and VM count.
-    const system0 = { cpus, hotplug: o.hotplug as number, vms, hotplugFromBoot: o.hotplugFromBoot as boolean, tlbScope: o.tlbScope as 'volatile' | 'all', cpuPm: (o.cpuPm as number | undefined) ?? 0 };
+    const system0 = {
+      cpus,
+      hotplug: o.hotplug as number,
+      vms,
+      hotplugFromBoot: o.hotplugFromBoot as boolean,
+      tlbScope: o.tlbScope as 'volatile' | 'all',
+      cpuPm: (o.cpuPm as number | undefined) ?? 0,
+    };
     checkBounds(system0.cpus, system0.hotplug, system0.vms, system0.cpuPm);
     const design = checkDesign(path, o.design);
     const layout = checkLayout(path, o.layout, cpus, vms, design);

@@ -16,7 +16,11 @@ import { tmp } from '../cli-helpers';
 async function run(argv: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await main(argv, (s) => out.push(s), (s) => err.push(s));
+  const code = await main(
+    argv,
+    (s) => out.push(s),
+    (s) => err.push(s),
+  );
   return { code, out, err };
 }
 
@@ -45,11 +49,31 @@ beforeAll(() => {
 
 /** Each subcommand with a valid start, and its flags by kind (what the fuzzer corrupts). */
 const commands: Record<string, { base: () => string[]; ints: string[]; strings: string[]; bools: string[] }> = {
-  explore: { base: () => ['explore', '--design', 'trampoline', '--cpus', '2', '--hotplug', '0'], ints: ['cpus', 'hotplug', 'vms', 'cpu-pm', 'max-states', 'max-memory'], strings: ['design', 'layout', 'strategy', 'trace-out', 'scenario'], bools: ['json', 'quiet', 'no-por'] },
-  simulate: { base: () => ['simulate', '--design', 'trampoline', '--cpus', '2'], ints: ['cpus', 'hotplug', 'vms', 'seed'], strings: ['design', 'layout', 'trace-out'], bools: ['json', 'hotplug-from-boot'] },
+  explore: {
+    base: () => ['explore', '--design', 'trampoline', '--cpus', '2', '--hotplug', '0'],
+    ints: ['cpus', 'hotplug', 'vms', 'cpu-pm', 'max-states', 'max-memory'],
+    strings: ['design', 'layout', 'strategy', 'trace-out', 'scenario'],
+    bools: ['json', 'quiet', 'no-por'],
+  },
+  simulate: {
+    base: () => ['simulate', '--design', 'trampoline', '--cpus', '2'],
+    ints: ['cpus', 'hotplug', 'vms', 'seed'],
+    strings: ['design', 'layout', 'trace-out'],
+    bools: ['json', 'hotplug-from-boot'],
+  },
   replay: { base: () => ['replay', trace], ints: ['cpus', 'hotplug', 'vms', 'cpu-pm'], strings: ['design', 'layout', 'tlb-scope'], bools: ['json', 'quiet'] },
-  inspect: { base: () => ['inspect', '--design', 'trampoline', '--cpus', '2'], ints: ['cpus', 'port', 'seed', 'delay-ms'], strings: ['design', 'layout'], bools: ['live', 'stately'] },
-  export: { base: () => ['export', '--format', 'dot', '--design', 'trampoline', '--cpus', '2'], ints: ['cpus', 'hotplug', 'seed'], strings: ['design', 'format', 'what', 'out'], bools: ['help'] },
+  inspect: {
+    base: () => ['inspect', '--design', 'trampoline', '--cpus', '2'],
+    ints: ['cpus', 'port', 'seed', 'delay-ms'],
+    strings: ['design', 'layout'],
+    bools: ['live', 'stately'],
+  },
+  export: {
+    base: () => ['export', '--format', 'dot', '--design', 'trampoline', '--cpus', '2'],
+    ints: ['cpus', 'hotplug', 'seed'],
+    strings: ['design', 'format', 'what', 'out'],
+    bools: ['help'],
+  },
   list: { base: () => ['list'], ints: [], strings: [], bools: ['help'] },
   demo: { base: () => ['demo'], ints: [], strings: [], bools: ['help'] },
 };
@@ -62,7 +86,34 @@ const badInt = fc.oneof(
 /** One corruption of a valid command line. */
 const corruption = (c: (typeof commands)[string]) =>
   fc.oneof(
-    fc.stringMatching(/^[a-z][a-z-]{0,12}$/).filter((n) => ![...c.ints, ...c.strings, ...c.bools, 'help', 'hotplug-from-boot', 'tlb-scope', 'live', 'stately', 'json', 'quiet', 'no-por', 'no-symmetry', 'seed', 'walks', 'pct-depth', 'max-seconds', 'delay-ms', 'machine', 'what', 'out'].includes(n)).map((n) => [`--${n}`]),
+    fc
+      .stringMatching(/^[a-z][a-z-]{0,12}$/)
+      .filter(
+        (n) =>
+          ![
+            ...c.ints,
+            ...c.strings,
+            ...c.bools,
+            'help',
+            'hotplug-from-boot',
+            'tlb-scope',
+            'live',
+            'stately',
+            'json',
+            'quiet',
+            'no-por',
+            'no-symmetry',
+            'seed',
+            'walks',
+            'pct-depth',
+            'max-seconds',
+            'delay-ms',
+            'machine',
+            'what',
+            'out',
+          ].includes(n),
+      )
+      .map((n) => [`--${n}`]),
     ...(c.ints.length ? [fc.tuple(fc.constantFrom(...c.ints), badInt).map(([f, v]) => [`--${f}`, v])] : []),
     ...(c.ints.length ? [fc.constantFrom(...c.ints).map((f) => [`--${f}`, '1', `--${f}`, '1'])] : []),
     ...(c.strings.length ? [fc.constantFrom(...c.strings).map((f) => [`--${f}`])] : []),
@@ -73,17 +124,26 @@ const corruption = (c: (typeof commands)[string]) =>
 describe('fuzz: every subcommand × generated bad flags → one line, exit 2', () => {
   test.each(Object.keys(commands))('%s', async (name) => {
     const c = commands[name];
-    await fc.assert(fc.asyncProperty(corruption(c), fc.boolean(), async (bad, atEnd) => {
-      const base = c.base();
-      await expectRefused(atEnd ? [...base, ...bad] : [base[0], ...bad, ...base.slice(1)]);
-    }), { numRuns: 60 });
+    await fc.assert(
+      fc.asyncProperty(corruption(c), fc.boolean(), async (bad, atEnd) => {
+        const base = c.base();
+        await expectRefused(atEnd ? [...base, ...bad] : [base[0], ...bad, ...base.slice(1)]);
+      }),
+      { numRuns: 60 },
+    );
   });
   test.each([
     [['explore', '--design', 'trampoline', '--cpus', '2', '--hotplug', '0', '--walks', '3'], /--walks does nothing under --strategy bfs/],
     [['explore', '--design', 'trampoline', '--cpus', '2', '--hotplug', '0', '--seed', '3'], /--seed does nothing under --strategy bfs/],
-    [['explore', '--design', 'trampoline', '--cpus', '2', '--hotplug', '0', '--strategy', 'random', '--pct-depth', '3'], /--pct-depth does nothing under --strategy random/],
+    [
+      ['explore', '--design', 'trampoline', '--cpus', '2', '--hotplug', '0', '--strategy', 'random', '--pct-depth', '3'],
+      /--pct-depth does nothing under --strategy random/,
+    ],
     [['explore', '--design', 'trampoline', '--cpus', '2', '--hotplug', '0', '--strategy', 'pct', '--no-por'], /--no-por does nothing under --strategy pct/],
-    [['explore', '--design', 'trampoline', '--cpus', '2', '--hotplug', '0', '--strategy', 'random', '--seed', '4294967297'], /--seed must be an integer from 0 to 4294967295/],
+    [
+      ['explore', '--design', 'trampoline', '--cpus', '2', '--hotplug', '0', '--strategy', 'random', '--seed', '4294967297'],
+      /--seed must be an integer from 0 to 4294967295/,
+    ],
     [['explore', '--design', 'trampoline', '--cpus', '2', '--hotplug', '0', '--max-memory', '99999999'], /--max-memory must be below the heap limit/],
     [['explore', '--design', 'trampoline', '--cpus', '2', '--hotplug', '0', '--tlb-scope', 'bogus'], /--tlb-scope must be volatile or all/],
     [['export', '--format', 'dot', '--what', 'states', '--design', 'legacy', '--cpus', '2', '--seed', '2'], /--seed does nothing with --what states/],
@@ -153,11 +213,31 @@ describe('fuzz: bad input files → one line, exit 2, no hang', () => {
     await expectRefused(['explore', '--design', 'trampoline', '--layout', name, '--cpus', '2', '--hotplug', '0'], new RegExp(`unknown layout "${name}"`));
   });
   test('a layout file with profile "constructor", a scenario payload nested 100k deep', async () => {
-    await expectRefused(['explore', '--design', 'trampoline', '--layout', file('l.json', '{"profile": "constructor"}'), '--cpus', '2', '--hotplug', '0'], /profile must be/);
-    await expectRefused(['explore', '--design', 'trampoline', '--cpus', '2', '--hotplug', '1', '--scenario', file('s.json', `{"steps": [{"actor": "hotplug", "event": "DOWN", "payload": {"cpu": ${deep(100_000)}}}]}`)], /JSON nested \d+ levels deep \(at most 64\)/);
+    await expectRefused(
+      ['explore', '--design', 'trampoline', '--layout', file('l.json', '{"profile": "constructor"}'), '--cpus', '2', '--hotplug', '0'],
+      /profile must be/,
+    );
+    await expectRefused(
+      [
+        'explore',
+        '--design',
+        'trampoline',
+        '--cpus',
+        '2',
+        '--hotplug',
+        '1',
+        '--scenario',
+        file('s.json', `{"steps": [{"actor": "hotplug", "event": "DOWN", "payload": {"cpu": ${deep(100_000)}}}]}`),
+      ],
+      /JSON nested \d+ levels deep \(at most 64\)/,
+    );
   });
   test('outputs are checked before the search: missing directory, a directory, a device', async () => {
-    for (const [out, msg] of [[join(dir, 'no', 'such', 'x.json'), /does not exist/], [sub, /a directory/], ['/dev/full', /not a regular file/]] as const) {
+    for (const [out, msg] of [
+      [join(dir, 'no', 'such', 'x.json'), /does not exist/],
+      [sub, /a directory/],
+      ['/dev/full', /not a regular file/],
+    ] as const) {
       await expectRefused(['explore', '--design', 'legacy', '--cpus', '2', '--hotplug', '0', '--trace-out', out], msg);
       await expectRefused(['simulate', '--design', 'legacy', '--cpus', '2', '--trace-out', out], msg);
       await expectRefused(['export', '--format', 'dot', '--what', 'states', '--design', 'legacy', '--cpus', '2', '--out', out], msg);

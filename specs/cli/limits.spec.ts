@@ -35,7 +35,11 @@ describe('the run budget', () => {
   });
   test('an interrupt stops every strategy at the next expansion, with partial stats', () => {
     let reads = 0;
-    const later = { get aborted() { return ++reads > 200; } };
+    const later = {
+      get aborted() {
+        return ++reads > 200;
+      },
+    };
     const r = explore(big(), { por: false, interrupt: later });
     expect(r).toMatchObject({ result: 'incomplete', stoppedBy: 'interrupted' });
     expect(r.stats.states).toBeGreaterThan(200);

@@ -19,9 +19,12 @@ describe('typed flags', () => {
     expect(n).toBe(3);
     expect(parse('--cpus', '-1').flags.cpus).toBe(-1); // range checks belong to the command
   });
-  test.each(['0x2', '1e1', ' 2', '2 ', '1e999', '2.0', '+2', '', 'two', '0b1', 'Infinity', 'NaN', '９', '99999999999999999999'])('--cpus %j is refused as not a decimal integer', (v) => {
-    refused(['--cpus', v], /--cpus must be a decimal integer|--cpus needs a non-empty value/);
-  });
+  test.each(['0x2', '1e1', ' 2', '2 ', '1e999', '2.0', '+2', '', 'two', '0b1', 'Infinity', 'NaN', '９', '99999999999999999999'])(
+    '--cpus %j is refused as not a decimal integer',
+    (v) => {
+      refused(['--cpus', v], /--cpus must be a decimal integer|--cpus needs a non-empty value/);
+    },
+  );
   test('every string that is not a plain decimal integer is refused; every safe decimal integer accepted', () => {
     fc.assert(
       fc.property(fc.string(), (v) => {

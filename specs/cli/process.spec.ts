@@ -36,7 +36,10 @@ test('no arguments: the usage on stderr, nothing on stdout, exit 2', () => {
 });
 
 test('a reader that goes away (EPIPE) ends quietly with the verdict’s exit code', () => {
-  for (const [file, code] of [[okFile, 0], [badFile, 1]] as const) {
+  for (const [file, code] of [
+    [okFile, 0],
+    [badFile, 1],
+  ] as const) {
     const r = spawnSync('bash', ['-c', `"${process.execPath}" "${bin}" replay "${file}" | true; exit \${PIPESTATUS[0]}`], { encoding: 'utf8' });
     expect([file, r.status, r.stderr]).toEqual([file, code, '']);
   }
@@ -44,7 +47,10 @@ test('a reader that goes away (EPIPE) ends quietly with the verdict’s exit cod
 
 test('stdout on a full disk: one line and exit 2, never a verdict', () => {
   const full = openSync('/dev/full', 'w');
-  const r = spawnSync(process.execPath, [bin, 'explore', '--design', 'trampoline', '--cpus', '2', '--hotplug', '0', '--json', '--quiet'], { stdio: ['ignore', full, 'pipe'], encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [bin, 'explore', '--design', 'trampoline', '--cpus', '2', '--hotplug', '0', '--json', '--quiet'], {
+    stdio: ['ignore', full, 'pipe'],
+    encoding: 'utf8',
+  });
   closeSync(full);
   expect(r.status).toBe(2);
   oneLine(r.stderr);
@@ -56,7 +62,12 @@ test('a FIFO as a design file is refused at once, no hang; bad flags and deep fi
   spawnSync('mkfifo', [fifo]);
   const deep = join(dir, 'deep.json');
   writeFileSync(deep, '['.repeat(100_000) + ']'.repeat(100_000));
-  for (const args of [['explore', '--design', fifo, '--cpus', '2', '--hotplug', '0'], ['explore', '--design', 'legacy', '--cpus', '0x2', '--hotplug', '0'], ['list', '--bogus'], ['replay', deep]]) {
+  for (const args of [
+    ['explore', '--design', fifo, '--cpus', '2', '--hotplug', '0'],
+    ['explore', '--design', 'legacy', '--cpus', '0x2', '--hotplug', '0'],
+    ['list', '--bogus'],
+    ['replay', deep],
+  ]) {
     const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', timeout: 30_000 });
     expect([args[0], r.status]).toEqual([args[0], 2]);
     oneLine(r.stderr);
@@ -65,7 +76,21 @@ test('a FIFO as a design file is refused at once, no hang; bad flags and deep fi
 
 /** Start a search too big to finish, wait for its first progress line, send `signal`. */
 function interrupted(signal: NodeJS.Signals, extra: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [bin, 'explore', '--design', 'trampoline', '--cpus', '6', '--hotplug', '3', '--vms', '1', '--no-symmetry', '--no-por', ...extra]);
+  const child = spawn(process.execPath, [
+    bin,
+    'explore',
+    '--design',
+    'trampoline',
+    '--cpus',
+    '6',
+    '--hotplug',
+    '3',
+    '--vms',
+    '1',
+    '--no-symmetry',
+    '--no-por',
+    ...extra,
+  ]);
   let stdout = '';
   let stderr = '';
   let sent = false;

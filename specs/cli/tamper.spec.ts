@@ -24,7 +24,11 @@ let n = 0;
 async function run(argv: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await main(argv, (s) => out.push(s), (s) => err.push(s));
+  const code = await main(
+    argv,
+    (s) => out.push(s),
+    (s) => err.push(s),
+  );
   return { code, out, err };
 }
 
@@ -52,7 +56,11 @@ beforeAll(async () => {
 
 /** replay, export and inspect each refuse the file with exactly one line and exit 2. */
 async function refusedEverywhere(f: string, msg: RegExp, flags: string[] = []): Promise<void> {
-  for (const argv of [['replay', f, ...flags], ['export', '--format', 'mermaid', f, ...flags], ['inspect', f, ...flags]]) {
+  for (const argv of [
+    ['replay', f, ...flags],
+    ['export', '--format', 'mermaid', f, ...flags],
+    ['inspect', f, ...flags],
+  ]) {
     const r = await run(argv);
     expect([argv[0], r.code, r.err.length]).toEqual([argv[0], 2, 1]);
     expect(r.err[0]).toMatch(msg);
@@ -64,24 +72,155 @@ type Edit = (t: TraceFile) => void;
 const lastStep = (t: TraceFile) => t.trace[t.trace.length - 1].step;
 const edits: [string, () => TraceFile, Edit, RegExp][] = [
   ['deliveries appended after the violation', () => legacy, (t) => t.trace.push({ ...t.trace[0], step: lastStep(t) + 1 }), /not enabled here|goes on after/],
-  ['100,000 deliveries appended', () => legacy, (t) => { for (let i = 1; i <= 100_000; i++) t.trace.push({ ...t.trace[5], step: lastStep(legacy) + i }); }, /not enabled here|goes on after/],
-  ['a delivery to a CPU that does not exist', () => legacy, (t) => { (t.trace[3] as { to: string }).to = 'cpu7'; }, /step 4 .*cpu7.* is not enabled here/],
-  ['the design renamed to trampoline on a legacy trace', () => legacy, (t) => { (t.system.design as { name: string }).name = 'trampoline'; }, /named "trampoline" but its knobs are not that design's/],
-  ['the layout renamed to disjoint', () => legacy, (t) => { (t.system.layout as { name: string }).name = 'disjoint'; }, /named "disjoint" but its addresses are not that layout's/],
-  ['an edited violation message', () => legacy, (t) => { t.violation!.message = 'cpu1 ACCESS failed'; }, /records the message "cpu1 ACCESS failed" but the replay gives/],
-  ['an edited invariant', () => legacy, (t) => { t.violation!.invariant = 'use-after-free'; }, /records use-after-free but replays to wrong-translation/],
-  ['a loop on a trace without one', () => legacy, (t) => { t.loop = 3; }, /records a loop from step 3, but it ends by breaking wrong-translation/],
-  ['two steps swapped', () => legacy, (t) => { const [a, b] = [t.trace[0], t.trace[1]]; t.trace[0] = { ...b, step: 1 }; t.trace[1] = { ...a, step: 2 }; }, /step 1 .* is not enabled here/],
-  ['a step dropped', () => legacy, (t) => { t.trace.splice(4, 1); }, /numbered step 6 where step 5 was due/],
-  ['the last step dropped', () => legacy, (t) => { t.trace = t.trace.filter((e) => e.step !== lastStep(legacy)); }, /records wrong-translation but replays to no violation/],
-  ['a caused delivery removed', () => ok, (t) => { const i = t.trace.findIndex((e, k) => k > 0 && e.step === t.trace[k - 1].step); t.trace.splice(i, 1); }, /leaves out the delivery/],
-  ['a caused delivery added', () => ok, (t) => { const i = t.trace.findIndex((e, k) => k > 0 && e.step === t.trace[k - 1].step); t.trace.splice(i, 0, { ...t.trace[i] }); }, /records a delivery the step does not make|does not make/],
-  ['a read value edited', () => legacy, (t) => { const e = t.trace.find((x) => 'walk' in x.payload)!; (e.payload as Record<string, unknown>).walk = { kind: 'unmapped' }; }, /records .* but the step delivers|is not enabled here/],
-  ['a violation claimed on a run that holds', () => ok, (t) => { t.violation = { invariant: 'wrong-translation', message: 'x' }; }, /records wrong-translation but replays to no violation/],
-  ['a run that holds, truncated', () => ok, (t) => { t.trace = t.trace.filter((e) => e.step < 10); }, /stops while steps are still enabled/],
-  ['a knob removed', () => legacy, (t) => { delete (t.system.design as Partial<Record<string, unknown>>).tlbi; }, /system.design lacks the knob tlbi/],
-  ['an unknown field', () => legacy, (t) => { (t as unknown as Record<string, unknown>).verified = true; }, /unknown field verified/],
-  ['a knob edited', () => legacy, (t) => { (t.system.design as { tlbi: string }).tlbi = 'after-switch'; }, /knobs are not that design's|design: pgds "single" has no phase 2/],
+  [
+    '100,000 deliveries appended',
+    () => legacy,
+    (t) => {
+      for (let i = 1; i <= 100_000; i++) t.trace.push({ ...t.trace[5], step: lastStep(legacy) + i });
+    },
+    /not enabled here|goes on after/,
+  ],
+  [
+    'a delivery to a CPU that does not exist',
+    () => legacy,
+    (t) => {
+      (t.trace[3] as { to: string }).to = 'cpu7';
+    },
+    /step 4 .*cpu7.* is not enabled here/,
+  ],
+  [
+    'the design renamed to trampoline on a legacy trace',
+    () => legacy,
+    (t) => {
+      (t.system.design as { name: string }).name = 'trampoline';
+    },
+    /named "trampoline" but its knobs are not that design's/,
+  ],
+  [
+    'the layout renamed to disjoint',
+    () => legacy,
+    (t) => {
+      (t.system.layout as { name: string }).name = 'disjoint';
+    },
+    /named "disjoint" but its addresses are not that layout's/,
+  ],
+  [
+    'an edited violation message',
+    () => legacy,
+    (t) => {
+      t.violation!.message = 'cpu1 ACCESS failed';
+    },
+    /records the message "cpu1 ACCESS failed" but the replay gives/,
+  ],
+  [
+    'an edited invariant',
+    () => legacy,
+    (t) => {
+      t.violation!.invariant = 'use-after-free';
+    },
+    /records use-after-free but replays to wrong-translation/,
+  ],
+  [
+    'a loop on a trace without one',
+    () => legacy,
+    (t) => {
+      t.loop = 3;
+    },
+    /records a loop from step 3, but it ends by breaking wrong-translation/,
+  ],
+  [
+    'two steps swapped',
+    () => legacy,
+    (t) => {
+      const [a, b] = [t.trace[0], t.trace[1]];
+      t.trace[0] = { ...b, step: 1 };
+      t.trace[1] = { ...a, step: 2 };
+    },
+    /step 1 .* is not enabled here/,
+  ],
+  [
+    'a step dropped',
+    () => legacy,
+    (t) => {
+      t.trace.splice(4, 1);
+    },
+    /numbered step 6 where step 5 was due/,
+  ],
+  [
+    'the last step dropped',
+    () => legacy,
+    (t) => {
+      t.trace = t.trace.filter((e) => e.step !== lastStep(legacy));
+    },
+    /records wrong-translation but replays to no violation/,
+  ],
+  [
+    'a caused delivery removed',
+    () => ok,
+    (t) => {
+      const i = t.trace.findIndex((e, k) => k > 0 && e.step === t.trace[k - 1].step);
+      t.trace.splice(i, 1);
+    },
+    /leaves out the delivery/,
+  ],
+  [
+    'a caused delivery added',
+    () => ok,
+    (t) => {
+      const i = t.trace.findIndex((e, k) => k > 0 && e.step === t.trace[k - 1].step);
+      t.trace.splice(i, 0, { ...t.trace[i] });
+    },
+    /records a delivery the step does not make|does not make/,
+  ],
+  [
+    'a read value edited',
+    () => legacy,
+    (t) => {
+      const e = t.trace.find((x) => 'walk' in x.payload)!;
+      (e.payload as Record<string, unknown>).walk = { kind: 'unmapped' };
+    },
+    /records .* but the step delivers|is not enabled here/,
+  ],
+  [
+    'a violation claimed on a run that holds',
+    () => ok,
+    (t) => {
+      t.violation = { invariant: 'wrong-translation', message: 'x' };
+    },
+    /records wrong-translation but replays to no violation/,
+  ],
+  [
+    'a run that holds, truncated',
+    () => ok,
+    (t) => {
+      t.trace = t.trace.filter((e) => e.step < 10);
+    },
+    /stops while steps are still enabled/,
+  ],
+  [
+    'a knob removed',
+    () => legacy,
+    (t) => {
+      delete (t.system.design as Partial<Record<string, unknown>>).tlbi;
+    },
+    /system.design lacks the knob tlbi/,
+  ],
+  [
+    'an unknown field',
+    () => legacy,
+    (t) => {
+      (t as unknown as Record<string, unknown>).verified = true;
+    },
+    /unknown field verified/,
+  ],
+  [
+    'a knob edited',
+    () => legacy,
+    (t) => {
+      (t.system.design as { tlbi: string }).tlbi = 'after-switch';
+    },
+    /knobs are not that design's|design: pgds "single" has no phase 2/,
+  ],
   ['a trace payload nested 100k deep', () => legacy, () => undefined, /nested \d+ levels deep/],
 ];
 
@@ -115,7 +254,23 @@ describe('tampered trace files are refused by replay, export and inspect', () =>
 
   test('a preset and an equal design or layout file compare equal', async () => {
     const f = save(legacy);
-    const r = await run(['replay', f, '--quiet', '--design', join(examples, 'designs', 'legacy.json'), '--layout', join(examples, 'layouts', 'collide.json'), '--cpus', '2', '--hotplug', '0', '--cpu-pm', '0', '--tlb-scope', 'volatile']);
+    const r = await run([
+      'replay',
+      f,
+      '--quiet',
+      '--design',
+      join(examples, 'designs', 'legacy.json'),
+      '--layout',
+      join(examples, 'layouts', 'collide.json'),
+      '--cpus',
+      '2',
+      '--hotplug',
+      '0',
+      '--cpu-pm',
+      '0',
+      '--tlb-scope',
+      'volatile',
+    ]);
     expect([r.code, r.err]).toEqual([1, []]);
   });
 
@@ -143,12 +298,23 @@ function spinner(): BusSpec<null> {
   const goal = createMachine({ id: 'goal', initial: 'waiting', states: { waiting: { on: { FINISH: 'done' } }, done: {} } });
   return {
     name: 'spinner',
-    actors: [{ id: 'worker', machine: worker }, { id: 'goal', machine: goal }],
+    actors: [
+      { id: 'worker', machine: worker },
+      { id: 'goal', machine: goal },
+    ],
     initialGlobal: null,
     globalKey: () => '',
-    offers: (view, a) => (view.actors[a].id === 'worker' ? [{ type: 'TOGGLE' }] : view.snapshot(a).matches('waiting') && view.snapshot(0).matches('a') ? [{ type: 'FINISH' }] : []),
+    offers: (view, a) =>
+      view.actors[a].id === 'worker' ? [{ type: 'TOGGLE' }] : view.snapshot(a).matches('waiting') && view.snapshot(0).matches('a') ? [{ type: 'FINISH' }] : [],
     write: (g) => g,
-    invariants: [{ id: 'goal-reached', description: 'the goal is done', kind: 'quiescent', check: (view) => (view.snapshot(1).matches('done') ? null : 'the goal is still waiting') }],
+    invariants: [
+      {
+        id: 'goal-reached',
+        description: 'the goal is done',
+        kind: 'quiescent',
+        check: (view) => (view.snapshot(1).matches('done') ? null : 'the goal is still waiting'),
+      },
+    ],
   };
 }
 
