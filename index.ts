@@ -7,7 +7,7 @@
  */
 export { system } from './api/system';
 export type { System, SystemHeader, HypSystemOptions, CustomSystemOptions } from './api/system';
-export { explore, replay } from './api/explore';
+export { explore, replay, verifyTrace } from './api/explore';
 export type { ExploreOptions, ExploreResult, ReplayResult } from './api/explore';
 export { forAllInterleavings, InterleavingError } from './api/for-all';
 export type { ForAllOptions, ForAllResult, InterleavingState, ActorState } from './api/for-all';
