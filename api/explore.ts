@@ -31,7 +31,7 @@ export interface ExploreOptions {
   walks?: number;
   /** pct: bug depth d (default 3). */
   pctDepth?: number;
-  /** Stop (result 'incomplete', stoppedBy 'max-memory') once the JS heap in use passes this many MB. Default: 80 % of the heap limit. */
+  /** Stop (result 'incomplete', stoppedBy 'max-memory') once the JS heap in use passes this many MB. Default: half the heap limit (explore/budget.ts). */
   maxMemoryMB?: number;
   /** Checked once per expansion; when `aborted` turns true the run stops with stoppedBy 'interrupted'. */
   interrupt?: { readonly aborted: boolean };

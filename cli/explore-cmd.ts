@@ -24,7 +24,7 @@ export const exploreHelp = `hypsim explore --design D --cpus N --hotplug K [opti
   --pct-depth D         pct bug depth (default 3)
   --max-states X        store at most X states, then stop (exit 3)
   --max-seconds T       stop after T seconds, shrinking included (exit 3)
-  --max-memory MB       stop once the JS heap passes MB (default 80 % of the heap limit; exit 3)
+  --max-memory MB       stop once the JS heap passes MB (default and most: half the heap limit; exit 3)
   --no-symmetry         no CPU symmetry reduction
   --no-por              no partial-order reduction (bfs and dfs)
   --tlb-scope all       track every VA in the TLBs (default: the volatile ones)
@@ -73,10 +73,12 @@ function checkSearchFlags(f: ExploreFlags): Strategy {
   else refuseFlags('explore', f, ['no-por', ...(strategy === 'random' ? ['pct-depth'] : [])], `under --strategy ${strategy}`);
   for (const k of ['max-states', 'max-seconds', 'walks', 'pct-depth', 'max-memory'] as const)
     if (f[k] !== undefined && f[k] <= 0) throw new InputError(`hypsim explore: --${k} must be positive, got ${f[k]}`);
-  const heap = Math.floor(getHeapStatistics().heap_size_limit / 1048576);
-  if (f['max-memory'] !== undefined && f['max-memory'] >= heap)
+  // At most half the heap: a growing hash table briefly needs about twice its size; past its limit V8 aborts the process.
+  const most = Math.floor(getHeapStatistics().heap_size_limit / 1048576 / 2);
+  if (f['max-memory'] !== undefined && f['max-memory'] > most)
     throw new InputError(
-      `hypsim explore: --max-memory must be below the heap limit of ${heap} MB, got ${f['max-memory']} (raise it with NODE_OPTIONS=--max-old-space-size=MB)`,
+      `hypsim explore: --max-memory must be at most ${most} MB (half the heap limit), got ${f['max-memory']} ` +
+        '(raise the limit with NODE_OPTIONS=--max-old-space-size=MB)',
     );
   return strategy;
 }

@@ -24,8 +24,11 @@ export interface Progress {
   seconds: number;
 }
 
-/** Leave V8 room to finish the report (trace rebuilding, JSON) below its hard heap limit. */
-export const DEFAULT_MEMORY_SHARE = 0.8;
+/**
+ * Half the heap limit: a hash table that grows allocates its new backing store while the old one is
+ * still alive, so the heap briefly needs about twice the table; the report (trace, JSON) needs room too.
+ */
+export const DEFAULT_MEMORY_SHARE = 0.5;
 
 const MB = 1024 * 1024;
 
