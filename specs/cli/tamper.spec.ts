@@ -13,6 +13,9 @@ import { system, type System } from '../../api/system';
 import type { BusSpec } from '../../bus/spec';
 import { main } from '../../cli/commands';
 import { allDesigns } from '../../design/design';
+import type { Checkable } from '../../explore/checkable';
+import { primaryEntries } from '../../explore/match';
+import { reexecute } from '../../explore/reexecute';
 import { traceFileFor, writeTraceFile, type TraceFile } from '../../report/trace-file';
 import { TraceError } from '../../util/errors';
 import { tmp } from '../cli-helpers';
@@ -358,4 +361,23 @@ test('the files written are the files read: a round trip through writeTraceFile'
   const f = join(dir, 'round.json');
   writeTraceFile(f, legacy);
   expect(JSON.parse(readFileSync(f, 'utf8'))).toEqual(JSON.parse(JSON.stringify(legacy)));
+});
+
+describe('the one re-executor', () => {
+  test('yields before / step / deliveries / after for each step, chained, in both modes', () => {
+    const sys = system({ design: 'legacy', layout: 'collide', cpus: 2 });
+    const engine: Checkable = sys.engine({ symmetry: false });
+    for (const mode of ['strict', 'lenient'] as const) {
+      const steps = [...reexecute(engine, legacy.trace, mode)];
+      expect(steps.map((s) => s.step)).toEqual(primaryEntries(legacy.trace).map((e) => e.step));
+      steps.forEach((s, i) => {
+        expect(engine.key(s.before)).toBe(engine.key(i ? steps[i - 1].after : engine.initial()));
+        expect(s.deliveries[0].event.type).toBe(s.entry.event);
+      });
+    }
+    // Lenient mode (shrinking) skips a step that is not enabled; strict mode refuses it.
+    const edited = legacy.trace.map((e) => (e.step === 3 ? { ...e, to: 'cpu9' } : e));
+    expect([...reexecute(engine, edited, 'lenient')].length).toBeLessThan(lastStep(legacy));
+    expect(() => [...reexecute(engine, edited, 'strict')]).toThrow(TraceError);
+  });
 });
