@@ -55,6 +55,7 @@ export async function inspectCommand(argv: readonly string[], out: (s: string) =
     const path = p.positional[0];
     if (f.live) throw new InputError('hypsim inspect: --live runs a fresh simulation: give system flags, not a trace file');
     refuseFlags('inspect', f, ['seed', 'max-seconds'], 'with a trace file (they choose a run from system flags)');
+    if (!f.stately) refuseFlags('inspect', f, ['delay-ms'], 'with a trace file but no --stately (the page steps through it itself)');
     // Shown only once it has replayed faithfully: an edited trace is refused like by replay.
     const read = readVerifiedTraceFile(path);
     sys = read.sys;
@@ -63,7 +64,10 @@ export async function inspectCommand(argv: readonly string[], out: (s: string) =
     session = traceSession(sys, trace, { source: `trace file ${path}`, title: describeSystem(sys), recorded: read.file.violation });
   } else {
     sys = systemFrom(f, 'inspect');
-    if (f.live) live = true;
+    if (f.live) {
+      refuseFlags('inspect', f, ['max-seconds'], 'with --live (nothing is explored)');
+      live = true;
+    }
     else {
       const r = explore(sys, { maxSeconds });
       if (r.violation) {
