@@ -26,7 +26,8 @@ const stdout = { closed: false, error: null as string | null };
 function watchStdout(): void {
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
     if (e.code === 'EPIPE') stdout.closed = true;
-    else stdout.error ??= e.code ?? e.message;
+    // Writes after the first failure report the stream destroyed: the first failure says why.
+    else if (e.code !== 'ERR_STREAM_DESTROYED') stdout.error ??= e.code ?? e.message;
   });
   process.stderr.on('error', () => undefined); // nowhere left to report it
 }
