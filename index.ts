@@ -7,13 +7,14 @@
  */
 export { system } from './api/system';
 export type { System, SystemHeader, HypSystemOptions, CustomSystemOptions } from './api/system';
-export { explore, replay } from './api/explore';
+export { explore, replay, verifyTrace } from './api/explore';
 export type { ExploreOptions, ExploreResult, ReplayResult } from './api/explore';
 export { forAllInterleavings, InterleavingError } from './api/for-all';
 export type { ForAllOptions, ForAllResult, InterleavingState, ActorState } from './api/for-all';
 export { scenario, Scenario, describeScenario } from './scenario/scenario';
 export type { PinnedStep, ScenarioSpec, EventMap, HypEvents, StepOptions } from './scenario/scenario';
-export { compileScenario, readScenarioFile } from './scenario/validate';
+export { compileScenario } from './scenario/validate';
+export { readScenarioFile } from './api/scenario-file';
 export type { CompiledScenario } from './scenario/validate';
 export type { ScenarioReport } from './scenario/report';
 export { simulate } from './actors/live';

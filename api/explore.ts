@@ -5,10 +5,11 @@
 import type { TraceEntry } from '../bus/trace';
 import type { Checkable } from '../explore/checkable';
 import { exhaustive } from '../explore/exhaustive';
+import { Budget } from '../explore/budget';
 import { findFairLasso } from '../explore/lasso';
 import { traceFromKeys } from '../explore/trace-builder';
 import { sample } from '../explore/random';
-import { replay as replayTrace } from '../explore/replay';
+import { replay as replayTrace, replayRecorded, type RecordedVerdict } from '../explore/replay';
 import type { SampleReport, SearchOptions, Stats, Strategy } from '../explore/result';
 import { ScenarioCheckable } from '../scenario/product';
 import { scenarioReport, type ScenarioReport } from '../scenario/report';
@@ -30,6 +31,10 @@ export interface ExploreOptions {
   walks?: number;
   /** pct: bug depth d (default 3). */
   pctDepth?: number;
+  /** Stop (result 'incomplete', stoppedBy 'max-memory') once the JS heap in use passes this many MB. Default: half the heap limit (explore/budget.ts). */
+  maxMemoryMB?: number;
+  /** Checked once per expansion; when `aborted` turns true the run stops with stoppedBy 'interrupted'. */
+  interrupt?: { readonly aborted: boolean };
   onProgress?: SearchOptions['onProgress'];
   /**
    * Pin part of the schedule (`scenario()...` or a scenario file's object; semantics in scenario/scenario.ts).
@@ -67,6 +72,8 @@ export function explore(sys: System, options: ExploreOptions = {}): ExploreResul
   const strategy = options.strategy ?? 'bfs';
   if (!strategies.includes(strategy)) throw new InputError(`unknown strategy "${strategy}" (bfs, dfs, random, pct)`);
   const seed = options.seed ?? 1;
+  // The PRNG keeps 32 bits: a larger seed would silently run the same as a smaller one.
+  if (!Number.isSafeInteger(seed) || seed < 0 || seed > 0xffffffff) throw new InputError(`seed must be an integer from 0 to 4294967295, got ${seed}`);
   const compiled = options.scenario !== undefined ? compileScenario(sys, options.scenario) : null;
   if (compiled && options.symmetry === true) throw new InputError('a scenario names actors, which breaks CPU symmetry: explore it with symmetry off (leave `symmetry` unset)');
   const symmetry = compiled ? false : (options.symmetry ?? true);
@@ -75,7 +82,10 @@ export function explore(sys: System, options: ExploreOptions = {}): ExploreResul
   const base = busEngine as unknown as Checkable;
   const product = compiled ? new ScenarioCheckable(base, compiled) : null;
   const engine = product ?? base;
-  const opts: SearchOptions = { strategy, seed, maxStates: options.maxStates, maxSeconds: options.maxSeconds, por, walks: options.walks, pctDepth: options.pctDepth, onProgress: options.onProgress };
+  // One budget for the whole run: the search, the lasso pass and shrinking all spend from it.
+  const { maxStates, maxSeconds, maxMemoryMB, interrupt } = options;
+  const budget = new Budget({ maxStates, maxSeconds, maxMemoryMB, interrupt }, options.onProgress);
+  const opts: SearchOptions = { strategy, seed, por, walks: options.walks, pctDepth: options.pctDepth, budget };
   const r = strategy === 'bfs' || strategy === 'dfs' ? exhaustive(engine, opts) : sample(engine, opts);
   let result: ExploreResult['result'] = r.result;
   let violation: ExploreResult['violation'] = r.violation;
@@ -83,10 +93,10 @@ export function explore(sys: System, options: ExploreOptions = {}): ExploreResul
   // A system that may loop can break a quiescence invariant without ever ending: look for a fair lasso.
   if (result === 'verified' && !compiled && !base.acyclic && sys.spec.invariants.some((i) => i.kind === 'quiescent')) {
     const checkable = sys.engine({ symmetry: false }) as unknown as Checkable;
-    const lasso = findFairLasso(checkable, options.maxStates);
+    const lasso = findFairLasso(checkable, budget);
     if (lasso === 'incomplete') {
       result = 'incomplete';
-      stoppedBy = 'max-states';
+      stoppedBy = budget.stopped ?? 'max-states';
     } else if (lasso) {
       result = 'violation';
       const { entries } = traceFromKeys(checkable, [...lasso.stem, ...lasso.cycle.slice(1)]);
@@ -128,7 +138,21 @@ export interface ReplayResult {
  * violation's `violation.loop`) checks that the steps from there on form a cycle that keeps breaking it.
  */
 export function replay(sys: System, trace: readonly TraceEntry[], loop?: number): ReplayResult {
-  const r = replayTrace(sys.engine({ symmetry: false }) as unknown as Checkable, trace, 'strict', loop);
+  const engine: Checkable = sys.engine({ symmetry: false });
+  const r = replayTrace(engine, trace, 'strict', loop);
+  return { violation: r.violation, trace: r.trace, quiescent: r.quiescent };
+}
+
+/**
+ * Hold a trace to the verdict it records (a trace file is evidence): strict replay, every delivery as
+ * recorded, the recorded invariant and message reached exactly at the last step (or, with `loop`, a real
+ * lasso), or no violation and a run that is over. Anything else throws a one-line TraceError.
+ * @example
+ * verifyTrace(system({ design: 'legacy', layout: 'collide', cpus: 2 }), file.trace, { violation: file.violation });
+ */
+export function verifyTrace(sys: System, trace: readonly TraceEntry[], recorded: RecordedVerdict): ReplayResult {
+  const engine: Checkable = sys.engine({ symmetry: false });
+  const r = replayRecorded(engine, trace, recorded);
   return { violation: r.violation, trace: r.trace, quiescent: r.quiescent };
 }
 

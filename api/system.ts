@@ -5,10 +5,14 @@
 import { buildHypSystem, checkBounds, type HypConfig, type HypSystem } from '../actors/hyp-system';
 import { Engine } from '../bus/engine';
 import type { BusSpec } from '../bus/spec';
-import type { Design } from '../design/design';
+import { findDesign, type Design } from '../design/design';
+import { knobDifference } from '../design/same';
 import { resolveDesign } from '../design/resolve';
-import { resolveLayout, type Layout } from '../mmu/layout';
+import { layoutPresets, resolveLayout, type Layout } from '../mmu/layout';
+import { layoutDifference } from '../mmu/layout-same';
+import { own } from '../util/own';
 import { InputError } from '../util/errors';
+import { readInputJson } from './input-file';
 
 export interface HypSystemOptions {
   /** A preset or mutant name (`hypsim list`), a design file path, or a Design value. */
@@ -52,6 +56,16 @@ export interface System {
   engine(opts?: { symmetry?: boolean }): Engine<unknown>;
 }
 
+/** A name is a claim: a design or layout named after a preset must be that preset (output and trace files show names). */
+function checkNames(design: Design, layout: Layout, cpus: number, vms: number): void {
+  const preset = findDesign(design.name);
+  const d = preset && knobDifference(preset, design);
+  if (d) throw new InputError(`design "${design.name}" has a preset's name but not its knobs (${d}): give it a name of its own`);
+  const lp = own(layoutPresets, layout.name);
+  const l = lp && layoutDifference(lp.make(cpus, vms, design.hypVaMask), layout);
+  if (l) throw new InputError(`layout "${layout.name}" has a preset's name but not its addresses (${l}): give it a name of its own`);
+}
+
 export function system(opts: HypSystemOptions | CustomSystemOptions): System {
   if ('spec' in opts) {
     const spec = opts.spec as BusSpec<unknown>;
@@ -67,9 +81,10 @@ export function system(opts: HypSystemOptions | CustomSystemOptions): System {
   const vms = opts.vms ?? 0;
   const cpuPm = opts.cpuPm ?? 0;
   checkBounds(cpus, hotplug, vms, cpuPm);
-  const design = typeof opts.design === 'string' ? resolveDesign(opts.design) : opts.design;
+  const design = typeof opts.design === 'string' ? resolveDesign(opts.design, readInputJson) : opts.design;
   const layoutName = opts.layout ?? design.defaultLayout ?? 'collide';
-  const layout = typeof layoutName === 'string' ? resolveLayout(layoutName, cpus, vms, design.hypVaMask) : layoutName;
+  const layout = typeof layoutName === 'string' ? resolveLayout(layoutName, cpus, vms, design.hypVaMask, readInputJson) : layoutName;
+  checkNames(design, layout, cpus, vms);
   const config: HypConfig = { design, layout, cpus, hotplug, vms, hotplugFromBoot: opts.hotplugFromBoot ?? false, tlbScope: opts.tlbScope ?? 'volatile', cpuPm };
   const hyp = buildHypSystem(config);
   const spec = hyp.spec as BusSpec<unknown>;

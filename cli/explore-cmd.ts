@@ -4,10 +4,12 @@ import type { Strategy } from '../explore/result';
 import { sampleSummary, shellWords } from '../report/reproduce';
 import { renderTimeline } from '../report/timeline';
 import { describeScenario } from '../scenario/scenario';
-import { readScenarioFile } from '../scenario/validate';
+import { getHeapStatistics } from 'node:v8';
+import { checkWritable } from '../api/output-file';
+import { readScenarioFile } from '../api/scenario-file';
 import { traceFileFor } from '../report/trace-file';
 import { InputError } from '../util/errors';
-import { parseArgs } from './args';
+import { parseArgs, refuseFlags, type Flags } from './args';
 import { describeSystem, systemFlags, systemFrom } from './system-flags';
 import { noTraceOut, writeTraceOut } from './trace-out';
 
@@ -19,13 +21,14 @@ export const exploreHelp = `hypsim explore --design D --cpus N [--hotplug K] [op
   --cpu-pm K            at most K deep-idle entries (CPU PM) once KVM is up (default 0)
   --hotplug-from-boot   hotplug may act while kvm_arch_init runs
   --strategy S          bfs (default, shortest counterexample) | dfs | random | pct
-  --seed S              seed for random and pct (default 1)
+  --seed S              seed for random and pct, 0 to 4294967295 (default 1)
   --walks W             runs for random and pct (default 1000)
   --pct-depth D         pct bug depth (default 3)
-  --max-states X        stop after X states (exit 3)
-  --max-seconds T       stop after T seconds (exit 3)
+  --max-states X        store at most X states, then stop (exit 3)
+  --max-seconds T       stop after T seconds, shrinking included (exit 3)
+  --max-memory MB       stop once the JS heap passes MB (default and most: half the heap limit; exit 3)
   --no-symmetry         no CPU symmetry reduction
-  --no-por              no partial-order reduction
+  --no-por              no partial-order reduction (bfs and dfs)
   --tlb-scope all       track every VA in the TLBs (default: the volatile ones)
   --json                one JSON object on stdout
   --trace-out FILE      write the counterexample as a trace file (hypsim inspect FILE, hypsim replay FILE)
@@ -37,58 +40,87 @@ export const exploreHelp = `hypsim explore --design D --cpus N [--hotplug K] [op
                         back, all others interleave freely. Runs without CPU symmetry. Result
                         "unsatisfiable" (exit 3) if no interleaving completes the pinned steps
   --quiet               no progress line
-exit: 0 verified, 1 violation, 2 bad input, 3 stopped at a limit (or the scenario never completed)`;
+  Ctrl-C or SIGTERM stops the search and prints what it has (incomplete, exit 3); a second one quits at once.
+exit: 0 verified, 1 violation, 2 bad input (or an output that cannot be written), 3 stopped at a limit or
+  interrupted (or the scenario never completed)`;
 
-export function exploreCommand(argv: readonly string[], out: (s: string) => void, err: (s: string) => void): number {
-  const p = parseArgs(argv, {
-    ...systemFlags,
-    strategy: 'string',
-    seed: 'int',
-    walks: 'int',
-    'pct-depth': 'int',
-    'max-states': 'int',
-    'max-seconds': 'number',
-    'no-symmetry': 'bool',
-    'no-por': 'bool',
-    json: 'bool',
-    'trace-out': 'string',
-    scenario: 'string',
-    quiet: 'bool',
-    help: 'bool',
-  }, 'explore');
-  if (p.flags.help) {
+const exploreFlags = {
+  ...systemFlags,
+  strategy: 'string',
+  seed: 'seed',
+  walks: 'int',
+  'pct-depth': 'int',
+  'max-states': 'int',
+  'max-seconds': 'number',
+  'max-memory': 'int',
+  'no-symmetry': 'bool',
+  'no-por': 'bool',
+  json: 'bool',
+  'trace-out': 'string',
+  scenario: 'string',
+  quiet: 'bool',
+  help: 'bool',
+} as const;
+
+type ExploreFlags = Flags<typeof exploreFlags>;
+
+const strategies: readonly Strategy[] = ['bfs', 'dfs', 'random', 'pct'];
+
+/** Check the flags that need no system: strategy, flags that would do nothing under it, limits. */
+function checkSearchFlags(f: ExploreFlags): Strategy {
+  const strategy = (f.strategy ?? 'bfs') as Strategy;
+  if (!strategies.includes(strategy)) throw new InputError(`hypsim explore: --strategy must be bfs, dfs, random or pct, got "${f.strategy}"`);
+  if (strategy === 'bfs' || strategy === 'dfs')
+    refuseFlags('explore', f, ['seed', 'walks', 'pct-depth'], `under --strategy ${strategy} (it searches every interleaving)`);
+  else refuseFlags('explore', f, ['no-por', ...(strategy === 'random' ? ['pct-depth'] : [])], `under --strategy ${strategy}`);
+  for (const k of ['max-states', 'max-seconds', 'walks', 'pct-depth', 'max-memory'] as const)
+    if (f[k] !== undefined && f[k] <= 0) throw new InputError(`hypsim explore: --${k} must be positive, got ${f[k]}`);
+  // At most half the heap: a growing hash table briefly needs about twice its size; past its limit V8 aborts the process.
+  const most = Math.floor(getHeapStatistics().heap_size_limit / 1048576 / 2);
+  if (f['max-memory'] !== undefined && f['max-memory'] > most)
+    throw new InputError(
+      `hypsim explore: --max-memory must be at most ${most} MB (half the heap limit), got ${f['max-memory']} ` +
+        '(raise the limit with NODE_OPTIONS=--max-old-space-size=MB)',
+    );
+  return strategy;
+}
+
+export function exploreCommand(argv: readonly string[], out: (s: string) => void, err: (s: string) => void, interrupt?: { readonly aborted: boolean }): number {
+  const { flags: f, positional } = parseArgs(argv, exploreFlags, 'explore');
+  if (f.help) {
     out(exploreHelp);
     return 0;
   }
-  if (p.positional.length) throw new InputError(`hypsim explore: unexpected argument "${p.positional[0]}"`);
-  const sys = systemFrom(p, 'explore');
-  const f = p.flags;
-  const strategy = (f.strategy as string | undefined) ?? 'bfs';
-  if (!['bfs', 'dfs', 'random', 'pct'].includes(strategy)) throw new InputError(`hypsim explore: --strategy must be bfs, dfs, random or pct, got "${strategy}"`);
-  for (const k of ['max-states', 'max-seconds', 'walks', 'pct-depth'] as const)
-    if (f[k] !== undefined && (f[k] as number) <= 0) throw new InputError(`hypsim explore: --${k} must be positive, got ${f[k]}`);
-  const quiet = f.quiet === true;
-  const scenario = typeof f.scenario === 'string' ? readScenarioFile(f.scenario, sys).spec : undefined;
+  if (positional.length) throw new InputError(`hypsim explore: unexpected argument "${positional[0]}"`);
+  const strategy = checkSearchFlags(f);
+  const sys = systemFrom(f, 'explore');
+  // Checked before the search: a long run must not end by failing to save its result.
+  if (f['trace-out'] !== undefined) checkWritable(f['trace-out'], 'trace file');
+  const scenario = f.scenario !== undefined ? readScenarioFile(f.scenario, sys).spec : undefined;
   const r: ExploreResult = explore(sys, {
-    strategy: strategy as Strategy,
-    seed: f.seed as number | undefined,
-    walks: f.walks as number | undefined,
-    pctDepth: f['pct-depth'] as number | undefined,
-    maxStates: f['max-states'] as number | undefined,
-    maxSeconds: f['max-seconds'] as number | undefined,
+    strategy,
+    seed: f.seed,
+    walks: f.walks,
+    pctDepth: f['pct-depth'],
+    maxStates: f['max-states'],
+    maxSeconds: f['max-seconds'],
+    maxMemoryMB: f['max-memory'],
+    interrupt,
     // A scenario names actors: it runs without symmetry (the result says symmetry: false).
     symmetry: scenario ? undefined : f['no-symmetry'] !== true,
     por: f['no-por'] !== true,
     scenario,
-    onProgress: quiet ? undefined : (pr) => err(`  … ${pr.states} states, ${pr.statesPerSecond} states/s, depth ${pr.depth}, frontier ${pr.frontier}, ${pr.seconds.toFixed(1)} s`),
+    onProgress: f.quiet
+      ? undefined
+      : (pr) => err(`  … ${pr.states} states, ${pr.statesPerSecond} states/s, depth ${pr.depth}, frontier ${pr.frontier}, ${pr.seconds.toFixed(1)} s`),
   });
-  if (typeof f['trace-out'] === 'string') {
+  if (f.json) out(JSON.stringify(r));
+  else out(formatResult(describeSystem(sys), r, () => renderTimeline(sys, r.violation!.trace, r.violation, { legend: true }), rerunCommand(argv, r)));
+  if (f['trace-out'] !== undefined) {
     const v = r.violation;
     if (v) writeTraceOut('explore', f['trace-out'], traceFileFor(sys, { invariant: v.invariant, message: v.message }, v.trace, v.loop), err);
     else noTraceOut('explore', f['trace-out'], err);
   }
-  if (f.json) out(JSON.stringify(r));
-  else out(formatResult(describeSystem(sys), r, () => renderTimeline(sys, r.violation!.trace, r.violation, { legend: true }), rerunCommand(argv, r)));
   return r.result === 'verified' ? 0 : r.result === 'violation' ? 1 : 3;
 }
 

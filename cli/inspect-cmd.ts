@@ -11,10 +11,10 @@ import { serveInspector, type InspectorServer } from '../inspector/server';
 import { liveSessionShell, traceSession, type Session } from '../inspector/session';
 import { statelyInspector, type StatelyAttachment } from '../inspector/stately';
 import type { TraceEntry } from '../bus/trace';
-import { readTraceFile } from '../report/trace-file';
-import { InputError, TraceError } from '../util/errors';
-import { parseArgs } from './args';
-import { describeSystem, systemFlags, systemFrom } from './system-flags';
+import { readVerifiedTraceFile } from '../report/trace-file';
+import { InputError } from '../util/errors';
+import { parseArgs, refuseFlags } from './args';
+import { checkFlagsMatchTrace, describeSystem, systemFlags, systemFrom } from './system-flags';
 
 export const inspectHelp = `hypsim inspect [TRACE.json] [--design D --cpus N --hotplug K ...] [--port P] [options]
   Serves the inspector on http://127.0.0.1:P/ (never another interface) and prints its URL; Ctrl-C stops.
@@ -22,7 +22,7 @@ export const inspectHelp = `hypsim inspect [TRACE.json] [--design D --cpus N --h
   --design D --cpus N   no trace file: explore the system and show its counterexample, or, if there is
                         none, a live run (system flags as for hypsim explore)
   --live                show a live run (real actors on the RxJS bus), streamed to the page as it goes
-  --seed S              live run seed (default 1)
+  --seed S              live run seed, 0 to 4294967295 (default 1)
   --delay-ms D          live run: milliseconds between steps (default 200)
   --max-seconds T       explore: give up after T seconds (default 60)
   --port P              port on 127.0.0.1 (default 0: a free port)
@@ -31,18 +31,19 @@ export const inspectHelp = `hypsim inspect [TRACE.json] [--design D --cpus N --h
 exit: 0 when stopped, 2 bad input or a trace that does not replay`;
 
 export async function inspectCommand(argv: readonly string[], out: (s: string) => void, err: (s: string) => void): Promise<number> {
-  const p = parseArgs(argv, { ...systemFlags, port: 'int', live: 'bool', seed: 'int', 'delay-ms': 'int', 'max-seconds': 'number', stately: 'bool', help: 'bool' }, 'inspect');
+  const spec = { ...systemFlags, port: 'int', live: 'bool', seed: 'seed', 'delay-ms': 'int', 'max-seconds': 'number', stately: 'bool', help: 'bool' } as const;
+  const p = parseArgs(argv, spec, 'inspect');
   const f = p.flags;
   if (f.help) {
     out(inspectHelp);
     return 0;
   }
   if (p.positional.length > 1) throw new InputError(`hypsim inspect: give at most one trace file, got ${p.positional.length} arguments`);
-  const port = (f.port as number | undefined) ?? 0;
+  const port = f.port ?? 0;
   if (port < 0 || port > 65535) throw new InputError(`hypsim inspect: --port must be from 0 to 65535, got ${port}`);
-  const delayMs = (f['delay-ms'] as number | undefined) ?? 200;
+  const delayMs = f['delay-ms'] ?? 200;
   if (delayMs < 0) throw new InputError(`hypsim inspect: --delay-ms must be 0 or more, got ${delayMs}`);
-  const maxSeconds = (f['max-seconds'] as number | undefined) ?? 60;
+  const maxSeconds = f['max-seconds'] ?? 60;
   if (maxSeconds <= 0) throw new InputError(`hypsim inspect: --max-seconds must be positive, got ${maxSeconds}`);
   const seed = (f.seed as number | undefined) ?? 1;
 
@@ -53,17 +54,20 @@ export async function inspectCommand(argv: readonly string[], out: (s: string) =
   if (p.positional.length === 1) {
     const path = p.positional[0];
     if (f.live) throw new InputError('hypsim inspect: --live runs a fresh simulation: give system flags, not a trace file');
-    const read = readTraceFile(path);
+    refuseFlags('inspect', f, ['seed', 'max-seconds'], 'with a trace file (they choose a run from system flags)');
+    if (!f.stately) refuseFlags('inspect', f, ['delay-ms'], 'with a trace file but no --stately (the page steps through it itself)');
+    // Shown only once it has replayed faithfully: an edited trace is refused like by replay.
+    const read = readVerifiedTraceFile(path);
     sys = read.sys;
-    checkFlagsMatch(path, sys, f);
+    checkFlagsMatchTrace(path, sys, f, 'inspect');
     trace = read.file.trace;
     session = traceSession(sys, trace, { source: `trace file ${path}`, title: describeSystem(sys), recorded: read.file.violation });
-    const got = session.violation?.invariant ?? null;
-    const recorded = read.file.violation?.invariant ?? null;
-    if (got !== recorded) throw new TraceError(`trace file ${path} records ${recorded ?? 'no violation'} but replays to ${got ?? 'no violation'}`);
   } else {
-    sys = systemFrom(p, 'inspect');
-    if (f.live) live = true;
+    sys = systemFrom(f, 'inspect');
+    if (f.live) {
+      refuseFlags('inspect', f, ['max-seconds'], 'with --live (nothing is explored)');
+      live = true;
+    }
     else {
       const r = explore(sys, { maxSeconds });
       if (r.violation) {
@@ -109,11 +113,4 @@ export async function inspectCommand(argv: readonly string[], out: (s: string) =
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
   });
-}
-
-function checkFlagsMatch(path: string, sys: System, f: Record<string, string | number | boolean>): void {
-  const h = sys.header;
-  const want: Record<string, unknown> = { design: h.design, layout: h.layout, cpus: h.cpus, hotplug: h.hotplug, vms: h.vms };
-  for (const [k, v] of Object.entries(want)) if (f[k] !== undefined && f[k] !== v) throw new TraceError(`trace file ${path} is for ${k} ${v}, not ${f[k]}`);
-  if (f['hotplug-from-boot'] && !h.hotplugFromBoot) throw new TraceError(`trace file ${path} was recorded without --hotplug-from-boot`);
 }

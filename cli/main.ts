@@ -1,78 +1,10 @@
 #!/usr/bin/env node
-/** The hypsim command line. Bad input: one line on stderr, exit 2. */
-import { InputError } from '../util/errors';
-import { demoCommand } from './demo-cmd';
-import { exploreCommand, exploreHelp } from './explore-cmd';
-import { exportCommand, exportHelp } from './export-cmd';
-import { inspectCommand, inspectHelp } from './inspect-cmd';
-import { listCommand, replayCommand, replayHelp, simulateCommand, simulateHelp } from './other-cmds';
+/**
+ * The hypsim executable. The subcommands (cli/commands.ts) load only where they run: a search runs in a
+ * worker thread (cli/process.ts), so the main thread, which only relays signals and output, stays light.
+ */
+import { runCli } from './process';
 
-const usage = `hypsim — simulator and model checker for the Arm KVM HYP-init protocol
+export { main } from './commands';
 
-  hypsim demo                       the legacy bug as a timeline, then the trampoline design verified
-  hypsim explore --design D ...     every interleaving (bfs/dfs) or samples (random/pct)
-  hypsim simulate --design D ...    one live run on the RxJS bus, seeded
-  hypsim replay FILE                re-execute a trace file
-  hypsim list                       designs, mutants, layouts, invariants, knobs, profiles
-  hypsim inspect [FILE] ...         a local web page: statecharts, registers, TLBs, page tables, step by step
-  hypsim export --format F ...      a trace or the statecharts as Mermaid or DOT
-
-${exploreHelp}
-
-${simulateHelp}
-
-${replayHelp}
-
-${inspectHelp}
-
-${exportHelp}`;
-
-export async function main(argv: readonly string[], out = (s: string) => process.stdout.write(s + '\n'), err = (s: string) => process.stderr.write(s + '\n')): Promise<number> {
-  const [cmd, ...rest] = argv;
-  try {
-    switch (cmd) {
-      case 'explore':
-        return exploreCommand(rest, out, err);
-      case 'simulate':
-        return await simulateCommand(rest, out, err);
-      case 'replay':
-        return replayCommand(rest, out);
-      case 'list':
-        return listCommand(out);
-      case 'demo':
-        return demoCommand(rest, out);
-      case 'inspect':
-        return await inspectCommand(rest, out, err);
-      case 'export':
-        return await exportCommand(rest, out, err);
-      case undefined:
-      case 'help':
-      case '--help':
-      case '-h':
-        out(usage);
-        return cmd === undefined ? 2 : 0;
-      default:
-        throw new InputError(`unknown command "${cmd}" (demo, explore, simulate, replay, list, inspect, export)`);
-    }
-  } catch (e) {
-    if (e instanceof InputError) {
-      err(`hypsim: ${e.message}`);
-      return 2;
-    }
-    throw e;
-  }
-}
-
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    // Exit once stdout and stderr have drained, so a long timeline piped to a slow reader arrives whole.
-    (code) => {
-      process.exitCode = code;
-      process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
-    },
-    (e) => {
-      process.stderr.write(`hypsim: internal error: ${(e as Error).stack ?? e}\n`);
-      process.exit(70);
-    },
-  );
-}
+if (require.main === module) runCli(() => (require('./commands') as typeof import('./commands')).main, __filename);

@@ -1,72 +1,56 @@
-/** `hypsim simulate`, `hypsim replay`, `hypsim list`. */
-import { replay } from '../api/explore';
+/** `hypsim simulate`, `hypsim list`. */
+import { checkWritable } from '../api/output-file';
 import { simulate } from '../actors/live';
 import { knobDocs, knobs, laterMutants, mutants, presets } from '../design/design';
 import { invariantDocs } from '../invariants/hyp';
 import { layoutPresets } from '../mmu/layout';
 import { profiles } from '../mmu/profile';
 import { renderTimeline } from '../report/timeline';
-import { readTraceFile, traceFileFor } from '../report/trace-file';
-import { InputError, TraceError } from '../util/errors';
+import { traceFileFor } from '../report/trace-file';
+import { InputError } from '../util/errors';
 import { parseArgs } from './args';
 import { describeSystem, systemFlags, systemFrom } from './system-flags';
 import { writeTraceOut } from './trace-out';
 
-export const simulateHelp = `hypsim simulate --design D --cpus N [--hotplug K] [--vms M] [--layout L] [--seed S] [--hotplug-from-boot] [--json] [--trace-out FILE]
+export const simulateHelp = `hypsim simulate --design D --cpus N [--hotplug K] [--vms M] [--layout L] [--cpu-pm K] [--tlb-scope S]
+                [--seed S (0 to 4294967295)] [--hotplug-from-boot] [--json] [--trace-out FILE]
   Runs one interleaving live (XState actors on the RxJS bus, seeded random delivery) to the end and prints
   a per-CPU timeline. Same seed, same run. --hotplug defaults to 0. --trace-out FILE: hypsim inspect FILE.
   exit: 0 no invariant broken, 1 one was, 2 bad input`;
 
+const simulateFlags = { ...systemFlags, seed: 'seed', json: 'bool', 'trace-out': 'string', help: 'bool' } as const;
+
 export async function simulateCommand(argv: readonly string[], out: (s: string) => void, err: (s: string) => void = () => {}): Promise<number> {
-  const p = parseArgs(argv, { ...systemFlags, seed: 'int', json: 'bool', 'trace-out': 'string', help: 'bool' }, 'simulate');
-  if (p.flags.help) {
+  const { flags: f, positional } = parseArgs(argv, simulateFlags, 'simulate');
+  if (f.help) {
     out(simulateHelp);
     return 0;
   }
-  if (p.positional.length) throw new InputError(`hypsim simulate: unexpected argument "${p.positional[0]}"`);
-  const sys = systemFrom(p, 'simulate');
-  const seed = (p.flags.seed as number | undefined) ?? 1;
+  if (positional.length) throw new InputError(`hypsim simulate: unexpected argument "${positional[0]}"`);
+  const sys = systemFrom(f, 'simulate');
+  if (f['trace-out'] !== undefined) checkWritable(f['trace-out'], 'trace file');
+  const seed = f.seed ?? 1;
   const r = await simulate(sys, { seed });
-  if (typeof p.flags['trace-out'] === 'string') writeTraceOut('simulate', p.flags['trace-out'], traceFileFor(sys, r.violation, r.trace), err);
-  if (p.flags.json) out(JSON.stringify({ ...sys.header, seed, result: r.violation ? 'violation' : 'ok', violation: r.violation, steps: r.steps, trace: r.trace }));
+  if (f.json) out(JSON.stringify({ ...sys.header, seed, result: r.violation ? 'violation' : 'ok', violation: r.violation, steps: r.steps, trace: r.trace }));
   else {
     out(`${describeSystem(sys)} — live run, seed ${seed}: ${r.steps} steps, ${r.violation ? `✗ ${r.violation.invariant}` : 'no invariant broken'}\n`);
     out(renderTimeline(sys, r.trace, r.violation, { legend: true }));
   }
+  if (f['trace-out'] !== undefined) writeTraceOut('simulate', f['trace-out'], traceFileFor(sys, r.violation, r.trace), err);
   return r.violation ? 1 : 0;
 }
 
-export const replayHelp = `hypsim replay FILE [--design D --cpus N --hotplug K --layout L --vms M --hotplug-from-boot] [--json] [--quiet]
-  Re-executes a trace file step by step on the system it records and reports the violation it reaches.
-  System flags, if given, must match the file. exit: 1 the recorded violation is reached, 0 the trace
-  holds (no violation recorded or reached), 2 bad or mismatched trace`;
+export const listHelp = `hypsim list
+  Every design, mutant, layout, invariant, knob and profile, one a line. No options.
+exit: 0`;
 
-export function replayCommand(argv: readonly string[], out: (s: string) => void): number {
-  const p = parseArgs(argv, { ...systemFlags, json: 'bool', quiet: 'bool', help: 'bool' }, 'replay');
+export function listCommand(argv: readonly string[], out: (s: string) => void): number {
+  const p = parseArgs(argv, { help: 'bool' } as const, 'list');
   if (p.flags.help) {
-    out(replayHelp);
+    out(listHelp);
     return 0;
   }
-  if (p.positional.length !== 1) throw new InputError('hypsim replay: give exactly one trace file');
-  const { file, sys } = readTraceFile(p.positional[0]);
-  const h = sys.header;
-  const want: Record<string, unknown> = { design: h.design, layout: h.layout, cpus: h.cpus, hotplug: h.hotplug, vms: h.vms };
-  for (const [k, v] of Object.entries(want))
-    if (p.flags[k] !== undefined && p.flags[k] !== v) throw new TraceError(`trace file ${p.positional[0]} is for ${k} ${v}, not ${p.flags[k]}`);
-  if (p.flags['hotplug-from-boot'] && !h.hotplugFromBoot) throw new TraceError(`trace file ${p.positional[0]} was recorded without --hotplug-from-boot`);
-  const r = replay(sys, file.trace, file.loop);
-  const got = r.violation?.invariant ?? null;
-  const recorded = file.violation?.invariant ?? null;
-  if (got !== recorded) throw new TraceError(`trace file ${p.positional[0]} records ${recorded ?? 'no violation'} but replays to ${got ?? 'no violation'}`);
-  if (p.flags.json) out(JSON.stringify({ ...h, result: r.violation ? 'violation' : 'ok', violation: r.violation, steps: file.trace.length ? file.trace[file.trace.length - 1].step : 0 }));
-  else if (!p.flags.quiet) {
-    out(`${describeSystem(sys)} — replayed ${p.positional[0]}: ${r.violation ? `✗ ${r.violation.invariant} reached again` : 'no violation, as recorded'}\n`);
-    out(renderTimeline(sys, r.trace, r.violation, { legend: true }));
-  }
-  return r.violation ? 1 : 0;
-}
-
-export function listCommand(out: (s: string) => void): number {
+  if (p.positional.length) throw new InputError(`hypsim list: unexpected argument "${p.positional[0]}" (list takes no arguments)`);
   const rows: string[] = [];
   const row = (kind: string, name: string, what: string) => rows.push(`${kind.padEnd(10)} ${name.padEnd(24)} ${what}`);
   // A description may already start with the kernel version ("v3.9: ..."): name it once.

@@ -1,24 +1,15 @@
-/** Find a design by preset name or read it from a JSON file. */
-import { readFileSync } from 'node:fs';
-import { basename } from 'node:path';
+/** Find a design by preset name, or parse one a front end has read from a JSON file (`load`). */
 import { InputError } from '../util/errors';
 import { allDesigns, findDesign, parseDesign, type Design } from './design';
 
-export function resolveDesign(nameOrFile: string): Design {
+/** Reads and parses a JSON file; front ends pass theirs (api/input-file.ts), the model never touches files. */
+export type JsonLoader = (path: string, what: string) => unknown;
+
+export function resolveDesign(nameOrFile: string, load?: JsonLoader): Design {
   const preset = findDesign(nameOrFile);
   if (preset) return preset;
-  if (!/[./]/.test(nameOrFile)) throw new InputError(`unknown design "${nameOrFile}" (presets and mutants: ${allDesigns.map((d) => d.name).join(', ')}, or a JSON file)`);
-  let text: string;
-  try {
-    text = readFileSync(nameOrFile, 'utf8');
-  } catch {
-    throw new InputError(`design file ${nameOrFile} cannot be read`);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (e) {
-    throw new InputError(`design file ${nameOrFile} is not valid JSON: ${(e as Error).message}`);
-  }
-  return parseDesign(json, basename(nameOrFile).replace(/\.json$/, ''));
+  if (!/[./]/.test(nameOrFile) || !load)
+    throw new InputError(`unknown design "${nameOrFile}" (presets and mutants: ${allDesigns.map((d) => d.name).join(', ')}, or a JSON file)`);
+  const base = nameOrFile.replace(/^.*\//, '').replace(/\.json$/, '');
+  return parseDesign(load(nameOrFile, 'design file'), base);
 }

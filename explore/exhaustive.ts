@@ -6,6 +6,7 @@
 import type { Step } from '../bus/engine';
 import type { Checkable } from './checkable';
 import { FifoFrontier, LifoFrontier, type Frontier } from './frontier';
+import { Budget, type StopReason } from './budget';
 import { PeakMemory } from './memory';
 import type { SearchOptions, SearchResult } from './result';
 import { traceFromKeys } from './trace-builder';
@@ -15,13 +16,13 @@ export function exhaustive(sys: Checkable, opts: SearchOptions, visited: Visited
   const t0 = performance.now();
   const mem = new PeakMemory();
   const frontier: Frontier = opts.strategy === 'dfs' ? new LifoFrontier() : new FifoFrontier();
+  const budget = opts.budget ?? new Budget(opts, opts.onProgress);
   let transitions = 0;
   let maxDepth = 0;
-  let lastProgress = t0;
-  let expanded = 0;
 
   const elapsed = () => (performance.now() - t0) / 1000;
   const stats = () => ({ states: visited.size, transitions, seconds: +elapsed().toFixed(3), depth: maxDepth, peakMemoryMB: mem.mb });
+  const stop = (why: StopReason): SearchResult => ({ result: 'incomplete', violation: null, stats: stats(), stoppedBy: budget.stop(why) });
   const report = (n: number, invariant: string, message: string): SearchResult => {
     const keys: string[] = [];
     for (let i = n; i >= 0; i = visited.parentOf(i)) keys.push(visited.keyOf(i));
@@ -41,6 +42,9 @@ export function exhaustive(sys: Checkable, opts: SearchOptions, visited: Visited
   for (;;) {
     const n = frontier.pop();
     if (n === undefined) break;
+    const why = budget.check();
+    if (why) return stop(why);
+    budget.progress(visited.size, maxDepth, frontier.size);
     const world = sys.decode(visited.keyOf(n));
     const depth = visited.depthOf(n);
     const enabled = sys.enabled(world);
@@ -58,25 +62,15 @@ export function exhaustive(sys: Checkable, opts: SearchOptions, visited: Visited
     for (const st of steps) {
       transitions++;
       const next = sys.apply(world, st);
-      const m = visited.add(sys.key(next), n, depth + 1);
+      const key = sys.key(next);
+      if (budget.atStateLimit(visited.size) && !visited.has(key)) return stop('max-states');
+      const m = visited.add(key, n, depth + 1);
       if (m < 0) continue;
       if (depth + 1 > maxDepth) maxDepth = depth + 1;
       const v = sys.violation(next);
       if (v) return report(m, v.invariant, v.message);
       frontier.push(m);
     }
-    if ((++expanded & 1023) === 0) {
-      const now = performance.now();
-      mem.sample();
-      if (opts.maxStates !== undefined && visited.size >= opts.maxStates) return { result: 'incomplete', violation: null, stats: stats(), stoppedBy: 'max-states' };
-      if (opts.maxSeconds !== undefined && (now - t0) / 1000 >= opts.maxSeconds) return { result: 'incomplete', violation: null, stats: stats(), stoppedBy: 'max-seconds' };
-      if (opts.onProgress && now - lastProgress >= 1000) {
-        lastProgress = now;
-        const s = (now - t0) / 1000;
-        opts.onProgress({ states: visited.size, statesPerSecond: Math.round(visited.size / s), depth: maxDepth, frontier: frontier.size, seconds: s });
-      }
-    }
   }
-  if (opts.maxStates !== undefined && visited.size > opts.maxStates) return { result: 'incomplete', violation: null, stats: stats(), stoppedBy: 'max-states' };
   return { result: 'verified', violation: null, stats: stats() };
 }

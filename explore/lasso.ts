@@ -6,6 +6,7 @@
  * reduction), Tarjan's SCCs of its "bad" states, and for a fair SCC a cycle through all its states and
  * through one internal step of every continuously enabled actor.
  */
+import { Budget } from './budget';
 import type { Violation, World } from '../bus/engine';
 import type { Checkable } from './checkable';
 
@@ -28,8 +29,8 @@ interface Node {
   bad: Violation | null;
 }
 
-/** A fair lasso, null if there is none, or 'incomplete' if the graph has more than `maxStates` states. */
-export function findFairLasso(sys: Checkable, maxStates = 1_000_000): Lasso | null | 'incomplete' {
+/** A fair lasso, null if there is none, or 'incomplete' if the budget (states, time, memory) runs out first. */
+export function findFairLasso(sys: Checkable, budget: Budget = new Budget({ maxStates: 1_000_000 })): Lasso | null | 'incomplete' {
   const nodes: Node[] = [];
   const index = new Map<string, number>();
   const add = (world: World, parent: number): number => {
@@ -43,7 +44,7 @@ export function findFairLasso(sys: Checkable, maxStates = 1_000_000): Lasso | nu
   };
   add(sys.initial(), -1);
   for (let n = 0; n < nodes.length; n++) {
-    if (nodes.length > maxStates) return 'incomplete';
+    if (budget.atStateLimit(nodes.length - 1) ? budget.stop('max-states') : budget.check()) return 'incomplete';
     const node = nodes[n];
     node.bad = sys.quiescentViolation(node.world);
     for (const st of sys.enabled(node.world)) {

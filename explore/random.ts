@@ -8,6 +8,7 @@
 import type { Delivery, Step, World } from '../bus/engine';
 import { createRng, type Rng } from '../util/rng';
 import type { Checkable } from './checkable';
+import { Budget, type StopReason } from './budget';
 import { PeakMemory } from './memory';
 import type { SearchOptions, SearchResult } from './result';
 import { shrink } from './shrink';
@@ -54,7 +55,8 @@ export function sample(sys: Checkable, opts: SearchOptions): SearchResult {
   const estimate = () => (runs ? Math.round(lengths / runs) : 50);
   const next = opts.strategy === 'pct' ? pctChooser(rng, sys.actorCount, Math.max(1, opts.pctDepth ?? 3), estimate) : randomChooser(rng);
   const stats = () => ({ states: seen.size, transitions, seconds: +((performance.now() - t0) / 1000).toFixed(3), depth: maxDepth, peakMemoryMB: mem.mb });
-  let lastProgress = t0;
+  const budget = opts.budget ?? new Budget(opts, opts.onProgress);
+  const stop = (why: StopReason): SearchResult => ({ result: 'incomplete', violation: null, stats: stats(), stoppedBy: budget.stop(why) });
 
   for (let w = 0; w < walks; w++) {
     const choose = next();
@@ -65,29 +67,26 @@ export function sample(sys: Checkable, opts: SearchOptions): SearchResult {
       const enabled = v ? [] : sys.enabled(world);
       const q = v ?? (enabled.length === 0 ? sys.quiescentViolation(world) : null);
       if (q) {
-        const shrunk = shrink(sys, deliveriesToEntries(sys, steps), q.invariant);
+        const shrunk = shrink(sys, deliveriesToEntries(sys, steps), q.invariant, budget);
         const depth = opts.strategy === 'pct' ? { pctDepth: Math.max(1, opts.pctDepth ?? 3) } : {};
         const sample = { run: w + 1, originalSteps: steps.length, shrinkSteps: shrunk.steps, ...depth };
         return { result: 'violation', violation: { invariant: q.invariant, message: shrunk.message, trace: shrunk.trace, sample }, stats: stats() };
       }
       if (enabled.length === 0) break;
+      const why = budget.check();
+      if (why) return stop(why);
+      budget.progress(seen.size, maxDepth, walks - w - 1);
       const rec: Delivery[] = [];
       world = sys.apply(world, choose(world, enabled, i), rec);
       steps.push(rec);
       transitions++;
-      if (seen.size < 5_000_000) seen.add(sys.key(world));
+      const key = sys.key(world);
+      if (budget.atStateLimit(seen.size) && !seen.has(key)) return stop('max-states');
+      if (seen.size < 5_000_000) seen.add(key);
       if (i > maxDepth) maxDepth = i;
     }
     runs++;
     lengths += steps.length;
-    const now = performance.now();
-    if (opts.maxStates !== undefined && seen.size >= opts.maxStates) return { result: 'incomplete', violation: null, stats: stats(), stoppedBy: 'max-states' };
-    if (opts.maxSeconds !== undefined && (now - t0) / 1000 >= opts.maxSeconds) return { result: 'incomplete', violation: null, stats: stats(), stoppedBy: 'max-seconds' };
-    if (opts.onProgress && now - lastProgress >= 1000) {
-      lastProgress = now;
-      const s = (now - t0) / 1000;
-      opts.onProgress({ states: seen.size, statesPerSecond: Math.round(seen.size / s), depth: maxDepth, frontier: walks - w - 1, seconds: s });
-    }
   }
   return { result: 'incomplete', violation: null, stats: stats(), stoppedBy: 'walks' };
 }

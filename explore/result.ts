@@ -1,5 +1,6 @@
 /** The result of a search: the object `hypsim explore --json` prints and `explore()` returns. */
 import type { TraceEntry } from '../bus/trace';
+import type { Budget, Progress, StopReason } from './budget';
 
 export type Strategy = 'bfs' | 'dfs' | 'random' | 'pct';
 
@@ -41,7 +42,7 @@ export interface SearchResult {
   violation: ViolationReport | null;
   stats: Stats;
   /** Why an incomplete search stopped. */
-  stoppedBy?: 'max-states' | 'max-seconds' | 'walks';
+  stoppedBy?: StopReason | 'walks';
 }
 
 export interface SearchOptions {
@@ -56,6 +57,12 @@ export interface SearchOptions {
   walks?: number;
   /** PCT bug depth d. */
   pctDepth?: number;
+  /** Stop once the JS heap in use passes this many MB (default: explore/budget.ts). */
+  maxMemoryMB?: number;
+  /** Read once per expansion: a front end sets it on Ctrl-C. */
+  interrupt?: { readonly aborted: boolean };
+  /** The budget of the whole run, shared with the lasso pass and shrinking (default: one from the limits above). */
+  budget?: Budget;
   /** Called about once a second with progress. */
-  onProgress?: (p: { states: number; statesPerSecond: number; depth: number; frontier: number; seconds: number }) => void;
+  onProgress?: (p: Progress) => void;
 }

@@ -1,19 +1,27 @@
 /**
  * Shrink a counterexample found by a random or PCT run: drop chunks of steps (halving the chunk size,
- * as in delta debugging) while a lenient replay still breaks the same invariant.
+ * as in delta debugging) while a lenient replay still breaks the same invariant. The run's budget bounds
+ * it too: out of time (or interrupted), the shortest counterexample so far is returned.
  */
 import type { TraceEntry } from '../bus/trace';
+import type { Budget } from './budget';
 import type { Checkable } from './checkable';
 import { primaryEntries } from './match';
 import { replay } from './replay';
 
 /** `steps`: how many shorter traces were accepted on the way (fast-check's "shrunk N times"). */
-export function shrink(sys: Checkable, trace: readonly TraceEntry[], invariant: string): { trace: TraceEntry[]; message: string; steps: number } {
+export function shrink(
+  sys: Checkable,
+  trace: readonly TraceEntry[],
+  invariant: string,
+  budget?: Budget,
+): { trace: TraceEntry[]; message: string; steps: number } {
   let best = replay(sys, trace, 'lenient');
   let cur = primaryEntries(best.trace);
   let steps = 0;
   for (let chunk = Math.max(1, cur.length >> 1); chunk >= 1; chunk >>= 1) {
-    for (let i = 0; i < cur.length; ) {
+    for (let i = 0; i < cur.length;) {
+      if (budget?.check()) return { trace: best.trace, message: best.violation!.message, steps };
       const cand = [...cur.slice(0, i), ...cur.slice(i + chunk)];
       const r = replay(sys, cand, 'lenient');
       if (r.violation?.invariant === invariant && primaryEntries(r.trace).length < cur.length) {

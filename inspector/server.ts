@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { WebSocket, WebSocketServer } from 'ws';
 import { InputError } from '../util/errors';
 import type { Have, Session } from './session';
+import { RELAY_MAX_MESSAGE_BYTES, RelayLog } from './stately';
 
 export const HOST = '127.0.0.1';
 
@@ -93,7 +94,7 @@ export async function serveInspector(session: Session, opts: ServeOptions = {}):
   });
 
   const pages = new WebSocketServer({ noServer: true });
-  const relay = new WebSocketServer({ noServer: true });
+  const relay = new WebSocketServer({ noServer: true, maxPayload: RELAY_MAX_MESSAGE_BYTES });
   server.on('upgrade', (req, socket, head) => {
     const path = (req.url ?? '/').split('?')[0];
     const wss = path === '/ws' ? pages : path === '/stately-ws' && opts.stately ? relay : null;
@@ -130,17 +131,16 @@ export async function serveInspector(session: Session, opts: ServeOptions = {}):
     ws.on('close', off);
   });
 
-  // The Stately relay: whatever a client sends goes to every other client, and to later ones.
-  const buffered: string[] = [];
+  // The Stately relay: whatever a client sends goes to every other client, and (within a byte budget) to later ones.
+  const buffered = new RelayLog();
   let firstClient: () => void = () => {};
   const connected = new Promise<void>((r) => (firstClient = r));
   relay.on('connection', (ws: WebSocket) => {
     firstClient();
-    for (const m of buffered) ws.send(m);
+    for (const m of buffered.messages()) ws.send(m);
     ws.on('message', (data) => {
       const m = String(data);
-      buffered.push(m);
-      if (buffered.length > 200_000) buffered.shift();
+      buffered.add(m);
       for (const c of relay.clients) if (c !== ws && c.readyState === WebSocket.OPEN) c.send(m);
     });
   });

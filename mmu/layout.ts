@@ -4,8 +4,8 @@
  * v3.10) and the init page (__hyp_idmap_text) is identity-mapped: its idmap VA equals its PA.
  * Whether a runtime page collides with the idmap is whatever the numbers make it.
  */
-import { readFileSync } from 'node:fs';
 import { InputError } from '../util/errors';
+import { own } from '../util/own';
 import { hex, type Pa, type Va } from './pgd';
 import { profiles, type ProfileName } from './profile';
 
@@ -125,7 +125,7 @@ export const layoutPresets: Readonly<Record<string, LayoutPreset>> = {
 type Json = unknown;
 
 function field(o: Record<string, Json>, path: string, name: string): Json {
-  if (!(name in o)) throw new InputError(`layout: missing field ${path}${name}`);
+  if (!Object.prototype.hasOwnProperty.call(o, name)) throw new InputError(`layout: missing field ${path}${name}`);
   return o[name];
 }
 
@@ -178,7 +178,8 @@ export function parseLayout(json: Json, cpus: number, vms: number, fallbackName 
   const o = json as Record<string, Json>;
   for (const k of Object.keys(o)) if (!layoutFields.includes(k)) throw new InputError(`layout: unknown field ${k} (known: ${layoutFields.join(', ')})`);
   const profile = (o.profile ?? 'armv7') as ProfileName;
-  if (!(profile in profiles)) throw new InputError(`layout: profile must be "armv7" or "arm64", got ${JSON.stringify(o.profile)}`);
+  if (typeof profile !== 'string' || !own(profiles, profile))
+    throw new InputError(`layout: profile must be "armv7" or "arm64", got ${JSON.stringify(o.profile)}`);
   const pageSize = o.pageSize ?? profiles[profile].pageSize;
   // ARMv7 HYP VAs are 32-bit (and so are the PAs modelled); arm64 HYP VAs and PAs stay below 2^48.
   const space: Space = { pageSize: pageSize as number, bits: profile === 'arm64' ? 48 : 32 };
@@ -233,22 +234,14 @@ export function checkLayout(l: Layout): void {
   if (l.trampolineVa === l.idmapVa) throw new InputError(`layout: the trampoline VA ${hex(l.trampolineVa)} equals the idmap VA`);
 }
 
-/** Resolve a layout given by preset name or file path; `mask` is the design's arm64 kern_hyp_va. */
-export function resolveLayout(nameOrFile: string, cpus: number, vms: number, mask: 'high' | 'auto' = 'high'): Layout {
-  const preset = layoutPresets[nameOrFile];
+/** Reads and parses a JSON file; front ends pass theirs (api/input-file.ts), the model never touches files. */
+export type JsonLoader = (path: string, what: string) => unknown;
+
+/** Resolve a layout given by preset name or file path (read by `load`); `mask` is the design's arm64 kern_hyp_va. */
+export function resolveLayout(nameOrFile: string, cpus: number, vms: number, mask: 'high' | 'auto' = 'high', load?: JsonLoader): Layout {
+  const preset = own(layoutPresets, nameOrFile);
   if (preset) return preset.make(cpus, vms, mask);
-  if (!/[./]/.test(nameOrFile)) throw new InputError(`unknown layout "${nameOrFile}" (presets: ${Object.keys(layoutPresets).join(', ')}, or a JSON file)`);
-  let text: string;
-  try {
-    text = readFileSync(nameOrFile, 'utf8');
-  } catch {
-    throw new InputError(`layout file ${nameOrFile} cannot be read`);
-  }
-  let json: Json;
-  try {
-    json = JSON.parse(text);
-  } catch (e) {
-    throw new InputError(`layout file ${nameOrFile} is not valid JSON: ${(e as Error).message}`);
-  }
-  return parseLayout(json, cpus, vms, nameOrFile);
+  if (!/[./]/.test(nameOrFile) || !load)
+    throw new InputError(`unknown layout "${nameOrFile}" (presets: ${Object.keys(layoutPresets).join(', ')}, or a JSON file)`);
+  return parseLayout(load(nameOrFile, 'layout file') as Json, cpus, vms, nameOrFile);
 }

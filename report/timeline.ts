@@ -7,7 +7,7 @@ import type { AnyMachineSnapshot } from 'xstate';
 import type { Delivery } from '../bus/engine';
 import type { TraceEntry } from '../bus/trace';
 import type { Checkable } from '../explore/checkable';
-import { findStep, primaryEntries } from '../explore/match';
+import { reexecute } from '../explore/reexecute';
 import { pageAt } from '../invariants/hyp';
 import type { CpuContext } from '../machines/cpu-context';
 import type { MemWrite } from '../mmu/memory';
@@ -16,7 +16,6 @@ import { hex, type Walk } from '../mmu/pgd';
 import { profiles } from '../mmu/profile';
 import { lookup } from '../mmu/tlb';
 import type { System } from '../api/system';
-import { TraceError } from '../util/errors';
 
 interface Cached {
   step: number;
@@ -43,13 +42,12 @@ function laneLabel(id: string): string {
 
 /** Describe every delivery of `trace` (which must replay on `sys`). */
 export function describeTrace(sys: System, trace: readonly TraceEntry[]): TimelineLine[] {
-  const engine = sys.engine({ symmetry: false }) as unknown as Checkable;
+  const engine: Checkable = sys.engine({ symmetry: false });
   const hyp = sys.hyp;
   const profile = profiles[hyp?.config.layout.profile ?? 'armv7'];
   const layout = hyp?.config.layout;
   const page = (pa: number) => (layout ? pageAt(layout, pa) : '?');
   const provenance = new Map<string, Map<number, Cached>>();
-  let world = engine.initial();
   const out: TimelineLine[] = [];
 
   const walkText = (w: Walk, pgd: string) =>
@@ -134,13 +132,9 @@ export function describeTrace(sys: System, trace: readonly TraceEntry[]): Timeli
     return { text: writes.join('; ') || e.type, cite: ks?.cite };
   };
 
-  for (const entry of primaryEntries(trace)) {
-    const st = findStep(engine, engine.enabled(world), entry);
-    if (!st) throw new TraceError(`trace step ${entry.step} (${entry.to} ${entry.event}) is not enabled here`);
-    const rec: Delivery[] = [];
-    const before = world;
-    world = engine.apply(world, st, rec);
-    for (const d of rec) {
+  // The one re-executor (explore/reexecute.ts), strict: a timeline is drawn only for a faithful trace.
+  for (const { entry, before, deliveries, after: world } of reexecute(engine, trace, 'strict')) {
+    for (const d of deliveries) {
       const id = engine.actorId(d.to);
       const bs = engine.snapshot(before, d.to);
       const as = engine.snapshot(world, d.to);

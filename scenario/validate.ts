@@ -3,10 +3,10 @@
  * actors of the system, the events each actor's statechart takes) and, for HYP systems, CPU numbers.
  * Every problem is one InputError line naming the field and the value.
  */
-import { readFileSync } from 'node:fs';
 import type { AnyStateMachine } from 'xstate';
 import type { System } from '../api/system';
 import { InputError } from '../util/errors';
+import { MAX_JSON_DEPTH } from '../util/json';
 import { predecessors, type PinnedStep, type ScenarioSpec } from './scenario';
 
 /** At most this many pinned steps (the automaton's state is a bit set). */
@@ -32,15 +32,18 @@ const show = (v: unknown): string => {
     const s = JSON.stringify(v);
     return s === undefined ? String(v) : s.length > 60 ? s.slice(0, 57) + '...' : s;
   } catch {
-    return String(v);
+    // Too deep or cyclic to print: String() of it would recurse too.
+    return Array.isArray(v) ? 'an array' : typeof v === 'object' ? 'an object' : typeof v;
   }
 };
 
-function isJsonValue(v: unknown): boolean {
+/** JSON values only, nested at most MAX_JSON_DEPTH deep (deeper would overflow later recursive walks). */
+function isJsonValue(v: unknown, depth = 0): boolean {
   if (v === null || typeof v === 'string' || typeof v === 'boolean') return true;
   if (typeof v === 'number') return Number.isFinite(v);
-  if (Array.isArray(v)) return v.every(isJsonValue);
-  if (typeof v === 'object') return Object.getPrototypeOf(v) === Object.prototype && Object.values(v as object).every(isJsonValue);
+  if (depth >= MAX_JSON_DEPTH) return false;
+  if (Array.isArray(v)) return v.every((x) => isJsonValue(x, depth + 1));
+  if (typeof v === 'object') return Object.getPrototypeOf(v) === Object.prototype && Object.values(v as object).every((x) => isJsonValue(x, depth + 1));
   return false;
 }
 
@@ -97,7 +100,7 @@ export function compileScenario(sys: System, input: unknown, where = 'scenario')
       payload = o.payload as Record<string, unknown>;
       for (const [k, v] of Object.entries(payload)) {
         if (k === 'type') fail(`${at}.payload.type`, 'is the event type: give it as "event"');
-        if (!isJsonValue(v)) fail(`${at}.payload.${k}`, `must be a JSON value, got ${show(v)}`);
+        if (!isJsonValue(v)) fail(`${at}.payload.${k}`, `must be a JSON value nested at most ${MAX_JSON_DEPTH} deep, got ${show(v)}`);
         if (cpus !== undefined && k === 'cpu' && (!Number.isInteger(v) || (v as number) < 0 || (v as number) >= cpus))
           fail(`${at}.payload.cpu`, `must be a CPU number from 0 to ${cpus - 1}, got ${show(v)}`);
       }
@@ -117,21 +120,4 @@ export function compileScenario(sys: System, input: unknown, where = 'scenario')
   const preds = out.map((s) => s.after.reduce((m, p) => m | (1 << p), 0));
   const spec: ScenarioSpec = { ...(raw.description !== undefined ? { description: raw.description as string } : {}), ...(raw.check !== undefined ? { check: raw.check as 'always' | 'once-complete' } : {}), steps: out };
   return { spec, steps: out, preds, full: (1 << out.length) - 1, onceComplete: raw.check === 'once-complete' };
-}
-
-/** Read a scenario file (JSON) and check it against `sys`. */
-export function readScenarioFile(path: string, sys: System): CompiledScenario {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch {
-    throw new InputError(`scenario file ${path}: cannot be read`);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (e) {
-    throw new InputError(`scenario file ${path}: not valid JSON (${(e as Error).message})`);
-  }
-  return compileScenario(sys, json, `scenario file ${path}`);
 }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { explore } from '../api/explore';
 import { system } from '../api/system';
 import { allDesigns, findDesign, knobs, parseDesign } from '../design/design';
+import { readInputJson } from '../api/input-file';
 import { resolveDesign } from '../design/resolve';
 import { arm64HighmemLayout, arm64Layout, collideLayout, disjointLayout, parseLayout, resolveLayout } from '../mmu/layout';
 import { designsSection, readmeSection } from '../report/designs-doc';
@@ -81,15 +82,15 @@ describe('design and layout files', () => {
     const files = readdirSync(join(dir, 'designs'));
     for (const d of allDesigns) {
       expect(files).toContain(`${d.name}.json`);
-      const fromFile = resolveDesign(join(dir, 'designs', `${d.name}.json`));
+      const fromFile = resolveDesign(join(dir, 'designs', `${d.name}.json`), readInputJson);
       for (const k of knobs) expect([d.name, k, fromFile[k]]).toEqual([d.name, k, d[k]]);
     }
   });
   test('example layout files give the preset addresses', () => {
     const strip = ({ name: _n, ...l }: { name: string }) => l;
-    expect(strip(resolveLayout(join(dir, 'layouts', 'collide.json'), 4, 2))).toEqual(strip(collideLayout(4, 2)));
-    expect(strip(resolveLayout(join(dir, 'layouts', 'disjoint.json'), 3, 1))).toEqual(strip(disjointLayout(3, 1)));
-    expect(strip(resolveLayout(join(dir, 'layouts', 'arm64-highmem-v4.7.json'), 1, 1))).toEqual(strip({ ...arm64HighmemLayout(1, 1, 'high'), stacks: arm64HighmemLayout(1, 1).stacks }));
+    expect(strip(resolveLayout(join(dir, 'layouts', 'collide.json'), 4, 2, 'high', readInputJson))).toEqual(strip(collideLayout(4, 2)));
+    expect(strip(resolveLayout(join(dir, 'layouts', 'disjoint.json'), 3, 1, 'high', readInputJson))).toEqual(strip(disjointLayout(3, 1)));
+    expect(strip(resolveLayout(join(dir, 'layouts', 'arm64-highmem-v4.7.json'), 1, 1, 'high', readInputJson))).toEqual(strip({ ...arm64HighmemLayout(1, 1, 'high'), stacks: arm64HighmemLayout(1, 1).stacks }));
   });
   test.each([
     [{ extends: 'trampoline', tlbi: 'sometimes' }, /design: tlbi must be one of after-switch \| before-switch \| none, got "sometimes"/],

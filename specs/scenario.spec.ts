@@ -11,7 +11,8 @@ import type { TraceEntry } from '../bus/trace';
 import type { Checkable } from '../explore/checkable';
 import { ScenarioCheckable } from '../scenario/product';
 import { scenario, type HypEvents, type PinnedStep } from '../scenario/scenario';
-import { compileScenario, readScenarioFile } from '../scenario/validate';
+import { compileScenario } from '../scenario/validate';
+import { readScenarioFile } from '../api/scenario-file';
 import { hypsim, tmp } from './cli-helpers';
 import { everything } from './graph';
 

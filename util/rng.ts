@@ -7,7 +7,8 @@ export interface Rng {
 }
 
 export function createRng(seed: number): Rng {
-  let a = seed >>> 0 || 0x9e3779b9;
+  // Every seed from 0 to 2^32-1 is its own stream (callers refuse seeds outside that range).
+  let a = seed >>> 0;
   const next = (): number => {
     a = (a + 0x6d2b79f5) >>> 0;
     let t = a;
