@@ -1,21 +1,19 @@
 /**
- * The inspector page in headless Chromium (Debian's `chromium`, driven by playwright-core; no browser is
- * ever downloaded). `hypsim inspect` serves the legacy counterexample; the test steps to the violation
+ * The inspector page in headless Chromium (Debian's /usr/bin/chromium if installed, else the one inside the
+ * @sparticuz/chromium npm package; driven by playwright-core; no browser is ever downloaded: specs/browser.ts). `hypsim inspect` serves the legacy counterexample; the test steps to the violation
  * and checks what the page shows: the CPU states, the stale TLB entry, the broken invariant on the
  * breaking step. Then a 2,240-step trace for responsiveness, and a live run over the WebSocket.
- * Screenshots and figures go to test-output/inspector/. Without chromium this FAILS (CI installs it).
+ * Screenshots and figures go to test-output/inspector/.
  */
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { simulate } from '../actors/live';
 import { system } from '../api/system';
 import { traceFileFor, writeTraceFile } from '../report/trace-file';
+import { launchChromium } from './browser';
 import { hypsim, startInspect, tmp } from './cli-helpers';
-
-const CHROMIUM = '/usr/bin/chromium';
 const out = join(__dirname, '..', 'test-output', 'inspector');
 const dir = tmp();
 const legacyFile = join(dir, 'legacy.json');
@@ -39,11 +37,9 @@ async function serve(...args: string[]): Promise<Served> {
 }
 
 let context: BrowserContext;
-let profile: string;
+let browser: Awaited<ReturnType<typeof launchChromium>> | undefined;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM))
-    throw new Error(`${CHROMIUM} not found: the inspector's browser test needs Debian's chromium package (apt-get install -y chromium; .ci/run installs it)`);
   mkdirSync(out, { recursive: true });
   expect(hypsim('explore', '--design', 'legacy', '--layout', 'collide', '--cpus', '2', '--hotplug', '0', '--trace-out', legacyFile, '--quiet').code).toBe(1);
   // A real run of 2,000+ steps: 16 CPUs, 16 hotplug downs, 8 VMs, every VA tracked in the TLBs (seed 1
@@ -55,20 +51,13 @@ beforeAll(async () => {
     writeTraceFile(longFile, traceFileFor(big, r.violation, r.trace));
     break;
   }
-  profile = mkdtempSync(join(tmpdir(), 'hypsim-chromium-'));
-  // A fresh profile directory (playwright takes it as launchPersistentContext's userDataDir, not as a flag).
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    viewport: { width: 1600, height: 1100 },
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium({ width: 1600, height: 1000 });
+  context = browser.context;
 });
 
 afterAll(async () => {
-  await context?.close();
+  await browser?.close();
   for (const s of children) await s.stop();
-  if (profile) rmSync(profile, { recursive: true, force: true });
 });
 
 async function open(url: string): Promise<Page> {
