@@ -327,8 +327,10 @@ test('64 CPUs: the breaking step readable on one screen; headers, page tables an
     return out;
   });
   expect(overlaps).toEqual([]);
+  await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: join(out, 'cpus64-violation.png') });
   await page.click('#tab-sequence');
+  await page.evaluate(() => document.getElementById('timeline-panel')!.scrollIntoView());
   await page.screenshot({ path: join(out, 'cpus64-sequence.png') });
   expect((page as Page & { errors: string[] }).errors).toEqual([]);
   await page.close();

@@ -492,8 +492,10 @@
   function setupTimeline() {
     const n = S.info.actors.length;
     $('tl-head').innerHTML = `<span>step</span><span class="lanes">${S.info.actors.map((a) => `<i title="${esc(a.id)}">${esc(laneName(a.id))}</i>`).join('')}</span><span>actor</span><span>event</span><span>what happened</span>`;
-    document.documentElement.style.setProperty('--lanes', `${n * 2 + 1}ch`);
-    $('timeline-panel').classList.toggle('many', n > 24);
+    // Many lanes are drawn in a smaller font (9px against the row's 12px): the column shrinks with it.
+    const many = n > 24;
+    document.documentElement.style.setProperty('--lanes', `${((n * 2 + 1) * (many ? 0.75 : 1)).toFixed(1)}ch`);
+    $('timeline-panel').classList.toggle('many', many);
     const tl = $('timeline');
     let pending = false;
     tl.addEventListener('scroll', () => {
