@@ -11,7 +11,15 @@ import { chromium, type BrowserContext } from 'playwright-core';
 const SYSTEM_CHROMIUM = '/usr/bin/chromium';
 
 /** Flags for a quiet, offline headless run; the profile directory is passed by playwright (userDataDir). */
-export const chromiumFlags = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+export const chromiumFlags = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 /** Which binary, and where it came from (printed by the specs so a failure says which browser ran). */
 export async function chromiumPath(): Promise<{ path: string; from: 'system' | '@sparticuz/chromium' }> {

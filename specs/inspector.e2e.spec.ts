@@ -1,9 +1,11 @@
 /**
- * The inspector page in headless Chromium (Debian's /usr/bin/chromium if installed, else the one inside the
- * @sparticuz/chromium npm package; driven by playwright-core; no browser is ever downloaded: specs/browser.ts). `hypsim inspect` serves the legacy counterexample; the test steps to the violation
- * and checks what the page shows: the CPU states, the stale TLB entry, the broken invariant on the
- * breaking step. Then a 2,240-step trace for responsiveness, and a live run over the WebSocket.
- * Screenshots and figures go to test-output/inspector/.
+ * The inspector page in headless Chromium (Debian's /usr/bin/chromium if installed, else the one inside
+ * the @sparticuz/chromium npm package; driven by playwright-core; never a download: specs/browser.ts).
+ * `hypsim inspect` serves the legacy counterexample; the test steps to the violation and checks what the
+ * page shows at 1600×1000: the CPU states, the stale TLB entry (both on screen), the broken invariant on
+ * the breaking step; then change marks, fill-step links and the URL hash, a stale window told apart
+ * from a breaking entry, the sequence view and the event filter, a 64-CPU trace, a 2,240-step trace for
+ * responsiveness, and a live run over the WebSocket. Screenshots and figures go to test-output/inspector/.
  */
 import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -127,7 +129,9 @@ test('legacy counterexample: step to the violation and see the stale TLB entry b
   const entry = page.locator('.cpu[data-cpu="cpu0"] .tlb-entry[data-va="0x80208000"]');
   expect(await entry.getAttribute('class')).toMatch(/\bstale\b.*\bused\b|\bused\b.*\bstale\b/);
   expect(await entry.getAttribute('data-pa')).toBe('0x80208000');
-  expect(await entry.textContent()).toMatch(/^0x80208000 → 0x80208000 \(init page\)@8 STALEhyp_pgd now gives PA 0xc0208000 \(HYP text\)hit while stale at step 24 → wrong-translation$/);
+  expect(await entry.textContent()).toMatch(
+    /^0x80208000 → 0x80208000 \(init page\)@8 STALEhyp_pgd now gives PA 0xc0208000 \(HYP text\)hit while stale at step 24 → wrong-translation$/,
+  );
   // The entry that breaks the invariant is told apart from one that is stale but never hit (cpu1's).
   expect(await entry.getAttribute('class')).toMatch(/\bbreaks\b/);
   const cpu1Entry = page.locator('.cpu[data-cpu="cpu1"] .tlb-entry.stale[data-va="0x80208000"]');
@@ -301,7 +305,9 @@ test('64 CPUs: the breaking step readable on one screen; headers, page tables an
   expect(await inView('svg[data-machine="cpu"] g.st.on[data-path="fault"]')).toBe(true);
   expect(await inView(`.cpu[data-cpu="${v.actor}"] .tlb-entry.stale.breaks`)).toBe(true);
   // Timeline headers: every lane named in full, nothing cut.
-  const heads = await page.locator('#tl-head .lanes i').evaluateAll((is) => is.map((i) => ({ t: i.textContent, cut: i.scrollHeight > i.clientHeight + 1 || i.scrollWidth > i.clientWidth + 1 })));
+  const heads = await page
+    .locator('#tl-head .lanes i')
+    .evaluateAll((is) => is.map((i) => ({ t: i.textContent, cut: i.scrollHeight > i.clientHeight + 1 || i.scrollWidth > i.clientWidth + 1 })));
   expect(heads).toHaveLength(66);
   expect(heads.map((h) => h.t)).toContain('cpu63');
   expect(heads.filter((h) => h.cut)).toEqual([]);

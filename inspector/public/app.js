@@ -48,7 +48,11 @@
       c.hidden.length ? `<p class="hidden-states">not drawn (${esc(c.hiddenWhy)}): ${c.hidden.map(esc).join(', ')}</p>` : '';
     box.innerHTML = order
       .map((i) => S.info.charts[i])
-      .map((c) => `<div class="chart-box" data-chart="${S.info.charts.indexOf(c)}"><h3>${esc(c.name)} — ${esc(names(c))}</h3>${c.svg}${hidden(c)}<p class="unshown" hidden></p></div>`)
+      .map(
+        (c) =>
+          `<div class="chart-box" data-chart="${S.info.charts.indexOf(c)}"><h3>${esc(c.name)} — ${esc(names(c))}</h3>` +
+          `${c.svg}${hidden(c)}<p class="unshown" hidden></p></div>`,
+      )
       .join('');
     charts = S.info.charts.map((c, i) => {
       const el = box.querySelector(`[data-chart="${i}"] svg`);
@@ -154,7 +158,8 @@
       el.className = 'cpu';
       el.dataset.cpu = S.info.actors[a].id;
       el.dataset.actor = String(a);
-      el.innerHTML = `<span class="id">${esc(S.info.actors[a].id)}</span>${['state', ...REGS, 'tlb', 'fault-text'].map((k) => `<span class="${k}"></span>`).join('')}`;
+      const spans = ['state', ...REGS, 'tlb', 'fault-text'].map((k) => `<span class="${k}"></span>`).join('');
+      el.innerHTML = `<span class="id">${esc(S.info.actors[a].id)}</span>${spans}`;
       const parts = {};
       for (const k of ['state', ...REGS, 'tlb']) parts[k] = el.querySelector(`.${k}`);
       parts.fault = el.querySelector('.fault-text');
@@ -242,7 +247,8 @@
     }
     const cls = `tlb-entry${e.stale ? ' stale' + kind : ''}${isNew ? ' new' : ''}`;
     const title = `VA ${e.va} → PA ${e.pa} (${e.page}), filled at step ${fill}; a walk now gives ${e.walk}`;
-    return `<span class="${cls}" data-va="${e.va}" data-pa="${e.pa}" data-filled="${fill}" title="${esc(title)}">${e.va} → ${e.pa} (${esc(e.page)})${link}${why}</span>`;
+    const attrs = `class="${cls}" data-va="${e.va}" data-pa="${e.pa}" data-filled="${fill}" title="${esc(title)}"`;
+    return `<span ${attrs}>${e.va} → ${e.pa} (${esc(e.page)})${link}${why}</span>`;
   }
 
   function renderCpus(f, prev) {
@@ -341,7 +347,9 @@
     if (folded) {
       const kinds = [...new Set(perCpu.map((e) => e.page.replace(PER_CPU, '').trim()))].join(', ');
       rows.push(`<tr class="group"><td colspan="3">${folded} more per-CPU mappings (${esc(kinds)}) <button data-act="per-cpu">show</button></td></tr>`);
-    } else if (S.showPerCpu && perCpu.length > FOLD_OVER) rows.push('<tr class="group"><td colspan="3"><button data-act="per-cpu">fold the per-CPU mappings</button></td></tr>');
+    } else if (S.showPerCpu && perCpu.length > FOLD_OVER) {
+      rows.push('<tr class="group"><td colspan="3"><button data-act="per-cpu">fold the per-CPU mappings</button></td></tr>');
+    }
     return rows.join('');
   }
 
@@ -352,14 +360,19 @@
     const m = S.tables.mems[f.m];
     const pm = prev ? S.tables.mems[prev.m] : null;
     $('flags').innerHTML = Object.entries(m.flags)
-      .map(([k, v]) => `<span class="flag${v ? ' set' : ''}${pm && pm.flags[k] !== v ? ' chg' : ''}" data-flag="${esc(k)}">${esc(k)} = ${v ? 'true' : 'false'}</span>`)
+      .map(([k, v]) => {
+        const cls = `flag${v ? ' set' : ''}${pm && pm.flags[k] !== v ? ' chg' : ''}`;
+        return `<span class="${cls}" data-flag="${esc(k)}">${esc(k)} = ${v ? 'true' : 'false'}</span>`;
+      })
       .join('');
     $('pgds').innerHTML = m.pgds
       .map((p) => {
         const old = pm ? pm.pgds.find((q) => q.key === p.key) : null;
         const rows = pgdRows(p, old, f);
         const freed = p.freed ? ` <span class="freed">freed (kfree)</span>` : '';
-        return `<div class="pgd" data-pgd="${p.key}"><h3>${esc(p.name)}${freed}</h3><table><thead><tr><th>VA</th><th>PA</th><th>page</th></tr></thead><tbody>${rows || '<tr><td colspan="3" class="empty">no mappings</td></tr>'}</tbody></table></div>`;
+        const body = rows || '<tr><td colspan="3" class="empty">no mappings</td></tr>';
+        const head = '<thead><tr><th>VA</th><th>PA</th><th>page</th></tr></thead>';
+        return `<div class="pgd" data-pgd="${p.key}"><h3>${esc(p.name)}${freed}</h3><table>${head}<tbody>${body}</tbody></table></div>`;
       })
       .join('');
   }
@@ -454,7 +467,10 @@
       const f = S.frames[i];
       S.rowStart[i] = S.rows.length;
       const lines = f.l.length ? f.l : f.d.map((d) => ({ actor: d.to, from: d.from, event: d.event, text: '' }));
-      lines.forEach((l, k) => S.rows.push({ frame: i, first: k === 0, last: k === lines.length - 1, l, hay: `${f.step} ${l.actor} ${l.from} ${l.event} ${l.text}`.toLowerCase() }));
+      lines.forEach((l, k) => {
+        const hay = `${f.step} ${l.actor} ${l.from} ${l.event} ${l.text}`.toLowerCase();
+        S.rows.push({ frame: i, first: k === 0, last: k === lines.length - 1, l, hay });
+      });
     }
     applyFilter();
   }
@@ -491,7 +507,8 @@
   const laneName = (id) => id;
   function setupTimeline() {
     const n = S.info.actors.length;
-    $('tl-head').innerHTML = `<span>step</span><span class="lanes">${S.info.actors.map((a) => `<i title="${esc(a.id)}">${esc(laneName(a.id))}</i>`).join('')}</span><span>actor</span><span>event</span><span>what happened</span>`;
+    const heads = S.info.actors.map((a) => `<i title="${esc(a.id)}">${esc(laneName(a.id))}</i>`).join('');
+    $('tl-head').innerHTML = `<span>step</span><span class="lanes">${heads}</span><span>actor</span><span>event</span><span>what happened</span>`;
     // Many lanes are drawn in a smaller font (9px against the row's 12px): the column shrinks with it.
     const many = n > 24;
     document.documentElement.style.setProperty('--lanes', `${((n * 2 + 1) * (many ? 0.75 : 1)).toFixed(1)}ch`);
@@ -565,7 +582,8 @@
       } else dots += '· ';
     }
     lanes += dots;
-    return `<span>${row.first || S.vis ? f.step : ''}</span><span class="lanes">${lanes}</span><span>${esc(l.actor)}</span><span>${esc(l.event)}</span><span title="${esc(l.text)}">${esc(l.text)}${broke ? ` ✗ ${esc(v.invariant)}` : ''}</span>`;
+    const what = `<span title="${esc(l.text)}">${esc(l.text)}${broke ? ` ✗ ${esc(v.invariant)}` : ''}</span>`;
+    return `<span>${row.first || S.vis ? f.step : ''}</span><span class="lanes">${lanes}</span><span>${esc(l.actor)}</span><span>${esc(l.event)}</span>${what}`;
   }
 
   function renderRows(force) {
@@ -641,7 +659,8 @@
     const svgW = Math.max(width, left + laneW * lanes.length + 20);
     const out = [];
     for (const id of lanes) {
-      out.push(`<g class="lane" data-actor="${esc(id)}"><text x="${x(id)}" y="16" text-anchor="middle">${esc(id)}</text><line x1="${x(id)}" y1="22" x2="${x(id)}" y2="${h - 10}"/></g>`);
+      const name = `<text x="${x(id)}" y="16" text-anchor="middle">${esc(id)}</text>`;
+      out.push(`<g class="lane" data-actor="${esc(id)}">${name}<line x1="${x(id)}" y1="22" x2="${x(id)}" y2="${h - 10}"/></g>`);
     }
     const v = S.violation;
     rows.forEach((r, k) => {
@@ -655,12 +674,15 @@
         const x1 = x(r.l.from);
         const x2 = x(r.l.actor);
         const dir = x2 > x1 ? -1 : 1;
-        shape = `<line x1="${x1}" y1="${y}" x2="${x2}" y2="${y}"/><path d="M${x2 + 7 * dir},${y - 4} L${x2},${y} L${x2 + 7 * dir},${y + 4}"/><text x="${(x1 + x2) / 2}" y="${y - 4}" text-anchor="middle">${esc(label)}</text>`;
+        shape =
+          `<line x1="${x1}" y1="${y}" x2="${x2}" y2="${y}"/><path d="M${x2 + 7 * dir},${y - 4} L${x2},${y} L${x2 + 7 * dir},${y + 4}"/>` +
+          `<text x="${(x1 + x2) / 2}" y="${y - 4}" text-anchor="middle">${esc(label)}</text>`;
       } else shape = `<circle cx="${x(r.l.actor)}" cy="${y}" r="4"/><text x="${x(r.l.actor) + 8}" y="${y + 4}">${esc(label)}</text>`;
-      out.push(
-        `<g class="${cls}" data-frame="${r.frame}" data-step="${f.step}" data-from="${esc(r.l.from)}" data-to="${esc(r.l.actor)}" data-event="${esc(r.l.event)}"><title>${esc(`step ${f.step}: ${r.l.from !== r.l.actor ? `${r.l.from} → ` : ''}${r.l.actor} ${r.l.event} — ${r.l.text}`)}</title>` +
-          `<rect class="bg" x="0" y="${y - SEQ_H / 2}" width="${svgW}" height="${SEQ_H}"/><text class="n" x="6" y="${y + 4}">${r.first || S.vis ? f.step : ''}</text>${shape}</g>`,
-      );
+      const tip = `step ${f.step}: ${r.l.from !== r.l.actor ? `${r.l.from} → ` : ''}${r.l.actor} ${r.l.event} — ${r.l.text}`;
+      const who = `data-from="${esc(r.l.from)}" data-to="${esc(r.l.actor)}" data-event="${esc(r.l.event)}"`;
+      const attrs = `class="${cls}" data-frame="${r.frame}" data-step="${f.step}" ${who}`;
+      const bg = `<rect class="bg" x="0" y="${y - SEQ_H / 2}" width="${svgW}" height="${SEQ_H}"/>`;
+      out.push(`<g ${attrs}><title>${esc(tip)}</title>${bg}<text class="n" x="6" y="${y + 4}">${r.first || S.vis ? f.step : ''}</text>${shape}</g>`);
     });
     const more = n > to ? `<text class="more" x="6" y="${h - 4}">${n - to} more events after these; step on or filter to see them</text>` : '';
     $('sequence').innerHTML = `<svg width="${svgW}" height="${h}" viewBox="0 0 ${svgW} ${h}">${out.join('')}${more}</svg>`;
