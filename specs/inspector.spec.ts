@@ -331,6 +331,8 @@ describe('hypsim inspect', () => {
     const s = await startInspect(file, '--port', '0');
     try {
       expect(s.stdout()).toMatch(/legacy on collide, 2 CPUs.*24 steps, ✗ wrong-translation at step 24/);
+      // A link straight to the breaking step (the page's URL hash is the step).
+      expect(s.stdout()).toContain(`  the breaking step: ${s.url}#24\n`);
       const d = JSON.parse((await get(s.url + 'api/session')).body) as SessionData;
       expect(d.static).toMatchObject({ mode: 'trace', source: `trace file ${file}` });
       expect(d.violation).toMatchObject({ invariant: 'wrong-translation', step: 24 });
