@@ -150,7 +150,7 @@
               if (row.visible && S.cur >= 0) renderCpu(Number(it.target.dataset.actor), row, S.frames[S.cur], S.cur > 0 ? S.frames[S.cur - 1] : null);
             }
           },
-          { root: box, rootMargin: '200px 0px' },
+          { root: box, rootMargin: '40px 0px' },
         )
       : null;
     for (const a of S.cpuActors) {
@@ -269,9 +269,10 @@
       row.key = key;
       row.tlbKey = '';
       const p = row.parts;
+      // A field is written only when its text or its mark differs (most do not, from one step to the next).
       const set = (el, html, changed) => {
-        el.innerHTML = html;
-        el.classList.toggle('chg', changed);
+        if (el.$html !== html) el.innerHTML = el.$html = html;
+        if (el.$chg !== changed) el.classList.toggle('chg', (el.$chg = changed));
       };
       const off = (t) => `<span class="off">${t}</span>`;
       const chg = (r) => !!pv && pv[r] !== v[r];
@@ -283,8 +284,8 @@
       set(p.hvbar, esc(v.hvbar), chg('hvbar'));
       set(p.hsp, esc(v.hsp), chg('hsp'));
       row.el.classList.toggle('fault', !!v.fault);
-      p.fault.hidden = !v.fault;
-      p.fault.textContent = v.fault ? `✗ ${v.fault.invariant}: ${v.fault.text}` : '';
+      if (p.fault.hidden !== !v.fault) p.fault.hidden = !v.fault;
+      if (v.fault || p.fault.textContent) p.fault.textContent = v.fault ? `✗ ${v.fault.invariant}: ${v.fault.text}` : '';
     }
     if (!row.visible || row.tlbKey === key) return;
     row.tlbKey = key;
@@ -504,10 +505,9 @@
     return lo;
   }
 
-  const laneName = (id) => id;
   function setupTimeline() {
     const n = S.info.actors.length;
-    const heads = S.info.actors.map((a) => `<i title="${esc(a.id)}">${esc(laneName(a.id))}</i>`).join('');
+    const heads = S.info.actors.map((a) => `<i title="${esc(a.id)}">${esc(a.id)}</i>`).join('');
     $('tl-head').innerHTML = `<span>step</span><span class="lanes">${heads}</span><span>actor</span><span>event</span><span>what happened</span>`;
     // Many lanes are drawn in a smaller font (9px against the row's 12px): the column shrinks with it.
     const many = n > 24;
