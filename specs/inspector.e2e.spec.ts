@@ -230,6 +230,14 @@ test('a stale window between SWITCH_PGD and TLBI is drawn apart from an entry th
   const colour = (loc: typeof e) => loc.evaluate((x) => getComputedStyle(x).backgroundColor + ' ' + getComputedStyle(x).borderStyle);
   const windowColour = await colour(e.first());
   await page.screenshot({ path: join(out, 'stale-window.png') });
+  // The trampoline CPU chart is wider than its panel: fitted by default, full size (legible) on request.
+  const chart = page.locator('svg[data-machine="cpu"]');
+  const fitted = (await chart.boundingBox())!.width;
+  await page.click('#zoom');
+  expect((await chart.boundingBox())!.width).toBe(Number(await chart.getAttribute('width')));
+  expect(fitted).toBeLessThan(Number(await chart.getAttribute('width')));
+  await page.screenshot({ path: join(out, 'stale-window-chart-full-size.png') });
+  await page.click('#zoom');
   // The TLBI that closes it empties cpu1's TLB: its entries are struck through at that step.
   await page.click('.cpu[data-cpu="cpu1"] .tlb-entry.stale .fate a');
   await page.waitForFunction((n) => (window as unknown as { hypsimInspector: { step: number } }).hypsimInspector.step === n, end);

@@ -842,6 +842,10 @@
   }
 
   // ---------------------------------------------------------------- controls
+  $('zoom').onclick = () => {
+    const full = $('charts').classList.toggle('full');
+    $('zoom').textContent = full ? 'fit' : 'full size';
+  };
   $('first').onclick = () => goto(0);
   $('prev').onclick = () => goto(S.cur - 1);
   $('next').onclick = () => goto(S.cur + 1);
