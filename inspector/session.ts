@@ -392,7 +392,7 @@ function staticInfo(sys: System, mode: StaticInfo['mode'], source: string, title
       const keep = c.actors.flatMap((id) => start.get(id) ?? []);
       const pruned = pruneChart(c.chart, unsent.events, keep);
       const d = renderDiagram(pruned.chart, n > 1 ? `${c.name} × ${n}` : c.actors[0]);
-      const hiddenWhy = pruned.hidden.length ? unsent.why : '';
+      const hiddenWhy = pruned.hidden.length ? unsent.why || 'no transition leads there' : '';
       return { name: c.name, actors: c.actors, svg: d.svg, width: d.width, height: d.height, hidden: pruned.hidden, hiddenWhy };
     }),
     profile: { httbr: p.httbr, hsctlr: p.hsctlr, hvbar: p.hvbar, hsp: p.hsp, tlbi: p.tlbi },
