@@ -24,10 +24,9 @@ export const chromiumFlags = [
 /** Which binary, and where it came from (printed by the specs so a failure says which browser ran). */
 export async function chromiumPath(): Promise<{ path: string; from: 'system' | '@sparticuz/chromium' }> {
   if (existsSync(SYSTEM_CHROMIUM)) return { path: SYSTEM_CHROMIUM, from: 'system' };
-  // The package's CommonJS build exports the class itself; executablePath() unpacks the binary once.
-  type Pkg = { executablePath(): Promise<string> };
-  const mod = (await import('@sparticuz/chromium')) as Pkg & { default?: Pkg };
-  return { path: await (mod.default ?? mod).executablePath(), from: '@sparticuz/chromium' };
+  // The package's default export is a class; executablePath() unpacks the binary once into the temp directory.
+  const { default: Chromium } = await import('@sparticuz/chromium');
+  return { path: await Chromium.executablePath(), from: '@sparticuz/chromium' };
 }
 
 /** A headless Chromium with a fresh profile; close() also removes the profile. */
