@@ -412,6 +412,8 @@ describe('hypsim inspect', () => {
     [['--design', 'legacy', '--cpus', '2', '--port', '70000'], /--port must be from 0 to 65535/],
     [['--design', 'legacy', '--cpus', '2', '--delay-ms', '-1'], /--delay-ms must be 0 or more/],
     [['--design', 'legacy', '--cpus', '2', '--frob'], /unknown option --frob/],
+    // 64 CPUs is the bound (actors/hyp-system.ts limits); one more is refused.
+    [['--design', 'legacy', '--cpus', '65'], /--cpus must be an integer from 1 to 64, got 65/],
   ])('bad input %j: one line, exit 2', (args, msg) => {
     const r = hypsim('inspect', ...(args as string[]));
     expect(r.code).toBe(2);
