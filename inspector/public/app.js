@@ -821,7 +821,8 @@
     S.violation = data.violation;
     S.info.actors.forEach((a, i) => {
       S.actorIndex.set(a.id, i);
-      if (a.kind === 'cpu') S.cpuActors.push(i);
+      // A CPU of the HYP model (registers, TLB); a user's machine named cpu0 is drawn as any other actor.
+      if (a.kind === 'cpu' && S.tables.views[S.frames[0].c[i]].kind === 'cpu') S.cpuActors.push(i);
       else S.otherActors.push(i);
     });
     document.title = `hypsim inspector — ${S.info.title}`;
