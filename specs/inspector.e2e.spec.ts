@@ -359,7 +359,8 @@ test('a 2,240-step trace stays responsive: 200 clicks, 200 key presses, 200 scru
   const page = await open(s.url);
   const loadMs = Date.now() - t0;
   expect(await text(page, '#stepno')).toBe(`step 0 / ${steps}`);
-  const session = (await (await page.request.get(s.url + 'api/session')).json()) as { frames: { s: number[] }[]; tables: { states: string[] }; static: { actors: { id: string }[] } };
+  type Data = { frames: { s: number[]; c: number[] }[]; tables: { states: string[]; views: { tlb?: unknown[] }[] }; static: { actors: { id: string }[] } };
+  const session = (await (await page.request.get(s.url + 'api/session')).json()) as Data;
   const cpu = (frame: number, id: string) => session.tables.states[session.frames[frame].s[session.static.actors.findIndex((a) => a.id === id)]];
   const shows = async (frame: number) => {
     expect(await text(page, '#stepno')).toBe(`step ${frame} / ${steps}`);
@@ -404,6 +405,16 @@ test('a 2,240-step trace stays responsive: 200 clicks, 200 key presses, 200 scru
   await page.keyboard.press('End');
   await shows(steps);
 
+  // Every VA is tracked: a long TLB folds to 8 entries plus a button, and unfolds on request.
+  const cpu0 = page.locator('.cpu[data-cpu="cpu0"]');
+  const tlb0 = session.tables.views[session.frames[steps].c[session.static.actors.findIndex((a) => a.id === 'cpu0')]].tlb ?? [];
+  expect(tlb0.length).toBeGreaterThan(8);
+  {
+    expect(await cpu0.locator('.tlb-entry').count()).toBeLessThanOrEqual(8);
+    await cpu0.locator('button.tlb-more').click();
+    expect(await cpu0.locator('.tlb-entry').count()).toBe(tlb0.length);
+    await cpu0.locator('button.tlb-more').click();
+  }
   const figures = { steps, loadMs, clicks200Ms: clicksMs, keys200Ms: keysMs, scrub200: scrub, fill4Ms: fillMs };
   writeFileSync(join(out, 'responsiveness.json'), JSON.stringify(figures, null, 1) + '\n');
   console.log(`inspector responsiveness on ${steps} steps: ${JSON.stringify(figures)}`);

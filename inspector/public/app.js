@@ -293,11 +293,36 @@
     const had = new Set(pv ? pv.tlb.map(entryKey) : []);
     const has = new Set(v.tlb.map(entryKey));
     const gone = pv ? pv.tlb.filter((e) => !has.has(entryKey(e))) : [];
+    const isNew = (e) => !!pv && !had.has(entryKey(e));
+    // A long TLB (every VA tracked) folds: stale, new and used entries always show, then the first few.
+    const u = f.used && f.used.via === 'tlb' && f.used.cpu === S.info.actors[a].id ? f.used.va : null;
+    let shown = v.tlb;
+    if (!row.allTlb && v.tlb.length > TLB_FOLD) {
+      let room = TLB_FOLD - v.tlb.filter((e) => e.stale || isNew(e) || e.va === u).length;
+      shown = v.tlb.filter((e) => e.stale || isNew(e) || e.va === u || room-- > 0);
+    }
+    const label = row.allTlb ? 'fold' : `+${v.tlb.length - shown.length} more`;
+    const more = v.tlb.length > TLB_FOLD ? `<button class="tlb-more" data-actor="${a}">${label}</button>` : '';
     const entries =
-      v.tlb.map((e) => tlbEntry(a, e, v, i, !!pv && !had.has(entryKey(e)))).join('') +
-      gone.map((e) => `<span class="tlb-gone" title="invalidated at this step">${e.va} → ${e.pa}</span>`).join('');
+      shown.map((e) => tlbEntry(a, e, v, i, isNew(e))).join('') +
+      gone.map((e) => `<span class="tlb-gone" title="invalidated at this step">${e.va} → ${e.pa}</span>`).join('') +
+      more;
     row.parts.tlb.innerHTML = entries || '<span class="empty">TLB empty</span>';
   }
+  const TLB_FOLD = 8;
+  $('cpus').addEventListener('click', (ev) => {
+    const b = ev.target.closest('button.tlb-more');
+    if (!b) return;
+    const a = Number(b.dataset.actor);
+    const row = cpuRows.get(a);
+    row.allTlb = !row.allTlb;
+    row.tlbKey = '';
+    // Clicked, so on screen (the observer may not have said so yet).
+    row.visible = true;
+    const f = S.frames[S.cur];
+    renderCpu(a, row, f, S.cur > 0 ? S.frames[S.cur - 1] : null);
+    renderUsed(f);
+  });
 
   // Many CPUs: the list scrolls by itself to the CPU that acts at this step (the page does not move).
   let followPending = false;
