@@ -47,7 +47,7 @@ export interface HypSystem {
   readonly cpuActors: readonly number[];
 }
 
-export const limits = { cpus: 16, hotplug: 16, vms: 8, cpuPm: 16 };
+export const limits = { cpus: 64, hotplug: 16, vms: 8, cpuPm: 16 };
 
 export function checkBounds(cpus: number, hotplug: number, vms: number, cpuPm = 0): void {
   const int = (v: number, name: string, min: number, max: number) => {

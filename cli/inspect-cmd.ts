@@ -18,6 +18,7 @@ import { checkFlagsMatchTrace, describeSystem, systemFlags, systemFrom } from '.
 
 export const inspectHelp = `hypsim inspect [TRACE.json] [--design D --cpus N --hotplug K ...] [--port P] [options]
   Serves the inspector on http://127.0.0.1:P/ (never another interface) and prints its URL; Ctrl-C stops.
+  The URL follows the step shown: http://127.0.0.1:P/#N opens step N (docs/inspector.md).
   TRACE.json            a trace file (hypsim explore/simulate --trace-out); system flags, if given, must match
   --design D --cpus N   no trace file: explore the system and show its counterexample, or, if there is
                         none, a live run (system flags as for hypsim explore)
@@ -84,6 +85,8 @@ export async function inspectCommand(argv: readonly string[], out: (s: string) =
   const server: InspectorServer = await serveInspector(session!, { port, stately: f.stately === true });
   out(`hypsim inspector: ${server.url}`);
   out(`  ${describeSystem(sys)} — ${session!.info.source}${trace ? `: ${session!.builder.steps} steps, ${session!.violation ? `✗ ${session!.violation.invariant} at step ${session!.violation.step}` : 'no invariant broken'}` : ''}`);
+  const broken = trace ? session!.violation : null;
+  if (broken) out(`  the breaking step: ${server.url}#${broken.step}`);
   let stately: StatelyAttachment | null = null;
   if (server.stately) {
     stately = await statelyInspector(server.stately.ws);

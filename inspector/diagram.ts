@@ -20,17 +20,19 @@ const HEADER = 20;
 const PAD = 8;
 const VGAP = 20;
 const HGAP = 90;
+/** Labels are nudged by up to this many label heights either way to keep clear of each other. */
+const NUDGES = 8;
 const CHAR_W = 7;
 
 export function escapeXml(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 }
 
-function measure(s: ChartState, horizontal: boolean): Box {
+function measure(s: ChartState, horizontal: boolean, hgap = HGAP): Box {
   if (!s.children.length) return { state: s, x: 0, y: 0, w: Math.max(120, s.key.length * CHAR_W + 26), h: LEAF_H, children: [] };
   const children = s.children.map((c) => measure(c, false));
   if (horizontal) {
-    const w = children.reduce((n, c) => n + c.w, 0) + HGAP * (children.length - 1) + 2 * PAD;
+    const w = children.reduce((n, c) => n + c.w, 0) + hgap * (children.length - 1) + 2 * PAD;
     const h = Math.max(...children.map((c) => c.h)) + HEADER + 2 * PAD;
     return { state: s, x: 0, y: 0, w, h, children };
   }
@@ -40,14 +42,14 @@ function measure(s: ChartState, horizontal: boolean): Box {
   return { state: s, x: 0, y: 0, w: inner + 2 * PAD, h, children };
 }
 
-function place(b: Box, x: number, y: number, horizontal: boolean): void {
+function place(b: Box, x: number, y: number, horizontal: boolean, hgap = HGAP): void {
   b.x = x;
   b.y = y;
   let cx = x + PAD;
   let cy = y + HEADER + PAD;
   for (const c of b.children) {
     place(c, cx, cy, false);
-    if (horizontal) cx += c.w + HGAP;
+    if (horizontal) cx += c.w + hgap;
     else cy += c.h + VGAP;
   }
 }
@@ -69,9 +71,14 @@ export interface Diagram {
 /** Lay out and draw a chart. `title` labels the root box (e.g. "cpu × 2"). */
 export function renderDiagram(chart: Chart, title: string): Diagram {
   const horizontal = chart.root.children.some((c) => c.children.length > 0);
-  const root = measure(chart.root, horizontal);
+  // Columns side by side: the gap fits the longest label of an arrow between two columns.
+  const column = (p: string) => p.split('.')[0];
+  const crossing = chart.edges.filter((e) => e.source !== '' && e.targets.some((t) => column(t) !== column(e.source)));
+  const longest = Math.max(0, ...crossing.map((e) => (e.event + (e.guarded ? ' [g]' : '')).length));
+  const hgap = Math.max(HGAP, Math.min(180, Math.ceil(longest * 5.6 + 24)));
+  const root = measure(chart.root, horizontal, hgap);
   const M = 10;
-  place(root, M, M, horizontal);
+  place(root, M, M, horizontal, hgap);
   const boxes = index(root, new Map());
   const parentOf = new Map<string, Box>();
   for (const b of boxes.values()) for (const c of b.children) parentOf.set(c.state.path, b);
@@ -99,7 +106,8 @@ export function renderDiagram(chart: Chart, title: string): Diagram {
   const placeLabel = (x: number, y: number, text: string, anchor: string): { x: number; y: number } => {
     const w = text.length * 5.6 + 4;
     const x0 = anchor === 'middle' ? x - w / 2 : x;
-    for (const dy of [0, 11, -11, 22, -22, 33, -33, 44, -44]) {
+    const nudges = [0, ...Array.from({ length: NUDGES }, (_, i) => [11 * (i + 1), -11 * (i + 1)]).flat()];
+    for (const dy of nudges) {
       const r = { x: x0, y: y + dy - 9, w, h: 11 };
       if (!overlaps(r)) {
         placed.push(r);

@@ -23,6 +23,7 @@ import { describeTrace, type TimelineLine } from '../report/timeline';
 import { TraceError } from '../util/errors';
 import { stableStringify } from '../util/stable';
 import { renderDiagram } from './diagram';
+import { pruneChart } from './prune';
 import { chartsOf, leafPaths } from './statechart';
 
 export interface TlbView {
@@ -119,7 +120,17 @@ export interface StaticInfo {
   readonly title: string;
   readonly header: System['header'];
   readonly actors: readonly { readonly id: string; readonly kind: 'kernel' | 'cpu' | 'hotplug' | 'vm' | 'other'; readonly chart: number }[];
-  readonly charts: readonly { readonly name: string; readonly actors: readonly string[]; readonly svg: string; readonly width: number; readonly height: number }[];
+  readonly charts: readonly {
+    readonly name: string;
+    readonly actors: readonly string[];
+    readonly svg: string;
+    readonly width: number;
+    readonly height: number;
+    /** States left out of the diagram: no event of this system leads there (inspector/prune.ts). */
+    readonly hidden: readonly string[];
+    /** Why they are left out. */
+    readonly hiddenWhy: string;
+  }[];
   readonly profile: { readonly httbr: string; readonly hsctlr: string; readonly hvbar: string; readonly hsp: string; readonly tlbi: string };
   readonly invariants: readonly { readonly id: string; readonly description: string }[];
   readonly pages: readonly { readonly name: string; readonly va: string; readonly pa: string }[];
@@ -343,12 +354,33 @@ export function groupSteps(trace: readonly TraceEntry[]): TraceEntry[][] {
   return out;
 }
 
+/** Events no actor of this HYP system ever sends: CPU PM's with --cpu-pm 0, hotplug's with --hotplug 0. */
+function unsentEvents(sys: System): { events: ReadonlySet<string>; why: string } {
+  if (!sys.hyp) return { events: new Set(), why: '' };
+  const events: string[] = [];
+  const why: string[] = [];
+  if (sys.header.cpuPm === 0) {
+    events.push('CPU_PM_ENTER', 'CPU_PM_EXIT');
+    why.push('no CPU PM in this run (--cpu-pm 0)');
+  }
+  if (sys.header.hotplug === 0) {
+    events.push('CPU_DOWN', 'CPU_UP');
+    why.push('no hotplug in this run (--hotplug 0)');
+  }
+  return { events: new Set(events), why: why.join(', ') };
+}
+
 function staticInfo(sys: System, mode: StaticInfo['mode'], source: string, title: string, recorded: StaticInfo['recorded']): StaticInfo {
   const charts = chartsOf(sys.spec.actors);
   const chartIndex = new Map<string, number>();
   charts.forEach((c, i) => c.actors.forEach((a) => chartIndex.set(a, i)));
   const layout = sys.hyp?.config.layout;
   const p = profiles[layout?.profile ?? 'armv7'];
+  const unsent = unsentEvents(sys);
+  // Where each actor starts: always drawn, whatever the pruning says.
+  const engine = sys.engine({ symmetry: false });
+  const w0 = engine.initial();
+  const start = new Map(sys.spec.actors.map((a, i) => [a.id, leafPaths(engine.snapshot(w0, i).value)] as const));
   return {
     mode,
     source,
@@ -357,8 +389,11 @@ function staticInfo(sys: System, mode: StaticInfo['mode'], source: string, title
     actors: sys.spec.actors.map((a) => ({ id: a.id, kind: kindOf(a.id), chart: chartIndex.get(a.id)! })),
     charts: charts.map((c) => {
       const n = c.actors.length;
-      const d = renderDiagram(c.chart, n > 1 ? `${c.name} × ${n}` : c.actors[0]);
-      return { name: c.name, actors: c.actors, svg: d.svg, width: d.width, height: d.height };
+      const keep = c.actors.flatMap((id) => start.get(id) ?? []);
+      const pruned = pruneChart(c.chart, unsent.events, keep);
+      const d = renderDiagram(pruned.chart, n > 1 ? `${c.name} × ${n}` : c.actors[0]);
+      const hiddenWhy = pruned.hidden.length ? unsent.why || 'no transition leads there' : '';
+      return { name: c.name, actors: c.actors, svg: d.svg, width: d.width, height: d.height, hidden: pruned.hidden, hiddenWhy };
     }),
     profile: { httbr: p.httbr, hsctlr: p.hsctlr, hvbar: p.hvbar, hsp: p.hsp, tlbi: p.tlbi },
     invariants: sys.spec.invariants.map((i) => ({ id: i.id, description: i.description ?? invariantDocs[i.id] ?? '' })),

@@ -15,6 +15,7 @@ import { explore } from '../api/explore';
 import { system } from '../api/system';
 import { runLive, replayPolicy } from '../inspector/live';
 import { renderDiagram } from '../inspector/diagram';
+import { pruneChart } from '../inspector/prune';
 import { assetDir, serveInspector } from '../inspector/server';
 import { liveSessionShell, traceSession, type Batch, type CpuView, type SessionData } from '../inspector/session';
 import { allStates, chartOf, chartsOf, leafPaths } from '../inspector/statechart';
@@ -65,6 +66,65 @@ describe('statecharts, read from the XState definitions', () => {
     expect(leafPaths('runtime')).toEqual(['runtime']);
     expect(leafPaths({ 'boot-pgd': 'set-pgd' })).toEqual(['boot-pgd.set-pgd']);
     expect(leafPaths({ p: { a: 'x', b: 'y' } })).toEqual(['p.a.x', 'p.b.y']);
+  });
+});
+
+describe('diagrams leave out what a run can never enter', () => {
+  const m = createMachine({
+    id: 'm',
+    initial: 'a',
+    on: { RESET: '.a' },
+    states: {
+      a: { on: { GO: 'b', SLEEP: 'z' } },
+      b: { initial: 'x', states: { x: { on: { NEXT: { target: 'y', guard: () => false } } }, y: { on: { DOZE: '#m.z' } } } },
+      z: { on: { WAKE: 'a' } },
+      w: {},
+    },
+  });
+
+  test('states reached only by unsent events are hidden; guards are ignored (a guarded state stays)', () => {
+    const none = pruneChart(chartOf(m), new Set());
+    // w has no way in at all; everything else does.
+    expect(none.hidden).toEqual(['w']);
+    const noSleep = pruneChart(chartOf(m), new Set(['SLEEP', 'DOZE']));
+    expect([...noSleep.hidden].sort()).toEqual(['w', 'z']);
+    expect(allStates(noSleep.chart).map((x) => x.path)).toEqual(['', 'a', 'b', 'b.x', 'b.y']);
+    expect(noSleep.chart.edges.some((e) => e.event === 'WAKE' || e.event === 'SLEEP')).toBe(false);
+    // b.y is behind a guard that is always false here: still drawn (over-approximation, never under).
+    expect(noSleep.hidden).not.toContain('b.y');
+    // Where an actor starts is always drawn.
+    expect(pruneChart(chartOf(m), new Set(['SLEEP', 'DOZE']), ['z']).hidden).toEqual(['w']);
+  });
+
+  test('legacy without CPU PM or hotplug: no off.idle, no off.offline; drawn when the run has them', () => {
+    const names = (sys: ReturnType<typeof system>) => traceSession(sys, [], { source: 's', title: 't' }).info.charts.find((c) => c.name === 'cpu')!;
+    const plain = names(legacy());
+    expect(plain.hidden).toEqual(expect.arrayContaining(['off.idle', 'off.offline']));
+    expect(plain.svg).not.toContain('data-path="off.idle"');
+    expect(plain.hiddenWhy).toBe('no CPU PM in this run (--cpu-pm 0), no hotplug in this run (--hotplug 0)');
+    const both = names(system({ design: 'trampoline-v3.15', layout: 'collide', cpus: 2, hotplug: 1, cpuPm: 1 }));
+    expect(both.hidden).toEqual([]);
+    expect(both.svg).toContain('data-path="off.idle"');
+    expect(both.svg).toContain('data-path="off.offline"');
+  });
+
+  test('no two transition labels of the CPU chart overlap (labels measured as the diagram lays them out)', () => {
+    // Every preset, every state drawn (CPU PM and hotplug on): legacy's chart crowded off/idmap before.
+    const designs = ['legacy', 'trampoline', 'trampoline-v3.15', 'hyp-reset'];
+    const all = designs.flatMap((design) => chartsOf(system({ design, layout: 'collide', cpus: 2, hotplug: 1, cpuPm: 1 }).spec.actors));
+    for (const c of all) {
+      const svg = renderDiagram(c.chart, c.name).svg;
+      const label = /<g class="edge[^"]*"[^>]*><path[^>]*\/><text x="([\d.]+)" y="([\d.]+)" text-anchor="(\w+)">([^<]*)<\/text>/g;
+      const labels = [...svg.matchAll(label)].map((g) => {
+        const w = g[4].length * 5.6 + 4;
+        const x = Number(g[1]) - (g[3] === 'middle' ? w / 2 : 0);
+        return { t: g[4], x, y: Number(g[2]) - 9, w, h: 11 };
+      });
+      if (c.name === 'cpu') expect(labels.length).toBeGreaterThan(10);
+      const meet = (a: (typeof labels)[number], b: (typeof labels)[number]) => a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
+      const clash = labels.flatMap((a, i) => labels.slice(i + 1).filter((b) => meet(a, b)).map((b) => `${a.t} / ${b.t}`));
+      expect(clash).toEqual([]);
+    }
   });
 });
 
@@ -271,6 +331,8 @@ describe('hypsim inspect', () => {
     const s = await startInspect(file, '--port', '0');
     try {
       expect(s.stdout()).toMatch(/legacy on collide, 2 CPUs.*24 steps, ✗ wrong-translation at step 24/);
+      // A link straight to the breaking step (the page's URL hash is the step).
+      expect(s.stdout()).toContain(`  the breaking step: ${s.url}#24\n`);
       const d = JSON.parse((await get(s.url + 'api/session')).body) as SessionData;
       expect(d.static).toMatchObject({ mode: 'trace', source: `trace file ${file}` });
       expect(d.violation).toMatchObject({ invariant: 'wrong-translation', step: 24 });
@@ -350,6 +412,8 @@ describe('hypsim inspect', () => {
     [['--design', 'legacy', '--cpus', '2', '--port', '70000'], /--port must be from 0 to 65535/],
     [['--design', 'legacy', '--cpus', '2', '--delay-ms', '-1'], /--delay-ms must be 0 or more/],
     [['--design', 'legacy', '--cpus', '2', '--frob'], /unknown option --frob/],
+    // 64 CPUs is the bound (actors/hyp-system.ts limits); one more is refused.
+    [['--design', 'legacy', '--cpus', '65'], /--cpus must be an integer from 1 to 64, got 65/],
   ])('bad input %j: one line, exit 2', (args, msg) => {
     const r = hypsim('inspect', ...(args as string[]));
     expect(r.code).toBe(2);
