@@ -118,6 +118,19 @@ export const legacy: Design = {
   cpuNotifier: false,
 };
 
+/**
+ * The seed's hotplug bug (MODEL.md Corrections): v3.9 plus the naive fix, a cpu notifier calling
+ * cpu_init_hyp_mode at CPU_STARTING. No kernel shipped it; it is what the seed explains cannot work: the CPU
+ * that comes back enters __do_hyp_init at the idmap VA, "an idmap which is long gone" (kvm_clear_hyp_idmap).
+ */
+export const legacyHotplug: Design = {
+  ...legacy,
+  name: 'legacy-hotplug',
+  kernel: 'v3.9+notifier',
+  description: 'v3.9 plus a cpu notifier calling cpu_init_hyp_mode at CPU_STARTING: the returning CPU needs the idmap kvm_clear_hyp_idmap removed',
+  cpuNotifier: true,
+};
+
 export const trampolineV315: Design = {
   ...base,
   name: 'trampoline-v3.15',
@@ -175,7 +188,7 @@ export const laterMutants: readonly Design[] = [
   { ...trampolineV315, name: 'no-cpu-pm-notifier', description: 'trampoline-v3.15 without hyp_init_cpu_pm_notifier: a CPU back from deep idle has no HYP', cpuPmNotifier: false },
 ];
 
-export const presets: readonly Design[] = [legacy, trampoline, trampolineV315, hypResetDesign, mergedIdmap];
+export const presets: readonly Design[] = [legacy, legacyHotplug, trampoline, trampolineV315, hypResetDesign, mergedIdmap];
 
 export const allDesigns: readonly Design[] = [...presets, ...mutants, ...laterMutants];
 

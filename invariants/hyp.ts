@@ -12,7 +12,7 @@ import { hex } from '../mmu/pgd';
 export const invariantDocs: Readonly<Record<string, string>> = {
   'translation-fault': 'no access in HYP hits an unmapped VA',
   'wrong-translation': 'every access gets the PA its step expects; a stale TLB entry giving another PA breaks it',
-  'use-after-free': 'no CPU walks a freed page table',
+  'use-after-free': 'no CPU walks a page table that is gone (after free_boot_hyp_pgd: HTTBR = virt_to_phys(NULL), not a page table)',
   'runtime-state': 'a CPU in runtime has HTTBR = runtime pgd, its own stack, the runtime vectors',
   'init-completes': 'every online CPU reaches runtime (checked at quiescence: every maximal run ends in one)',
 };
@@ -22,6 +22,16 @@ export function pageAt(layout: Layout, pa: number): string {
   if (pa === layout.initPa) return 'init page';
   const p = runtimePages(layout).find((r) => r.ref.pa === pa);
   return p ? p.name : 'unknown page';
+}
+
+/**
+ * What the kernel walks once free_boot_hyp_pgd ran (v3.10 arch/arm/kvm/mmu.c: kfree(boot_hyp_pgd);
+ * boot_hyp_pgd = NULL): every later HTTBR load is kvm_mmu_get_boot_httbr() = virt_to_phys(NULL), not the
+ * freed page. On a linear ARMv7 layout that is PHYS_OFFSET - PAGE_OFFSET, computed from the HYP text.
+ */
+function nullWalk(layout: Layout, pgd: string): string {
+  const where = layout.profile === 'armv7' ? `PA ${hex((layout.text.pa - layout.text.va) >>> 0)}` : 'that PA';
+  return `HTTBR was loaded with kvm_mmu_get_boot_httbr() = virt_to_phys(NULL) after free_boot_hyp_pgd() freed ${pgd} and set it to NULL; the walk reads ${where}, which is not a page table`;
 }
 
 function cpuName(view: WorldView<Memory>, a: number): string {
@@ -39,8 +49,9 @@ function faultCheck(id: FaultKind, layout: Layout): Invariant<Memory> {
       if (!f || f.invariant !== id) return null;
       const who = `${cpuName(view, a)} ${f.step} at VA ${hex(f.va)}`;
       const pgd = f.pgd ? pgdNames[f.pgd] : 'no pgd';
-      if (id === 'translation-fault') return `${who}: ${pgd} does not map it (expected ${f.expected.name}, PA ${hex(f.expected.pa)})`;
-      if (id === 'use-after-free') return `${who}: the walk reads ${pgd}, which was freed`;
+      const gone = f.va === layout.idmapVa ? ' (the idmap VA: no longer mapped there)' : '';
+      if (id === 'translation-fault') return `${who}: ${pgd} does not map it${gone} (expected ${f.expected.name}, PA ${hex(f.expected.pa)})`;
+      if (id === 'use-after-free') return `${who}: ${nullWalk(layout, pgd)}`;
       return `${who} got PA ${hex(f.got!)} (${pageAt(layout, f.got!)})${f.fromTlb ? ' from a stale TLB entry' : ''}; expected ${f.expected.name} at PA ${hex(f.expected.pa)}`;
     },
   };

@@ -24,6 +24,13 @@ export interface KernelBounds {
 
 const flag = (f: 'notifier' | 'kvmUp' | 'hotplugLock' | 'pmNotifier', value: boolean): MemWrite => ({ type: 'mem.flag', flag: f, value });
 
+function notifierCite(d: Design): string {
+  if (d.hotplugSafeRegistration) return 'v3.15 arch/arm/kvm/arm.c kvm_arch_init: __register_cpu_notifier(&hyp_init_cpu_nb)';
+  // v3.9 has no notifier: legacy-hotplug adds v3.10's, the fix the seed explains could not be made alone.
+  if (d.pgds === 'single') return 'not in v3.9: the v3.10 arch/arm/kvm/arm.c kvm_arch_init register_cpu_notifier(&hyp_init_cpu_nb) added to v3.9';
+  return 'v3.10 arch/arm/kvm/arm.c kvm_arch_init: register_cpu_notifier(&hyp_init_cpu_nb)';
+}
+
 export function kernelSteps(d: Design, l: Layout, b: KernelBounds): KernelStep[] {
   const steps: KernelStep[] = [];
   const runtime: MemWrite[] = [
@@ -68,7 +75,7 @@ export function kernelSteps(d: Design, l: Layout, b: KernelBounds): KernelStep[]
     steps.push({ state: 'free-boot-hyp-pgd', event: 'FREE_BOOT_HYP_PGD', cite: 'v3.10 arch/arm/kvm/arm.c init_hyp_mode: #ifndef CONFIG_HOTPLUG_CPU free_boot_hyp_pgd(); (arch/arm/kvm/mmu.c: unmap idmap and trampoline, kfree(boot_hyp_pgd), unmap TRAMPOLINE_VA from hyp_pgd)', writes: w });
   }
   if (d.cpuNotifier)
-    steps.push({ state: 'register-cpu-notifier', event: 'REGISTER_CPU_NOTIFIER', cite: d.hotplugSafeRegistration ? 'v3.15 arch/arm/kvm/arm.c kvm_arch_init: __register_cpu_notifier(&hyp_init_cpu_nb)' : 'v3.10 arch/arm/kvm/arm.c kvm_arch_init: register_cpu_notifier(&hyp_init_cpu_nb)', writes: [flag('notifier', true)] });
+    steps.push({ state: 'register-cpu-notifier', event: 'REGISTER_CPU_NOTIFIER', cite: notifierCite(d), writes: [flag('notifier', true)] });
   if (d.hotplugSafeRegistration)
     steps.push({ state: 'notifier-register-done', event: 'CPU_NOTIFIER_REGISTER_DONE', cite: 'v3.15 arch/arm/kvm/arm.c kvm_arch_init: cpu_notifier_register_done()', writes: [flag('hotplugLock', false)] });
   if (d.cpuPmNotifier)
