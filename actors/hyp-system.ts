@@ -73,8 +73,8 @@ function stepMeta(s: AnyMachineSnapshot): StepMeta | undefined {
 }
 
 /** State value of each init step, in order, e.g. {trampoline: 'eret'}. */
-function flatInit(d: Design): Record<string, string>[] {
-  return initPhases(d).flatMap((p) => p.steps.map((s) => ({ [p.name]: s.state })));
+function flatInit(d: Design, l: Layout): Record<string, string>[] {
+  return initPhases(d, l.profile).flatMap((p) => p.steps.map((s) => ({ [p.name]: s.state })));
 }
 
 /** State value of the last teardown step, if the design tears HYP down. */
@@ -212,7 +212,7 @@ export function buildHypSystem(config: HypConfig): HypSystem {
   kernelMayWrite.set('up', false);
   const trackedVms = layout.vms.slice(0, vms).map((p, j) => (tracked.has(p.va) ? j : -1)).filter((j) => j >= 0);
   const lastInit = (() => {
-    const phases = flatInit(design);
+    const phases = flatInit(design, layout);
     return phases[phases.length - 1];
   })();
   const teardownEnd = lastTeardown(design);

@@ -5,6 +5,7 @@
  */
 import type { Design } from '../design/design';
 import { emptyTlb } from '../mmu/tlb';
+import type { ProfileName } from '../mmu/profile';
 import type { CpuContext } from './cpu-context';
 
 export interface InitStep {
@@ -43,8 +44,17 @@ function legacyPhases(): InitPhase[] {
   ];
 }
 
-/** v4.7+ "Invalidate the stale TLBs from Bootloader", before the MMU goes on. */
-const bootTlbi = (file: string): InitStep => ({ state: 'tlbi-bootloader', event: 'TLBI', fetch: null, cite: `v4.7 ${file} __do_hyp_init: tlbi alle2; dsb sy (Invalidate the stale TLBs from Bootloader)`, effect: () => ({ tlb: emptyTlb }) });
+/**
+ * arm64 "Invalidate the stale TLBs from Bootloader", before the MMU goes on. Read in today's nvhe/hyp-init.S
+ * ___kvm_hyp_init; the version that added it is UNVERIFIED (MODEL.md: well before v4.7), so the cite says so.
+ */
+const bootTlbi = (file: string): InitStep => ({
+  state: 'tlbi-bootloader',
+  event: 'TLBI',
+  fetch: null,
+  cite: `${file} __do_hyp_init: tlbi alle2; dsb sy (Invalidate the stale TLBs from Bootloader; in v4.7, first version unverified)`,
+  effect: () => ({ tlb: emptyTlb }),
+});
 
 /** Linux v3.10, arch/arm/kvm/init.S __do_hyp_init: two HVCs, the second jumps to the trampoline and switches pgd. */
 function trampolinePhases(d: Design): InitPhase[] {
@@ -87,8 +97,39 @@ function mergedPhases(d: Design): InitPhase[] {
   ];
 }
 
-export function initPhases(d: Design): InitPhase[] {
-  return d.pgds === 'single' ? legacyPhases() : d.pgds === 'merged' ? mergedPhases(d) : trampolinePhases(d);
+/**
+ * arm64's own two-pgd init, read from arch/arm64/kvm/hyp-init.S as first merged (v3.11, Marc Zyngier's
+ * __do_hyp_init; text read from virtualopensystems/linux-kvm-arm): one HVC with x0-x3 (boot pgd, runtime
+ * pgd, stack, vectors), no eret between turning the MMU on and the switch, and SP and VBAR set only after
+ * the TLBI, at the trampoline VA through the runtime pgd.
+ */
+function arm64TrampolinePhases(d: Design): InitPhase[] {
+  const f = 'arch/arm64/kvm/hyp-init.S __do_hyp_init';
+  const bootPgd: InitStep[] = [
+    { state: 'set-vectors', event: 'SET_VECTORS', fetch: null, cite: 'v3.11 arch/arm/kvm/arm.c cpu_init_hyp_mode: __hyp_set_vectors(kvm_get_idmap_vector()) (stub hvc)', effect: () => ({ hvbar: 'init' }) },
+    { state: 'hvc', event: 'HVC', fetch: null, cite: 'v3.11 arch/arm64/include/asm/kvm_host.h __cpu_init_hyp_mode: kvm_call_hyp((void *)boot_pgd_ptr, pgd_ptr, hyp_stack_ptr, vector_ptr) (one hvc, x0-x3; MMU off: at the idmap PA)', effect: (_c, a) => ({ pc: a.initPa }) },
+    { state: 'set-pgd', event: 'SET_PGD', fetch: null, cite: `v3.11 ${f}: msr ttbr0_el2, x0 (the boot pgd)`, effect: () => ({ httbr: 'boot' }) },
+    ...(d.bootTlbi ? [bootTlbi('arch/arm64/kvm/hyp-init.S')] : []),
+    { state: 'enable-mmu', event: 'ENABLE_MMU', fetch: null, cite: `v3.11 ${f}: mov x4, #SCTLR_EL2_FLAGS; msr sctlr_el2, x4; isb (MMU on, at the idmap)`, effect: (_c, a) => ({ mmu: true, pc: a.idmapVa }) },
+    { state: 'ldr-trampoline', event: 'LDR_TRAMPOLINE_VA', fetch: 'idmap', cite: `v3.11 ${f}: ldr x4, =TRAMPOLINE_VA; adr x5, target; bfi x4, x5, #0, #PAGE_SHIFT (Get ready for the trampoline dance)`, effect: () => ({}) },
+    { state: 'jump-trampoline', event: 'JUMP_TRAMPOLINE', fetch: 'tramp', cite: `v3.11 ${f}: br x4 (to target at the trampoline VA, through the boot pgd)`, effect: (_c, a) => ({ pc: a.trampolineVa }) },
+  ];
+  const switchPgd: InitStep = { state: 'switch-pgd', event: 'SWITCH_PGD', fetch: 'tramp', cite: `v3.11 ${f} target: msr ttbr0_el2, x1; isb (the runtime pgd)`, effect: () => ({ httbr: 'hyp' }) };
+  const tlbi: InitStep = { state: 'tlbi', event: 'TLBI', fetch: 'tramp', cite: `v3.11 ${f} target: tlbi alle2; dsb sy (Invalidate the old TLBs)`, effect: () => ({ tlb: emptyTlb }) };
+  const stack: InitStep = { state: 'set-stack', event: 'SET_STACK', fetch: 'tramp', cite: `v3.11 ${f}: kern_hyp_va x2; mov sp, x2; kern_hyp_va x3; msr vbar_el2, x3 (after the TLBI)`, effect: () => ({ hsp: 'stack', hvbar: 'runtime' }) };
+  const eret: InitStep = { state: 'eret', event: 'ERET', fetch: 'tramp', cite: `v3.11 ${f}: eret (Hello, World!)`, effect: () => ({ pc: null }) };
+  const tramp = d.tlbi === 'after-switch' ? [switchPgd, tlbi, stack, eret] : d.tlbi === 'before-switch' ? [tlbi, switchPgd, stack, eret] : [switchPgd, stack, eret];
+  return [
+    { name: 'boot-pgd', steps: bootPgd },
+    { name: 'trampoline', steps: tramp },
+  ];
+}
+
+/** The step list a design runs on a profile: ARMv7's init.S, or arm64's hyp-init.S for the two-pgd designs. */
+export function initPhases(d: Design, profile: ProfileName = 'armv7'): InitPhase[] {
+  if (d.pgds === 'single') return legacyPhases();
+  if (d.pgds === 'merged') return mergedPhases(d);
+  return profile === 'arm64' ? arm64TrampolinePhases(d) : trampolinePhases(d);
 }
 
 /**

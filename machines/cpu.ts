@@ -88,7 +88,7 @@ export function createCpuMachine(hw: CpuHardware): AnyStateMachine {
     return states;
   };
 
-  const init = initPhases(design).flatMap((p) => p.steps.map((step) => ({ phase: p.name, step })));
+  const init = initPhases(design, layout.profile).flatMap((p) => p.steps.map((step) => ({ phase: p.name, step })));
   const firstInit = `#cpu.${init[0].phase}.${init[0].step.state}`;
   const initStates = chain(init, (after) => [
     // Back in the kernel with HYP up: the IPI's caller is told (csd completion) ...
