@@ -102,7 +102,8 @@ export function buildHypSystem(config: HypConfig): HypSystem {
   checkBounds(cpus, hotplug, vms, cpuPm);
   checkDesign(design);
   checkLayout(layout);
-  if (design.pgds === 'merged') {
+  const rtPgd = design.pgds === 'pkvm' ? 'pkvm' : 'hyp';
+  if (design.pgds === 'merged' || design.pgds === 'pkvm') {
     // v4.8 arch/arm/kvm/mmu.c kvm_mmu_init: "IDMAP intersecting with HYP VA, unable to continue".
     const clash = runtimePages(layout).find((p) => p.ref.va === layout.idmapVa && (p.cpu === undefined || p.cpu < cpus) && (p.vm === undefined || p.vm < vms));
     if (clash) throw new InputError(`design ${design.name} on layout ${layout.name}: the idmap VA ${hex(layout.idmapVa)} is also the HYP VA of ${clash.name}; with one HYP pgd kvm_mmu_init refuses this ("IDMAP intersecting with HYP VA")`);
@@ -111,7 +112,7 @@ export function buildHypSystem(config: HypConfig): HypSystem {
   if (layout.vms.length < vms) throw new InputError(`layout ${layout.name} has pages for fewer than ${vms} VMs`);
 
   const ksteps = kernelSteps(design, layout, { cpus, hotplug });
-  const vmWrites: MemWrite[] = layout.vms.slice(0, vms).map((p, j) => ({ type: 'mem.map', pgd: 'hyp', va: p.va, pa: p.pa, what: `vm${j} struct` }));
+  const vmWrites: MemWrite[] = layout.vms.slice(0, vms).map((p, j) => ({ type: 'mem.map', pgd: rtPgd, va: p.va, pa: p.pa, what: `vm${j} struct` }));
   const tracked = volatileVas([...ksteps.flatMap((s) => s.writes), ...vmWrites], [layout.idmapVa, layout.trampolineVa], config.tlbScope);
   const trackedSorted = [...tracked].sort((a, b) => a - b);
   const cpuMachine = createCpuMachine({ design, layout, tracked });
@@ -123,7 +124,7 @@ export function buildHypSystem(config: HypConfig): HypSystem {
     ...Array.from({ length: cpus }, (_, i): ActorDecl => ({ id: `cpu${i}`, machine: cpuMachine, symmetry: plain(i) ? 'cpu' : `cpu${i}`, offersScope: 'self' })),
     { id: 'hotplug', machine: createHotplugMachine(hotplug) },
     ...(cpuPm > 0 ? [{ id: 'cpupm', machine: createCpuPmMachine(cpuPm) } satisfies ActorDecl] : []),
-    ...Array.from({ length: vms }, (_, j): ActorDecl => ({ id: `vm${j}`, machine: createVmMachine(j, layout.vms[j]), offersScope: 'self' })),
+    ...Array.from({ length: vms }, (_, j): ActorDecl => ({ id: `vm${j}`, machine: createVmMachine(j, layout.vms[j], rtPgd), offersScope: 'self' })),
   ];
   const cpuActors = actors.map((a, i) => (isCpu(a.id) ? i : -1)).filter((i) => i >= 0);
   // The v3.9 kernel calls CPUs in id order: that order tells CPUs apart, so no CPU symmetry there.
@@ -150,7 +151,7 @@ export function buildHypSystem(config: HypConfig): HypSystem {
         { page: `stack cpu${i}`, ref: layout.stacks[i] },
         { page: `host ctx cpu${i}`, ref: layout.hostCtx[i] },
         ...layout.vms.slice(0, vms).map((ref, j) => ({ page: `vm${j} struct`, ref })).filter((p) => {
-          const w = walk(m.hyp, p.ref.va);
+          const w = walk(m[rtPgd], p.ref.va);
           return w.kind === 'mapped' && w.pa === p.ref.pa; // created: kvm_arch_init_vm mapped it
         }),
       ];
@@ -203,12 +204,13 @@ export function buildHypSystem(config: HypConfig): HypSystem {
   const touchesTracked = (w: MemWrite) => w.type === 'mem.free' || ((w.type === 'mem.map' || w.type === 'mem.unmap') && tracked.has(w.va));
   const kernelMayWrite = new Map<string, boolean>();
   ksteps.forEach((s, i) => kernelMayWrite.set(s.state, ksteps.slice(i).some((k) => k.writes.some(touchesTracked))));
-  const afterWait = (ipi: 'each' | 'one') => {
+  const afterWait = (ipi: 'each' | 'one' | 'first') => {
     const i = ksteps.findIndex((s) => s.ipi === ipi);
     return i >= 0 && ksteps.slice(ipi === 'each' ? i + 1 : i).some((k) => k.writes.some(touchesTracked));
   };
   kernelMayWrite.set('wait-cpus', afterWait('each'));
   kernelMayWrite.set('wait-cpu', afterWait('one'));
+  kernelMayWrite.set('wait-pkvm', afterWait('first'));
   kernelMayWrite.set('up', false);
   const trackedVms = layout.vms.slice(0, vms).map((p, j) => (tracked.has(p.va) ? j : -1)).filter((j) => j >= 0);
   const lastInit = (() => {
@@ -228,7 +230,7 @@ export function buildHypSystem(config: HypConfig): HypSystem {
     if (teardownEnd && snap.matches(teardownEnd)) return false;
     if (view.pendingFor(a).length) return false;
     const k = view.snapshot(view.indexOf('kernel'));
-    const kernelWaitsForMe = c.via === 'ipi' && (k.matches('wait-cpus') || k.matches('wait-cpu'));
+    const kernelWaitsForMe = c.via === 'ipi' && (k.matches('wait-cpus') || k.matches('wait-cpu') || k.matches('wait-pkvm'));
     if (!kernelWaitsForMe && kernelMayWrite.get(String(k.value)) !== false) return false;
     return trackedVms.every((j) => !view.snapshot(view.indexOf(`vm${j}`)).matches('idle'));
   };
@@ -268,7 +270,7 @@ export function buildHypSystem(config: HypConfig): HypSystem {
       return event;
     },
     write: (m, effect) => applyWrite(m, effect as MemWrite),
-    invariants: hypInvariants(layout),
+    invariants: hypInvariants(layout, rtPgd),
     independent,
     // Every loop makes progress: downs are bounded, init and the kernel only go forward, TLB fills are
     // monotone between a CPU's TLBIs (one per init) and power-offs (one per down).

@@ -12,9 +12,10 @@ export interface Design {
   /**
    * 'single': one HYP pgd, idmap torn down after init (v3.9); 'split': boot + runtime pgds joined by a
    * trampoline page (v3.10); 'merged': one pgd holding the idmap and the runtime mappings, at HYP VAs that
-   * never collide with the idmap (arm64 v4.8).
+   * never collide with the idmap (arm64 v4.8); 'pkvm': the host's merged pgd, then the tables EL2 builds for
+   * itself (__pkvm_init), switched to through the idmap (arm64 nVHE v5.13+).
    */
-  readonly pgds: 'single' | 'split' | 'merged';
+  readonly pgds: 'single' | 'split' | 'merged' | 'pkvm';
   /** How init_hyp_mode runs cpu_init_hyp_mode: one CPU at a time (v3.9 smp_call_function_single) or on_each_cpu (v3.10). */
   readonly initOrder: 'sequential' | 'concurrent';
   /** create_hyp_mappings of text, stacks and host context before the CPUs init (v3.10) or after (v3.9). */
@@ -51,6 +52,10 @@ export interface Design {
    * HYP_PAGE_OFFSET_LOW_MASK). Decides the HYP VAs of the arm64 layouts.
    */
   readonly hypVaMask: 'high' | 'auto';
+  /** pKVM: recreate_hyp_mappings maps the idmap into the new tables (hyp_create_idmap), so `ret` after the MMU comes back on can be fetched. */
+  readonly pkvmIdmap: boolean;
+  /** pKVM: __pkvm_init_switch_pgd turns the MMU off before installing the new TTBR0_EL2 and on again after. */
+  readonly pkvmMmuOff: boolean;
   /** Layout used when none is given. */
   readonly defaultLayout?: string;
 }
@@ -58,7 +63,7 @@ export interface Design {
 export type Knob = Exclude<keyof Design, 'name' | 'description' | 'kernel' | 'defaultLayout'>;
 
 export const knobDocs: Readonly<Record<Knob, { values: string; meaning: string }>> = {
-  pgds: { values: 'single | split', meaning: 'one HYP pgd (v3.9) or boot + runtime pgds with a trampoline page (v3.10)' },
+  pgds: { values: 'single | split | merged | pkvm', meaning: 'one HYP pgd (v3.9), boot + runtime pgds with a trampoline (v3.10), one merged pgd (v4.8), or pKVM\'s own (v5.13)' },
   initOrder: { values: 'sequential | concurrent', meaning: 'smp_call_function_single per CPU (v3.9) or on_each_cpu (v3.10)' },
   mapRuntimeBeforeInit: { values: 'true | false', meaning: 'create_hyp_mappings before the CPUs init (v3.10) or after (v3.9)' },
   clearIdmap: { values: 'true | false', meaning: 'kvm_clear_hyp_idmap unmaps the idmap after init, without TLBI (v3.9)' },
@@ -72,6 +77,8 @@ export const knobDocs: Readonly<Record<Knob, { values: string; meaning: string }
   hypReset: { values: 'none | trampoline | idmap', meaning: 'HYP teardown before CPU down / deep idle: v4.7 __kvm_hyp_reset, v4.8 teardown, or none' },
   resetTlbi: { values: 'true | false', meaning: 'the v4.7 teardown invalidates the TLB after switching back to the boot pgd' },
   bootTlbi: { values: 'true | false', meaning: 'tlbi alle2 before HYP init turns the MMU on (v4.7+, stale bootloader entries)' },
+  pkvmIdmap: { values: 'true | false', meaning: 'pKVM: __pkvm_init maps the idmap into the tables it builds (the switch returns through it)' },
+  pkvmMmuOff: { values: 'true | false', meaning: 'pKVM: __pkvm_init_switch_pgd turns the MMU off around the TTBR0_EL2 switch' },
   hypVaMask: { values: 'high | auto', meaning: 'arm64 kern_hyp_va: top half of the VA space (v3.11-v4.7) or the half without the idmap (v4.8)' },
 };
 
@@ -94,6 +101,8 @@ const base = {
   resetTlbi: true,
   bootTlbi: false,
   hypVaMask: 'high',
+  pkvmIdmap: true,
+  pkvmMmuOff: true,
 } as const;
 
 export const trampoline: Design = {
@@ -168,6 +177,24 @@ export const mergedIdmap: Design = {
   defaultLayout: 'arm64-highmem',
 };
 
+/**
+ * Protected KVM (arm64 nVHE, v5.13+; arch/arm64/kvm/arm.c kvm_hyp_init_protection, nvhe/setup.c __pkvm_init,
+ * nvhe/hyp-init.S __pkvm_init_switch_pgd): one CPU inits on the host-built pgd, builds EL2's own tables and
+ * switches to them through the idmap (MMU off, TLBI, TTBR0_EL2, MMU on); the host frees its tables; then
+ * init_subsystems brings every other CPU up concurrently, straight onto EL2's tables.
+ */
+export const pkvm: Design = {
+  ...mergedIdmap,
+  name: 'pkvm',
+  kernel: 'v5.13',
+  description: "v5.13+ protected KVM: __pkvm_init builds EL2's own tables and __pkvm_init_switch_pgd moves to them through the idmap (MMU off, TLBI, TTBR0_EL2, MMU on)",
+  pgds: 'pkvm',
+  tlbi: 'after-switch',
+  hotplugSafeRegistration: false,
+  hypReset: 'none',
+  defaultLayout: 'arm64',
+};
+
 function mutant(name: string, description: string, knobsUndone: Partial<Design>): Design {
   return { ...trampoline, ...knobsUndone, name, description };
 }
@@ -185,10 +212,13 @@ export const mutants: readonly Design[] = [
 /** Mutants of the later designs: one knob undone (not part of MODEL.md's table). */
 export const laterMutants: readonly Design[] = [
   { ...hypResetDesign, name: 'hyp-reset-no-tlbi', description: 'hyp-reset without the TLBI after switching back to the boot pgd', resetTlbi: false },
+  { ...pkvm, name: 'pkvm-no-tlbi', description: 'pkvm without the tlbi alle2 in __pkvm_init_switch_pgd', tlbi: 'none' },
+  { ...pkvm, name: 'pkvm-mmu-on', description: 'pkvm switching TTBR0_EL2 with the MMU on (no MMU off/on around it)', pkvmMmuOff: false },
+  { ...pkvm, name: 'pkvm-no-idmap', description: "pkvm whose new tables lack the idmap: the switch's ret after the MMU comes back on", pkvmIdmap: false },
   { ...trampolineV315, name: 'no-cpu-pm-notifier', description: 'trampoline-v3.15 without hyp_init_cpu_pm_notifier: a CPU back from deep idle has no HYP', cpuPmNotifier: false },
 ];
 
-export const presets: readonly Design[] = [legacy, legacyHotplug, trampoline, trampolineV315, hypResetDesign, mergedIdmap];
+export const presets: readonly Design[] = [legacy, legacyHotplug, trampoline, trampolineV315, hypResetDesign, mergedIdmap, pkvm];
 
 export const allDesigns: readonly Design[] = [...presets, ...mutants, ...laterMutants];
 
@@ -197,7 +227,7 @@ export function findDesign(name: string): Design | undefined {
 }
 
 const enumKnobs: Partial<Record<Knob, readonly string[]>> = {
-  pgds: ['single', 'split', 'merged'],
+  pgds: ['single', 'split', 'merged', 'pkvm'],
   hypReset: ['none', 'trampoline', 'idmap'],
   hypVaMask: ['high', 'auto'],
   initOrder: ['sequential', 'concurrent'],
@@ -241,6 +271,9 @@ export function checkDesign(d: Design): void {
     throw new InputError(`design: pgds "single" has no trampoline: bootTrampoline and runtimeTrampoline must be false`);
   if (d.pgds === 'single' && d.tlbi !== 'none') throw new InputError(`design: pgds "single" has no phase 2, so tlbi must be "none", got "${d.tlbi}"`);
   if (d.pgds !== 'single' && d.clearIdmap) throw new InputError(`design: clearIdmap is the single-pgd teardown; with pgds "${d.pgds}" it must be false`);
+  if (d.pgds === 'pkvm' && (d.bootTrampoline || d.runtimeTrampoline || d.tlbi === 'before-switch' || d.hypReset !== 'none' || d.freeBootPgd !== 'never'))
+    throw new InputError('design: pgds "pkvm" has no trampoline, no boot pgd and no teardown: bootTrampoline, runtimeTrampoline false, tlbi "after-switch" or "none", hypReset "none", freeBootPgd "never"');
+  if (d.pgds !== 'pkvm' && (!d.pkvmIdmap || !d.pkvmMmuOff)) throw new InputError('design: pkvmIdmap and pkvmMmuOff are pKVM knobs; with pgds other than "pkvm" they must stay true');
   if (d.pgds === 'merged' && (d.bootTrampoline || d.runtimeTrampoline || d.tlbi !== 'none'))
     throw new InputError('design: pgds "merged" has no trampoline and no phase 2: bootTrampoline, runtimeTrampoline must be false and tlbi "none"');
   if (d.hypReset === 'trampoline' && d.pgds !== 'split') throw new InputError(`design: hypReset "trampoline" goes back through the boot pgd, so pgds must be "split", got "${d.pgds}"`);

@@ -6,7 +6,7 @@ import type { AnyMachineSnapshot } from 'xstate';
 import type { Invariant, WorldView } from '../bus/spec';
 import type { CpuContext, FaultKind } from '../machines/cpu-context';
 import { runtimePages, type Layout } from '../mmu/layout';
-import { pgdNames, type Memory } from '../mmu/memory';
+import { pgdNames, type Memory, type PgdName } from '../mmu/memory';
 import { hex } from '../mmu/pgd';
 
 export const invariantDocs: Readonly<Record<string, string>> = {
@@ -49,7 +49,7 @@ function faultCheck(id: FaultKind, layout: Layout): Invariant<Memory> {
       if (!f || f.invariant !== id) return null;
       const who = `${cpuName(view, a)} ${f.step} at VA ${hex(f.va)}`;
       const pgd = f.pgd ? pgdNames[f.pgd] : 'no pgd';
-      const gone = f.va === layout.idmapVa ? ' (the idmap VA: no longer mapped there)' : '';
+      const gone = f.va === layout.idmapVa ? ' (the idmap VA)' : '';
       if (id === 'translation-fault') return `${who}: ${pgd} does not map it${gone} (expected ${f.expected.name}, PA ${hex(f.expected.pa)})`;
       if (id === 'use-after-free') return `${who}: ${nullWalk(layout, pgd)}`;
       return `${who} got PA ${hex(f.got!)} (${pageAt(layout, f.got!)})${f.fromTlb ? ' from a stale TLB entry' : ''}; expected ${f.expected.name} at PA ${hex(f.expected.pa)}`;
@@ -57,7 +57,8 @@ function faultCheck(id: FaultKind, layout: Layout): Invariant<Memory> {
   };
 }
 
-export function hypInvariants(layout: Layout): Invariant<Memory>[] {
+/** `runtimePgd`: the pgd a CPU in runtime must run on (hyp_pgd; pkvm_pgtable under pKVM). */
+export function hypInvariants(layout: Layout, runtimePgd: PgdName = 'hyp'): Invariant<Memory>[] {
   return [
     faultCheck('translation-fault', layout),
     faultCheck('wrong-translation', layout),
@@ -70,7 +71,7 @@ export function hypInvariants(layout: Layout): Invariant<Memory>[] {
         if (!view.actors[a].id.match(/^cpu\d+$/) || !snap.matches('runtime')) return null;
         const c = snap.context as CpuContext;
         const bad: string[] = [];
-        if (c.httbr !== 'hyp') bad.push(`HTTBR = ${c.httbr ? pgdNames[c.httbr] : 'unset'}`);
+        if (c.httbr !== runtimePgd) bad.push(`HTTBR = ${c.httbr ? pgdNames[c.httbr] : 'unset'}`);
         if (c.hsp !== 'stack') bad.push('no HYP stack');
         if (c.hvbar !== 'runtime') bad.push(`vectors = ${c.hvbar}`);
         return bad.length ? `${cpuName(view, a)} is in runtime with ${bad.join(', ')}` : null;

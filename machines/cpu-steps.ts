@@ -6,26 +6,10 @@
 import type { Design } from '../design/design';
 import { emptyTlb } from '../mmu/tlb';
 import type { ProfileName } from '../mmu/profile';
-import type { CpuContext } from './cpu-context';
+import type { InitPhase, InitStep } from './step-types';
+import { pkvmDirectPhases } from './pkvm-steps';
 
-export interface InitStep {
-  /** State name: the step the CPU executes next while in it. */
-  readonly state: string;
-  /** The event that performs the step. */
-  readonly event: string;
-  /** Which VA the step's instruction is fetched from (MMU on), or null (MMU off, or in the kernel). 'text': the runtime vectors. */
-  readonly fetch: 'idmap' | 'tramp' | 'text' | null;
-  /** Kernel file, function and the instruction(s). */
-  readonly cite: string;
-  /** What the step does to the CPU's registers once its fetch succeeded. */
-  readonly effect: (c: CpuContext, addr: { idmapVa: number; initPa: number; trampolineVa: number }) => Partial<CpuContext>;
-}
-
-export interface InitPhase {
-  /** Compound state name (the MODEL's off → boot-pgd → trampoline → runtime). */
-  readonly name: string;
-  readonly steps: readonly InitStep[];
-}
+export type { InitPhase, InitStep } from './step-types';
 
 /** Linux v3.9, arch/arm/kvm/arm.c cpu_init_hyp_mode and arch/arm/kvm/init.S __do_hyp_init: one pass, one pgd. */
 function legacyPhases(): InitPhase[] {
@@ -129,6 +113,7 @@ function arm64TrampolinePhases(d: Design): InitPhase[] {
 export function initPhases(d: Design, profile: ProfileName = 'armv7'): InitPhase[] {
   if (d.pgds === 'single') return legacyPhases();
   if (d.pgds === 'merged') return mergedPhases(d);
+  if (d.pgds === 'pkvm') return pkvmDirectPhases(d);
   return profile === 'arm64' ? arm64TrampolinePhases(d) : trampolinePhases(d);
 }
 

@@ -13,6 +13,7 @@ import { fill } from '../mmu/tlb';
 import { translate } from '../mmu/translate';
 import { resetContext, type CpuContext, type Fault } from './cpu-context';
 import { initPhases, teardownSteps, type InitStep } from './cpu-steps';
+import { pkvmSwitchPhases } from './pkvm-steps';
 
 /** Events a CPU takes. Step events carry the VA they fetch and what a walk of it gives now. */
 export interface CpuEvent {
@@ -97,6 +98,13 @@ export function createCpuMachine(hw: CpuHardware): AnyStateMachine {
     { target: '#cpu.runtime', actions: assign((a: Args) => ({ ...after(a), via: null, online: true })) },
   ]);
 
+  // pKVM: the CPU running do_pkvm_init inits on the host pgd, then switches to EL2's own tables.
+  const pkvmSwitch = design.pgds === 'pkvm' ? pkvmSwitchPhases(design).flatMap((p) => p.steps.map((step) => ({ phase: p.name, step }))) : [];
+  const switchStates = pkvmSwitch.length
+    ? chain(pkvmSwitch, (after) => [{ target: '#cpu.runtime', actions: [assign((a: Args) => ({ ...after(a), via: null })), emit({ type: 'bus.send', to: 'kernel', event: { type: 'DONE' } })] }])
+    : {};
+  const stubOn = pkvmSwitch.length ? { PKVM_INIT: { target: `#cpu.${pkvmSwitch[0].phase}.${pkvmSwitch[0].step.state}`, actions: assign({ via: 'ipi' as const }) } } : {};
+
   const teardown = teardownSteps(design).map((step) => ({ phase: 'teardown', step }));
   const teardownStates = teardown.length
     ? chain(teardown, () => [
@@ -135,6 +143,7 @@ export function createCpuMachine(hw: CpuHardware): AnyStateMachine {
           stub: {
             on: {
               INIT: { target: firstInit, actions: assign({ via: 'ipi' as const }) },
+              ...stubOn,
               CPU_PM_ENTER: { target: 'idle', actions: assign(() => resetContext(true)) },
             },
           },
@@ -161,8 +170,11 @@ export function createCpuMachine(hw: CpuHardware): AnyStateMachine {
         },
       },
       ...initStates,
+      ...switchStates,
       runtime: {
         on: {
+          // _kvm_arch_hardware_enable on a CPU whose HYP is already up (do_pkvm_init set kvm_arm_hardware_enabled): return at once.
+          INIT: { actions: emit({ type: 'bus.send', to: 'kernel', event: { type: 'DONE' } }) },
           // HYP at work (world switch, VM entry): each access must get the page it means.
           ACCESS: [
             {

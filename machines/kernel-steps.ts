@@ -12,8 +12,11 @@ export interface KernelStep {
   readonly cite: string;
   /** Page-table and flag writes, in order, done atomically by the step. */
   readonly writes: readonly MemWrite[];
-  /** 'each': on_each_cpu (send INIT to every online CPU, wait for all); 'one': the v3.9 smp_call_function_single loop. */
-  readonly ipi?: 'each' | 'one';
+  /**
+   * 'each': on_each_cpu (send INIT to every online CPU, wait for all); 'one': the v3.9 smp_call_function_single
+   * loop; 'first': the calling CPU does it itself (pKVM do_pkvm_init), writes done first, then waited for.
+   */
+  readonly ipi?: 'each' | 'one' | 'first';
 }
 
 export interface KernelBounds {
@@ -31,13 +34,41 @@ function notifierCite(d: Design): string {
   return 'v3.10 arch/arm/kvm/arm.c kvm_arch_init: register_cpu_notifier(&hyp_init_cpu_nb)';
 }
 
-export function kernelSteps(d: Design, l: Layout, b: KernelBounds): KernelStep[] {
-  const steps: KernelStep[] = [];
-  const runtime: MemWrite[] = [
-    { type: 'mem.map', pgd: 'hyp', va: l.text.va, pa: l.text.pa, what: 'HYP text' },
-    ...l.stacks.slice(0, b.cpus).map((p, i): MemWrite => ({ type: 'mem.map', pgd: 'hyp', va: p.va, pa: p.pa, what: `stack cpu${i}` })),
-    ...l.hostCtx.slice(0, b.cpus).map((p, i): MemWrite => ({ type: 'mem.map', pgd: 'hyp', va: p.va, pa: p.pa, what: `host ctx cpu${i}` })),
+/** create_hyp_mappings of the HYP text, the per-CPU stacks and host contexts into `pgd`. */
+function runtimeWrites(l: Layout, cpus: number, pgd: 'hyp' | 'pkvm'): MemWrite[] {
+  return [
+    { type: 'mem.map', pgd, va: l.text.va, pa: l.text.pa, what: 'HYP text' },
+    ...l.stacks.slice(0, cpus).map((p, i): MemWrite => ({ type: 'mem.map', pgd, va: p.va, pa: p.pa, what: `stack cpu${i}` })),
+    ...l.hostCtx.slice(0, cpus).map((p, i): MemWrite => ({ type: 'mem.map', pgd, va: p.va, pa: p.pa, what: `host ctx cpu${i}` })),
   ];
+}
+
+/** pKVM (v5.13 arch/arm64/kvm/arm.c kvm_arch_init → init_hyp_mode → kvm_hyp_init_protection, then init_subsystems). */
+function pkvmKernelSteps(d: Design, l: Layout, b: KernelBounds): KernelStep[] {
+  const idmap = (pgd: 'hyp' | 'pkvm'): MemWrite => ({ type: 'mem.map', pgd, va: l.idmapVa, pa: l.initPa, what: 'idmap' });
+  const a = 'v5.13 arch/arm64/kvm/arm.c';
+  return [
+    { state: 'mmu-init', event: 'KVM_MMU_INIT', cite: 'v5.13 arch/arm64/kvm/mmu.c kvm_mmu_init: kvm_map_idmap_text() (the idmap in the host-built hyp pgd)', writes: [idmap('hyp')] },
+    { state: 'create-hyp-mappings', event: 'CREATE_HYP_MAPPINGS', cite: `${a} init_hyp_mode: create_hyp_mappings(__hyp_text_start ...), the per-CPU stacks and percpu pages`, writes: runtimeWrites(l, b.cpus, 'hyp') },
+    {
+      state: 'pkvm-init',
+      event: 'PKVM_INIT',
+      cite: `${a} kvm_hyp_init_protection → do_pkvm_init on this CPU (preempt_disable); nvhe/setup.c __pkvm_init → recreate_hyp_mappings: hyp_create_idmap, pkvm_create_mappings(text, per-CPU pages, stacks)`,
+      writes: [...(d.pkvmIdmap ? [idmap('pkvm')] : []), ...runtimeWrites(l, b.cpus, 'pkvm')],
+      ipi: 'first',
+    },
+    { state: 'free-hyp-pgds', event: 'FREE_HYP_PGDS', cite: `${a} kvm_hyp_init_protection: free_hyp_pgds() (the host frees the tables it built)`, writes: [{ type: 'mem.free', pgd: 'hyp' }] },
+    { state: 'on-each-cpu', event: 'ON_EACH_CPU', cite: `${a} init_subsystems: on_each_cpu(_kvm_arch_hardware_enable, NULL, 1) → cpu_init_hyp_mode with params->pgd_pa = pkvm_pgtable; no _kvm_arch_hardware_disable when protected`, writes: [], ipi: 'each' },
+    { state: 'register-cpu-notifier', event: 'REGISTER_CPU_NOTIFIER', cite: 'nvhe/psci-relay.c: CPU_ON enters EL2 at kvm_hyp_cpu_entry → ___kvm_hyp_init with pkvm_pgtable (read in today\'s hyp-init.S; v5.13 unverified)', writes: [flag('notifier', true)] },
+    ...(d.cpuPmNotifier ? [{ state: 'hyp-cpu-pm-init', event: 'HYP_CPU_PM_INIT', cite: 'nvhe/psci-relay.c: CPU_SUSPEND resumes at kvm_hyp_cpu_resume → ___kvm_hyp_init (read in today\'s hyp-init.S; v5.13 unverified)', writes: [flag('pmNotifier', true)] }] : []),
+    { state: 'kvm-up', event: 'KVM_UP', cite: `${d.kernel} virt/kvm/kvm_main.c kvm_init: kvm_arch_init() returned 0, /dev/kvm registered`, writes: [flag('kvmUp', true)] },
+  ];
+}
+
+export function kernelSteps(d: Design, l: Layout, b: KernelBounds): KernelStep[] {
+  if (d.pgds === 'pkvm') return pkvmKernelSteps(d, l, b);
+  const steps: KernelStep[] = [];
+  const runtime = runtimeWrites(l, b.cpus, 'hyp');
   const createMappings: KernelStep = {
     state: 'create-hyp-mappings',
     event: 'CREATE_HYP_MAPPINGS',

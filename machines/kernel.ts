@@ -50,6 +50,22 @@ export function createKernelMachine(steps: readonly KernelStep[]): AnyStateMachi
         always: { guard: ({ context }: Args) => context.waiting === 0, target: next, actions: enqueueActions(({ enqueue }: { enqueue: { emit: (e: BusEvent) => void } }) => enqueue.emit(busy(false))) },
         on: { DONE: { actions: assign(({ context }: Args) => ({ waiting: context.waiting - 1 })) } },
       };
+    } else if (s.ipi === 'first') {
+      // The calling CPU runs it itself, preemption off (do_pkvm_init): modelled as the first online CPU, waited for.
+      states[s.state] = {
+        meta,
+        on: {
+          [s.event]: {
+            target: 'wait-pkvm',
+            actions: enqueueActions(({ event, enqueue }: { event: KernelEvent; enqueue: { emit: (e: BusEvent) => void } }) => {
+              s.writes.forEach((w) => enqueue.emit(w as BusEvent));
+              enqueue.emit(busy(true));
+              enqueue.emit({ type: 'bus.send', to: `cpu${event.online![0]}`, event: { type: 'PKVM_INIT' } });
+            }),
+          },
+        },
+      };
+      states['wait-pkvm'] = { on: { DONE: { target: next, actions: enqueueActions(({ enqueue }: { enqueue: { emit: (e: BusEvent) => void } }) => enqueue.emit(busy(false))) } } };
     } else if (s.ipi === 'one') {
       const nextCpu = ({ context, event }: Args) => event.online!.find((c) => !context.called.includes(c));
       states[s.state] = {
