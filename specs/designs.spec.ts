@@ -6,7 +6,7 @@ import { system } from '../api/system';
 import { allDesigns, findDesign, knobs, parseDesign } from '../design/design';
 import { resolveDesign } from '../design/resolve';
 import { arm64HighmemLayout, arm64Layout, collideLayout, disjointLayout, parseLayout, resolveLayout } from '../mmu/layout';
-import { designsSection, readmeSection } from '../report/designs-doc';
+import { designRows, designsDoc } from '../report/designs-doc';
 import { renderTimeline } from '../report/timeline';
 import { InputError } from '../util/errors';
 import { hypsim, tmp } from './cli-helpers';
@@ -123,15 +123,21 @@ describe('design and layout files', () => {
   });
   test('hypsim list shows the new presets, the later mutants and every knob with its meaning', () => {
     const out = hypsim('list').stdout;
-    for (const n of ['trampoline-v3.15', 'hyp-reset', 'merged-idmap', 'hyp-reset-no-tlbi', 'no-cpu-pm-notifier', 'arm64', 'arm64-highmem']) expect(out).toMatch(new RegExp(`^\\w+ +${n} `, 'm'));
+    for (const n of ['trampoline-v3.15', 'hyp-reset', 'merged-idmap', 'hyp-reset-no-tlbi', 'no-cpu-pm-notifier', 'arm64', 'arm64-highmem', 'legacy-hotplug', 'pkvm', 'pkvm-no-tlbi', 'pkvm-mmu-on', 'pkvm-no-idmap', 'collide-text']) expect(out).toMatch(new RegExp(`^\\w+ +${n} `, 'm'));
     for (const k of knobs) expect(out).toMatch(new RegExp(`^knob +${k} +.+ — .+`, 'm'));
     expect(out).toMatch(/^profile +arm64 +TTBR0_EL2, tlbi alle2/m);
   });
 });
 
-describe('README: what each design gets wrong', () => {
-  test('the section is the one the tool generates now (run `npm run docs` if this fails)', () => {
-    const readme = readFileSync(join(__dirname, '..', 'README.md'), 'utf8');
-    expect(readmeSection(readme)).toBe(designsSection());
+describe('docs/designs.md: the verdict table and what each design gets wrong', () => {
+  test('the page is the one the tool generates now (run `npm run docs` if this fails)', () => {
+    expect(readFileSync(join(__dirname, '..', 'docs', 'designs.md'), 'utf8')).toBe(designsDoc());
+  });
+  test.each(designRows.map((r) => [r.design, r.opts, r.expect] as const))('row %s %j → %s (and the same without reductions)', (design, opts, want) => {
+    expect(verdict({ design, ...opts })).toBe(want);
+    expect(verdict({ design, ...opts }, { symmetry: false, por: false })).toBe(want);
+  });
+  test('every preset and mutant has a row', () => {
+    for (const d of allDesigns) expect(designRows.map((r) => r.design)).toContain(d.name);
   });
 });
