@@ -27,6 +27,9 @@ const rows: Row[] = [
   { name: 'trampoline-v3.15 N=6 K=2 from boot, CPU PM 2', args: ['--design', 'trampoline-v3.15', '--cpus', '6', '--hotplug', '2', '--vms', '1', '--cpu-pm', '2', '--hotplug-from-boot'] },
   { name: 'hyp-reset N=8 K=2 CPU PM 2', args: ['--design', 'hyp-reset', '--cpus', '8', '--hotplug', '2', '--vms', '1', '--cpu-pm', '2'] },
   { name: 'merged-idmap arm64-highmem N=8 K=2 CPU PM 2', args: ['--design', 'merged-idmap', '--cpus', '8', '--hotplug', '2', '--vms', '1', '--cpu-pm', '2'] },
+  { name: 'trampoline arm64 list (v3.11) N=8 K=2', args: ['--design', 'trampoline', '--layout', 'arm64', '--cpus', '8', '--hotplug', '2', '--vms', '1'] },
+  { name: 'pkvm arm64 N=8 K=2 CPU PM 2', args: ['--design', 'pkvm', '--cpus', '8', '--hotplug', '2', '--vms', '1', '--cpu-pm', '2'] },
+  { name: 'legacy-hotplug disjoint N=6 K=1 (to the fault)', args: ['--design', 'legacy-hotplug', '--layout', 'disjoint', '--cpus', '6', '--hotplug', '1'] },
 ];
 
 const only = process.argv[2];

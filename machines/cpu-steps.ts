@@ -120,28 +120,29 @@ export function initPhases(d: Design, profile: ProfileName = 'armv7'): InitPhase
 /**
  * HYP teardown before the CPU goes down or into deep idle. v4.7 (67f691976662) arch/arm64/kvm/hyp-init.S
  * __kvm_hyp_reset: the trampoline dance backwards. v4.8 (3421e9d88d7a) __kvm_hyp_teardown: straight to
- * the idmap alias of __kvm_hyp_reset, MMU off, stub vectors.
+ * the idmap alias of __kvm_hyp_reset, MMU off, stub vectors. The __kvm_hyp_reset text and both commit ids
+ * were not re-read from source in issue 13 (no stored copy found): the cites say "unverified".
  */
 export function teardownSteps(d: Design): InitStep[] {
   if (d.hypReset === 'none') return [];
   const tail: InitStep[] = [
-    { state: 'disable-mmu', event: 'DISABLE_MMU', fetch: 'idmap', cite: `${d.kernel} arch/arm64/kvm/hyp-init.S __kvm_hyp_reset: 1: mrs x0, sctlr_el2; bic x0, x0, x1 (SCTLR_ELx_FLAGS); msr sctlr_el2, x0; isb`, effect: (_c, a) => ({ mmu: false, pc: a.initPa }) },
-    ...(d.hypReset === 'trampoline' ? [{ state: 'tlbi-mmu-off', event: 'TLBI', fetch: null, cite: 'v4.7 arch/arm64/kvm/hyp-init.S __kvm_hyp_reset: tlbi alle2; dsb sy (Invalidate the old TLBs)', effect: () => ({ tlb: emptyTlb }) } satisfies InitStep] : []),
-    { state: 'stub-vectors', event: 'SET_STUB_VECTORS', fetch: null, cite: `${d.kernel} arch/arm64/kvm/hyp-init.S __kvm_hyp_reset: adr_l x0, __hyp_stub_vectors; msr vbar_el2, x0`, effect: () => ({ hvbar: 'stub', hsp: 'none' }) },
-    { state: 'eret', event: 'ERET', fetch: null, cite: `${d.kernel} arch/arm64/kvm/hyp-init.S __kvm_hyp_reset: eret (back to the kernel, HYP is the stub again)`, effect: () => ({ pc: null, httbr: null }) },
+    { state: 'disable-mmu', event: 'DISABLE_MMU', fetch: 'idmap', cite: `${d.kernel} arch/arm64/kvm/hyp-init.S __kvm_hyp_reset: 1: mrs x0, sctlr_el2; bic x0, x0, x1 (SCTLR_ELx_FLAGS); msr sctlr_el2, x0; isb [text unverified]`, effect: (_c, a) => ({ mmu: false, pc: a.initPa }) },
+    ...(d.hypReset === 'trampoline' ? [{ state: 'tlbi-mmu-off', event: 'TLBI', fetch: null, cite: 'v4.7 arch/arm64/kvm/hyp-init.S __kvm_hyp_reset: tlbi alle2; dsb sy (Invalidate the old TLBs) [text unverified]', effect: () => ({ tlb: emptyTlb }) } satisfies InitStep] : []),
+    { state: 'stub-vectors', event: 'SET_STUB_VECTORS', fetch: null, cite: `${d.kernel} arch/arm64/kvm/hyp-init.S __kvm_hyp_reset: adr_l x0, __hyp_stub_vectors; msr vbar_el2, x0 [text unverified]`, effect: () => ({ hvbar: 'stub', hsp: 'none' }) },
+    { state: 'eret', event: 'ERET', fetch: null, cite: `${d.kernel} arch/arm64/kvm/hyp-init.S __kvm_hyp_reset: eret (back to the kernel, HYP is the stub again) [text unverified]`, effect: () => ({ pc: null, httbr: null }) },
   ];
   if (d.hypReset === 'idmap')
     return [
-      { state: 'hvc-reset', event: 'HVC', fetch: 'text', cite: 'v4.8 arch/arm64/include/asm/kvm_host.h __cpu_reset_hyp_mode: kvm_call_hyp(__kvm_hyp_teardown, phys_idmap_start) (enters at __kvm_hyp_vector)', effect: () => ({}) },
-      { state: 'jump-idmap', event: 'JUMP_IDMAP', fetch: 'idmap', cite: 'v4.8 arch/arm64/kvm/hyp/hyp-entry.S __kvm_hyp_teardown: bfi x4, x3, #0, #PAGE_SHIFT; br x4 (the idmap alias of __kvm_hyp_reset)', effect: (_c, a) => ({ pc: a.idmapVa }) },
+      { state: 'hvc-reset', event: 'HVC', fetch: 'text', cite: 'v4.8 arch/arm64/include/asm/kvm_host.h __cpu_reset_hyp_mode: kvm_call_hyp(__kvm_hyp_teardown, phys_idmap_start) (enters at __kvm_hyp_vector) [text unverified]', effect: () => ({}) },
+      { state: 'jump-idmap', event: 'JUMP_IDMAP', fetch: 'idmap', cite: 'v4.8 arch/arm64/kvm/hyp/hyp-entry.S __kvm_hyp_teardown: bfi x4, x3, #0, #PAGE_SHIFT; br x4 (the idmap alias of __kvm_hyp_reset) [text unverified]', effect: (_c, a) => ({ pc: a.idmapVa }) },
       ...tail,
     ];
   return [
-    { state: 'hvc-reset', event: 'HVC', fetch: 'text', cite: 'v4.7 arch/arm/kvm/arm.c cpu_hyp_reset: __cpu_reset_hyp_mode(boot_pgd_ptr, phys_idmap_start) → __kvm_call_hyp(kvm_hyp_reset_entry(), ...) (enters at __kvm_hyp_vector)', effect: () => ({}) },
-    { state: 'jump-trampoline', event: 'JUMP_TRAMPOLINE', fetch: 'tramp', cite: 'v4.7 arch/arm64/kvm/reset.c kvm_hyp_reset_entry: the trampoline alias of __kvm_hyp_reset', effect: (_c, a) => ({ pc: a.trampolineVa }) },
-    { state: 'switch-pgd', event: 'SWITCH_PGD', fetch: 'tramp', cite: 'v4.7 arch/arm64/kvm/hyp-init.S __kvm_hyp_reset: msr ttbr0_el2, x0 (back to the boot pgd); isb', effect: () => ({ httbr: 'boot' }) },
-    ...(d.resetTlbi ? [{ state: 'tlbi', event: 'TLBI', fetch: 'tramp', cite: 'v4.7 arch/arm64/kvm/hyp-init.S __kvm_hyp_reset: ic iallu; tlbi alle2; dsb sy; isb (Ensure the PA branch doesn\'t find a stale tlb entry or stale code)', effect: () => ({ tlb: emptyTlb }) } satisfies InitStep] : []),
-    { state: 'jump-idmap', event: 'JUMP_IDMAP', fetch: 'idmap', cite: 'v4.7 arch/arm64/kvm/hyp-init.S __kvm_hyp_reset: adr x0, 1f; bfi x1, x0, #0, #PAGE_SHIFT; br x1 (Branch into PA space)', effect: (_c, a) => ({ pc: a.idmapVa }) },
+    { state: 'hvc-reset', event: 'HVC', fetch: 'text', cite: 'v4.7 arch/arm/kvm/arm.c cpu_hyp_reset: __cpu_reset_hyp_mode(boot_pgd_ptr, phys_idmap_start) → __kvm_call_hyp(kvm_hyp_reset_entry(), ...) (enters at __kvm_hyp_vector) [text unverified]', effect: () => ({}) },
+    { state: 'jump-trampoline', event: 'JUMP_TRAMPOLINE', fetch: 'tramp', cite: 'v4.7 arch/arm64/kvm/reset.c kvm_hyp_reset_entry: the trampoline alias of __kvm_hyp_reset [text unverified]', effect: (_c, a) => ({ pc: a.trampolineVa }) },
+    { state: 'switch-pgd', event: 'SWITCH_PGD', fetch: 'tramp', cite: 'v4.7 arch/arm64/kvm/hyp-init.S __kvm_hyp_reset: msr ttbr0_el2, x0 (back to the boot pgd); isb [text unverified]', effect: () => ({ httbr: 'boot' }) },
+    ...(d.resetTlbi ? [{ state: 'tlbi', event: 'TLBI', fetch: 'tramp', cite: 'v4.7 arch/arm64/kvm/hyp-init.S __kvm_hyp_reset: ic iallu; tlbi alle2; dsb sy; isb (Ensure the PA branch doesn\'t find a stale tlb entry or stale code) [text unverified]', effect: () => ({ tlb: emptyTlb }) } satisfies InitStep] : []),
+    { state: 'jump-idmap', event: 'JUMP_IDMAP', fetch: 'idmap', cite: 'v4.7 arch/arm64/kvm/hyp-init.S __kvm_hyp_reset: adr x0, 1f; bfi x1, x0, #0, #PAGE_SHIFT; br x1 (Branch into PA space) [text unverified]', effect: (_c, a) => ({ pc: a.idmapVa }) },
     ...tail,
   ];
 }
