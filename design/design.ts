@@ -149,7 +149,7 @@ export const trampolineV315: Design = {
   cpuPmNotifier: true,
 };
 
-/** v4.7 (67f691976662 "arm64: kvm: allows kvm cpu hotplug"): HYP is torn down before a CPU goes down or idle. */
+/** v4.7 (67f691976662 "arm64: kvm: allows kvm cpu hotplug", commit id unverified): HYP is torn down before a CPU goes down or idle. */
 export const hypResetDesign: Design = {
   ...trampolineV315,
   name: 'hyp-reset',
@@ -159,7 +159,7 @@ export const hypResetDesign: Design = {
   bootTlbi: true,
 };
 
-/** v4.8 (3421e9d88d7a "arm64: KVM: Simplify HYP init/teardown"): one HYP pgd, HYP VAs away from the idmap. */
+/** v4.8 (3421e9d88d7a "arm64: KVM: Simplify HYP init/teardown", commit id unverified): one HYP pgd, HYP VAs away from the idmap. */
 export const mergedIdmap: Design = {
   ...trampolineV315,
   name: 'merged-idmap',

@@ -28,7 +28,7 @@ export interface KernelBounds {
 const flag = (f: 'notifier' | 'kvmUp' | 'hotplugLock' | 'pmNotifier', value: boolean): MemWrite => ({ type: 'mem.flag', flag: f, value });
 
 function notifierCite(d: Design): string {
-  if (d.hotplugSafeRegistration) return 'v3.15 arch/arm/kvm/arm.c kvm_arch_init: __register_cpu_notifier(&hyp_init_cpu_nb)';
+  if (d.hotplugSafeRegistration) return 'v3.15 arch/arm/kvm/arm.c kvm_arch_init: __register_cpu_notifier(&hyp_init_cpu_nb) (text read; the commit that added it unverified)';
   // v3.9 has no notifier: legacy-hotplug adds v3.10's, the fix the seed explains could not be made alone.
   if (d.pgds === 'single') return 'not in v3.9: the v3.10 arch/arm/kvm/arm.c kvm_arch_init register_cpu_notifier(&hyp_init_cpu_nb) added to v3.9';
   return 'v3.10 arch/arm/kvm/arm.c kvm_arch_init: register_cpu_notifier(&hyp_init_cpu_nb)';
@@ -110,7 +110,7 @@ export function kernelSteps(d: Design, l: Layout, b: KernelBounds): KernelStep[]
   if (d.hotplugSafeRegistration)
     steps.push({ state: 'notifier-register-done', event: 'CPU_NOTIFIER_REGISTER_DONE', cite: 'v3.15 arch/arm/kvm/arm.c kvm_arch_init: cpu_notifier_register_done()', writes: [flag('hotplugLock', false)] });
   if (d.cpuPmNotifier)
-    steps.push({ state: 'hyp-cpu-pm-init', event: 'HYP_CPU_PM_INIT', cite: 'v3.14 (1fcf7ce0c602) arch/arm/kvm/arm.c kvm_arch_init: hyp_cpu_pm_init() → cpu_pm_register_notifier(&hyp_init_cpu_pm_nb)', writes: [flag('pmNotifier', true)] });
+    steps.push({ state: 'hyp-cpu-pm-init', event: 'HYP_CPU_PM_INIT', cite: 'v3.14 (1fcf7ce0c602, commit id unverified) arch/arm/kvm/arm.c kvm_arch_init: hyp_cpu_pm_init() → cpu_pm_register_notifier(&hyp_init_cpu_pm_nb)', writes: [flag('pmNotifier', true)] });
   steps.push({ state: 'kvm-up', event: 'KVM_UP', cite: `${d.kernel} virt/kvm/kvm_main.c kvm_init: kvm_arch_init() returned 0, /dev/kvm registered`, writes: [flag('kvmUp', true)] });
   return steps;
 }
