@@ -30,6 +30,11 @@ export interface Design {
   readonly tlbi: 'after-switch' | 'before-switch' | 'none';
   /** free_boot_hyp_pgd: '#ifndef CONFIG_HOTPLUG_CPU' (v3.10), 'always', or 'never'. */
   readonly freeBootPgd: 'without-hotplug' | 'always' | 'never';
+  /**
+   * CONFIG_HOTPLUG_CPU: 'y' or 'n' as built, or 'auto' (y exactly when the run allows CPU-down operations,
+   * K ≥ 1). It decides `#ifndef CONFIG_HOTPLUG_CPU free_boot_hyp_pgd()`; 'n' refuses K ≥ 1.
+   */
+  readonly hotplugCpu: 'auto' | 'y' | 'n';
   /** register_cpu_notifier(&hyp_init_cpu_nb): a CPU coming online runs cpu_init_hyp_mode at CPU_STARTING. */
   readonly cpuNotifier: boolean;
   /** v3.15: cpu_notifier_register_begin/done around init and registration, so hotplug waits. */
@@ -71,6 +76,7 @@ export const knobDocs: Readonly<Record<Knob, { values: string; meaning: string }
   runtimeTrampoline: { values: 'true | false', meaning: 'the init page is mapped at the trampoline VA in the runtime pgd' },
   tlbi: { values: 'after-switch | before-switch | none', meaning: 'where phase 2 runs TLBIALLH relative to the HTTBR switch' },
   freeBootPgd: { values: 'without-hotplug | always | never', meaning: 'free_boot_hyp_pgd: only without CONFIG_HOTPLUG_CPU (v3.10), always, never' },
+  hotplugCpu: { values: 'auto | y | n', meaning: 'CONFIG_HOTPLUG_CPU as built (auto: y when --hotplug ≥ 1); decides #ifndef CONFIG_HOTPLUG_CPU free_boot_hyp_pgd()' },
   cpuNotifier: { values: 'true | false', meaning: 'hyp_init_cpu_notify runs HYP init on a CPU coming online (CPU_STARTING)' },
   hotplugSafeRegistration: { values: 'true | false', meaning: 'cpu_notifier_register_begin/done around init (v3.15): hotplug waits' },
   cpuPmNotifier: { values: 'true | false', meaning: 'hyp_init_cpu_pm_notifier (v3.14): re-init HYP on CPU_PM_EXIT if HVBAR is the stub\'s' },
@@ -94,6 +100,7 @@ const base = {
   runtimeTrampoline: true,
   tlbi: 'after-switch',
   freeBootPgd: 'without-hotplug',
+  hotplugCpu: 'auto',
   cpuNotifier: true,
   hotplugSafeRegistration: false,
   cpuPmNotifier: false,
@@ -233,7 +240,13 @@ const enumKnobs: Partial<Record<Knob, readonly string[]>> = {
   initOrder: ['sequential', 'concurrent'],
   tlbi: ['after-switch', 'before-switch', 'none'],
   freeBootPgd: ['without-hotplug', 'always', 'never'],
+  hotplugCpu: ['auto', 'y', 'n'],
 };
+
+/** Whether the kernel is built with CONFIG_HOTPLUG_CPU, for a run allowing `downs` CPU-down operations. */
+export function configHotplugCpu(d: Design, downs: number): boolean {
+  return d.hotplugCpu === 'auto' ? downs > 0 : d.hotplugCpu === 'y';
+}
 
 /**
  * A design file: {"name", "description"?, "extends"?: preset, knobs...}. Unknown knobs, wrong types

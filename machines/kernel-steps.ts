@@ -2,7 +2,7 @@
  * The kernel's side of HYP init as a step list (arch/arm/kvm/arm.c init_hyp_mode and kvm_arch_init,
  * arch/arm/kvm/mmu.c kvm_mmu_init and free_boot_hyp_pgd), chosen by the design's knobs.
  */
-import type { Design } from '../design/design';
+import { configHotplugCpu, type Design } from '../design/design';
 import type { Layout } from '../mmu/layout';
 import type { MemWrite } from '../mmu/memory';
 
@@ -21,7 +21,7 @@ export interface KernelStep {
 
 export interface KernelBounds {
   readonly cpus: number;
-  /** CPU-down operations allowed (CONFIG_HOTPLUG_CPU is configured iff > 0). */
+  /** CPU-down operations allowed (with the design's hotplugCpu 'auto', CONFIG_HOTPLUG_CPU is configured iff > 0). */
   readonly hotplug: number;
 }
 
@@ -95,7 +95,7 @@ export function kernelSteps(d: Design, l: Layout, b: KernelBounds): KernelStep[]
   if (d.clearIdmap)
     steps.push({ state: 'clear-hyp-idmap', event: 'KVM_CLEAR_HYP_IDMAP', cite: 'v3.9 arch/arm/kvm/mmu.c kvm_clear_hyp_idmap: pud_clear; clean_pmd_entry (a D-cache clean, no TLBIALLH); pmd_free', writes: [{ type: 'mem.unmap', pgd: 'hyp', va: l.idmapVa, what: 'idmap' }] });
   if (!d.mapRuntimeBeforeInit) steps.push(createMappings);
-  const free = d.pgds === 'split' && (d.freeBootPgd === 'always' || (d.freeBootPgd === 'without-hotplug' && b.hotplug === 0));
+  const free = d.pgds === 'split' && (d.freeBootPgd === 'always' || (d.freeBootPgd === 'without-hotplug' && !configHotplugCpu(d, b.hotplug)));
   if (free) {
     const w: MemWrite[] = [
       { type: 'mem.unmap', pgd: 'boot', va: l.idmapVa, what: 'idmap' },

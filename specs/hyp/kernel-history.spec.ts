@@ -128,3 +128,19 @@ describe('pkvm (arm64 nVHE v5.13+): __pkvm_init switches EL2 to its own tables t
     expect(allDesigns.map((d) => d.name)).toEqual(expect.arrayContaining(['pkvm', 'pkvm-no-tlbi', 'pkvm-mmu-on', 'pkvm-no-idmap', 'legacy-hotplug']));
   });
 });
+
+describe('CONFIG_HOTPLUG_CPU is a design knob (hotplugCpu), no longer only inferred from K', () => {
+  const v315 = findDesign('trampoline-v3.15')!;
+  test("'n' frees the boot pgd and the CPU PM re-init walks virt_to_phys(NULL); 'y' keeps it; 'auto' follows K", () => {
+    expect(verdict({ design: { ...v315, name: 'n', hotplugCpu: 'n' }, cpus: 2, hotplug: 0, cpuPm: 1 })).toBe('use-after-free');
+    expect(verdict({ design: { ...v315, name: 'y', hotplugCpu: 'y' }, cpus: 2, hotplug: 0, cpuPm: 1 })).toBe('verified');
+    expect(verdict({ design: v315, cpus: 2, hotplug: 0, cpuPm: 1 })).toBe('use-after-free');
+    expect(verdict({ design: v315, cpus: 2, hotplug: 1, cpuPm: 1 })).toBe('verified');
+  });
+  test("'n' with --hotplug ≥ 1 is refused in one line, and a file says it as a knob", () => {
+    expect(() => system({ design: { ...v315, name: 'n', hotplugCpu: 'n' }, cpus: 2, hotplug: 1 })).toThrow(InputError);
+    expect(() => system({ design: { ...v315, name: 'n', hotplugCpu: 'n' }, cpus: 2, hotplug: 1 })).toThrow(/built without CONFIG_HOTPLUG_CPU \(hotplugCpu "n"\): --hotplug must be 0, got 1/);
+    expect(parseDesign({ extends: 'trampoline', hotplugCpu: 'y' }, 'x').hotplugCpu).toBe('y');
+    expect(() => parseDesign({ extends: 'trampoline', hotplugCpu: 'maybe' }, 'x')).toThrow(/hotplugCpu must be one of auto \| y \| n/);
+  });
+});
