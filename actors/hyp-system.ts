@@ -102,7 +102,8 @@ export function buildHypSystem(config: HypConfig): HypSystem {
   checkBounds(cpus, hotplug, vms, cpuPm);
   checkDesign(design);
   checkLayout(layout);
-  if (design.hotplugCpu === 'n' && hotplug > 0) throw new InputError(`design ${design.name} is built without CONFIG_HOTPLUG_CPU (hotplugCpu "n"): --hotplug must be 0, got ${hotplug}`);
+  if (design.hotplugCpu === 'n' && hotplug > 0)
+    throw new InputError(`design ${design.name} is built without CONFIG_HOTPLUG_CPU (hotplugCpu "n"): --hotplug must be 0, got ${hotplug}`);
   const rtPgd = design.pgds === 'pkvm' ? 'pkvm' : 'hyp';
   if (design.pgds === 'merged' || design.pgds === 'pkvm') {
     // v4.8 arch/arm/kvm/mmu.c kvm_mmu_init: "IDMAP intersecting with HYP VA, unable to continue".

@@ -13,7 +13,9 @@ import { describeSystem } from './system-flags';
 
 const bugs: readonly { title: string; sys: () => System; want: string }[] = [
   {
-    title: "Seed bug 1, the TLB collision: \"colliding translations\" — the idmap VA is also the HYP VA of a runtime page (here cpu0's HYP stack, from high lowmem)",
+    title:
+      'Seed bug 1, the TLB collision: "colliding translations" — the idmap VA is also the HYP VA of a runtime page ' +
+      "(here cpu0's HYP stack, from high lowmem)",
     sys: () => system({ design: 'legacy', layout: 'collide', cpus: 2, hotplug: 0 }),
     want: 'wrong-translation',
   },

@@ -194,7 +194,9 @@ export const pkvm: Design = {
   ...mergedIdmap,
   name: 'pkvm',
   kernel: 'v5.13',
-  description: "v5.13+ protected KVM: __pkvm_init builds EL2's own tables and __pkvm_init_switch_pgd moves to them through the idmap (MMU off, TLBI, TTBR0_EL2, MMU on)",
+  description:
+    "v5.13+ protected KVM: __pkvm_init builds EL2's own tables and __pkvm_init_switch_pgd moves to them through the idmap " +
+    '(MMU off, TLBI, TTBR0_EL2, MMU on)',
   pgds: 'pkvm',
   tlbi: 'after-switch',
   hotplugSafeRegistration: false,
@@ -285,8 +287,12 @@ export function checkDesign(d: Design): void {
   if (d.pgds === 'single' && d.tlbi !== 'none') throw new InputError(`design: pgds "single" has no phase 2, so tlbi must be "none", got "${d.tlbi}"`);
   if (d.pgds !== 'single' && d.clearIdmap) throw new InputError(`design: clearIdmap is the single-pgd teardown; with pgds "${d.pgds}" it must be false`);
   if (d.pgds === 'pkvm' && (d.bootTrampoline || d.runtimeTrampoline || d.tlbi === 'before-switch' || d.hypReset !== 'none' || d.freeBootPgd !== 'never'))
-    throw new InputError('design: pgds "pkvm" has no trampoline, no boot pgd and no teardown: bootTrampoline, runtimeTrampoline false, tlbi "after-switch" or "none", hypReset "none", freeBootPgd "never"');
-  if (d.pgds !== 'pkvm' && (!d.pkvmIdmap || !d.pkvmMmuOff)) throw new InputError('design: pkvmIdmap and pkvmMmuOff are pKVM knobs; with pgds other than "pkvm" they must stay true');
+    throw new InputError(
+      'design: pgds "pkvm" has no trampoline, no boot pgd and no teardown: bootTrampoline, runtimeTrampoline false, ' +
+        'tlbi "after-switch" or "none", hypReset "none", freeBootPgd "never"',
+    );
+  if (d.pgds !== 'pkvm' && (!d.pkvmIdmap || !d.pkvmMmuOff))
+    throw new InputError('design: pkvmIdmap and pkvmMmuOff are pKVM knobs; with pgds other than "pkvm" they must stay true');
   if (d.pgds === 'merged' && (d.bootTrampoline || d.runtimeTrampoline || d.tlbi !== 'none'))
     throw new InputError('design: pgds "merged" has no trampoline and no phase 2: bootTrampoline, runtimeTrampoline must be false and tlbi "none"');
   if (d.hypReset === 'trampoline' && d.pgds !== 'split') throw new InputError(`design: hypReset "trampoline" goes back through the boot pgd, so pgds must be "split", got "${d.pgds}"`);

@@ -31,7 +31,8 @@ export function pageAt(layout: Layout, pa: number): string {
  */
 function nullWalk(layout: Layout, pgd: string): string {
   const where = layout.profile === 'armv7' ? `PA ${hex((layout.text.pa - layout.text.va) >>> 0)}` : 'that PA';
-  return `HTTBR was loaded with kvm_mmu_get_boot_httbr() = virt_to_phys(NULL) after free_boot_hyp_pgd() freed ${pgd} and set it to NULL; the walk reads ${where}, which is not a page table`;
+  const loaded = `HTTBR was loaded with kvm_mmu_get_boot_httbr() = virt_to_phys(NULL) after free_boot_hyp_pgd() freed ${pgd} and set it to NULL`;
+  return `${loaded}; the walk reads ${where}, which is not a page table`;
 }
 
 function cpuName(view: WorldView<Memory>, a: number): string {

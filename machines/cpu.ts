@@ -224,7 +224,10 @@ export function createCpuMachine(hw: CpuHardware): AnyStateMachine {
         {
           guard: ({ event }) => fetched(event).walk.kind === 'freed',
           target: '#cpu.fault',
-          actions: assign(({ context, event }) => ({ fault: { invariant: 'use-after-free', step: 'SPECULATE', va: fetched(event).va, pgd: context.httbr, expected: { name: 'a live page table', pa: 0 } } satisfies Fault })),
+          actions: assign(({ context, event }) => {
+            const fault: Fault = { invariant: 'use-after-free', step: 'SPECULATE', va: fetched(event).va, pgd: context.httbr, expected: { name: 'a live page table', pa: 0 } };
+            return { fault };
+          }),
         },
         {
           guard: ({ event }) => fetched(event).walk.kind === 'mapped',
