@@ -6,9 +6,25 @@ import { configHotplugCpu, type Design } from '../design/design';
 import type { Layout } from '../mmu/layout';
 import type { MemWrite } from '../mmu/memory';
 
+/** The kernel's steps across every design: the names its events carry. */
+export type KernelStepName =
+  | 'CPU_NOTIFIER_REGISTER_BEGIN'
+  | 'KVM_MMU_INIT'
+  | 'CREATE_HYP_MAPPINGS'
+  | 'ON_EACH_CPU'
+  | 'SMP_CALL_FUNCTION_SINGLE'
+  | 'KVM_CLEAR_HYP_IDMAP'
+  | 'FREE_BOOT_HYP_PGD'
+  | 'PKVM_INIT'
+  | 'FREE_HYP_PGDS'
+  | 'REGISTER_CPU_NOTIFIER'
+  | 'CPU_NOTIFIER_REGISTER_DONE'
+  | 'HYP_CPU_PM_INIT'
+  | 'KVM_UP';
+
 export interface KernelStep {
   readonly state: string;
-  readonly event: string;
+  readonly event: KernelStepName;
   readonly cite: string;
   /** Page-table and flag writes, in order, done atomically by the step. */
   readonly writes: readonly MemWrite[];
@@ -47,6 +63,12 @@ function runtimeWrites(l: Layout, cpus: number, pgd: 'hyp' | 'pkvm'): MemWrite[]
 function pkvmKernelSteps(d: Design, l: Layout, b: KernelBounds): KernelStep[] {
   const idmap = (pgd: 'hyp' | 'pkvm'): MemWrite => ({ type: 'mem.map', pgd, va: l.idmapVa, pa: l.initPa, what: 'idmap' });
   const a = 'v5.13 arch/arm64/kvm/arm.c';
+  const pmResume: KernelStep = {
+    state: 'hyp-cpu-pm-init',
+    event: 'HYP_CPU_PM_INIT',
+    cite: "nvhe/psci-relay.c: CPU_SUSPEND resumes at kvm_hyp_cpu_resume → ___kvm_hyp_init (read in today's hyp-init.S; v5.13 unverified)",
+    writes: [flag('pmNotifier', true)],
+  };
   return [
     { state: 'mmu-init', event: 'KVM_MMU_INIT', cite: 'v5.13 arch/arm64/kvm/mmu.c kvm_mmu_init: kvm_map_idmap_text() (the idmap in the host-built hyp pgd)', writes: [idmap('hyp')] },
     { state: 'create-hyp-mappings', event: 'CREATE_HYP_MAPPINGS', cite: `${a} init_hyp_mode: create_hyp_mappings(__hyp_text_start ...), the per-CPU stacks and percpu pages`, writes: runtimeWrites(l, b.cpus, 'hyp') },
@@ -60,7 +82,7 @@ function pkvmKernelSteps(d: Design, l: Layout, b: KernelBounds): KernelStep[] {
     { state: 'free-hyp-pgds', event: 'FREE_HYP_PGDS', cite: `${a} kvm_hyp_init_protection: free_hyp_pgds() (the host frees the tables it built)`, writes: [{ type: 'mem.free', pgd: 'hyp' }] },
     { state: 'on-each-cpu', event: 'ON_EACH_CPU', cite: `${a} init_subsystems: on_each_cpu(_kvm_arch_hardware_enable, NULL, 1) → cpu_init_hyp_mode with params->pgd_pa = pkvm_pgtable; no _kvm_arch_hardware_disable when protected`, writes: [], ipi: 'each' },
     { state: 'register-cpu-notifier', event: 'REGISTER_CPU_NOTIFIER', cite: 'nvhe/psci-relay.c: CPU_ON enters EL2 at kvm_hyp_cpu_entry → ___kvm_hyp_init with pkvm_pgtable (read in today\'s hyp-init.S; v5.13 unverified)', writes: [flag('notifier', true)] },
-    ...(d.cpuPmNotifier ? [{ state: 'hyp-cpu-pm-init', event: 'HYP_CPU_PM_INIT', cite: 'nvhe/psci-relay.c: CPU_SUSPEND resumes at kvm_hyp_cpu_resume → ___kvm_hyp_init (read in today\'s hyp-init.S; v5.13 unverified)', writes: [flag('pmNotifier', true)] }] : []),
+    ...(d.cpuPmNotifier ? [pmResume] : []),
     { state: 'kvm-up', event: 'KVM_UP', cite: `${d.kernel} virt/kvm/kvm_main.c kvm_init: kvm_arch_init() returned 0, /dev/kvm registered`, writes: [flag('kvmUp', true)] },
   ];
 }
