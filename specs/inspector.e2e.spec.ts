@@ -110,7 +110,7 @@ test('legacy counterexample: step to the violation and see the stale TLB entry b
   expect(await page.locator('#invariants li.violated').count()).toBe(0);
   expect(await page.locator('#alert').isHidden()).toBe(true);
   expect(await text(page, '.cpu[data-cpu="cpu0"] .st-name')).toBe('runtime');
-  // Already there, before it bites: cpu0's entry for the idmap VA, which hyp_pgd now maps to the HYP text.
+  // Already there, before it bites: cpu0's entry for the idmap VA, which hyp_pgd now maps to cpu0's HYP stack.
   expect(await page.locator('.cpu[data-cpu="cpu0"] .tlb-entry.stale[data-va="0x80208000"]').count()).toBe(1);
 
   await page.click('#next');
@@ -126,7 +126,7 @@ test('legacy counterexample: step to the violation and see the stale TLB entry b
   expect(await entry.getAttribute('class')).toMatch(/\bstale\b.*\bused\b|\bused\b.*\bstale\b/);
   expect(await entry.getAttribute('data-pa')).toBe('0x80208000');
   expect(await entry.textContent()).toMatch(/0x80208000 → 0x80208000 \(init page\) STALEhyp_pgd now gives PA 0xc0208000 \(HYP text\)/);
-  expect(await text(page, '#pgds tr[data-pgd="hyp"][data-va="0x80208000"]')).toMatch(/0x80208000\s*0xc0208000\s*HYP text/);
+  expect(await text(page, '#pgds tr[data-pgd="hyp"][data-va="0x80208000"]')).toMatch(/0x80208000\s*0xc0208000\s*stack cpu0/);
   expect(await text(page, '.cpu[data-cpu="cpu0"] .fault-text')).toMatch(/✗ wrong-translation: ACCESS at VA 0x80208000 through hyp_pgd/);
   // The invariant, highlighted on the step that breaks it.
   expect(await page.locator('#invariants li.violated').count()).toBe(1);
