@@ -125,7 +125,7 @@ test('legacy counterexample: step to the violation and see the stale TLB entry b
   const entry = page.locator('.cpu[data-cpu="cpu0"] .tlb-entry[data-va="0x80208000"]');
   expect(await entry.getAttribute('class')).toMatch(/\bstale\b.*\bused\b|\bused\b.*\bstale\b/);
   expect(await entry.getAttribute('data-pa')).toBe('0x80208000');
-  expect(await entry.textContent()).toMatch(/0x80208000 → 0x80208000 \(init page\) STALEhyp_pgd now gives PA 0xc0208000 \(HYP text\)/);
+  expect(await entry.textContent()).toMatch(/0x80208000 → 0x80208000 \(init page\) STALEhyp_pgd now gives PA 0xc0208000 \(stack cpu0\)/);
   expect(await text(page, '#pgds tr[data-pgd="hyp"][data-va="0x80208000"]')).toMatch(/0x80208000\s*0xc0208000\s*stack cpu0/);
   expect(await text(page, '.cpu[data-cpu="cpu0"] .fault-text')).toMatch(/✗ wrong-translation: ACCESS at VA 0x80208000 through hyp_pgd/);
   // The invariant, highlighted on the step that breaks it.
