@@ -36,7 +36,7 @@ const bootTlbi = (file: string): InitStep => ({
   state: 'tlbi-bootloader',
   event: 'TLBI',
   fetch: null,
-  cite: `${file} __do_hyp_init: tlbi alle2; dsb sy (Invalidate the stale TLBs from Bootloader; in v4.7, first version unverified)`,
+  cite: `v4.7 ${file} __do_hyp_init: tlbi alle2; dsb sy (Invalidate the stale TLBs from Bootloader; text read in today's tree, v4.7 and its first version unverified)`,
   effect: () => ({ tlb: emptyTlb }),
 });
 

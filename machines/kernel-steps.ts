@@ -66,7 +66,7 @@ function pkvmKernelSteps(d: Design, l: Layout, b: KernelBounds): KernelStep[] {
   const pmResume: KernelStep = {
     state: 'hyp-cpu-pm-init',
     event: 'HYP_CPU_PM_INIT',
-    cite: "nvhe/psci-relay.c: CPU_SUSPEND resumes at kvm_hyp_cpu_resume → ___kvm_hyp_init (read in today's hyp-init.S; v5.13 unverified)",
+    cite: "v5.13+ arch/arm64/kvm/hyp/nvhe/psci-relay.c psci_cpu_suspend: resumes at kvm_hyp_cpu_resume → ___kvm_hyp_init (entry read in today's hyp-init.S; v5.13 unverified)",
     writes: [flag('pmNotifier', true)],
   };
   return [
@@ -81,7 +81,7 @@ function pkvmKernelSteps(d: Design, l: Layout, b: KernelBounds): KernelStep[] {
     },
     { state: 'free-hyp-pgds', event: 'FREE_HYP_PGDS', cite: `${a} kvm_hyp_init_protection: free_hyp_pgds() (the host frees the tables it built)`, writes: [{ type: 'mem.free', pgd: 'hyp' }] },
     { state: 'on-each-cpu', event: 'ON_EACH_CPU', cite: `${a} init_subsystems: on_each_cpu(_kvm_arch_hardware_enable, NULL, 1) → cpu_init_hyp_mode with params->pgd_pa = pkvm_pgtable; no _kvm_arch_hardware_disable when protected`, writes: [], ipi: 'each' },
-    { state: 'register-cpu-notifier', event: 'REGISTER_CPU_NOTIFIER', cite: 'nvhe/psci-relay.c: CPU_ON enters EL2 at kvm_hyp_cpu_entry → ___kvm_hyp_init with pkvm_pgtable (read in today\'s hyp-init.S; v5.13 unverified)', writes: [flag('notifier', true)] },
+    { state: 'register-cpu-notifier', event: 'REGISTER_CPU_NOTIFIER', cite: "v5.13+ arch/arm64/kvm/hyp/nvhe/psci-relay.c psci_cpu_on: CPU_ON enters EL2 at kvm_hyp_cpu_entry → ___kvm_hyp_init with pkvm_pgtable (entry read in today's hyp-init.S; v5.13 unverified)", writes: [flag('notifier', true)] },
     ...(d.cpuPmNotifier ? [pmResume] : []),
     { state: 'kvm-up', event: 'KVM_UP', cite: `${d.kernel} virt/kvm/kvm_main.c kvm_init: kvm_arch_init() returned 0, /dev/kvm registered`, writes: [flag('kvmUp', true)] },
   ];

@@ -10,7 +10,8 @@ import type { PgdName } from '../mmu/memory';
 import { emptyTlb } from '../mmu/tlb';
 import type { InitPhase, InitStep } from './step-types';
 
-const initS = 'arch/arm64/kvm/hyp/nvhe/hyp-init.S';
+/** Text read in torvalds/linux at 01f492e1 (today's tree); v5.13's differs in detail (e.g. `tlbi alle1` came later). */
+const initS = 'v5.13+ arch/arm64/kvm/hyp/nvhe/hyp-init.S';
 
 /** cpu_init_hyp_mode → __kvm_hyp_init → ___kvm_hyp_init, with TTBR0_EL2 = params->pgd_pa (`pgd`). */
 function kvmHypInit(pgd: PgdName, d: Design): InitStep[] {

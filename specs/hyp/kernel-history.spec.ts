@@ -6,7 +6,7 @@
 import { explore } from '../../api/explore';
 import { system } from '../../api/system';
 import { allDesigns, findDesign, knobs, laterMutants, parseDesign, pkvm } from '../../design/design';
-import { initPhases } from '../../machines/cpu-steps';
+import { initPhases, teardownSteps } from '../../machines/cpu-steps';
 import { kernelSteps } from '../../machines/kernel-steps';
 import { pkvmSwitchPhases } from '../../machines/pkvm-steps';
 import { arm64Layout, collideLayout, runtimePages } from '../../mmu/layout';
@@ -142,5 +142,16 @@ describe('CONFIG_HOTPLUG_CPU is a design knob (hotplugCpu), no longer only infer
     expect(() => system({ design: { ...v315, name: 'n', hotplugCpu: 'n' }, cpus: 2, hotplug: 1 })).toThrow(/built without CONFIG_HOTPLUG_CPU \(hotplugCpu "n"\): --hotplug must be 0, got 1/);
     expect(parseDesign({ extends: 'trampoline', hotplugCpu: 'y' }, 'x').hotplugCpu).toBe('y');
     expect(() => parseDesign({ extends: 'trampoline', hotplugCpu: 'maybe' }, 'x')).toThrow(/hotplugCpu must be one of auto \| y \| n/);
+  });
+});
+
+describe('every step of every design, on both profiles, cites a version, a file and a function', () => {
+  test.each(allDesigns.map((d) => [d.name, d] as const))('%s', (_name, d) => {
+    const cite = /^(v\d+\.\d+\+?(\+notifier)?|not in v3\.9)\b.*\b(arch|virt)\/[\w/.-]+\.[chS] \w+/;
+    for (const profile of ['armv7', 'arm64'] as const) {
+      const l = profile === 'arm64' ? arm64Layout(2, 1) : collideLayout(2, 1);
+      const cpu = [...initPhases(d, profile), ...(d.pgds === 'pkvm' ? pkvmSwitchPhases(d) : [])].flatMap((p) => p.steps);
+      for (const s of [...cpu, ...teardownSteps(d), ...kernelSteps(d, l, { cpus: 2, hotplug: 1 })]) expect(s.cite).toMatch(cite);
+    }
   });
 });
