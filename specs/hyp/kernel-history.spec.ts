@@ -11,6 +11,7 @@ import { kernelSteps } from '../../machines/kernel-steps';
 import { pkvmSwitchPhases } from '../../machines/pkvm-steps';
 import { arm64Layout, collideLayout, runtimePages } from '../../mmu/layout';
 import { renderTimeline } from '../../report/timeline';
+import { traceSession } from '../../inspector/session';
 import { InputError } from '../../util/errors';
 
 const run = (o: Parameters<typeof system>[0], opts = {}) => explore(system(o), opts);
@@ -153,5 +154,15 @@ describe('every step of every design, on both profiles, cites a version, a file 
       const cpu = [...initPhases(d, profile), ...(d.pgds === 'pkvm' ? pkvmSwitchPhases(d) : [])].flatMap((p) => p.steps);
       for (const s of [...cpu, ...teardownSteps(d), ...kernelSteps(d, l, { cpus: 2, hotplug: 1 })]) expect(s.cite).toMatch(cite);
     }
+  });
+});
+
+describe('the inspector shows pkvm_pgtable under pKVM', () => {
+  test('a pkvm-no-idmap trace: the faulting CPU runs on pkvm_pgtable, which the memory view lists', () => {
+    const sys = system({ design: 'pkvm-no-idmap', cpus: 2 });
+    const r = explore(sys);
+    const data = traceSession(sys, r.violation!.trace, { source: 'test', title: 'pkvm' }).data();
+    const last = data.frames[data.frames.length - 1];
+    expect(data.tables.mems[last.m].pgds.map((p) => p.name)).toEqual(['boot_hyp_pgd', 'hyp_pgd', 'pkvm_pgtable']);
   });
 });
