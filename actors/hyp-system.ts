@@ -12,7 +12,7 @@ import { createCpuMachine, type StepMeta } from '../machines/cpu';
 import { initPhases, teardownSteps } from '../machines/cpu-steps';
 import { createCpuPmMachine } from '../machines/cpu-pm';
 import { createHotplugMachine } from '../machines/hotplug';
-import { createKernelMachine } from '../machines/kernel';
+import { createKernelMachine, eachWaitState } from '../machines/kernel';
 import { kernelSteps, type KernelStep } from '../machines/kernel-steps';
 import { createVmMachine } from '../machines/vm';
 import { checkLayout, runtimePages, type Layout } from '../mmu/layout';
@@ -126,7 +126,7 @@ export function buildHypSystem(config: HypConfig): HypSystem {
     ...Array.from({ length: cpus }, (_, i): ActorDecl => ({ id: `cpu${i}`, machine: cpuMachine, symmetry: plain(i) ? 'cpu' : `cpu${i}`, offersScope: 'self' })),
     { id: 'hotplug', machine: createHotplugMachine(hotplug) },
     ...(cpuPm > 0 ? [{ id: 'cpupm', machine: createCpuPmMachine(cpuPm) } satisfies ActorDecl] : []),
-    ...Array.from({ length: vms }, (_, j): ActorDecl => ({ id: `vm${j}`, machine: createVmMachine(j, layout.vms[j], rtPgd), offersScope: 'self' })),
+    ...Array.from({ length: vms }, (_, j): ActorDecl => ({ id: `vm${j}`, machine: createVmMachine(j, layout.vms[j], rtPgd, design.kvmCore), offersScope: 'self' })),
   ];
   const cpuActors = actors.map((a, i) => (isCpu(a.id) ? i : -1)).filter((i) => i >= 0);
   // The v3.9 kernel calls CPUs in id order: that order tells CPUs apart, so no CPU symmetry there.
@@ -182,6 +182,7 @@ export function buildHypSystem(config: HypConfig): HypSystem {
     const meta = stepMeta(view.snapshot(a));
     if (!meta) return [];
     const step = ksteps.find((s) => s.event === meta.step)!;
+    if (step.whenVmExists && !view.global.vmExists) return [];
     return [step.ipi ? { type: meta.step, online: onlineCpus(view) } : { type: meta.step }];
   };
 
@@ -206,11 +207,14 @@ export function buildHypSystem(config: HypConfig): HypSystem {
   const touchesTracked = (w: MemWrite) => w.type === 'mem.free' || ((w.type === 'mem.map' || w.type === 'mem.unmap') && tracked.has(w.va));
   const kernelMayWrite = new Map<string, boolean>();
   ksteps.forEach((s, i) => kernelMayWrite.set(s.state, ksteps.slice(i).some((k) => k.writes.some(touchesTracked))));
-  const afterWait = (ipi: 'each' | 'one' | 'first') => {
+  const afterWait = (ipi: 'one' | 'first') => {
     const i = ksteps.findIndex((s) => s.ipi === ipi);
-    return i >= 0 && ksteps.slice(ipi === 'each' ? i + 1 : i).some((k) => k.writes.some(touchesTracked));
+    return i >= 0 && ksteps.slice(i).some((k) => k.writes.some(touchesTracked));
   };
-  kernelMayWrite.set('wait-cpus', afterWait('each'));
+  // Each on_each_cpu step has its own wait state; the kernel may write after it only in the steps that follow.
+  ksteps.forEach((s, i) => {
+    if (s.ipi === 'each') kernelMayWrite.set(eachWaitState(ksteps, s), ksteps.slice(i + 1).some((k) => k.writes.some(touchesTracked)));
+  });
   kernelMayWrite.set('wait-cpu', afterWait('one'));
   kernelMayWrite.set('wait-pkvm', afterWait('first'));
   kernelMayWrite.set('up', false);
@@ -232,20 +236,20 @@ export function buildHypSystem(config: HypConfig): HypSystem {
     if (teardownEnd && snap.matches(teardownEnd)) return false;
     if (view.pendingFor(a).length) return false;
     const k = view.snapshot(view.indexOf('kernel'));
-    const kernelWaitsForMe = c.via === 'ipi' && (k.matches('wait-cpus') || k.matches('wait-cpu') || k.matches('wait-pkvm'));
+    const kernelWaitsForMe = c.via === 'ipi' && String(k.value).startsWith('wait-');
     if (!kernelWaitsForMe && kernelMayWrite.get(String(k.value)) !== false) return false;
     return trackedVms.every((j) => !view.snapshot(view.indexOf(`vm${j}`)).matches('idle'));
   };
 
   const cpuPmOffers = (view: WorldView<Memory>, a: number): BusEvent[] => {
     const m = view.global;
-    // cpuidle runs once KVM is up here: an idle CPU woken by an IPI is not modelled.
-    if (!m.kvmUp || m.ipiBusy) return [];
+    // cpuidle runs once KVM is up here; an IPI wakes an idle CPU (EXIT), but no CPU enters idle while the kernel waits in on_each_cpu.
+    if (!m.kvmUp) return [];
     const entries = (view.snapshot(a).context as { entries: number }).entries;
     const out: BusEvent[] = [];
     for (const ca of cpuActors) {
       const cpu = cpuIndex(view.actors[ca].id);
-      if (entries < cpuPm && takeable(view, ca)) out.push({ type: 'ENTER', cpu });
+      if (entries < cpuPm && !m.ipiBusy && takeable(view, ca)) out.push({ type: 'ENTER', cpu });
       if (view.snapshot(ca).matches({ off: 'idle' })) out.push({ type: 'EXIT', cpu });
     }
     return out;
@@ -267,12 +271,14 @@ export function buildHypSystem(config: HypConfig): HypSystem {
     },
     enrich(view, _a, event) {
       // notify_cpu_starting (cpu_pm_exit) reads the notifier chain as it is when the CPU boots (wakes).
-      if (event.type === 'CPU_UP') return { ...event, notifier: view.global.notifier };
-      if (event.type === 'CPU_PM_EXIT') return { ...event, notifier: view.global.pmNotifier };
+      // v4.7+ KVM core: kvm_cpu_hotplug and the CPU PM notifier re-enable HYP only while a VM exists.
+      const core = !design.kvmCore || view.global.vmExists;
+      if (event.type === 'CPU_UP') return { ...event, notifier: view.global.notifier && core };
+      if (event.type === 'CPU_PM_EXIT') return { ...event, notifier: view.global.pmNotifier && core };
       return event;
     },
     write: (m, effect) => applyWrite(m, effect as MemWrite),
-    invariants: hypInvariants(layout, rtPgd),
+    invariants: hypInvariants(layout, rtPgd, design.kvmCore ? 'hyp-up-while-vm' : 'init-completes'),
     independent,
     // Every loop makes progress: downs are bounded, init and the kernel only go forward, TLB fills are
     // monotone between a CPU's TLBIs (one per init) and power-offs (one per down).

@@ -57,6 +57,14 @@ export interface Design {
    * HYP_PAGE_OFFSET_LOW_MASK). Decides the HYP VAs of the arm64 layouts.
    */
   readonly hypVaMask: 'high' | 'auto';
+  /**
+   * v4.7+ (MODEL.md Corrections): KVM core owns HYP. init_hyp_mode ends with free_boot_hyp_pgd, init_subsystems
+   * brings HYP up on every CPU (on_each_cpu(_kvm_arch_hardware_enable)) and tears it down again
+   * (_kvm_arch_hardware_disable); CPUs sit on the stub until a VM exists (hardware_enable_all), and a CPU
+   * coming online gets HYP from kvm_cpu_hotplug only while one does. Liveness: while a VM exists, every
+   * online CPU has HYP up.
+   */
+  readonly kvmCore: boolean;
   /** pKVM: recreate_hyp_mappings maps the idmap into the new tables (hyp_create_idmap), so `ret` after the MMU comes back on can be fetched. */
   readonly pkvmIdmap: boolean;
   /** pKVM: __pkvm_init_switch_pgd turns the MMU off before installing the new TTBR0_EL2 and on again after. */
@@ -83,6 +91,7 @@ export const knobDocs: Readonly<Record<Knob, { values: string; meaning: string }
   hypReset: { values: 'none | trampoline | idmap', meaning: 'HYP teardown before CPU down / deep idle: v4.7 __kvm_hyp_reset, v4.8 teardown, or none' },
   resetTlbi: { values: 'true | false', meaning: 'the v4.7 teardown invalidates the TLB after switching back to the boot pgd' },
   bootTlbi: { values: 'true | false', meaning: 'tlbi alle2 before HYP init turns the MMU on (v4.7+, stale bootloader entries)' },
+  kvmCore: { values: 'true | false', meaning: 'v4.7+: KVM core enables HYP (all CPUs while a VM exists, kvm_cpu_hotplug), init_subsystems enables then disables it' },
   pkvmIdmap: { values: 'true | false', meaning: 'pKVM: __pkvm_init maps the idmap into the tables it builds (the switch returns through it)' },
   pkvmMmuOff: { values: 'true | false', meaning: 'pKVM: __pkvm_init_switch_pgd turns the MMU off around the TTBR0_EL2 switch' },
   hypVaMask: { values: 'high | auto', meaning: 'arm64 kern_hyp_va: top half of the VA space (v3.11-v4.7) or the half without the idmap (v4.8)' },
@@ -108,6 +117,7 @@ const base = {
   resetTlbi: true,
   bootTlbi: false,
   hypVaMask: 'high',
+  kvmCore: false,
   pkvmIdmap: true,
   pkvmMmuOff: true,
 } as const;
@@ -164,6 +174,8 @@ export const hypResetDesign: Design = {
   description: 'v4.7: HYP teardown (__kvm_hyp_reset) before CPU down and deep idle, back through the trampoline to the idmap',
   hypReset: 'trampoline',
   bootTlbi: true,
+  hotplugSafeRegistration: false,
+  kvmCore: true,
 };
 
 /** v4.8 (3421e9d88d7a "arm64: KVM: Simplify HYP init/teardown", commit id unverified): one HYP pgd, HYP VAs away from the idmap. */
@@ -181,6 +193,8 @@ export const mergedIdmap: Design = {
   resetTlbi: false,
   bootTlbi: true,
   hypVaMask: 'auto',
+  hotplugSafeRegistration: false,
+  kvmCore: true,
   defaultLayout: 'arm64-highmem',
 };
 
@@ -198,6 +212,7 @@ export const pkvm: Design = {
     "v5.13+ protected KVM: __pkvm_init builds EL2's own tables and __pkvm_init_switch_pgd moves to them through the idmap " +
     '(MMU off, TLBI, TTBR0_EL2, MMU on)',
   pgds: 'pkvm',
+  kvmCore: false,
   tlbi: 'after-switch',
   hotplugSafeRegistration: false,
   hypReset: 'none',
@@ -295,6 +310,8 @@ export function checkDesign(d: Design): void {
     throw new InputError('design: pkvmIdmap and pkvmMmuOff are pKVM knobs; with pgds other than "pkvm" they must stay true');
   if (d.pgds === 'merged' && (d.bootTrampoline || d.runtimeTrampoline || d.tlbi !== 'none'))
     throw new InputError('design: pgds "merged" has no trampoline and no phase 2: bootTrampoline, runtimeTrampoline must be false and tlbi "none"');
+  if (d.kvmCore && (d.hypReset === 'none' || d.pgds === 'single' || d.pgds === 'pkvm' || d.hotplugSafeRegistration))
+    throw new InputError('design: kvmCore (v4.7+) disables HYP again after init, so it needs a hypReset teardown, pgds "split" or "merged", and no hotplugSafeRegistration');
   if (d.hypReset === 'trampoline' && d.pgds !== 'split') throw new InputError(`design: hypReset "trampoline" goes back through the boot pgd, so pgds must be "split", got "${d.pgds}"`);
   if (d.hypReset !== 'none' && d.pgds === 'single') throw new InputError('design: hypReset needs the idmap after init, which pgds "single" tears down');
 }

@@ -15,6 +15,7 @@ export const invariantDocs: Readonly<Record<string, string>> = {
   'use-after-free': 'no CPU walks a page table that is gone (after free_boot_hyp_pgd: HTTBR = virt_to_phys(NULL), not a page table)',
   'runtime-state': 'a CPU in runtime has HTTBR = runtime pgd, its own stack, the runtime vectors',
   'init-completes': 'every online CPU reaches runtime (checked at quiescence: every maximal run ends in one)',
+  'hyp-up-while-vm': 'v4.7+ (KVM core owns HYP): while a VM exists, every online CPU has HYP up (checked at quiescence)',
 };
 
 /** Name of whatever page sits at a PA, for messages. */
@@ -59,7 +60,10 @@ function faultCheck(id: FaultKind, layout: Layout): Invariant<Memory> {
 }
 
 /** `runtimePgd`: the pgd a CPU in runtime must run on (hyp_pgd; pkvm_pgtable under pKVM). */
-export function hypInvariants(layout: Layout, runtimePgd: PgdName = 'hyp'): Invariant<Memory>[] {
+/** The liveness property of a design's era: v3.x every online CPU reaches runtime; v4.7+ only while a VM exists. */
+export type Liveness = 'init-completes' | 'hyp-up-while-vm';
+
+export function hypInvariants(layout: Layout, runtimePgd: PgdName = 'hyp', liveness: Liveness = 'init-completes'): Invariant<Memory>[] {
   return [
     faultCheck('translation-fault', layout),
     faultCheck('wrong-translation', layout),
@@ -79,10 +83,12 @@ export function hypInvariants(layout: Layout, runtimePgd: PgdName = 'hyp'): Inva
       },
     },
     {
-      id: 'init-completes',
-      description: invariantDocs['init-completes'],
+      id: liveness,
+      description: invariantDocs[liveness],
       kind: 'quiescent',
       check(view) {
+        // v4.7+: with no VM, CPUs rightly sit on the stub.
+        if (liveness === 'hyp-up-while-vm' && !view.global.vmExists) return null;
         const stuck: string[] = [];
         view.actors.forEach((d, a) => {
           if (!d.id.match(/^cpu\d+$/)) return;
@@ -90,7 +96,8 @@ export function hypInvariants(layout: Layout, runtimePgd: PgdName = 'hyp'): Inva
           const c = s.context as CpuContext;
           if (c.online && !s.matches('runtime')) stuck.push(`${d.id} (${stateName(s)})`);
         });
-        return stuck.length ? `online but never reached runtime: ${stuck.join(', ')}` : null;
+        const what = liveness === 'init-completes' ? 'online but never reached runtime' : 'a VM exists but HYP is not up on online';
+        return stuck.length ? `${what}: ${stuck.join(', ')}` : null;
       },
     },
   ];

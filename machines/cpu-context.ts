@@ -35,8 +35,8 @@ export interface CpuContext {
   readonly tlb: Tlb;
   /** Who started this CPU's init: the kernel's IPI (reply when done), the cpu notifier (go online when done), CPU PM exit. */
   readonly via: 'ipi' | 'notifier' | 'pm' | null;
-  /** Where a HYP teardown in progress ends: powered off (CPU down) or in deep idle (CPU PM enter). */
-  readonly after: 'off' | 'idle' | null;
+  /** Where a HYP teardown in progress ends: powered off (CPU down), in deep idle (CPU PM enter), or on the stub (hardware disable). */
+  readonly after: 'off' | 'idle' | 'stub' | null;
   readonly fault: Fault | null;
 }
 

@@ -25,7 +25,7 @@ export interface Fetched {
 
 /** Events a CPU takes: the kernel's and the controllers' messages, its own steps, and the walker. */
 export type CpuEvent =
-  | { readonly type: 'INIT' | 'PKVM_INIT' | 'CPU_DOWN' | 'CPU_PM_ENTER' }
+  | { readonly type: 'INIT' | 'PKVM_INIT' | 'HYP_RESET' | 'CPU_DOWN' | 'CPU_PM_ENTER' }
   /** CPU_UP / CPU_PM_EXIT: whether the HYP init notifier is registered when the CPU starts or wakes (enriched by the wiring). */
   | { readonly type: 'CPU_UP' | 'CPU_PM_EXIT'; readonly notifier?: boolean }
   /** A step of the CPU's own code; a step that fetches with the MMU on carries what it fetches. */
@@ -129,7 +129,9 @@ function teardownChain(hw: CpuHardware): { states: CpuStates; first: string | nu
   const flat = teardownSteps(hw.design).map((step) => ({ phase: 'teardown', step }));
   if (!flat.length) return { states: {}, first: null };
   // Teardown done: the CPU dies (cpu_die) or enters deep idle, losing what is left of HYP state.
-  const states = stepChain(hw, flat, () => [
+  const states = stepChain(hw, flat, (after) => [
+    // kvm_arch_hardware_disable from init_subsystems: back on the stub, online, the kernel told.
+    { guard: ({ context }) => context.after === 'stub', target: '#cpu.off.stub', actions: [assign((a: Args) => ({ ...after(a), after: null, via: null })), emit(done)] },
     { guard: ({ context }) => context.after === 'idle', target: '#cpu.off.idle', actions: assign(() => resetContext(true)) },
     { target: '#cpu.off.offline', actions: assign(() => resetContext(false)) },
   ]);
@@ -146,6 +148,8 @@ function offStates(firstInit: string, pkvmFirst: string | null): CpuStates[strin
         on: {
           INIT: { target: firstInit, actions: assign({ via: 'ipi' as const }) },
           ...(pkvmFirst ? { PKVM_INIT: { target: pkvmFirst, actions: assign({ via: 'ipi' as const }) } } : {}),
+          // _kvm_arch_hardware_disable on a CPU whose HYP is not up: nothing to tear down.
+          HYP_RESET: { actions: emit(done) },
           CPU_PM_ENTER: { target: 'idle', actions: assign(() => resetContext(true)) },
         },
       },
@@ -193,6 +197,7 @@ function runtimeState(hw: CpuHardware, teardownFirst: string | null): CpuStates[
       // kvm_arch_hardware_disable → cpu_hyp_reset (v4.7+), from the CPU_DYING / CPU_PM_ENTER paths.
       ...(teardownFirst
         ? {
+            HYP_RESET: { target: teardownFirst, actions: assign({ after: 'stub' as const, via: 'ipi' as const }) },
             CPU_DOWN: { target: teardownFirst, actions: assign({ online: false, after: 'off' as const }) },
             CPU_PM_ENTER: { target: teardownFirst, actions: assign({ after: 'idle' as const }) },
           }

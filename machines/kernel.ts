@@ -33,24 +33,29 @@ const onlineOf = (e: KernelEvent): readonly number[] => ('online' in e && e.onli
 const kernelSetup = setup({ types: {} as { context: KernelContext; events: KernelEvent; emitted: BusEvent } });
 type KernelStates = NonNullable<Parameters<typeof kernelSetup.createMachine>[0]['states']>;
 
-/** on_each_cpu(..., wait = 1): INIT to every online CPU, then wait until each has run the function. */
-function eachCpu(states: KernelStates, s: KernelStep, next: string): void {
+/** The state in which the kernel waits for the CPUs an 'each' step sent to ('wait-cpus' for the first). */
+export function eachWaitState(steps: readonly KernelStep[], s: KernelStep): string {
+  return steps.find((k) => k.ipi === 'each') === s ? 'wait-cpus' : `wait-cpus-${s.state}`;
+}
+
+/** on_each_cpu(..., wait = 1): INIT (or HYP_RESET) to every online CPU, then wait until each has run the function. */
+function eachCpu(states: KernelStates, s: KernelStep, next: string, wait: string): void {
   states[s.state] = {
     meta: { step: s.event, cite: s.cite },
     on: {
       [s.event]: {
-        target: 'wait-cpus',
+        target: wait,
         actions: [
           assign(({ event }) => ({ waiting: onlineOf(event).length })),
           enqueueActions(({ event, enqueue }) => {
             enqueue.emit(busy(true));
-            for (const c of onlineOf(event)) enqueue.emit(send(c));
+            for (const c of onlineOf(event)) enqueue.emit(send(c, s.message ?? 'INIT'));
           }),
         ],
       },
     },
   };
-  states['wait-cpus'] = {
+  states[wait] = {
     always: { guard: ({ context }) => context.waiting === 0, target: next, actions: enqueueActions(({ enqueue }) => enqueue.emit(busy(false))) },
     on: { DONE: { actions: assign(({ context }) => ({ waiting: context.waiting - 1 })) } },
   };
@@ -104,7 +109,7 @@ export function createKernelMachine(steps: readonly KernelStep[]): AnyStateMachi
   const states: KernelStates = {};
   steps.forEach((s, i) => {
     const next = i + 1 < steps.length ? steps[i + 1].state : 'up';
-    if (s.ipi === 'each') eachCpu(states, s, next);
+    if (s.ipi === 'each') eachCpu(states, s, next, eachWaitState(steps, s));
     else if (s.ipi === 'first') firstCpu(states, s, next);
     else if (s.ipi === 'one') oneCpu(states, s, next);
     else

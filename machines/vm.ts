@@ -7,7 +7,8 @@ import type { MemWrite, PgdName } from '../mmu/memory';
 export type VmEvent = { readonly type: 'CREATE_VM' };
 
 /** `pgd`: where the VM's page is mapped: hyp_pgd, or under pKVM the tables EL2 owns (a hypercall does it). */
-export function createVmMachine(vm: number, page: PageRef, pgd: PgdName = 'hyp'): AnyStateMachine {
+/** `kvmCore`: v4.7+, creating a VM raises kvm_usage_count, so KVM core must bring HYP up everywhere. */
+export function createVmMachine(vm: number, page: PageRef, pgd: PgdName = 'hyp', kvmCore = false): AnyStateMachine {
   const cite = pgd === 'pkvm' ? 'v5.13 arch/arm64/kvm/mmu.c create_hyp_mappings: kvm_call_hyp_nvhe(__pkvm_create_mappings, ...) once protected' : 'v3.10 arch/arm/kvm/arm.c kvm_arch_init_vm: create_hyp_mappings(kvm, kvm + 1)';
   const map: MemWrite = { type: 'mem.map', pgd, va: page.va, pa: page.pa, what: `vm${vm} struct` };
   return setup({ types: {} as { events: VmEvent; emitted: MemWrite } }).createMachine({
@@ -16,7 +17,7 @@ export function createVmMachine(vm: number, page: PageRef, pgd: PgdName = 'hyp')
     states: {
       idle: {
         meta: { step: 'CREATE_VM', cite },
-        on: { CREATE_VM: { target: 'created', actions: emit(map) } },
+        on: { CREATE_VM: { target: 'created', actions: kvmCore ? [emit(map), emit({ type: 'mem.flag', flag: 'vmExists', value: true })] : emit(map) } },
       },
       created: {},
     },
