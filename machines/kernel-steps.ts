@@ -109,7 +109,7 @@ function kvmCoreSteps(d: Design, l: Layout, b: KernelBounds): KernelStep[] {
     { state: 'on-each-cpu', event: 'ON_EACH_CPU', cite: `${v} arch/arm/kvm/arm.c init_subsystems: on_each_cpu(_kvm_arch_hardware_enable, NULL, 1) → cpu_hyp_reinit → cpu_init_hyp_mode`, writes: [], ipi: 'each' },
     ...(d.cpuPmNotifier ? [{ state: 'hyp-cpu-pm-init', event: 'HYP_CPU_PM_INIT', cite: `${v} arch/arm/kvm/arm.c init_subsystems: hyp_cpu_pm_init()`, writes: [flag('pmNotifier', true)] } satisfies KernelStep] : []),
     { state: 'hardware-disable', event: 'HARDWARE_DISABLE', cite: `${v} arch/arm/kvm/arm.c init_subsystems, out: on_each_cpu(_kvm_arch_hardware_disable, NULL, 1) → cpu_hyp_reset`, writes: [], ipi: 'each', message: 'HYP_RESET' },
-    { state: 'register-cpu-notifier', event: 'REGISTER_CPU_NOTIFIER', cite: `${v} virt/kvm/kvm_main.c kvm_init: register_cpu_notifier(&kvm_cpu_notifier) (kvm_cpu_hotplug → hardware_enable_nolock while kvm_usage_count)`, writes: [flag('notifier', true)] },
+    ...(d.cpuNotifier ? [{ state: 'register-cpu-notifier', event: 'REGISTER_CPU_NOTIFIER', cite: `${v} virt/kvm/kvm_main.c kvm_init: register_cpu_notifier(&kvm_cpu_notifier) (kvm_cpu_hotplug → hardware_enable_nolock while kvm_usage_count)`, writes: [flag('notifier', true)] } satisfies KernelStep] : []),
     { state: 'kvm-up', event: 'KVM_UP', cite: `${v} virt/kvm/kvm_main.c kvm_init: kvm_arch_init() returned 0, /dev/kvm registered`, writes: [flag('kvmUp', true)] },
     { state: 'hardware-enable-all', event: 'HARDWARE_ENABLE_ALL', cite: `${v} virt/kvm/kvm_main.c kvm_create_vm → hardware_enable_all: on_each_cpu(hardware_enable_nolock, NULL, 1)`, writes: [], ipi: 'each', whenVmExists: true },
   ];

@@ -166,3 +166,35 @@ describe('the inspector shows pkvm_pgtable under pKVM', () => {
     expect(data.tables.mems[last.m].pgds.map((p) => p.name)).toEqual(['boot_hyp_pgd', 'hyp_pgd', 'pkvm_pgtable']);
   });
 });
+
+describe('v4.7 and v4.8 in the kernel\'s order (kvmCore)', () => {
+  const v47 = findDesign('hyp-reset')!;
+  test('init_hyp_mode ends with free_boot_hyp_pgd; init_subsystems enables, then disables; hardware_enable_all once a VM exists', () => {
+    const ev = kernelSteps(v47, collideLayout(2, 1), { cpus: 2, hotplug: 0 }).map((s) => s.event);
+    expect(ev).toEqual(['KVM_MMU_INIT', 'CREATE_HYP_MAPPINGS', 'FREE_BOOT_HYP_PGD', 'ON_EACH_CPU', 'HYP_CPU_PM_INIT', 'HARDWARE_DISABLE', 'REGISTER_CPU_NOTIFIER', 'KVM_UP', 'HARDWARE_ENABLE_ALL']);
+    expect(kernelSteps(v47, collideLayout(2, 1), { cpus: 2, hotplug: 1 }).map((s) => s.event)).not.toContain('FREE_BOOT_HYP_PGD');
+    expect(kernelSteps(findDesign('merged-idmap')!, arm64Layout(2, 1), { cpus: 2, hotplug: 0 }).map((s) => s.event)).not.toContain('FREE_BOOT_HYP_PGD');
+  });
+  test('with no VM every CPU ends on the stub, and that is not a liveness violation in this era', () => {
+    const sys = system({ design: 'hyp-reset', cpus: 2, hotplug: 1 });
+    expect(sys.spec.invariants.map((i) => i.id)).toContain('hyp-up-while-vm');
+    expect(sys.spec.invariants.map((i) => i.id)).not.toContain('init-completes');
+    expect(verdict({ design: 'hyp-reset', cpus: 2, hotplug: 1 })).toBe('verified');
+  });
+  test('without kvm_cpu_hotplug, a CPU that comes back while a VM exists stays on the stub: hyp-up-while-vm', () => {
+    const noHotplugCb = { ...v47, name: 'no-kvm-cpu-hotplug', cpuNotifier: false };
+    const r = run({ design: noHotplugCb, layout: 'disjoint', cpus: 2, hotplug: 1, vms: 1 });
+    expect(r.violation?.invariant).toBe('hyp-up-while-vm');
+    expect(r.violation!.message).toMatch(/^a VM exists but HYP is not up on online: cpu\d \(off\.stub\)/);
+  });
+  test('a non-VHE v4.7 kernel without CONFIG_HOTPLUG_CPU walks virt_to_phys(NULL) at the very first init', () => {
+    const r = run({ design: 'hyp-reset', cpus: 2, hotplug: 0 });
+    expect(r.violation?.invariant).toBe('use-after-free');
+    expect(r.violation!.trace.length).toBeLessThan(15); // during init_subsystems, before KVM is up
+    expect(r.violation!.message).toMatch(/virt_to_phys\(NULL\)/);
+  });
+  test('the teardown is exercised at boot by init_subsystems: hyp-reset-no-tlbi breaks with no VM at all', () => {
+    expect(verdict({ design: 'hyp-reset-no-tlbi', cpus: 2, hotplug: 0 })).toBe('use-after-free');
+    expect(verdict({ design: 'hyp-reset-no-tlbi', cpus: 2, hotplug: 1 })).toBe('wrong-translation');
+  });
+});
