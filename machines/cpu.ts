@@ -16,6 +16,7 @@ import { resetContext, type CpuContext, type Fault } from './cpu-context';
 import { initPhases, teardownSteps, type InitStep } from './cpu-steps';
 import { pkvmSwitchPhases } from './pkvm-steps';
 import type { StepName } from './step-types';
+import { InternalError } from '../util/errors';
 
 /** A read of shared memory that a step or an access carries: the VA and what a walk of it gives now. */
 export interface Fetched {
@@ -52,7 +53,7 @@ type Args = { context: CpuContext; event: CpuEvent };
 
 /** What a fetching step read; the wiring always sends it, so its absence is a wiring bug, not a model outcome. */
 function fetched(e: CpuEvent): Fetched {
-  if (!('walk' in e)) throw new Error(`internal: ${e.type} reached a CPU without the walk of the VA it fetches`);
+  if (!('walk' in e)) throw new InternalError(`${e.type} reached a CPU without the walk of the VA it fetches`);
   return e;
 }
 
