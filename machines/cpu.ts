@@ -132,7 +132,11 @@ function teardownChain(hw: CpuHardware): { states: CpuStates; first: string | nu
   // Teardown done: the CPU dies (cpu_die) or enters deep idle, losing what is left of HYP state.
   const states = stepChain(hw, flat, (after) => [
     // kvm_arch_hardware_disable from init_subsystems: back on the stub, online, the kernel told.
-    { guard: ({ context }) => context.after === 'stub', target: '#cpu.off.stub', actions: [assign((a: Args) => ({ ...after(a), after: null, via: null })), emit(done)] },
+    {
+      guard: ({ context }) => context.after === 'stub',
+      target: '#cpu.off.stub',
+      actions: [assign((a: Args) => ({ ...after(a), after: null, via: null })), emit(done)],
+    },
     { guard: ({ context }) => context.after === 'idle', target: '#cpu.off.idle', actions: assign(() => resetContext(true)) },
     { target: '#cpu.off.offline', actions: assign(() => resetContext(false)) },
   ]);
@@ -231,7 +235,8 @@ export function createCpuMachine(hw: CpuHardware): AnyStateMachine {
           guard: ({ event }) => fetched(event).walk.kind === 'freed',
           target: '#cpu.fault',
           actions: assign(({ context, event }) => {
-            const fault: Fault = { invariant: 'use-after-free', step: 'SPECULATE', va: fetched(event).va, pgd: context.httbr, expected: { name: 'a live page table', pa: 0 } };
+            const expected = { name: 'a live page table', pa: 0 };
+            const fault: Fault = { invariant: 'use-after-free', step: 'SPECULATE', va: fetched(event).va, pgd: context.httbr, expected };
             return { fault };
           }),
         },

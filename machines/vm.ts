@@ -9,7 +9,10 @@ export type VmEvent = { readonly type: 'CREATE_VM' };
 /** `pgd`: where the VM's page is mapped: hyp_pgd, or under pKVM the tables EL2 owns (a hypercall does it). */
 /** `kvmCore`: v4.7+, creating a VM raises kvm_usage_count, so KVM core must bring HYP up everywhere. */
 export function createVmMachine(vm: number, page: PageRef, pgd: PgdName = 'hyp', kvmCore = false): AnyStateMachine {
-  const cite = pgd === 'pkvm' ? 'v5.13 arch/arm64/kvm/mmu.c create_hyp_mappings: kvm_call_hyp_nvhe(__pkvm_create_mappings, ...) once protected' : 'v3.10 arch/arm/kvm/arm.c kvm_arch_init_vm: create_hyp_mappings(kvm, kvm + 1)';
+  const cite =
+    pgd === 'pkvm'
+      ? 'v5.13 arch/arm64/kvm/mmu.c create_hyp_mappings: kvm_call_hyp_nvhe(__pkvm_create_mappings, ...) once protected'
+      : 'v3.10 arch/arm/kvm/arm.c kvm_arch_init_vm: create_hyp_mappings(kvm, kvm + 1)';
   const map: MemWrite = { type: 'mem.map', pgd, va: page.va, pa: page.pa, what: `vm${vm} struct` };
   return setup({ types: {} as { events: VmEvent; emitted: MemWrite } }).createMachine({
     id: `vm${vm}`,

@@ -128,8 +128,14 @@ export interface LayoutPreset {
 
 export const layoutPresets: Readonly<Record<string, LayoutPreset>> = {
   disjoint: { description: 'ARMv7 3G/1G split: idmap VA below PAGE_OFFSET, no runtime VA can equal it', make: disjointLayout },
-  collide: { description: "ARMv7 1G/3G split: the idmap VA 0x80208000 is also the HYP VA of cpu0's HYP stack page (PA 0xc0208000, high lowmem)", make: collideLayout },
-  'collide-text': { description: 'ARMv7 1G/3G split with the HYP text at PA 0xc0208000 (not where a kernel image puts it): the pre-issue-13 collision', make: collideTextLayout },
+  collide: {
+    description: "ARMv7 1G/3G split: the idmap VA 0x80208000 is also the HYP VA of cpu0's HYP stack page (PA 0xc0208000, high lowmem)",
+    make: collideLayout,
+  },
+  'collide-text': {
+    description: 'ARMv7 1G/3G split with the HYP text at PA 0xc0208000 (not where a kernel image puts it): the pre-issue-13 collision',
+    make: collideTextLayout,
+  },
   arm64: { description: 'arm64 VA_BITS=39, kernel low in RAM: idmap in the bottom half, HYP VAs in the top: no collision', make: arm64Layout },
   'arm64-highmem': { description: 'arm64 VA_BITS=39, kernel above 256 GB: with kern_hyp_va "high" vm0\'s HYP VA is the idmap VA; "auto" (v4.8) avoids it', make: arm64HighmemLayout },
 };

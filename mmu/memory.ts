@@ -36,7 +36,17 @@ export type MemWrite =
   | { readonly type: 'mem.free'; readonly pgd: PgdName }
   | { readonly type: 'mem.flag'; readonly flag: Flag; readonly value: boolean };
 
-export const initialMemory: Memory = { boot: emptyPgd, hyp: emptyPgd, pkvm: emptyPgd, notifier: false, kvmUp: false, ipiBusy: false, hotplugLock: false, pmNotifier: false, vmExists: false };
+export const initialMemory: Memory = {
+  boot: emptyPgd,
+  hyp: emptyPgd,
+  pkvm: emptyPgd,
+  notifier: false,
+  kvmUp: false,
+  ipiBusy: false,
+  hotplugLock: false,
+  pmNotifier: false,
+  vmExists: false,
+};
 
 export function applyWrite(m: Memory, w: MemWrite): Memory {
   switch (w.type) {
