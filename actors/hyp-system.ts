@@ -12,7 +12,7 @@ import { createCpuMachine, type StepMeta } from '../machines/cpu';
 import { initPhases, teardownSteps } from '../machines/cpu-steps';
 import { createCpuPmMachine } from '../machines/cpu-pm';
 import { createHotplugMachine } from '../machines/hotplug';
-import { createKernelMachine } from '../machines/kernel';
+import { createKernelMachine, eachWaitState } from '../machines/kernel';
 import { kernelSteps, type KernelStep } from '../machines/kernel-steps';
 import { createVmMachine } from '../machines/vm';
 import { checkLayout, runtimePages, type Layout } from '../mmu/layout';
@@ -73,8 +73,8 @@ function stepMeta(s: AnyMachineSnapshot): StepMeta | undefined {
 }
 
 /** State value of each init step, in order, e.g. {trampoline: 'eret'}. */
-function flatInit(d: Design): Record<string, string>[] {
-  return initPhases(d).flatMap((p) => p.steps.map((s) => ({ [p.name]: s.state })));
+function flatInit(d: Design, l: Layout): Record<string, string>[] {
+  return initPhases(d, l.profile).flatMap((p) => p.steps.map((s) => ({ [p.name]: s.state })));
 }
 
 /** State value of the last teardown step, if the design tears HYP down. */
@@ -102,7 +102,10 @@ export function buildHypSystem(config: HypConfig): HypSystem {
   checkBounds(cpus, hotplug, vms, cpuPm);
   checkDesign(design);
   checkLayout(layout);
-  if (design.pgds === 'merged') {
+  if (design.hotplugCpu === 'n' && hotplug > 0)
+    throw new InputError(`design ${design.name} is built without CONFIG_HOTPLUG_CPU (hotplugCpu "n"): --hotplug must be 0, got ${hotplug}`);
+  const rtPgd = design.pgds === 'pkvm' ? 'pkvm' : 'hyp';
+  if (design.pgds === 'merged' || design.pgds === 'pkvm') {
     // v4.8 arch/arm/kvm/mmu.c kvm_mmu_init: "IDMAP intersecting with HYP VA, unable to continue".
     const clash = runtimePages(layout).find((p) => p.ref.va === layout.idmapVa && (p.cpu === undefined || p.cpu < cpus) && (p.vm === undefined || p.vm < vms));
     if (clash) throw new InputError(`design ${design.name} on layout ${layout.name}: the idmap VA ${hex(layout.idmapVa)} is also the HYP VA of ${clash.name}; with one HYP pgd kvm_mmu_init refuses this ("IDMAP intersecting with HYP VA")`);
@@ -111,7 +114,7 @@ export function buildHypSystem(config: HypConfig): HypSystem {
   if (layout.vms.length < vms) throw new InputError(`layout ${layout.name} has pages for fewer than ${vms} VMs`);
 
   const ksteps = kernelSteps(design, layout, { cpus, hotplug });
-  const vmWrites: MemWrite[] = layout.vms.slice(0, vms).map((p, j) => ({ type: 'mem.map', pgd: 'hyp', va: p.va, pa: p.pa, what: `vm${j} struct` }));
+  const vmWrites: MemWrite[] = layout.vms.slice(0, vms).map((p, j) => ({ type: 'mem.map', pgd: rtPgd, va: p.va, pa: p.pa, what: `vm${j} struct` }));
   const tracked = volatileVas([...ksteps.flatMap((s) => s.writes), ...vmWrites], [layout.idmapVa, layout.trampolineVa], config.tlbScope);
   const trackedSorted = [...tracked].sort((a, b) => a - b);
   const cpuMachine = createCpuMachine({ design, layout, tracked });
@@ -123,7 +126,7 @@ export function buildHypSystem(config: HypConfig): HypSystem {
     ...Array.from({ length: cpus }, (_, i): ActorDecl => ({ id: `cpu${i}`, machine: cpuMachine, symmetry: plain(i) ? 'cpu' : `cpu${i}`, offersScope: 'self' })),
     { id: 'hotplug', machine: createHotplugMachine(hotplug) },
     ...(cpuPm > 0 ? [{ id: 'cpupm', machine: createCpuPmMachine(cpuPm) } satisfies ActorDecl] : []),
-    ...Array.from({ length: vms }, (_, j): ActorDecl => ({ id: `vm${j}`, machine: createVmMachine(j, layout.vms[j]), offersScope: 'self' })),
+    ...Array.from({ length: vms }, (_, j): ActorDecl => ({ id: `vm${j}`, machine: createVmMachine(j, layout.vms[j], rtPgd, design.kvmCore), offersScope: 'self' })),
   ];
   const cpuActors = actors.map((a, i) => (isCpu(a.id) ? i : -1)).filter((i) => i >= 0);
   // The v3.9 kernel calls CPUs in id order: that order tells CPUs apart, so no CPU symmetry there.
@@ -150,7 +153,7 @@ export function buildHypSystem(config: HypConfig): HypSystem {
         { page: `stack cpu${i}`, ref: layout.stacks[i] },
         { page: `host ctx cpu${i}`, ref: layout.hostCtx[i] },
         ...layout.vms.slice(0, vms).map((ref, j) => ({ page: `vm${j} struct`, ref })).filter((p) => {
-          const w = walk(m.hyp, p.ref.va);
+          const w = walk(m[rtPgd], p.ref.va);
           return w.kind === 'mapped' && w.pa === p.ref.pa; // created: kvm_arch_init_vm mapped it
         }),
       ];
@@ -179,6 +182,7 @@ export function buildHypSystem(config: HypConfig): HypSystem {
     const meta = stepMeta(view.snapshot(a));
     if (!meta) return [];
     const step = ksteps.find((s) => s.event === meta.step)!;
+    if (step.whenVmExists && !view.global.vmExists) return [];
     return [step.ipi ? { type: meta.step, online: onlineCpus(view) } : { type: meta.step }];
   };
 
@@ -203,16 +207,20 @@ export function buildHypSystem(config: HypConfig): HypSystem {
   const touchesTracked = (w: MemWrite) => w.type === 'mem.free' || ((w.type === 'mem.map' || w.type === 'mem.unmap') && tracked.has(w.va));
   const kernelMayWrite = new Map<string, boolean>();
   ksteps.forEach((s, i) => kernelMayWrite.set(s.state, ksteps.slice(i).some((k) => k.writes.some(touchesTracked))));
-  const afterWait = (ipi: 'each' | 'one') => {
+  const afterWait = (ipi: 'one' | 'first') => {
     const i = ksteps.findIndex((s) => s.ipi === ipi);
-    return i >= 0 && ksteps.slice(ipi === 'each' ? i + 1 : i).some((k) => k.writes.some(touchesTracked));
+    return i >= 0 && ksteps.slice(i).some((k) => k.writes.some(touchesTracked));
   };
-  kernelMayWrite.set('wait-cpus', afterWait('each'));
+  // Each on_each_cpu step has its own wait state; the kernel may write after it only in the steps that follow.
+  ksteps.forEach((s, i) => {
+    if (s.ipi === 'each') kernelMayWrite.set(eachWaitState(ksteps, s), ksteps.slice(i + 1).some((k) => k.writes.some(touchesTracked)));
+  });
   kernelMayWrite.set('wait-cpu', afterWait('one'));
+  kernelMayWrite.set('wait-pkvm', afterWait('first'));
   kernelMayWrite.set('up', false);
   const trackedVms = layout.vms.slice(0, vms).map((p, j) => (tracked.has(p.va) ? j : -1)).filter((j) => j >= 0);
   const lastInit = (() => {
-    const phases = flatInit(design);
+    const phases = flatInit(design, layout);
     return phases[phases.length - 1];
   })();
   const teardownEnd = lastTeardown(design);
@@ -228,20 +236,20 @@ export function buildHypSystem(config: HypConfig): HypSystem {
     if (teardownEnd && snap.matches(teardownEnd)) return false;
     if (view.pendingFor(a).length) return false;
     const k = view.snapshot(view.indexOf('kernel'));
-    const kernelWaitsForMe = c.via === 'ipi' && (k.matches('wait-cpus') || k.matches('wait-cpu'));
+    const kernelWaitsForMe = c.via === 'ipi' && String(k.value).startsWith('wait-');
     if (!kernelWaitsForMe && kernelMayWrite.get(String(k.value)) !== false) return false;
     return trackedVms.every((j) => !view.snapshot(view.indexOf(`vm${j}`)).matches('idle'));
   };
 
   const cpuPmOffers = (view: WorldView<Memory>, a: number): BusEvent[] => {
     const m = view.global;
-    // cpuidle runs once KVM is up here: an idle CPU woken by an IPI is not modelled.
-    if (!m.kvmUp || m.ipiBusy) return [];
+    // cpuidle runs once KVM is up here; an IPI wakes an idle CPU (EXIT), but no CPU enters idle while the kernel waits in on_each_cpu.
+    if (!m.kvmUp) return [];
     const entries = (view.snapshot(a).context as { entries: number }).entries;
     const out: BusEvent[] = [];
     for (const ca of cpuActors) {
       const cpu = cpuIndex(view.actors[ca].id);
-      if (entries < cpuPm && takeable(view, ca)) out.push({ type: 'ENTER', cpu });
+      if (entries < cpuPm && !m.ipiBusy && takeable(view, ca)) out.push({ type: 'ENTER', cpu });
       if (view.snapshot(ca).matches({ off: 'idle' })) out.push({ type: 'EXIT', cpu });
     }
     return out;
@@ -263,12 +271,14 @@ export function buildHypSystem(config: HypConfig): HypSystem {
     },
     enrich(view, _a, event) {
       // notify_cpu_starting (cpu_pm_exit) reads the notifier chain as it is when the CPU boots (wakes).
-      if (event.type === 'CPU_UP') return { ...event, notifier: view.global.notifier };
-      if (event.type === 'CPU_PM_EXIT') return { ...event, notifier: view.global.pmNotifier };
+      // v4.7+ KVM core: kvm_cpu_hotplug and the CPU PM notifier re-enable HYP only while a VM exists.
+      const core = !design.kvmCore || view.global.vmExists;
+      if (event.type === 'CPU_UP') return { ...event, notifier: view.global.notifier && core };
+      if (event.type === 'CPU_PM_EXIT') return { ...event, notifier: view.global.pmNotifier && core };
       return event;
     },
     write: (m, effect) => applyWrite(m, effect as MemWrite),
-    invariants: hypInvariants(layout),
+    invariants: hypInvariants(layout, rtPgd, design.kvmCore ? 'hyp-up-while-vm' : 'init-completes'),
     independent,
     // Every loop makes progress: downs are bounded, init and the kernel only go forward, TLB fills are
     // monotone between a CPU's TLBIs (one per init) and power-offs (one per down).

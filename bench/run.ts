@@ -25,8 +25,13 @@ const rows: Row[] = [
   { name: 'N=4 K=2 dfs', args: t(4, 2, ['--strategy', 'dfs']) },
   { name: 'legacy collide N=6 K=0 (no symmetry: id order)', args: ['--design', 'legacy', '--layout', 'collide', '--cpus', '6', '--hotplug', '0'] },
   { name: 'trampoline-v3.15 N=6 K=2 from boot, CPU PM 2', args: ['--design', 'trampoline-v3.15', '--cpus', '6', '--hotplug', '2', '--vms', '1', '--cpu-pm', '2', '--hotplug-from-boot'] },
-  { name: 'hyp-reset N=8 K=2 CPU PM 2', args: ['--design', 'hyp-reset', '--cpus', '8', '--hotplug', '2', '--vms', '1', '--cpu-pm', '2'] },
+  // v4.7 in the kernel's order (VMs bring HYP up after boot, while hotplug and CPU PM run): a far larger space than before issue 13.
+  { name: 'hyp-reset N=3 K=2 CPU PM 1', args: ['--design', 'hyp-reset', '--cpus', '3', '--hotplug', '2', '--vms', '1', '--cpu-pm', '1'] },
+  { name: 'hyp-reset arm64-highmem N=4 K=2 CPU PM 1', args: ['--design', 'hyp-reset', '--layout', 'arm64-highmem', '--cpus', '4', '--hotplug', '2', '--vms', '1', '--cpu-pm', '1'] },
   { name: 'merged-idmap arm64-highmem N=8 K=2 CPU PM 2', args: ['--design', 'merged-idmap', '--cpus', '8', '--hotplug', '2', '--vms', '1', '--cpu-pm', '2'] },
+  { name: 'trampoline arm64 list (v3.11) N=8 K=2', args: ['--design', 'trampoline', '--layout', 'arm64', '--cpus', '8', '--hotplug', '2', '--vms', '1'] },
+  { name: 'pkvm arm64 N=8 K=2 CPU PM 2', args: ['--design', 'pkvm', '--cpus', '8', '--hotplug', '2', '--vms', '1', '--cpu-pm', '2'] },
+  { name: 'legacy-hotplug disjoint N=6 K=1 (to the fault)', args: ['--design', 'legacy-hotplug', '--layout', 'disjoint', '--cpus', '6', '--hotplug', '1'] },
 ];
 
 const only = process.argv[2];

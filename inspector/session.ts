@@ -324,7 +324,9 @@ export class FrameBuilder {
   private memView(g: unknown): MemView {
     if (!this.sys.hyp) return { pgds: [], flags: {} };
     const m = g as Memory;
-    const pgds = (['boot', 'hyp'] as const).map((k): PgdView => ({
+    // pkvm_pgtable exists only under the pkvm design: shown once something is mapped in it.
+    const keys: PgdName[] = m.pkvm && m.pkvm.entries.length ? ['boot', 'hyp', 'pkvm'] : ['boot', 'hyp'];
+    const pgds = keys.map((k): PgdView => ({
       key: k,
       name: pgdNames[k],
       freed: m[k].freed,

@@ -6,15 +6,16 @@ import type { AnyMachineSnapshot } from 'xstate';
 import type { Invariant, WorldView } from '../bus/spec';
 import type { CpuContext, FaultKind } from '../machines/cpu-context';
 import { runtimePages, type Layout } from '../mmu/layout';
-import { pgdNames, type Memory } from '../mmu/memory';
+import { pgdNames, type Memory, type PgdName } from '../mmu/memory';
 import { hex } from '../mmu/pgd';
 
 export const invariantDocs: Readonly<Record<string, string>> = {
   'translation-fault': 'no access in HYP hits an unmapped VA',
   'wrong-translation': 'every access gets the PA its step expects; a stale TLB entry giving another PA breaks it',
-  'use-after-free': 'no CPU walks a freed page table',
+  'use-after-free': 'no CPU walks a page table that is gone (after free_boot_hyp_pgd: HTTBR = virt_to_phys(NULL), not a page table)',
   'runtime-state': 'a CPU in runtime has HTTBR = runtime pgd, its own stack, the runtime vectors',
   'init-completes': 'every online CPU reaches runtime (checked at quiescence: every maximal run ends in one)',
+  'hyp-up-while-vm': 'v4.7+ (KVM core owns HYP): while a VM exists, every online CPU has HYP up (checked at quiescence)',
 };
 
 /** Name of whatever page sits at a PA, for messages. */
@@ -22,6 +23,17 @@ export function pageAt(layout: Layout, pa: number): string {
   if (pa === layout.initPa) return 'init page';
   const p = runtimePages(layout).find((r) => r.ref.pa === pa);
   return p ? p.name : 'unknown page';
+}
+
+/**
+ * What the kernel walks once free_boot_hyp_pgd ran (v3.10 arch/arm/kvm/mmu.c: kfree(boot_hyp_pgd);
+ * boot_hyp_pgd = NULL): every later HTTBR load is kvm_mmu_get_boot_httbr() = virt_to_phys(NULL), not the
+ * freed page. On a linear ARMv7 layout that is PHYS_OFFSET - PAGE_OFFSET, computed from the HYP text.
+ */
+function nullWalk(layout: Layout, pgd: string): string {
+  const where = layout.profile === 'armv7' ? `PA ${hex((layout.text.pa - layout.text.va) >>> 0)}` : 'that PA';
+  const loaded = `HTTBR was loaded with kvm_mmu_get_boot_httbr() = virt_to_phys(NULL) after free_boot_hyp_pgd() freed ${pgd} and set it to NULL`;
+  return `${loaded}; the walk reads ${where}, which is not a page table`;
 }
 
 function cpuName(view: WorldView<Memory>, a: number): string {
@@ -39,14 +51,19 @@ function faultCheck(id: FaultKind, layout: Layout): Invariant<Memory> {
       if (!f || f.invariant !== id) return null;
       const who = `${cpuName(view, a)} ${f.step} at VA ${hex(f.va)}`;
       const pgd = f.pgd ? pgdNames[f.pgd] : 'no pgd';
-      if (id === 'translation-fault') return `${who}: ${pgd} does not map it (expected ${f.expected.name}, PA ${hex(f.expected.pa)})`;
-      if (id === 'use-after-free') return `${who}: the walk reads ${pgd}, which was freed`;
+      const gone = f.va === layout.idmapVa ? ' (the idmap VA)' : '';
+      if (id === 'translation-fault') return `${who}: ${pgd} does not map it${gone} (expected ${f.expected.name}, PA ${hex(f.expected.pa)})`;
+      if (id === 'use-after-free') return `${who}: ${nullWalk(layout, pgd)}`;
       return `${who} got PA ${hex(f.got!)} (${pageAt(layout, f.got!)})${f.fromTlb ? ' from a stale TLB entry' : ''}; expected ${f.expected.name} at PA ${hex(f.expected.pa)}`;
     },
   };
 }
 
-export function hypInvariants(layout: Layout): Invariant<Memory>[] {
+/** `runtimePgd`: the pgd a CPU in runtime must run on (hyp_pgd; pkvm_pgtable under pKVM). */
+/** The liveness property of a design's era: v3.x every online CPU reaches runtime; v4.7+ only while a VM exists. */
+export type Liveness = 'init-completes' | 'hyp-up-while-vm';
+
+export function hypInvariants(layout: Layout, runtimePgd: PgdName = 'hyp', liveness: Liveness = 'init-completes'): Invariant<Memory>[] {
   return [
     faultCheck('translation-fault', layout),
     faultCheck('wrong-translation', layout),
@@ -59,17 +76,19 @@ export function hypInvariants(layout: Layout): Invariant<Memory>[] {
         if (!view.actors[a].id.match(/^cpu\d+$/) || !snap.matches('runtime')) return null;
         const c = snap.context as CpuContext;
         const bad: string[] = [];
-        if (c.httbr !== 'hyp') bad.push(`HTTBR = ${c.httbr ? pgdNames[c.httbr] : 'unset'}`);
+        if (c.httbr !== runtimePgd) bad.push(`HTTBR = ${c.httbr ? pgdNames[c.httbr] : 'unset'}`);
         if (c.hsp !== 'stack') bad.push('no HYP stack');
         if (c.hvbar !== 'runtime') bad.push(`vectors = ${c.hvbar}`);
         return bad.length ? `${cpuName(view, a)} is in runtime with ${bad.join(', ')}` : null;
       },
     },
     {
-      id: 'init-completes',
-      description: invariantDocs['init-completes'],
+      id: liveness,
+      description: invariantDocs[liveness],
       kind: 'quiescent',
       check(view) {
+        // v4.7+: with no VM, CPUs rightly sit on the stub.
+        if (liveness === 'hyp-up-while-vm' && !view.global.vmExists) return null;
         const stuck: string[] = [];
         view.actors.forEach((d, a) => {
           if (!d.id.match(/^cpu\d+$/)) return;
@@ -77,7 +96,8 @@ export function hypInvariants(layout: Layout): Invariant<Memory>[] {
           const c = s.context as CpuContext;
           if (c.online && !s.matches('runtime')) stuck.push(`${d.id} (${stateName(s)})`);
         });
-        return stuck.length ? `online but never reached runtime: ${stuck.join(', ')}` : null;
+        const what = liveness === 'init-completes' ? 'online but never reached runtime' : 'a VM exists but HYP is not up on online';
+        return stuck.length ? `${what}: ${stuck.join(', ')}` : null;
       },
     },
   ];

@@ -1,4 +1,5 @@
 /** A CPU's HYP-visible registers and TLB: plain data, the statechart's context. */
+import type { PgdName } from '../mmu/memory';
 import type { Tlb } from '../mmu/tlb';
 
 /** Which invariant a CPU's fault breaks (ids from MODEL.md). */
@@ -10,7 +11,7 @@ export interface Fault {
   readonly step: string;
   readonly va: number;
   /** The page table walked or that should have been walked. */
-  readonly pgd: 'boot' | 'hyp' | null;
+  readonly pgd: PgdName | null;
   /** The page the step expected. */
   readonly expected: { readonly name: string; readonly pa: number };
   /** The PA the access got (wrong-translation), and whether it came from a TLB hit. */
@@ -21,8 +22,8 @@ export interface Fault {
 export interface CpuContext {
   /** In cpu_online_mask. */
   readonly online: boolean;
-  /** The pgd HTTBR points at: boot_hyp_pgd, hyp_pgd, or none since power-on. */
-  readonly httbr: 'boot' | 'hyp' | null;
+  /** The pgd HTTBR points at: boot_hyp_pgd, hyp_pgd, pkvm_pgtable, or none since power-on. */
+  readonly httbr: PgdName | null;
   /** HSCTLR.M: stays on after eret back to the kernel. */
   readonly mmu: boolean;
   /** VA (PA with the MMU off) being executed in HYP; null while in the kernel. */
@@ -34,8 +35,8 @@ export interface CpuContext {
   readonly tlb: Tlb;
   /** Who started this CPU's init: the kernel's IPI (reply when done), the cpu notifier (go online when done), CPU PM exit. */
   readonly via: 'ipi' | 'notifier' | 'pm' | null;
-  /** Where a HYP teardown in progress ends: powered off (CPU down) or in deep idle (CPU PM enter). */
-  readonly after: 'off' | 'idle' | null;
+  /** Where a HYP teardown in progress ends: powered off (CPU down), in deep idle (CPU PM enter), or on the stub (hardware disable). */
+  readonly after: 'off' | 'idle' | 'stub' | null;
   readonly fault: Fault | null;
 }
 

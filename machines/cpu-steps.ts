@@ -5,26 +5,11 @@
  */
 import type { Design } from '../design/design';
 import { emptyTlb } from '../mmu/tlb';
-import type { CpuContext } from './cpu-context';
+import type { ProfileName } from '../mmu/profile';
+import type { InitPhase, InitStep } from './step-types';
+import { pkvmDirectPhases } from './pkvm-steps';
 
-export interface InitStep {
-  /** State name: the step the CPU executes next while in it. */
-  readonly state: string;
-  /** The event that performs the step. */
-  readonly event: string;
-  /** Which VA the step's instruction is fetched from (MMU on), or null (MMU off, or in the kernel). 'text': the runtime vectors. */
-  readonly fetch: 'idmap' | 'tramp' | 'text' | null;
-  /** Kernel file, function and the instruction(s). */
-  readonly cite: string;
-  /** What the step does to the CPU's registers once its fetch succeeded. */
-  readonly effect: (c: CpuContext, addr: { idmapVa: number; initPa: number; trampolineVa: number }) => Partial<CpuContext>;
-}
-
-export interface InitPhase {
-  /** Compound state name (the MODEL's off → boot-pgd → trampoline → runtime). */
-  readonly name: string;
-  readonly steps: readonly InitStep[];
-}
+export type { InitPhase, InitStep } from './step-types';
 
 /** Linux v3.9, arch/arm/kvm/arm.c cpu_init_hyp_mode and arch/arm/kvm/init.S __do_hyp_init: one pass, one pgd. */
 function legacyPhases(): InitPhase[] {
@@ -43,8 +28,17 @@ function legacyPhases(): InitPhase[] {
   ];
 }
 
-/** v4.7+ "Invalidate the stale TLBs from Bootloader", before the MMU goes on. */
-const bootTlbi = (file: string): InitStep => ({ state: 'tlbi-bootloader', event: 'TLBI', fetch: null, cite: `v4.7 ${file} __do_hyp_init: tlbi alle2; dsb sy (Invalidate the stale TLBs from Bootloader)`, effect: () => ({ tlb: emptyTlb }) });
+/**
+ * arm64 "Invalidate the stale TLBs from Bootloader", before the MMU goes on. Read in today's nvhe/hyp-init.S
+ * ___kvm_hyp_init; the version that added it is UNVERIFIED (MODEL.md: well before v4.7), so the cite says so.
+ */
+const bootTlbi = (file: string): InitStep => ({
+  state: 'tlbi-bootloader',
+  event: 'TLBI',
+  fetch: null,
+  cite: `v4.7 ${file} __do_hyp_init: tlbi alle2; dsb sy (Invalidate the stale TLBs from Bootloader; text read in today's tree, v4.7 and its first version unverified)`,
+  effect: () => ({ tlb: emptyTlb }),
+});
 
 /** Linux v3.10, arch/arm/kvm/init.S __do_hyp_init: two HVCs, the second jumps to the trampoline and switches pgd. */
 function trampolinePhases(d: Design): InitPhase[] {
@@ -87,35 +81,68 @@ function mergedPhases(d: Design): InitPhase[] {
   ];
 }
 
-export function initPhases(d: Design): InitPhase[] {
-  return d.pgds === 'single' ? legacyPhases() : d.pgds === 'merged' ? mergedPhases(d) : trampolinePhases(d);
+/**
+ * arm64's own two-pgd init, read from arch/arm64/kvm/hyp-init.S as first merged (v3.11, Marc Zyngier's
+ * __do_hyp_init; text read from virtualopensystems/linux-kvm-arm): one HVC with x0-x3 (boot pgd, runtime
+ * pgd, stack, vectors), no eret between turning the MMU on and the switch, and SP and VBAR set only after
+ * the TLBI, at the trampoline VA through the runtime pgd.
+ */
+function arm64TrampolinePhases(d: Design): InitPhase[] {
+  const f = 'arch/arm64/kvm/hyp-init.S __do_hyp_init';
+  const bootPgd: InitStep[] = [
+    { state: 'set-vectors', event: 'SET_VECTORS', fetch: null, cite: 'v3.11 arch/arm/kvm/arm.c cpu_init_hyp_mode: __hyp_set_vectors(kvm_get_idmap_vector()) (stub hvc)', effect: () => ({ hvbar: 'init' }) },
+    { state: 'hvc', event: 'HVC', fetch: null, cite: 'v3.11 arch/arm64/include/asm/kvm_host.h __cpu_init_hyp_mode: kvm_call_hyp((void *)boot_pgd_ptr, pgd_ptr, hyp_stack_ptr, vector_ptr) (one hvc, x0-x3; MMU off: at the idmap PA)', effect: (_c, a) => ({ pc: a.initPa }) },
+    { state: 'set-pgd', event: 'SET_PGD', fetch: null, cite: `v3.11 ${f}: msr ttbr0_el2, x0 (the boot pgd)`, effect: () => ({ httbr: 'boot' }) },
+    ...(d.bootTlbi ? [bootTlbi('arch/arm64/kvm/hyp-init.S')] : []),
+    { state: 'enable-mmu', event: 'ENABLE_MMU', fetch: null, cite: `v3.11 ${f}: mov x4, #SCTLR_EL2_FLAGS; msr sctlr_el2, x4; isb (MMU on, at the idmap)`, effect: (_c, a) => ({ mmu: true, pc: a.idmapVa }) },
+    { state: 'ldr-trampoline', event: 'LDR_TRAMPOLINE_VA', fetch: 'idmap', cite: `v3.11 ${f}: ldr x4, =TRAMPOLINE_VA; adr x5, target; bfi x4, x5, #0, #PAGE_SHIFT (Get ready for the trampoline dance)`, effect: () => ({}) },
+    { state: 'jump-trampoline', event: 'JUMP_TRAMPOLINE', fetch: 'tramp', cite: `v3.11 ${f}: br x4 (to target at the trampoline VA, through the boot pgd)`, effect: (_c, a) => ({ pc: a.trampolineVa }) },
+  ];
+  const switchPgd: InitStep = { state: 'switch-pgd', event: 'SWITCH_PGD', fetch: 'tramp', cite: `v3.11 ${f} target: msr ttbr0_el2, x1; isb (the runtime pgd)`, effect: () => ({ httbr: 'hyp' }) };
+  const tlbi: InitStep = { state: 'tlbi', event: 'TLBI', fetch: 'tramp', cite: `v3.11 ${f} target: tlbi alle2; dsb sy (Invalidate the old TLBs)`, effect: () => ({ tlb: emptyTlb }) };
+  const stack: InitStep = { state: 'set-stack', event: 'SET_STACK', fetch: 'tramp', cite: `v3.11 ${f}: kern_hyp_va x2; mov sp, x2; kern_hyp_va x3; msr vbar_el2, x3 (after the TLBI)`, effect: () => ({ hsp: 'stack', hvbar: 'runtime' }) };
+  const eret: InitStep = { state: 'eret', event: 'ERET', fetch: 'tramp', cite: `v3.11 ${f}: eret (Hello, World!)`, effect: () => ({ pc: null }) };
+  const tramp = d.tlbi === 'after-switch' ? [switchPgd, tlbi, stack, eret] : d.tlbi === 'before-switch' ? [tlbi, switchPgd, stack, eret] : [switchPgd, stack, eret];
+  return [
+    { name: 'boot-pgd', steps: bootPgd },
+    { name: 'trampoline', steps: tramp },
+  ];
+}
+
+/** The step list a design runs on a profile: ARMv7's init.S, or arm64's hyp-init.S for the two-pgd designs. */
+export function initPhases(d: Design, profile: ProfileName = 'armv7'): InitPhase[] {
+  if (d.pgds === 'single') return legacyPhases();
+  if (d.pgds === 'merged') return mergedPhases(d);
+  if (d.pgds === 'pkvm') return pkvmDirectPhases(d);
+  return profile === 'arm64' ? arm64TrampolinePhases(d) : trampolinePhases(d);
 }
 
 /**
  * HYP teardown before the CPU goes down or into deep idle. v4.7 (67f691976662) arch/arm64/kvm/hyp-init.S
  * __kvm_hyp_reset: the trampoline dance backwards. v4.8 (3421e9d88d7a) __kvm_hyp_teardown: straight to
- * the idmap alias of __kvm_hyp_reset, MMU off, stub vectors.
+ * the idmap alias of __kvm_hyp_reset, MMU off, stub vectors. The __kvm_hyp_reset text and both commit ids
+ * were not re-read from source in issue 13 (no stored copy found): the cites say "unverified".
  */
 export function teardownSteps(d: Design): InitStep[] {
   if (d.hypReset === 'none') return [];
   const tail: InitStep[] = [
-    { state: 'disable-mmu', event: 'DISABLE_MMU', fetch: 'idmap', cite: `${d.kernel} arch/arm64/kvm/hyp-init.S __kvm_hyp_reset: 1: mrs x0, sctlr_el2; bic x0, x0, x1 (SCTLR_ELx_FLAGS); msr sctlr_el2, x0; isb`, effect: (_c, a) => ({ mmu: false, pc: a.initPa }) },
-    ...(d.hypReset === 'trampoline' ? [{ state: 'tlbi-mmu-off', event: 'TLBI', fetch: null, cite: 'v4.7 arch/arm64/kvm/hyp-init.S __kvm_hyp_reset: tlbi alle2; dsb sy (Invalidate the old TLBs)', effect: () => ({ tlb: emptyTlb }) } satisfies InitStep] : []),
-    { state: 'stub-vectors', event: 'SET_STUB_VECTORS', fetch: null, cite: `${d.kernel} arch/arm64/kvm/hyp-init.S __kvm_hyp_reset: adr_l x0, __hyp_stub_vectors; msr vbar_el2, x0`, effect: () => ({ hvbar: 'stub', hsp: 'none' }) },
-    { state: 'eret', event: 'ERET', fetch: null, cite: `${d.kernel} arch/arm64/kvm/hyp-init.S __kvm_hyp_reset: eret (back to the kernel, HYP is the stub again)`, effect: () => ({ pc: null, httbr: null }) },
+    { state: 'disable-mmu', event: 'DISABLE_MMU', fetch: 'idmap', cite: `${d.kernel} arch/arm64/kvm/hyp-init.S __kvm_hyp_reset: 1: mrs x0, sctlr_el2; bic x0, x0, x1 (SCTLR_ELx_FLAGS); msr sctlr_el2, x0; isb [text unverified]`, effect: (_c, a) => ({ mmu: false, pc: a.initPa }) },
+    ...(d.hypReset === 'trampoline' ? [{ state: 'tlbi-mmu-off', event: 'TLBI', fetch: null, cite: 'v4.7 arch/arm64/kvm/hyp-init.S __kvm_hyp_reset: tlbi alle2; dsb sy (Invalidate the old TLBs) [text unverified]', effect: () => ({ tlb: emptyTlb }) } satisfies InitStep] : []),
+    { state: 'stub-vectors', event: 'SET_STUB_VECTORS', fetch: null, cite: `${d.kernel} arch/arm64/kvm/hyp-init.S __kvm_hyp_reset: adr_l x0, __hyp_stub_vectors; msr vbar_el2, x0 [text unverified]`, effect: () => ({ hvbar: 'stub', hsp: 'none' }) },
+    { state: 'eret', event: 'ERET', fetch: null, cite: `${d.kernel} arch/arm64/kvm/hyp-init.S __kvm_hyp_reset: eret (back to the kernel, HYP is the stub again) [text unverified]`, effect: () => ({ pc: null, httbr: null }) },
   ];
   if (d.hypReset === 'idmap')
     return [
-      { state: 'hvc-reset', event: 'HVC', fetch: 'text', cite: 'v4.8 arch/arm64/include/asm/kvm_host.h __cpu_reset_hyp_mode: kvm_call_hyp(__kvm_hyp_teardown, phys_idmap_start) (enters at __kvm_hyp_vector)', effect: () => ({}) },
-      { state: 'jump-idmap', event: 'JUMP_IDMAP', fetch: 'idmap', cite: 'v4.8 arch/arm64/kvm/hyp/hyp-entry.S __kvm_hyp_teardown: bfi x4, x3, #0, #PAGE_SHIFT; br x4 (the idmap alias of __kvm_hyp_reset)', effect: (_c, a) => ({ pc: a.idmapVa }) },
+      { state: 'hvc-reset', event: 'HVC', fetch: 'text', cite: 'v4.8 arch/arm64/include/asm/kvm_host.h __cpu_reset_hyp_mode: kvm_call_hyp(__kvm_hyp_teardown, phys_idmap_start) (enters at __kvm_hyp_vector) [text unverified]', effect: () => ({}) },
+      { state: 'jump-idmap', event: 'JUMP_IDMAP', fetch: 'idmap', cite: 'v4.8 arch/arm64/kvm/hyp/hyp-entry.S __kvm_hyp_teardown: bfi x4, x3, #0, #PAGE_SHIFT; br x4 (the idmap alias of __kvm_hyp_reset) [text unverified]', effect: (_c, a) => ({ pc: a.idmapVa }) },
       ...tail,
     ];
   return [
-    { state: 'hvc-reset', event: 'HVC', fetch: 'text', cite: 'v4.7 arch/arm/kvm/arm.c cpu_hyp_reset: __cpu_reset_hyp_mode(boot_pgd_ptr, phys_idmap_start) → __kvm_call_hyp(kvm_hyp_reset_entry(), ...) (enters at __kvm_hyp_vector)', effect: () => ({}) },
-    { state: 'jump-trampoline', event: 'JUMP_TRAMPOLINE', fetch: 'tramp', cite: 'v4.7 arch/arm64/kvm/reset.c kvm_hyp_reset_entry: the trampoline alias of __kvm_hyp_reset', effect: (_c, a) => ({ pc: a.trampolineVa }) },
-    { state: 'switch-pgd', event: 'SWITCH_PGD', fetch: 'tramp', cite: 'v4.7 arch/arm64/kvm/hyp-init.S __kvm_hyp_reset: msr ttbr0_el2, x0 (back to the boot pgd); isb', effect: () => ({ httbr: 'boot' }) },
-    ...(d.resetTlbi ? [{ state: 'tlbi', event: 'TLBI', fetch: 'tramp', cite: 'v4.7 arch/arm64/kvm/hyp-init.S __kvm_hyp_reset: ic iallu; tlbi alle2; dsb sy; isb (Ensure the PA branch doesn\'t find a stale tlb entry or stale code)', effect: () => ({ tlb: emptyTlb }) } satisfies InitStep] : []),
-    { state: 'jump-idmap', event: 'JUMP_IDMAP', fetch: 'idmap', cite: 'v4.7 arch/arm64/kvm/hyp-init.S __kvm_hyp_reset: adr x0, 1f; bfi x1, x0, #0, #PAGE_SHIFT; br x1 (Branch into PA space)', effect: (_c, a) => ({ pc: a.idmapVa }) },
+    { state: 'hvc-reset', event: 'HVC', fetch: 'text', cite: 'v4.7 arch/arm/kvm/arm.c cpu_hyp_reset: __cpu_reset_hyp_mode(boot_pgd_ptr, phys_idmap_start) → __kvm_call_hyp(kvm_hyp_reset_entry(), ...) (enters at __kvm_hyp_vector) [text unverified]', effect: () => ({}) },
+    { state: 'jump-trampoline', event: 'JUMP_TRAMPOLINE', fetch: 'tramp', cite: 'v4.7 arch/arm64/kvm/reset.c kvm_hyp_reset_entry: the trampoline alias of __kvm_hyp_reset [text unverified]', effect: (_c, a) => ({ pc: a.trampolineVa }) },
+    { state: 'switch-pgd', event: 'SWITCH_PGD', fetch: 'tramp', cite: 'v4.7 arch/arm64/kvm/hyp-init.S __kvm_hyp_reset: msr ttbr0_el2, x0 (back to the boot pgd); isb [text unverified]', effect: () => ({ httbr: 'boot' }) },
+    ...(d.resetTlbi ? [{ state: 'tlbi', event: 'TLBI', fetch: 'tramp', cite: 'v4.7 arch/arm64/kvm/hyp-init.S __kvm_hyp_reset: ic iallu; tlbi alle2; dsb sy; isb (Ensure the PA branch doesn\'t find a stale tlb entry or stale code) [text unverified]', effect: () => ({ tlb: emptyTlb }) } satisfies InitStep] : []),
+    { state: 'jump-idmap', event: 'JUMP_IDMAP', fetch: 'idmap', cite: 'v4.7 arch/arm64/kvm/hyp-init.S __kvm_hyp_reset: adr x0, 1f; bfi x1, x0, #0, #PAGE_SHIFT; br x1 (Branch into PA space) [text unverified]', effect: (_c, a) => ({ pc: a.idmapVa }) },
     ...tail,
   ];
 }

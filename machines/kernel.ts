@@ -2,8 +2,8 @@
  * The kernel statechart: builds and frees the HYP page tables, sends the CPUs into init and waits for
  * them, registers the cpu notifier, then KVM is up. One state per step of machines/kernel-steps.ts.
  */
-import { assign, createMachine, enqueueActions, type AnyStateMachine } from 'xstate';
-import type { BusEvent } from '../bus/spec';
+import { assign, enqueueActions, setup, type AnyStateMachine } from 'xstate';
+import type { BusEvent, SendEffect } from '../bus/spec';
 import type { KernelStep } from './kernel-steps';
 
 export interface KernelContext {
@@ -13,78 +13,111 @@ export interface KernelContext {
   readonly called: readonly number[];
 }
 
-export interface KernelEvent {
+/** A CPU telling the kernel its init returned (csd completion). */
+export interface DoneEvent {
+  readonly type: 'DONE';
+}
+
+/** A kernel step; the steps that send IPIs carry cpu_online_mask as read at the step (enriched by the wiring). */
+export interface KernelStepEvent {
   readonly type: string;
-  /** cpu_online_mask, read at the step (enriched by the wiring). */
   readonly online?: readonly number[];
 }
 
-type Args = { context: KernelContext; event: KernelEvent };
+export type KernelEvent = DoneEvent | KernelStepEvent;
 
-const send = (cpu: number): BusEvent => ({ type: 'bus.send', to: `cpu${cpu}`, event: { type: 'INIT' } });
+const send = (cpu: number, type = 'INIT'): SendEffect => ({ type: 'bus.send', to: `cpu${cpu}`, event: { type } });
 const busy = (value: boolean): BusEvent => ({ type: 'mem.flag', flag: 'ipiBusy', value });
+const onlineOf = (e: KernelEvent): readonly number[] => ('online' in e && e.online) || [];
 
-export function createKernelMachine(steps: readonly KernelStep[]): AnyStateMachine {
-  const states: Record<string, unknown> = {};
-  steps.forEach((s, i) => {
-    const next = i + 1 < steps.length ? steps[i + 1].state : 'up';
-    const meta = { step: s.event, cite: s.cite };
-    if (s.ipi === 'each') {
-      states[s.state] = {
-        meta,
-        on: {
-          [s.event]: {
-            target: 'wait-cpus',
-            actions: [
-              assign(({ event }: Args) => ({ waiting: event.online!.length })),
-              enqueueActions(({ event, enqueue }: { event: KernelEvent; enqueue: { emit: (e: BusEvent) => void } }) => {
-                enqueue.emit(busy(true));
-                for (const c of event.online!) enqueue.emit(send(c));
-              }),
-            ],
-          },
-        },
-      };
-      // on_each_cpu(..., wait = 1): returns when every CPU it sent has run the function.
-      states['wait-cpus'] = {
-        always: { guard: ({ context }: Args) => context.waiting === 0, target: next, actions: enqueueActions(({ enqueue }: { enqueue: { emit: (e: BusEvent) => void } }) => enqueue.emit(busy(false))) },
-        on: { DONE: { actions: assign(({ context }: Args) => ({ waiting: context.waiting - 1 })) } },
-      };
-    } else if (s.ipi === 'one') {
-      const nextCpu = ({ context, event }: Args) => event.online!.find((c) => !context.called.includes(c));
-      states[s.state] = {
-        meta,
-        on: {
-          [s.event]: [
-            {
-              guard: (a: Args) => nextCpu(a) !== undefined,
-              target: 'wait-cpu',
-              actions: [
-                enqueueActions(({ context, event, enqueue }: Args & { enqueue: { emit: (e: BusEvent) => void } }) => {
-                  enqueue.emit(busy(true));
-                  enqueue.emit(send(nextCpu({ context, event })!));
-                }),
-                assign(({ context, event }: Args) => ({ called: [...context.called, nextCpu({ context, event })!] })),
-              ],
-            },
-            { target: next },
+const kernelSetup = setup({ types: {} as { context: KernelContext; events: KernelEvent; emitted: BusEvent } });
+type KernelStates = NonNullable<Parameters<typeof kernelSetup.createMachine>[0]['states']>;
+
+/** The state in which the kernel waits for the CPUs an 'each' step sent to ('wait-cpus' for the first). */
+export function eachWaitState(steps: readonly KernelStep[], s: KernelStep): string {
+  return steps.find((k) => k.ipi === 'each') === s ? 'wait-cpus' : `wait-cpus-${s.state}`;
+}
+
+/** on_each_cpu(..., wait = 1): INIT (or HYP_RESET) to every online CPU, then wait until each has run the function. */
+function eachCpu(states: KernelStates, s: KernelStep, next: string, wait: string): void {
+  states[s.state] = {
+    meta: { step: s.event, cite: s.cite },
+    on: {
+      [s.event]: {
+        target: wait,
+        actions: [
+          assign(({ event }) => ({ waiting: onlineOf(event).length })),
+          enqueueActions(({ event, enqueue }) => {
+            enqueue.emit(busy(true));
+            for (const c of onlineOf(event)) enqueue.emit(send(c, s.message ?? 'INIT'));
+          }),
+        ],
+      },
+    },
+  };
+  states[wait] = {
+    always: { guard: ({ context }) => context.waiting === 0, target: next, actions: enqueueActions(({ enqueue }) => enqueue.emit(busy(false))) },
+    on: { DONE: { actions: assign(({ context }) => ({ waiting: context.waiting - 1 })) } },
+  };
+}
+
+/** The calling CPU runs it itself, preemption off (do_pkvm_init): modelled as the first online CPU, waited for. */
+function firstCpu(states: KernelStates, s: KernelStep, next: string): void {
+  states[s.state] = {
+    meta: { step: s.event, cite: s.cite },
+    on: {
+      [s.event]: {
+        target: 'wait-pkvm',
+        actions: enqueueActions(({ event, enqueue }) => {
+          s.writes.forEach((w) => enqueue.emit(w));
+          enqueue.emit(busy(true));
+          enqueue.emit(send(onlineOf(event)[0], 'PKVM_INIT'));
+        }),
+      },
+    },
+  };
+  states['wait-pkvm'] = { on: { DONE: { target: next, actions: enqueueActions(({ enqueue }) => enqueue.emit(busy(false))) } } };
+}
+
+/** The v3.9 loop: smp_call_function_single(cpu, ..., wait = 1) for each online CPU in turn. */
+function oneCpu(states: KernelStates, s: KernelStep, next: string): void {
+  const nextCpu = (context: KernelContext, event: KernelEvent) => onlineOf(event).find((c) => !context.called.includes(c));
+  states[s.state] = {
+    meta: { step: s.event, cite: s.cite },
+    on: {
+      [s.event]: [
+        {
+          guard: ({ context, event }) => nextCpu(context, event) !== undefined,
+          target: 'wait-cpu',
+          actions: [
+            enqueueActions(({ context, event, enqueue }) => {
+              enqueue.emit(busy(true));
+              enqueue.emit(send(nextCpu(context, event) ?? -1));
+            }),
+            assign(({ context, event }) => ({ called: [...context.called, nextCpu(context, event) ?? -1] })),
           ],
         },
-      };
-      // smp_call_function_single(..., wait = 1): back to the loop when the CPU has run it.
-      states['wait-cpu'] = { on: { DONE: { target: s.state, actions: enqueueActions(({ enqueue }: { enqueue: { emit: (e: BusEvent) => void } }) => enqueue.emit(busy(false))) } } };
-    } else {
+        { target: next },
+      ],
+    },
+  };
+  // Back to the loop when the CPU has run it.
+  states['wait-cpu'] = { on: { DONE: { target: s.state, actions: enqueueActions(({ enqueue }) => enqueue.emit(busy(false))) } } };
+}
+
+export function createKernelMachine(steps: readonly KernelStep[]): AnyStateMachine {
+  const states: KernelStates = {};
+  steps.forEach((s, i) => {
+    const next = i + 1 < steps.length ? steps[i + 1].state : 'up';
+    if (s.ipi === 'each') eachCpu(states, s, next, eachWaitState(steps, s));
+    else if (s.ipi === 'first') firstCpu(states, s, next);
+    else if (s.ipi === 'one') oneCpu(states, s, next);
+    else
       states[s.state] = {
-        meta,
-        on: { [s.event]: { target: next, actions: enqueueActions(({ enqueue }: { enqueue: { emit: (e: BusEvent) => void } }) => s.writes.forEach((w) => enqueue.emit(w as BusEvent))) } },
+        meta: { step: s.event, cite: s.cite },
+        on: { [s.event]: { target: next, actions: enqueueActions(({ enqueue }) => s.writes.forEach((w) => enqueue.emit(w))) } },
       };
-    }
   });
   states.up = {};
-  return createMachine({
-    id: 'kernel',
-    context: { waiting: 0, called: [] } satisfies KernelContext,
-    initial: steps[0].state,
-    states,
-  } as never);
+  return kernelSetup.createMachine({ id: 'kernel', context: { waiting: 0, called: [] }, initial: steps[0].state, states });
 }

@@ -57,12 +57,23 @@ export function disjointLayout(cpus: number, vms: number): Layout {
   return linear('disjoint', 0x40000000, 0x80008000, cpus, vms);
 }
 
+/** PA of the page that collides on the 1G/3G split: its kernel (= HYP) VA is the idmap VA 0x80208000. */
+export const collidingPa = 0xc0208000;
+
 /**
- * 1G/3G split, PAGE_OFFSET 0x40000000, RAM at PA 0x80000000: the idmap VA 0x80208000 is also the
- * kernel (= HYP) VA of PA 0xC0208000, where the HYP text sits: the seed's "colliding translations".
+ * 1G/3G split, PAGE_OFFSET 0x40000000, RAM at PA 0x80000000: the idmap VA 0x80208000 is also the kernel
+ * (= HYP) VA of PA 0xC0208000, the seed's "colliding translations". The HYP text lies in the kernel image
+ * beside the init page (PA 0x80008000), so it cannot be there; cpu0's HYP stack page can: init_hyp_mode
+ * takes it with __get_free_page(GFP_KERNEL) (v3.9, v3.10 arch/arm/kvm/arm.c), anywhere in lowmem.
  */
 export function collideLayout(cpus: number, vms: number): Layout {
-  return linear('collide', -0x40000000, 0xc0208000, cpus, vms);
+  const l = linear('collide', -0x40000000, 0x80008000, cpus, vms);
+  return { ...l, stacks: l.stacks.map((p, i) => (i === 0 ? { va: (collidingPa - 0x40000000) >>> 0, pa: collidingPa } : p)) };
+}
+
+/** The layout before issue 13: the HYP text at PA 0xC0208000, which no kernel image puts there (kept to compare). */
+export function collideTextLayout(cpus: number, vms: number): Layout {
+  return linear('collide-text', -0x40000000, collidingPa, cpus, vms);
 }
 
 /**
@@ -117,7 +128,14 @@ export interface LayoutPreset {
 
 export const layoutPresets: Readonly<Record<string, LayoutPreset>> = {
   disjoint: { description: 'ARMv7 3G/1G split: idmap VA below PAGE_OFFSET, no runtime VA can equal it', make: disjointLayout },
-  collide: { description: 'ARMv7 1G/3G split: the idmap VA 0x80208000 is also the HYP VA of the HYP text', make: collideLayout },
+  collide: {
+    description: "ARMv7 1G/3G split: the idmap VA 0x80208000 is also the HYP VA of cpu0's HYP stack page (PA 0xc0208000, high lowmem)",
+    make: collideLayout,
+  },
+  'collide-text': {
+    description: 'ARMv7 1G/3G split with the HYP text at PA 0xc0208000 (not where a kernel image puts it): the pre-issue-13 collision',
+    make: collideTextLayout,
+  },
   arm64: { description: 'arm64 VA_BITS=39, kernel low in RAM: idmap in the bottom half, HYP VAs in the top: no collision', make: arm64Layout },
   'arm64-highmem': { description: 'arm64 VA_BITS=39, kernel above 256 GB: with kern_hyp_va "high" vm0\'s HYP VA is the idmap VA; "auto" (v4.8) avoids it', make: arm64HighmemLayout },
 };

@@ -1,7 +1,10 @@
 /**
  * Which VAs a TLB entry can go stale for. A VA mapped in one pgd only, to one PA, never unmapped and in a
  * table never freed has one translation for the whole run: a cached entry for it answers exactly what a
- * walk would, so the model need not store it (nor offer speculative fills of it). Every other VA is
+ * walk would, so the model need not store it (nor offer speculative fills of it). The same holds for a VA
+ * mapped to one PA in several pgds, never unmapped, one of which is freed (pKVM's host pgd): a cached
+ * entry differs from a walk only where the walk reads the freed table, and an evicted entry (always
+ * allowed) makes that walk happen, so untracked runs still reach that use-after-free. Every other VA is
  * "volatile" and tracked entry by entry, and so are the VAs the init code runs at (idmap, trampoline),
  * which it fetches through more than one pgd. With scope 'all' every VA is tracked (slower, same verdicts).
  */
@@ -23,7 +26,9 @@ export function volatileVas(writes: readonly MemWrite[], initCodeVas: readonly V
   // The init code is fetched through both pgds (the trampoline across the switch): always tracked.
   const out = new Set<Va>(initCodeVas);
   for (const [va, f] of facts) {
-    const stable = f.pgds.size === 1 && f.pas.size === 1 && !f.unmapped && ![...f.pgds].some((p) => freed.has(p));
+    const oneTable = f.pgds.size === 1 && ![...f.pgds].some((p) => freed.has(p));
+    const samePaEverywhere = f.pgds.size > 1 && [...f.pgds].some((p) => freed.has(p));
+    const stable = f.pas.size === 1 && !f.unmapped && (oneTable || samePaEverywhere);
     if (scope === 'all' || !stable) out.add(va);
   }
   return out;

@@ -51,7 +51,7 @@ export function describeTrace(sys: System, trace: readonly TraceEntry[]): Timeli
   const out: TimelineLine[] = [];
 
   const walkText = (w: Walk, pgd: string) =>
-    w.kind === 'mapped' ? `walk ${pgd} → PA ${hex(w.pa)} (${page(w.pa)})` : w.kind === 'freed' ? `walk of ${pgd}, which was freed` : `walk ${pgd}: not mapped`;
+    w.kind === 'mapped' ? `walk ${pgd} → PA ${hex(w.pa)} (${page(w.pa)})` : w.kind === 'freed' ? `walk of ${pgd}, which was freed (HTTBR = virt_to_phys(NULL): not a page table)` : `walk ${pgd}: not mapped`;
 
   const fetchText = (id: string, before: CpuContext, after: CpuContext, va: number, w: Walk): string => {
     const pgd = before.httbr ? pgdNames[before.httbr] : 'no pgd';

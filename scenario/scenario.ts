@@ -31,6 +31,9 @@
  *
  * Pinned steps name actors, so CPU symmetry cannot be used: scenario searches run without it.
  */
+import type { CpuEvent } from '../machines/cpu';
+import type { KernelStepName } from '../machines/kernel-steps';
+import type { VmEvent } from '../machines/vm';
 import { stableStringify } from '../util/stable';
 
 /** One pinned step, as written in a scenario file or built with `scenario()`. */
@@ -66,42 +69,12 @@ export type EventMap = { readonly [actor: string]: string };
  * check against the system's real statecharts is what counts; a design has only some of these).
  */
 export type HypEvents = {
-  readonly kernel:
-    | 'KVM_MMU_INIT'
-    | 'CREATE_HYP_MAPPINGS'
-    | 'ON_EACH_CPU'
-    | 'SMP_CALL_FUNCTION_SINGLE'
-    | 'KVM_CLEAR_HYP_IDMAP'
-    | 'FREE_BOOT_HYP_PGD'
-    | 'CPU_NOTIFIER_REGISTER_BEGIN'
-    | 'REGISTER_CPU_NOTIFIER'
-    | 'CPU_NOTIFIER_REGISTER_DONE'
-    | 'HYP_CPU_PM_INIT'
-    | 'KVM_UP'
-    | 'DONE';
+  readonly kernel: KernelStepName | 'DONE';
   readonly hotplug: 'DOWN' | 'UP';
   readonly cpupm: 'ENTER' | 'EXIT';
-  readonly [cpu: `cpu${number}`]:
-    | 'INIT'
-    | 'CPU_UP'
-    | 'CPU_DOWN'
-    | 'CPU_PM_ENTER'
-    | 'CPU_PM_EXIT'
-    | 'SET_VECTORS'
-    | 'HVC'
-    | 'SET_PGD'
-    | 'ENABLE_MMU'
-    | 'ERET'
-    | 'SET_STACK'
-    | 'JUMP_TRAMPOLINE'
-    | 'SWITCH_PGD'
-    | 'TLBI'
-    | 'JUMP_IDMAP'
-    | 'DISABLE_MMU'
-    | 'SET_STUB_VECTORS'
-    | 'SPECULATE'
-    | 'ACCESS';
-  readonly [vm: `vm${number}`]: 'CREATE_VM';
+  // Derived from the CPU statechart's event union, which the step lists (machines/step-types.ts) name.
+  readonly [cpu: `cpu${number}`]: CpuEvent['type'];
+  readonly [vm: `vm${number}`]: VmEvent['type'];
 };
 
 export interface StepOptions {

@@ -124,6 +124,10 @@ describe('hypsim simulate', () => {
     const r = hypsim('demo');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/✗ legacy on collide.*wrong-translation/);
+    expect(r.stdout).toMatch(/expected stack cpu0 at PA 0xc0208000/);
+    expect(r.stdout).toMatch(/✗ legacy-hotplug on disjoint, 2 CPUs, hotplug K=1, 0 VMs: translation-fault after \d+ steps\n {2}cpu0 SET_STACK at VA 0x80208000: hyp_pgd does not map it \(the idmap VA\)/);
+    expect(r.stdout.indexOf('Seed bug 1')).toBeLessThan(r.stdout.indexOf('Seed bug 2'));
+    expect(r.stdout.indexOf('Seed bug 2')).toBeLessThan(r.stdout.indexOf('✓ trampoline'));
     expect(r.stdout).toMatch(/✓ trampoline on collide, 4 CPUs, hotplug K=2, 1 VM: verified/);
   });
 });

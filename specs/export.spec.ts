@@ -47,11 +47,11 @@ describe('hypsim export --what trace', () => {
     const messages = lines.filter((l) => /->>/.test(l));
     expect(messages).toHaveLength(trace.length);
     messages.forEach((m, i) => expect(m.trim().startsWith(`${trace[i].from}->>${trace[i].to}: ${trace[i].step} ${trace[i].event}`)).toBe(true));
-    expect(messages[messages.length - 1]).toMatch(/cpu0->>cpu0: 24 ACCESS HYP text VA 0x80208000 TLB hit→PA 0x80208000 STALE/);
+    expect(messages[messages.length - 1]).toMatch(/cpu0->>cpu0: 24 ACCESS stack cpu0 VA 0x80208000 TLB hit→PA 0x80208000 STALE/);
     const note = lines.find((l) => /Note over/.test(l))!;
     expect(note).toMatch(/^\s+Note over cpu0: ✗ wrong-translation: cpu0 ACCESS at VA 0x80208000/);
     // The message's ';' is an entity code: a raw one would end the statement.
-    expect(note).toContain('stale TLB entry#59; expected HYP text');
+    expect(note).toContain('stale TLB entry#59; expected stack cpu0');
     for (const l of lines.slice(1)) expect(l.split(': ').slice(1).join(': ').replace(/#\d+;/g, '')).not.toMatch(/[;#<>{}]/);
   });
 

@@ -59,8 +59,8 @@ beforeAll(async () => {
   const tramp = system({ design: 'trampoline', layout: 'collide', cpus: 2, hotplug: 0, vms: 0 });
   const rt = await simulate(tramp, { seed: 1 });
   writeTraceFile(trampolineFile, traceFileFor(tramp, rt.violation, rt.trace));
-  // 64 CPUs: legacy's TLB collision, broken by a CPU far down the list.
-  const many = system({ design: 'legacy', layout: 'collide', cpus: 64, hotplug: 0, vms: 0 });
+  // 64 CPUs: legacy's TLB collision on the shared HYP text (collide-text), so any CPU can break it: here one far down the list.
+  const many = system({ design: 'legacy', layout: 'collide-text', cpus: 64, hotplug: 0, vms: 0 });
   const r64 = await simulate(many, { seed: 1 });
   expect(r64.violation?.invariant).toBe('wrong-translation');
   writeTraceFile(cpus64File, traceFileFor(many, r64.violation, r64.trace));
@@ -114,7 +114,7 @@ test('legacy counterexample: step to the violation and see the stale TLB entry b
   expect(await page.locator('#invariants li.violated').count()).toBe(0);
   expect(await page.locator('#alert').isHidden()).toBe(true);
   expect(await text(page, '.cpu[data-cpu="cpu0"] .st-name')).toBe('runtime');
-  // Already there, before it bites: cpu0's entry for the idmap VA, which hyp_pgd now maps to the HYP text.
+  // Already there, before it bites: cpu0's entry for the idmap VA, which hyp_pgd now maps to cpu0's HYP stack.
   expect(await page.locator('.cpu[data-cpu="cpu0"] .tlb-entry.stale[data-va="0x80208000"]').count()).toBe(1);
 
   await page.click('#next');
@@ -130,7 +130,7 @@ test('legacy counterexample: step to the violation and see the stale TLB entry b
   expect(await entry.getAttribute('class')).toMatch(/\bstale\b.*\bused\b|\bused\b.*\bstale\b/);
   expect(await entry.getAttribute('data-pa')).toBe('0x80208000');
   expect(await entry.textContent()).toMatch(
-    /^0x80208000 → 0x80208000 \(init page\)@8 STALEhyp_pgd now gives PA 0xc0208000 \(HYP text\)hit while stale at step 24 → wrong-translation$/,
+    /^0x80208000 → 0x80208000 \(init page\)@8 STALEhyp_pgd now gives PA 0xc0208000 \(stack cpu0\)hit while stale at step 24 → wrong-translation$/,
   );
   // The entry that breaks the invariant is told apart from one that is stale but never hit (cpu1's).
   expect(await entry.getAttribute('class')).toMatch(/\bbreaks\b/);
@@ -151,7 +151,7 @@ test('legacy counterexample: step to the violation and see the stale TLB entry b
   expect(await page.locator('.cpu[data-cpu="cpu0"] .state.chg').count()).toBe(1);
   expect(await page.locator('.cpu[data-cpu="cpu0"] .chg:not(.state), .cpu .tlb-entry.new, .cpu .tlb-gone').count()).toBe(0);
   expect(await page.locator('.cpu[data-cpu="cpu1"] .chg').count()).toBe(0);
-  expect(await text(page, '#pgds tr[data-pgd="hyp"][data-va="0x80208000"]')).toMatch(/0x80208000\s*0xc0208000\s*HYP text/);
+  expect(await text(page, '#pgds tr[data-pgd="hyp"][data-va="0x80208000"]')).toMatch(/0x80208000\s*0xc0208000\s*stack cpu0/);
   expect(await text(page, '.cpu[data-cpu="cpu0"] .fault-text')).toMatch(/✗ wrong-translation: ACCESS at VA 0x80208000 through hyp_pgd/);
   // The invariant, highlighted on the step that breaks it.
   expect(await page.locator('#invariants li.violated').count()).toBe(1);

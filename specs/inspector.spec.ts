@@ -147,14 +147,14 @@ describe('the per-step model of a trace (legacy counterexample)', () => {
     expect(data.done).toBe(true);
   });
 
-  test('at the breaking step: cpu0 in fault, its TLB entry for 0x80208000 stale (hyp_pgd now maps HYP text there)', () => {
+  test("at the breaking step: cpu0 in fault, its TLB entry for 0x80208000 stale (hyp_pgd now maps cpu0's stack there)", () => {
     expect(state(24, 'cpu0')).toBe('fault');
     expect(state(24, 'cpu1')).toBe('runtime');
     const c0 = cpu(24, 'cpu0');
     expect(c0).toMatchObject({ httbr: 'hyp_pgd', mmu: true, hvbar: 'runtime', hsp: 'stack', fault: { invariant: 'wrong-translation' } });
-    expect(c0.tlb).toEqual([{ va: '0x80208000', pa: '0x80208000', page: 'init page', walk: 'PA 0xc0208000 (HYP text)', stale: true }]);
+    expect(c0.tlb).toEqual([{ va: '0x80208000', pa: '0x80208000', page: 'init page', walk: 'PA 0xc0208000 (stack cpu0)', stale: true }]);
     const hyp = data.tables.mems[data.frames[24].m].pgds.find((p) => p.key === 'hyp')!;
-    expect(hyp.entries).toContainEqual({ va: '0x80208000', pa: '0xc0208000', page: 'HYP text' });
+    expect(hyp.entries).toContainEqual({ va: '0x80208000', pa: '0xc0208000', page: 'stack cpu0' });
     expect(data.frames[24].used).toEqual({ cpu: 'cpu0', va: '0x80208000', via: 'tlb', pgd: 'hyp' });
     expect(data.frames[24].l.map((l) => l.text).join(' ')).toMatch(/STALE entry, cached at step \d+ through hyp_pgd/);
   });

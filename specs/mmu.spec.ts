@@ -1,7 +1,7 @@
 import { emptyPgd, freePgd, mapPage, unmapPage, walk, pgdKey } from '../mmu/pgd';
 import { emptyTlb, fill, invalidateAll, lookup } from '../mmu/tlb';
 import { translate } from '../mmu/translate';
-import { collideLayout, disjointLayout, parseLayout, runtimePages } from '../mmu/layout';
+import { collideLayout, collideTextLayout, disjointLayout, parseLayout, runtimePages } from '../mmu/layout';
 import { volatileVas } from '../mmu/volatile';
 import { applyWrite, initialMemory, memoryKey } from '../mmu/memory';
 import { InputError } from '../util/errors';
@@ -54,10 +54,13 @@ describe('per-CPU TLB', () => {
 });
 
 describe('layouts', () => {
-  test('collide: the idmap VA is the HYP VA of the HYP text', () => {
+  test("collide: the idmap VA is the HYP VA of cpu0's HYP stack (high lowmem); the HYP text sits in the kernel image beside the init page", () => {
     const l = collideLayout(2, 1);
     expect(l.idmapVa).toBe(0x80208000);
-    expect(l.text).toEqual({ va: 0x80208000, pa: 0xc0208000 });
+    expect(l.stacks[0]).toEqual({ va: 0x80208000, pa: 0xc0208000 });
+    expect(l.text).toEqual({ va: 0x40008000, pa: 0x80008000 });
+    expect(runtimePages(l).filter((p) => p.ref.va === l.idmapVa).map((p) => p.name)).toEqual(['stack cpu0']);
+    expect(collideTextLayout(2, 1).text).toEqual({ va: 0x80208000, pa: 0xc0208000 });
     expect(l.trampolineVa).toBe(0xffff0000);
   });
   test('disjoint: no runtime VA equals the idmap VA (all above PAGE_OFFSET 0xC0000000)', () => {

@@ -92,11 +92,11 @@ describe("the matchers from 'hypsim/jest'", () => {
       'Expected every interleaving to hold every invariant, but one breaks wrong-translation:',
       '',
       '✗ wrong-translation after 30 steps: no-tlbi on collide, 2 CPUs, hotplug K=1, 0 VMs',
-      '  cpu0 ACCESS at VA 0x80208000 got PA 0x80208000 (init page) from a stale TLB entry; expected HYP text at PA 0xc0208000',
+      '  cpu0 ACCESS at VA 0x80208000 got PA 0x80208000 (init page) from a stale TLB entry; expected stack cpu0 at PA 0xc0208000',
     ]);
     expect(message).toContain('   13  ·    ●     cpu0     SWITCH_PGD            fetch VA 0xffff0000: TLB hit → PA 0x80208000 (init page); HTTBR := hyp_pgd');
     expect(message).toContain(
-      '   30  ·    ✗     cpu0     ACCESS                HYP uses HYP text — VA 0x80208000: TLB hit → PA 0x80208000 (init page) — STALE entry, cached at step 9 through boot_hyp_pgd; hyp_pgd now gives PA 0xc0208000 (HYP text) ✗ wrong-translation',
+      '   30  ·    ✗     cpu0     ACCESS                HYP uses stack cpu0 — VA 0x80208000: TLB hit → PA 0x80208000 (init page) — STALE entry, cached at step 9 through boot_hyp_pgd; hyp_pgd now gives PA 0xc0208000 (stack cpu0) ✗ wrong-translation',
     );
   });
 

@@ -54,7 +54,7 @@ describe('a scenario pins part of the schedule', () => {
     expect(at.every((p) => p >= 0)).toBe(true);
     expect([...at].sort((a, b) => a - b)).toEqual(at);
     expect(t[t.length - 1].to).toBe('cpu1'); // the CPU that came back walks the freed boot pgd
-    expect(r.violation!.message).toMatch(/cpu1 .* boot_hyp_pgd, which was freed/);
+    expect(r.violation!.message).toMatch(/cpu1 .* virt_to_phys\(NULL\) after free_boot_hyp_pgd\(\) freed boot_hyp_pgd/);
     expect(fbp).toBeViolatedBy('use-after-free', { scenario: cpu1Returns.checkOnceComplete() });
   });
 

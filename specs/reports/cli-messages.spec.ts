@@ -74,7 +74,7 @@ test('list names each design\'s kernel version once', () => {
   const out = hypsim('list').stdout.split('\n');
   for (const d of allDesigns) {
     const row = out.find((l) => new RegExp(`^(design|mutant) +${d.name} `).test(l))!;
-    const version = new RegExp(`(^|\\s)${d.kernel.replace(/\./g, '\\.')}(?![\\d.])`, 'g');
+    const version = new RegExp(`(^|\\s)${d.kernel.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![\\d.])`, 'g');
     expect([row, (row.match(version) ?? []).length]).toEqual([row, 1]);
   }
 });
