@@ -2,6 +2,7 @@
  * `explore(system, options)`: search the system's interleavings and return the object
  * `hypsim explore --json` prints. `replay(system, trace)`: re-execute a saved trace.
  */
+import type { World } from '../bus/engine';
 import type { TraceEntry } from '../bus/trace';
 import type { Checkable } from '../explore/checkable';
 import { exhaustive } from '../explore/exhaustive';
@@ -52,7 +53,7 @@ export interface ExploreResult {
   /** 'unsatisfiable' only with a scenario: the search ended, and no interleaving completed the pinned schedule. */
   result: 'verified' | 'violation' | 'incomplete' | 'unsatisfiable';
   /** `loop`, for a liveness violation on a system with cycles: the steps from `loop` on repeat forever. */
-  violation: null | { invariant: string; message: string; trace: TraceEntry[]; loop?: number };
+  violation: null | { invariant: string; message: string; trace: TraceEntry[]; loop?: number; shortest?: boolean };
   stoppedBy?: string;
   stats: Stats;
   /** The engine's memo tables: XState `transition` calls actually made (the rest came from the memo) and dictionary sizes. */
@@ -72,17 +73,17 @@ export function explore(sys: System, options: ExploreOptions = {}): ExploreResul
   const symmetry = compiled ? false : (options.symmetry ?? true);
   const por = options.por ?? true;
   const busEngine = sys.engine({ symmetry });
-  const base = busEngine as unknown as Checkable;
+  const base: Checkable<World> = busEngine;
   const product = compiled ? new ScenarioCheckable(base, compiled) : null;
   const engine = product ?? base;
   const opts: SearchOptions = { strategy, seed, maxStates: options.maxStates, maxSeconds: options.maxSeconds, por, walks: options.walks, pctDepth: options.pctDepth, onProgress: options.onProgress };
   const r = strategy === 'bfs' || strategy === 'dfs' ? exhaustive(engine, opts) : sample(engine, opts);
   let result: ExploreResult['result'] = r.result;
-  let violation: ExploreResult['violation'] = r.violation;
-  let stoppedBy = r.stoppedBy as string | undefined;
+  let violation: ExploreResult['violation'] = r.result === 'violation' ? r.violation : null;
+  let stoppedBy: string | undefined = r.result === 'incomplete' ? r.stoppedBy : undefined;
   // A system that may loop can break a quiescence invariant without ever ending: look for a fair lasso.
   if (result === 'verified' && !compiled && !base.acyclic && sys.spec.invariants.some((i) => i.kind === 'quiescent')) {
-    const checkable = sys.engine({ symmetry: false }) as unknown as Checkable;
+    const checkable: Checkable<World> = sys.engine({ symmetry: false });
     const lasso = findFairLasso(checkable, options.maxStates);
     if (lasso === 'incomplete') {
       result = 'incomplete';
@@ -96,7 +97,7 @@ export function explore(sys: System, options: ExploreOptions = {}): ExploreResul
   let scenario: ScenarioReport | undefined;
   if (compiled && product) {
     // How far the pinned schedule had got at the violation: replay the counterexample on the product.
-    const at = r.violation ? product.progress(replayTrace(new ScenarioCheckable(sys.engine({ symmetry: false }) as unknown as Checkable, compiled), r.violation.trace, 'strict').final) : null;
+    const at = r.result === 'violation' ? product.progress(replayTrace(new ScenarioCheckable(sys.engine({ symmetry: false }), compiled), r.violation.trace, 'strict').final) : null;
     scenario = scenarioReport(compiled, product.observed, r.result, at);
     if (r.result === 'verified' && !product.observed.completed) result = 'unsatisfiable';
   }
@@ -128,7 +129,7 @@ export interface ReplayResult {
  * violation's `violation.loop`) checks that the steps from there on form a cycle that keeps breaking it.
  */
 export function replay(sys: System, trace: readonly TraceEntry[], loop?: number): ReplayResult {
-  const r = replayTrace(sys.engine({ symmetry: false }) as unknown as Checkable, trace, 'strict', loop);
+  const r = replayTrace(sys.engine({ symmetry: false }), trace, 'strict', loop);
   return { violation: r.violation, trace: r.trace, quiescent: r.quiescent };
 }
 

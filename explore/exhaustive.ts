@@ -1,82 +1,70 @@
 /**
- * Exhaustive search over canonical states: breadth-first (the first violation found is a shortest one)
- * or depth-first (less memory on wide graphs). Safety invariants are checked on each new state, the
- * quiescence invariants (liveness at the end of every maximal run) on each state with no step left.
+ * Exhaustive search over canonical states: breadth-first or depth-first (less memory on wide graphs), on the
+ * one search loop (search.ts). Safety invariants are checked on each new state, the quiescence invariants
+ * (liveness at the end of every maximal run) on each state with no step left.
+ *
+ * Shortest: a breadth-first search without reduction finds a shortest counterexample. With the
+ * partial-order reduction the first one found may be longer (the reduced graph skips interleavings), so
+ * bfs then searches again without the reduction, bounded by the depth found: the reported trace is a
+ * shortest one in the full graph (`shortest: true`). Symmetry keeps depths, so it stays on.
  */
-import type { Step } from '../bus/engine';
-import type { Checkable } from './checkable';
-import { FifoFrontier, LifoFrontier, type Frontier } from './frontier';
+import type { Checkable, Violation, World } from './checkable';
 import { PeakMemory } from './memory';
 import type { SearchOptions, SearchResult } from './result';
+import { search, type LoopResult, type Visitor } from './search';
 import { traceFromKeys } from './trace-builder';
 import { MemoryVisitedSet, type VisitedSet } from './visited';
 
-export function exhaustive(sys: Checkable, opts: SearchOptions, visited: VisitedSet = new MemoryVisitedSet()): SearchResult {
+interface Found {
+  readonly n: number;
+  readonly violation: Violation;
+}
+
+/** Check every new state's safety invariants and every end state's quiescence invariants. */
+function checker<W extends World>(sys: Checkable<W>): Visitor<W, Found> {
+  return {
+    reached: (n, _key, world) => {
+      const v = sys.violation(world);
+      return v ? { n, violation: v } : undefined;
+    },
+    expand: (n, world, enabled) => {
+      if (enabled.length > 0) return undefined;
+      const q = sys.quiescentViolation(world);
+      return q ? { n, violation: q } : undefined;
+    },
+  };
+}
+
+export function exhaustive<W extends World>(sys: Checkable<W>, opts: SearchOptions, visited: VisitedSet = new MemoryVisitedSet()): SearchResult {
   const t0 = performance.now();
   const mem = new PeakMemory();
-  const frontier: Frontier = opts.strategy === 'dfs' ? new LifoFrontier() : new FifoFrontier();
-  let transitions = 0;
-  let maxDepth = 0;
-  let lastProgress = t0;
-  let expanded = 0;
-
-  const elapsed = () => (performance.now() - t0) / 1000;
-  const stats = () => ({ states: visited.size, transitions, seconds: +elapsed().toFixed(3), depth: maxDepth, peakMemoryMB: mem.mb });
-  const report = (n: number, invariant: string, message: string): SearchResult => {
-    const keys: string[] = [];
-    for (let i = n; i >= 0; i = visited.parentOf(i)) keys.push(visited.keyOf(i));
-    keys.reverse();
-    const { entries, final } = traceFromKeys(sys, keys);
-    // The message was written for the representative state; say it again for the concrete CPUs of the trace.
-    const concrete = sys.violation(final) ?? sys.quiescentViolation(final);
-    return { result: 'violation', violation: { invariant, message: concrete?.invariant === invariant ? concrete.message : message, trace: entries }, stats: stats() };
-  };
-
-  const init = sys.initial();
-  const root = visited.add(sys.key(init), -1, 0);
-  const v0 = sys.violation(init);
-  if (v0) return report(root, v0.invariant, v0.message);
-  frontier.push(root);
-
-  for (;;) {
-    const n = frontier.pop();
-    if (n === undefined) break;
-    const world = sys.decode(visited.keyOf(n));
-    const depth = visited.depthOf(n);
-    const enabled = sys.enabled(world);
-    if (enabled.length === 0) {
-      const q = sys.quiescentViolation(world);
-      if (q) return report(n, q.invariant, q.message);
-      continue;
-    }
-    let steps: readonly Step[] = opts.por ? sys.ample(world, enabled) : enabled;
-    if (steps.length < enabled.length && !sys.acyclic) {
-      // Cycle proviso: a reduced state must reach something new, or it is expanded fully.
-      const fresh = steps.some((st) => !visited.has(sys.key(sys.apply(world, st))));
-      if (!fresh) steps = enabled;
-    }
-    for (const st of steps) {
-      transitions++;
-      const next = sys.apply(world, st);
-      const m = visited.add(sys.key(next), n, depth + 1);
-      if (m < 0) continue;
-      if (depth + 1 > maxDepth) maxDepth = depth + 1;
-      const v = sys.violation(next);
-      if (v) return report(m, v.invariant, v.message);
-      frontier.push(m);
-    }
-    if ((++expanded & 1023) === 0) {
-      const now = performance.now();
-      mem.sample();
-      if (opts.maxStates !== undefined && visited.size >= opts.maxStates) return { result: 'incomplete', violation: null, stats: stats(), stoppedBy: 'max-states' };
-      if (opts.maxSeconds !== undefined && (now - t0) / 1000 >= opts.maxSeconds) return { result: 'incomplete', violation: null, stats: stats(), stoppedBy: 'max-seconds' };
-      if (opts.onProgress && now - lastProgress >= 1000) {
-        lastProgress = now;
-        const s = (now - t0) / 1000;
-        opts.onProgress({ states: visited.size, statesPerSecond: Math.round(visited.size / s), depth: maxDepth, frontier: frontier.size, seconds: s });
-      }
-    }
+  const order = opts.strategy === 'dfs' ? 'dfs' : 'bfs';
+  const loop = { order, por: opts.por, maxStates: opts.maxStates, maxSeconds: opts.maxSeconds, onProgress: opts.onProgress, onTick: () => mem.sample() } as const;
+  const r: LoopResult<Found> = search(sys, visited, loop, checker(sys));
+  const stats = () => ({ states: visited.size, transitions: r.transitions, seconds: +((performance.now() - t0) / 1000).toFixed(3), depth: r.depth, peakMemoryMB: mem.mb });
+  if (r.end.kind === 'limit') return { result: 'incomplete', stats: stats(), stoppedBy: r.end.by };
+  if (r.end.kind === 'complete') return { result: 'verified', stats: stats() };
+  let found = r.end.value;
+  let from = visited;
+  let shortest = order === 'bfs';
+  if (order === 'bfs' && opts.por) {
+    // The reduced graph's first counterexample need not be a shortest one: look again without reduction, no deeper.
+    const full = new MemoryVisitedSet();
+    const again = search(sys, full, { order: 'bfs', por: false, maxDepth: visited.depthOf(found.n) }, checker(sys));
+    if (again.end.kind === 'stopped') {
+      found = again.end.value;
+      from = full;
+    } else shortest = false;
   }
-  if (opts.maxStates !== undefined && visited.size > opts.maxStates) return { result: 'incomplete', violation: null, stats: stats(), stoppedBy: 'max-states' };
-  return { result: 'verified', violation: null, stats: stats() };
+  const keys: string[] = [];
+  for (let i = found.n; i >= 0; i = from.parentOf(i)) keys.push(from.keyOf(i));
+  const { entries, final } = traceFromKeys(sys, keys.reverse());
+  // The message was written for the representative state; say it again for the concrete actors of the trace.
+  const concrete = sys.violation(final as W) ?? sys.quiescentViolation(final as W);
+  const { invariant, message } = found.violation;
+  return {
+    result: 'violation',
+    violation: { invariant, message: concrete?.invariant === invariant ? concrete.message : message, trace: entries, shortest },
+    stats: stats(),
+  };
 }

@@ -3,11 +3,12 @@
  * ends; a run that never ends must not loop forever without it either. We look for a cycle, reachable from
  * the initial state, whose every state breaks a quiescence invariant and which is weakly fair: every actor
  * enabled in all of its states takes a step inside it. Method: the explicit state graph (no partial-order
- * reduction), Tarjan's SCCs of its "bad" states, and for a fair SCC a cycle through all its states and
- * through one internal step of every continuously enabled actor.
+ * reduction, built by the one search loop), Tarjan's SCCs of its "bad" states, and for a fair SCC the
+ * shortest stem to its state nearest the initial state and a short fair cycle from there (fairCycle).
  */
-import type { Violation, World } from '../bus/engine';
-import type { Checkable } from './checkable';
+import type { Checkable, Violation, World } from './checkable';
+import { search } from './search';
+import { MemoryVisitedSet } from './visited';
 
 export interface Lasso {
   invariant: string;
@@ -20,7 +21,6 @@ export interface Lasso {
 
 interface Node {
   key: string;
-  world: World;
   parent: number;
   /** Successor node and the actor whose step leads there. */
   out: { to: number; actor: number }[];
@@ -28,56 +28,41 @@ interface Node {
   bad: Violation | null;
 }
 
-/** A fair lasso, null if there is none, or 'incomplete' if the graph has more than `maxStates` states. */
-export function findFairLasso(sys: Checkable, maxStates = 1_000_000): Lasso | null | 'incomplete' {
+/** The explicit state graph (no reduction), built by the one search loop; null if more than `maxStates` states. */
+function stateGraph<W extends World>(sys: Checkable<W>, maxStates: number): Node[] | null {
   const nodes: Node[] = [];
   const index = new Map<string, number>();
-  const add = (world: World, parent: number): number => {
-    const key = sys.key(world);
-    let n = index.get(key);
-    if (n === undefined) {
-      n = nodes.push({ key, world, parent, out: [], enabled: new Set(), bad: null }) - 1;
+  const visited = new MemoryVisitedSet();
+  const r = search(sys, visited, { order: 'bfs', por: false, maxStates }, {
+    reached: (n, key) => {
       index.set(key, n);
-    }
-    return n;
-  };
-  add(sys.initial(), -1);
-  for (let n = 0; n < nodes.length; n++) {
-    if (nodes.length > maxStates) return 'incomplete';
-    const node = nodes[n];
-    node.bad = sys.quiescentViolation(node.world);
-    for (const st of sys.enabled(node.world)) {
-      node.enabled.add(st.actor);
-      node.out.push({ to: add(sys.apply(node.world, st), n), actor: st.actor });
-    }
-  }
+      nodes[n] = { key, parent: visited.parentOf(n), out: [], enabled: new Set(), bad: null };
+      return undefined;
+    },
+    expand: (n, world, enabled) => {
+      nodes[n].bad = sys.quiescentViolation(world);
+      for (const st of enabled) nodes[n].enabled.add(st.actor);
+      return undefined;
+    },
+    edge: (n, st, key, m) => {
+      nodes[n].out.push({ to: m >= 0 ? m : index.get(key)!, actor: st.actor });
+    },
+  });
+  return r.end.kind === 'limit' ? null : nodes;
+}
 
+/** A fair lasso, null if there is none, or 'incomplete' if the graph has more than `maxStates` states. */
+export function findFairLasso<W extends World>(sys: Checkable<W>, maxStates = 1_000_000): Lasso | null | 'incomplete' {
+  const nodes = stateGraph(sys, maxStates);
+  if (!nodes) return 'incomplete';
   for (const scc of badSccs(nodes)) {
     const inside = new Set(scc);
     const internal = scc.flatMap((u) => nodes[u].out.filter((e) => inside.has(e.to)).map((e) => ({ from: u, ...e })));
     if (internal.length === 0) continue; // a single state with no step back to itself
     const always = [...nodes[scc[0]].enabled].filter((a) => scc.every((u) => nodes[u].enabled.has(a)));
-    const needed = always.map((a) => internal.find((e) => e.actor === a));
-    if (needed.some((e) => e === undefined)) continue; // an actor always enabled here would eventually leave
+    if (always.some((a) => !internal.some((e) => e.actor === a))) continue; // an actor always enabled here would eventually leave
     const start = scc.reduce((best, u) => (depth(nodes, u) < depth(nodes, best) ? u : best));
-    // A closed walk through every state of the SCC, then one step of each always-enabled actor it lacks.
-    const cycle = [start];
-    let at = start;
-    const goTo = (target: number) => {
-      cycle.push(...pathWithin(nodes, inside, at, target).slice(1));
-      at = target;
-    };
-    for (const u of scc) goTo(u);
-    goTo(start);
-    const stepped = (a: number) => cycle.some((u, i) => i > 0 && nodes[cycle[i - 1]].out.some((e) => e.to === u && e.actor === a));
-    for (const e of needed) {
-      if (stepped(e!.actor)) continue;
-      goTo(e!.from);
-      cycle.push(e!.to);
-      at = e!.to;
-      goTo(start);
-    }
-    if (cycle.length === 1) cycle.push(internal.find((e) => e.from === start)!.to);
+    const cycle = fairCycle(nodes, inside, internal, start);
     const stem: number[] = [];
     for (let u = start; u >= 0; u = nodes[u].parent) stem.push(u);
     stem.reverse();
@@ -85,6 +70,34 @@ export function findFairLasso(sys: Checkable, maxStates = 1_000_000): Lasso | nu
     return { invariant: bad.invariant, message: `a fair cycle never gets there: ${bad.message}`, stem: stem.map((u) => nodes[u].key), cycle: cycle.map((u) => nodes[u].key) };
   }
   return null;
+}
+
+type Edge = { from: number; to: number; actor: number };
+
+/**
+ * A short weakly fair cycle through `start` inside one SCC: start with the shortest cycle back to `start`;
+ * while some actor is enabled in every state of the cycle without stepping in it, splice in a detour
+ * through one of its internal steps, or through a state where it is disabled (each detour settles one
+ * actor for good, so this ends). Not always the
+ * shortest fair cycle, but a few shortest paths instead of a walk through every state of the SCC.
+ */
+function fairCycle(nodes: Node[], inside: Set<number>, internal: readonly Edge[], start: number): number[] {
+  const first = internal.filter((e) => e.from === start).map((e) => [start, ...pathWithin(nodes, inside, e.to, start)]);
+  let cycle = first.reduce((a, b) => (b.length < a.length ? b : a));
+  for (;;) {
+    const states = cycle.slice(0, -1);
+    const stepped = new Set<number>();
+    for (let i = 1; i < cycle.length; i++) {
+      const e = nodes[cycle[i - 1]].out.find((x) => x.to === cycle[i]);
+      if (e) stepped.add(e.actor);
+    }
+    const starving = [...nodes[start].enabled].find((a) => !stepped.has(a) && states.every((u) => nodes[u].enabled.has(a)));
+    if (starving === undefined) return cycle;
+    const e = internal.find((x) => x.actor === starving);
+    // No step of it stays inside: pass through a state where it is disabled instead (one exists, or the SCC was refused).
+    const via = e ? [...pathWithin(nodes, inside, start, e.from).slice(1), e.to] : pathWithin(nodes, inside, start, [...inside].find((u) => !nodes[u].enabled.has(starving))!).slice(1);
+    cycle = [...cycle, ...via, ...pathWithin(nodes, inside, via.length ? via[via.length - 1] : start, start).slice(1)];
+  }
 }
 
 function depth(nodes: Node[], u: number): number {

@@ -5,7 +5,7 @@
  * least 1/(n k^(d-1)) per run. Either can find a violation, neither can prove there is none: without one,
  * the result is 'incomplete'. Counterexamples are shrunk.
  */
-import type { Delivery, Step, World } from '../bus/engine';
+import type { Delivery, Step, World } from './checkable';
 import { createRng, type Rng } from '../util/rng';
 import type { Checkable } from './checkable';
 import { PeakMemory } from './memory';
@@ -79,13 +79,13 @@ export function sample(sys: Checkable, opts: SearchOptions): SearchResult {
     runs++;
     lengths += steps.length;
     const now = performance.now();
-    if (opts.maxStates !== undefined && seen.size >= opts.maxStates) return { result: 'incomplete', violation: null, stats: stats(), stoppedBy: 'max-states' };
-    if (opts.maxSeconds !== undefined && (now - t0) / 1000 >= opts.maxSeconds) return { result: 'incomplete', violation: null, stats: stats(), stoppedBy: 'max-seconds' };
+    if (opts.maxStates !== undefined && seen.size >= opts.maxStates) return { result: 'incomplete', stats: stats(), stoppedBy: 'max-states' };
+    if (opts.maxSeconds !== undefined && (now - t0) / 1000 >= opts.maxSeconds) return { result: 'incomplete', stats: stats(), stoppedBy: 'max-seconds' };
     if (opts.onProgress && now - lastProgress >= 1000) {
       lastProgress = now;
       const s = (now - t0) / 1000;
       opts.onProgress({ states: seen.size, statesPerSecond: Math.round(seen.size / s), depth: maxDepth, frontier: walks - w - 1, seconds: s });
     }
   }
-  return { result: 'incomplete', violation: null, stats: stats(), stoppedBy: 'walks' };
+  return { result: 'incomplete', stats: stats(), stoppedBy: 'walks' };
 }

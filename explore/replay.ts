@@ -2,7 +2,7 @@
  * Re-execute a recorded trace. Strict replay refuses a step that is not enabled (a trace for another
  * design or bounds); lenient replay skips it (used to shrink counterexamples).
  */
-import type { Delivery, Violation, World } from '../bus/engine';
+import type { Delivery, Violation, World } from './checkable';
 import type { TraceEntry } from '../bus/trace';
 import { TraceError } from '../util/errors';
 import type { Checkable } from './checkable';

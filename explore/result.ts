@@ -20,15 +20,21 @@ export interface ViolationReport {
   message: string;
   /** Every delivery from the initial state to the violation. */
   trace: TraceEntry[];
+  /**
+   * The trace is a shortest one in the full state graph (bfs: re-searched without partial-order reduction
+   * to the depth found). False for dfs, random and PCT (shrunk, not minimal).
+   */
+  shortest?: boolean;
 }
 
-export interface SearchResult {
-  result: 'verified' | 'violation' | 'incomplete';
-  violation: ViolationReport | null;
-  stats: Stats;
-  /** Why an incomplete search stopped. */
-  stoppedBy?: 'max-states' | 'max-seconds' | 'walks';
-}
+/** Why an incomplete search stopped. */
+export type StopReason = 'max-states' | 'max-seconds' | 'walks';
+
+/** What a search strategy returns, narrowed by `result`. */
+export type SearchResult =
+  | { result: 'verified'; stats: Stats }
+  | { result: 'violation'; violation: ViolationReport; stats: Stats }
+  | { result: 'incomplete'; stats: Stats; stoppedBy: StopReason };
 
 export interface SearchOptions {
   strategy: Strategy;

@@ -1,0 +1,66 @@
+/**
+ * Partial-order reduction, sound by construction. The user's `BusSpec.independent` proposes an actor whose
+ * steps may go first; the engine keeps that proposal only where it can check it:
+ *
+ * - visibility: no safety invariant can see the proposed steps. `checkActor` reads only its own actor's
+ *   snapshot (bus/check.ts enforces it), so a step that changes no other actor's local state cannot make
+ *   another actor's check fail, and the proposed actor's own check was already evaluated in this state;
+ *   a whole-state `check` may read anything, so any safety `check` turns the reduction off;
+ * - commutation here: every proposed step and every other enabled step stay enabled after each other and
+ *   reach the same state in either order (a wrong relation is caught where it first matters);
+ * - the persistent set is all the proposed actor's enabled steps, and the explorer adds the cycle proviso.
+ *
+ * What the engine cannot check (steps other actors take later) is the user's claim; docs/soundness.md.
+ */
+import type { Deliverable } from './deliverable';
+import type { WorldView } from './spec';
+
+/** What the reduction needs of the engine. */
+export interface PorHost<W, G> {
+  readonly independent?: (view: WorldView<G>, actor: number) => boolean;
+  /** Some safety invariant reads the whole state (a `check`): every step may be visible. */
+  readonly wholeStateSafety: boolean;
+  view(world: W): WorldView<G>;
+  enabled(world: W): Deliverable[];
+  apply(world: W, step: Deliverable, record?: { from: number; to: number }[]): W;
+  /** The state's key without symmetry (two orders of two steps must reach the very same state). */
+  exactKey(world: W): string;
+  stepKey(step: Deliverable): string;
+}
+
+/** A persistent, invisible subset of `steps` (all enabled in `world`), or `steps` itself. */
+export function ample<W, G>(host: PorHost<W, G>, world: W, steps: readonly Deliverable[]): readonly Deliverable[] {
+  if (!host.independent || host.wholeStateSafety || steps.length < 2) return steps;
+  const view = host.view(world);
+  const tried = new Set<number>();
+  for (const st of steps) {
+    if (tried.has(st.actor)) continue;
+    tried.add(st.actor);
+    if (!host.independent(view, st.actor)) continue;
+    const mine = steps.filter((s) => s.actor === st.actor);
+    if (mine.length === steps.length) return steps;
+    if (checked(host, world, mine, steps)) return mine;
+  }
+  return steps;
+}
+
+function checked<W, G>(host: PorHost<W, G>, world: W, mine: readonly Deliverable[], steps: readonly Deliverable[]): boolean {
+  const actor = mine[0].actor;
+  const others = steps.filter((s) => s.actor !== actor);
+  for (const a of mine) {
+    const rec: { from: number; to: number }[] = [];
+    const wa = host.apply(world, a, rec);
+    // A sync send changes another actor's local state: its checkActor could see it.
+    if (rec.some((d) => d.to !== actor)) return false;
+    const afterA = new Map(host.enabled(wa).map((s) => [host.stepKey(s), s]));
+    for (const b of others) {
+      const ba = afterA.get(host.stepKey(b));
+      if (!ba) return false;
+      const wb = host.apply(world, b);
+      const ab = host.enabled(wb).find((s) => host.stepKey(s) === host.stepKey(a));
+      if (!ab) return false;
+      if (host.exactKey(host.apply(wa, ba)) !== host.exactKey(host.apply(wb, ab))) return false;
+    }
+  }
+  return true;
+}
