@@ -192,7 +192,7 @@ export class FrameBuilder {
   }
 
   get checkable(): Checkable {
-    return this.engine as unknown as Checkable;
+    return this.engine;
   }
 
   get currentWorld(): World {

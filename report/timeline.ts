@@ -43,7 +43,7 @@ function laneLabel(id: string): string {
 
 /** Describe every delivery of `trace` (which must replay on `sys`). */
 export function describeTrace(sys: System, trace: readonly TraceEntry[]): TimelineLine[] {
-  const engine = sys.engine({ symmetry: false }) as unknown as Checkable;
+  const engine = sys.engine({ symmetry: false });
   const hyp = sys.hyp;
   const profile = profiles[hyp?.config.layout.profile ?? 'armv7'];
   const layout = hyp?.config.layout;
