@@ -43,19 +43,21 @@ export class Symmetry {
 
   /** Per member: a permutation-invariant signature, and whether it talks to symmetric actors. */
   private signature(world: World, i: number): { sig: string; talks: boolean } {
-    const channels = new Map<string, string[]>();
+    // One list per channel (per actual partner, so two partners' messages never interleave); partners are named by class.
+    const channels = new Map<string, { name: string; events: string[] }>();
     let talks = false;
     for (const c of world.queue) {
       const m = this.message(c);
       if (m.to !== i && m.from !== i) continue;
       const other = m.to === i ? m.from : m.to;
       if (this.classOf[other] >= 0) talks = true;
-      const ch = (m.to === i ? '<' : '>') + this.tag(other) + (m.from === m.to ? '=' : '');
-      const list = channels.get(ch) ?? [];
-      list.push(m.eventKey);
-      channels.set(ch, list);
+      const dir = m.from === m.to ? '=' : m.to === i ? '<' : '>';
+      const id = dir + other;
+      let ch = channels.get(id);
+      if (!ch) channels.set(id, (ch = { name: dir + this.tag(other), events: [] }));
+      ch.events.push(m.eventKey);
     }
-    const parts = [...channels.entries()].map(([ch, evs]) => ch + '\u0002' + evs.join('\u0003')).sort();
+    const parts = [...channels.values()].map((ch) => ch.name + '\u0002' + ch.events.join('\u0003')).sort();
     return { sig: world.locals[i] + '\u0004' + parts.join('\u0001'), talks };
   }
 

@@ -5,8 +5,9 @@
  *
  * Shortest: a breadth-first search without reduction finds a shortest counterexample. With the
  * partial-order reduction the first one found may be longer (the reduced graph skips interleavings), so
- * bfs then searches again without the reduction, bounded by the depth found: the reported trace is a
- * shortest one in the full graph (`shortest: true`). Symmetry keeps depths, so it stays on.
+ * bfs then searches again without the reduction for a strictly shorter one (bounded by the depth found):
+ * the reported trace is a shortest one in the full graph (`shortest: true`), and the same trace as before
+ * when the reduced graph's was already shortest. Symmetry keeps depths, so it stays on.
  */
 import type { Checkable, Violation, World } from './checkable';
 import { PeakMemory } from './memory';
@@ -48,13 +49,14 @@ export function exhaustive<W extends World>(sys: Checkable<W>, opts: SearchOptio
   let from = visited;
   let shortest = order === 'bfs';
   if (order === 'bfs' && opts.por) {
-    // The reduced graph's first counterexample need not be a shortest one: look again without reduction, no deeper.
+    // The reduced graph's first counterexample need not be a shortest one: look for a shorter one without reduction.
+    const depth = visited.depthOf(found.n);
     const full = new MemoryVisitedSet();
-    const again = search(sys, full, { order: 'bfs', por: false, maxDepth: visited.depthOf(found.n) }, checker(sys));
-    if (again.end.kind === 'stopped') {
+    const again = depth > 0 ? search(sys, full, { order: 'bfs', por: false, maxDepth: depth - 1, maxStates: opts.maxStates, maxSeconds: opts.maxSeconds }, checker(sys)) : null;
+    if (again?.end.kind === 'stopped') {
       found = again.end.value;
       from = full;
-    } else shortest = false;
+    } else if (again?.end.kind === 'limit') shortest = false;
   }
   const keys: string[] = [];
   for (let i = found.n; i >= 0; i = from.parentOf(i)) keys.push(from.keyOf(i));

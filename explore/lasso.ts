@@ -7,6 +7,7 @@
  * shortest stem to its state nearest the initial state and a short fair cycle from there (fairCycle).
  */
 import type { Checkable, Violation, World } from './checkable';
+import { InternalError } from '../util/errors';
 import { search } from './search';
 import { MemoryVisitedSet } from './visited';
 
@@ -82,21 +83,21 @@ type Edge = { from: number; to: number; actor: number };
  * shortest fair cycle, but a few shortest paths instead of a walk through every state of the SCC.
  */
 function fairCycle(nodes: Node[], inside: Set<number>, internal: readonly Edge[], start: number): number[] {
-  const first = internal.filter((e) => e.from === start).map((e) => [start, ...pathWithin(nodes, inside, e.to, start)]);
-  let cycle = first.reduce((a, b) => (b.length < a.length ? b : a));
+  // The cycle as its steps (which actor takes each matters: two actors' steps may lead to the same state).
+  const hop = (e: Edge): Edge[] => [e, ...pathWithin(nodes, inside, e.to, start)];
+  let steps = internal.filter((e) => e.from === start).map(hop).reduce((x, y) => (y.length < x.length ? y : x));
   for (;;) {
-    const states = cycle.slice(0, -1);
-    const stepped = new Set<number>();
-    for (let i = 1; i < cycle.length; i++) {
-      const e = nodes[cycle[i - 1]].out.find((x) => x.to === cycle[i]);
-      if (e) stepped.add(e.actor);
-    }
-    const starving = [...nodes[start].enabled].find((a) => !stepped.has(a) && states.every((u) => nodes[u].enabled.has(a)));
-    if (starving === undefined) return cycle;
+    const stepped = new Set(steps.map((e) => e.actor));
+    const starving = [...nodes[start].enabled].find((a) => !stepped.has(a) && steps.every((e) => nodes[e.from].enabled.has(a)));
+    if (starving === undefined) return [start, ...steps.map((e) => e.to)];
     const e = internal.find((x) => x.actor === starving);
     // No step of it stays inside: pass through a state where it is disabled instead (one exists, or the SCC was refused).
-    const via = e ? [...pathWithin(nodes, inside, start, e.from).slice(1), e.to] : pathWithin(nodes, inside, start, [...inside].find((u) => !nodes[u].enabled.has(starving))!).slice(1);
-    cycle = [...cycle, ...via, ...pathWithin(nodes, inside, via.length ? via[via.length - 1] : start, start).slice(1)];
+    const detour = e ? [...pathWithin(nodes, inside, start, e.from), ...hop(e)] : (() => {
+      const off = [...inside].find((u) => !nodes[u].enabled.has(starving))!;
+      const there = pathWithin(nodes, inside, start, off);
+      return [...there, ...pathWithin(nodes, inside, off, start)];
+    })();
+    steps = [...steps, ...detour];
   }
 }
 
@@ -106,24 +107,25 @@ function depth(nodes: Node[], u: number): number {
   return d;
 }
 
-/** Shortest path from `from` to `to` through the states of `inside` (BFS). */
-function pathWithin(nodes: Node[], inside: Set<number>, from: number, to: number): number[] {
-  if (from === to) return [from];
-  const prev = new Map<number, number>([[from, -1]]);
+/** Shortest path of steps from `from` to `to` through the states of `inside` (BFS); empty if from === to. */
+function pathWithin(nodes: Node[], inside: Set<number>, from: number, to: number): Edge[] {
+  if (from === to) return [];
+  const prev = new Map<number, Edge | null>([[from, null]]);
   const queue = [from];
   for (let i = 0; i < queue.length; i++) {
     for (const e of nodes[queue[i]].out) {
       if (!inside.has(e.to) || prev.has(e.to)) continue;
-      prev.set(e.to, queue[i]);
+      const edge = { from: queue[i], to: e.to, actor: e.actor };
+      prev.set(e.to, edge);
       if (e.to === to) {
-        const path = [to];
-        for (let v = queue[i]; v !== -1; v = prev.get(v)!) path.push(v);
+        const path: Edge[] = [];
+        for (let x: Edge | null = edge; x; x = prev.get(x.from)!) path.push(x);
         return path.reverse();
       }
       queue.push(e.to);
     }
   }
-  throw new Error('states of one SCC are connected');
+  throw new InternalError('states of one SCC are connected');
 }
 
 /** Strongly connected components of the subgraph of bad states (iterative Tarjan). */
