@@ -8,7 +8,7 @@
 export { system } from './api/system';
 export type { System, SystemHeader, HypSystemOptions, CustomSystemOptions } from './api/system';
 export { explore, replay } from './api/explore';
-export type { ExploreOptions, ExploreResult, ReplayResult } from './api/explore';
+export type { ExploreOptions, ExploreResult, ExploreViolation, ReplayResult } from './api/explore';
 export { forAllInterleavings, InterleavingError } from './api/for-all';
 export type { ForAllOptions, ForAllResult, InterleavingState, ActorState } from './api/for-all';
 export { scenario, Scenario, describeScenario } from './scenario/scenario';
@@ -22,7 +22,7 @@ export { renderTimeline, describeTrace } from './report/timeline';
 export { readTraceFile, writeTraceFile, traceFileFor } from './report/trace-file';
 export type { TraceFile } from './report/trace-file';
 export type { TraceEntry } from './bus/trace';
-export type { BusSpec, BusEvent, ActorDecl, Invariant, WorldView, SendEffect } from './bus/spec';
+export type { BusSpec, BusEvent, ActorDecl, Invariant, InvariantReads, WorldView, SendEffect } from './bus/spec';
 export { Engine } from './bus/engine';
 export type { World, Step } from './bus/engine';
 export { LiveBus } from './bus/live-bus';

@@ -15,7 +15,7 @@ import { ScenarioCheckable } from '../scenario/product';
 import { scenarioReport, type ScenarioReport } from '../scenario/report';
 import type { ScenarioSpec } from '../scenario/scenario';
 import { compileScenario } from '../scenario/validate';
-import { InputError } from '../util/errors';
+import { InputError, InternalError } from '../util/errors';
 import type { System } from './system';
 
 export interface ExploreOptions {
@@ -39,7 +39,18 @@ export interface ExploreOptions {
   scenario?: ScenarioSpec;
 }
 
-export interface ExploreResult {
+/** A violation as `explore()` reports it. */
+export interface ExploreViolation {
+  invariant: string;
+  message: string;
+  trace: TraceEntry[];
+  /** For a liveness violation on a system with cycles: the steps from `loop` on repeat forever. */
+  loop?: number;
+  /** bfs: the trace is a shortest counterexample of the full state graph (docs/soundness.md). */
+  shortest?: boolean;
+}
+
+interface ExploreHeader {
   design: string;
   layout: string | null;
   cpus: number;
@@ -50,10 +61,6 @@ export interface ExploreResult {
   seed: number;
   symmetry: boolean;
   por: boolean;
-  /** 'unsatisfiable' only with a scenario: the search ended, and no interleaving completed the pinned schedule. */
-  result: 'verified' | 'violation' | 'incomplete' | 'unsatisfiable';
-  /** `loop`, for a liveness violation on a system with cycles: the steps from `loop` on repeat forever. */
-  violation: null | { invariant: string; message: string; trace: TraceEntry[]; loop?: number; shortest?: boolean };
   stoppedBy?: string;
   stats: Stats;
   /** The engine's memo tables: XState `transition` calls actually made (the rest came from the memo) and dictionary sizes. */
@@ -62,6 +69,13 @@ export interface ExploreResult {
   scenario?: ScenarioReport;
 }
 
+/**
+ * What `explore()` returns, narrowed by `result`: `violation` is set exactly when `result === 'violation'`.
+ * 'unsatisfiable' only with a scenario: the search ended, and no interleaving completed the pinned schedule.
+ */
+export type ExploreResult = ExploreHeader &
+  ({ result: 'violation'; violation: ExploreViolation } | { result: 'verified' | 'incomplete' | 'unsatisfiable'; violation: null });
+
 const strategies: readonly Strategy[] = ['bfs', 'dfs', 'random', 'pct'];
 
 export function explore(sys: System, options: ExploreOptions = {}): ExploreResult {
@@ -69,17 +83,27 @@ export function explore(sys: System, options: ExploreOptions = {}): ExploreResul
   if (!strategies.includes(strategy)) throw new InputError(`unknown strategy "${strategy}" (bfs, dfs, random, pct)`);
   const seed = options.seed ?? 1;
   const compiled = options.scenario !== undefined ? compileScenario(sys, options.scenario) : null;
-  if (compiled && options.symmetry === true) throw new InputError('a scenario names actors, which breaks CPU symmetry: explore it with symmetry off (leave `symmetry` unset)');
+  if (compiled && options.symmetry === true)
+    throw new InputError('a scenario names actors, which breaks CPU symmetry: explore it with symmetry off (leave `symmetry` unset)');
   const symmetry = compiled ? false : (options.symmetry ?? true);
   const por = options.por ?? true;
   const busEngine = sys.engine({ symmetry });
   const base: Checkable<World> = busEngine;
   const product = compiled ? new ScenarioCheckable(base, compiled) : null;
   const engine = product ?? base;
-  const opts: SearchOptions = { strategy, seed, maxStates: options.maxStates, maxSeconds: options.maxSeconds, por, walks: options.walks, pctDepth: options.pctDepth, onProgress: options.onProgress };
+  const opts: SearchOptions = {
+    strategy,
+    seed,
+    maxStates: options.maxStates,
+    maxSeconds: options.maxSeconds,
+    por,
+    walks: options.walks,
+    pctDepth: options.pctDepth,
+    onProgress: options.onProgress,
+  };
   const r = strategy === 'bfs' || strategy === 'dfs' ? exhaustive(engine, opts) : sample(engine, opts);
   let result: ExploreResult['result'] = r.result;
-  let violation: ExploreResult['violation'] = r.result === 'violation' ? r.violation : null;
+  let violation: ExploreViolation | null = r.result === 'violation' ? r.violation : null;
   let stoppedBy: string | undefined = r.result === 'incomplete' ? r.stoppedBy : undefined;
   // A system that may loop can break a quiescence invariant without ever ending: look for a fair lasso.
   if (result === 'verified' && !compiled && !base.acyclic && sys.spec.invariants.some((i) => i.kind === 'quiescent')) {
@@ -97,7 +121,10 @@ export function explore(sys: System, options: ExploreOptions = {}): ExploreResul
   let scenario: ScenarioReport | undefined;
   if (compiled && product) {
     // How far the pinned schedule had got at the violation: replay the counterexample on the product.
-    const at = r.result === 'violation' ? product.progress(replayTrace(new ScenarioCheckable(sys.engine({ symmetry: false }), compiled), r.violation.trace, 'strict').final) : null;
+    const at =
+      r.result === 'violation'
+        ? product.progress(replayTrace(new ScenarioCheckable(sys.engine({ symmetry: false }), compiled), r.violation.trace, 'strict').final)
+        : null;
     scenario = scenarioReport(compiled, product.observed, r.result, at);
     if (r.result === 'verified' && !product.observed.completed) result = 'unsatisfiable';
   }
@@ -108,13 +135,17 @@ export function explore(sys: System, options: ExploreOptions = {}): ExploreResul
     // Whether symmetry was applied: asked for, and the system has interchangeable actors (legacy has none).
     symmetry: symmetry && busEngine.classes.length > 0,
     por,
-    result,
-    violation,
+    ...(violation ? { result: 'violation' as const, violation } : { result: noViolation(result), violation: null }),
     ...(stoppedBy ? { stoppedBy } : {}),
     stats: r.stats,
     engine: { xstateTransitions: busEngine.transitionsComputed, ...busEngine.dictionarySizes() },
     ...(scenario ? { scenario } : {}),
   };
+}
+
+function noViolation(result: ExploreResult['result']): Exclude<ExploreResult['result'], 'violation'> {
+  if (result === 'violation') throw new InternalError('a violation result without a violation');
+  return result;
 }
 
 export interface ReplayResult {
@@ -132,4 +163,3 @@ export function replay(sys: System, trace: readonly TraceEntry[], loop?: number)
   const r = replayTrace(sys.engine({ symmetry: false }), trace, 'strict', loop);
   return { violation: r.violation, trace: r.trace, quiescent: r.quiescent };
 }
-

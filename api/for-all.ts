@@ -85,7 +85,28 @@ export class InterleavingError extends Error {
 }
 
 function stateText(v: StateValue): string {
-  return typeof v === 'string' ? v : Object.entries(v).map(([k, x]) => (x === undefined ? k : `${k}.${stateText(x as StateValue)}`)).join(',');
+  return typeof v === 'string'
+    ? v
+    : Object.entries(v)
+        .map(([k, x]) => (x === undefined ? k : `${k}.${stateText(x as StateValue)}`))
+        .join(',');
+}
+
+/** The message of an InterleavingError: why, where, and the run that got there. */
+function failureText(sys: System, st: InterleavingState, why: string, trace: TraceEntry[]): string {
+  const where = Object.entries(st.actors)
+    .map(([id, a]) => `${id}: ${a.state}`)
+    .join(', ');
+  return [
+    `forAllInterleavings: the check failed in a state reached after ${st.depth} step${st.depth === 1 ? '' : 's'}${st.quiescent ? ' (a run ends there)' : ''}`,
+    '',
+    why,
+    '',
+    `state: ${where}${st.pending.length ? `; pending: ${st.pending.map((p) => `${p.from} → ${p.to} ${p.event.type}`).join(', ')}` : ''}`,
+    ...(st.violation ? [`(that state also breaks ${st.violation.invariant}: ${st.violation.message})`] : []),
+    '',
+    trace.length ? renderTimeline(sys, trace) : '(the initial state)',
+  ].join('\n');
 }
 
 export function forAllInterleavings<G = any>(sys: System, check: (state: InterleavingState<G>) => void | boolean, options: ForAllOptions = {}): ForAllResult {
@@ -127,18 +148,7 @@ export function forAllInterleavings<G = any>(sys: System, check: (state: Interle
 
   const fail = (st: InterleavingState<G>, n: number, why: string, cause?: unknown): never => {
     const trace = pathTo(n);
-    const where = Object.entries(st.actors).map(([id, a]) => `${id}: ${a.state}`).join(', ');
-    const text = [
-      `forAllInterleavings: the check failed in a state reached after ${st.depth} step${st.depth === 1 ? '' : 's'}${st.quiescent ? ' (a run ends there)' : ''}`,
-      '',
-      why,
-      '',
-      `state: ${where}${st.pending.length ? `; pending: ${st.pending.map((p) => `${p.from} → ${p.to} ${p.event.type}`).join(', ')}` : ''}`,
-      ...(st.violation ? [`(that state also breaks ${st.violation.invariant}: ${st.violation.message})`] : []),
-      '',
-      trace.length ? renderTimeline(sys, trace) : '(the initial state)',
-    ].join('\n');
-    throw new InterleavingError(text, st, trace, { cause });
+    throw new InterleavingError(failureText(sys, st, why, trace), st, trace, { cause });
   };
 
   const visit = (world: World, n: number, quiescent: boolean) => {
@@ -149,21 +159,30 @@ export function forAllInterleavings<G = any>(sys: System, check: (state: Interle
     } catch (e) {
       fail(st, n, e instanceof Error ? e.message : String(e), e);
     }
-    if (ok && typeof (ok as { then?: unknown }).then === 'function') throw new InputError('forAllInterleavings: check must be synchronous (it returned a promise)');
+    if (ok && typeof (ok as { then?: unknown }).then === 'function')
+      throw new InputError('forAllInterleavings: check must be synchronous (it returned a promise)');
     if (ok === false) fail(st, n, 'check returned false');
   };
 
-  const r = search(cs, visited, { order: 'bfs', por: false, maxStates }, {
-    expand: (n, world, enabled) => {
-      const quiescent = enabled.length === 0 && (!product || base.enabled(world).length === 0);
-      if (quiescent) quiet++;
-      visit(world, n, quiescent);
-      return undefined;
+  const r = search(
+    cs,
+    visited,
+    { order: 'bfs', por: false, maxStates },
+    {
+      expand: (n, world, enabled) => {
+        const quiescent = enabled.length === 0 && (!product || base.enabled(world).length === 0);
+        if (quiescent) quiet++;
+        visit(world, n, quiescent);
+        return undefined;
+      },
     },
-  });
+  );
   if (r.end.kind === 'limit') {
     if ((options.onLimit ?? 'throw') === 'throw')
-      throw new InputError(`forAllInterleavings: more than ${maxStates} reachable states; raise maxStates, shrink the system, or pass onLimit: 'stop' to check only the first ${maxStates}`);
+      throw new InputError(
+        `forAllInterleavings: more than ${maxStates} reachable states; raise maxStates, shrink the system, ` +
+          `or pass onLimit: 'stop' to check only the first ${maxStates}`,
+      );
     return { states: r.expanded, transitions: r.transitions, quiescent: quiet, complete: false };
   }
   return { states: visited.size, transitions: r.transitions, quiescent: quiet, complete: true };

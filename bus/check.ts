@@ -8,7 +8,7 @@
  */
 import type { AnyMachineSnapshot } from 'xstate';
 import { UnsupportedFeatureError } from '../util/errors';
-import type { Invariant, WorldView } from './spec';
+import type { Invariant, InvariantReads, WorldView } from './spec';
 
 export interface Violation {
   readonly invariant: string;
@@ -18,7 +18,9 @@ export interface Violation {
 /** The view a `checkActor` gets: what it may read, and a clear error for the rest. */
 function actorView<G>(view: WorldView<G>, actor: number, id: string): WorldView<G> {
   const refuse = (what: string): never => {
-    throw new UnsupportedFeatureError(`invariant "${id}": checkActor may read only its own actor's snapshot, view.actors and view.indexOf; it read ${what}: write it as check(view)`);
+    throw new UnsupportedFeatureError(
+      `invariant "${id}": checkActor may read only its own actor's snapshot, view.actors and view.indexOf; it read ${what}: write it as check(view)`,
+    );
   };
   return {
     actors: view.actors,
@@ -31,8 +33,30 @@ function actorView<G>(view: WorldView<G>, actor: number, id: string): WorldView<
   };
 }
 
+/** The view a `check` with declared `reads` gets: those parts, and a clear error for the rest. */
+function declaredView<G>(view: WorldView<G>, reads: InvariantReads, id: string): WorldView<G> {
+  const refuse = (what: string): never => {
+    throw new UnsupportedFeatureError(`invariant "${id}" read ${what}, which its \`reads\` does not declare`);
+  };
+  const actors = new Set(reads.actors ?? []);
+  return {
+    actors: view.actors,
+    indexOf: (x) => view.indexOf(x),
+    get global(): G {
+      return reads.memory ? view.global : refuse('view.global');
+    },
+    snapshot: (a) => (actors.has(view.actors[a]?.id) ? view.snapshot(a) : refuse(`the snapshot of "${view.actors[a]?.id ?? a}"`)),
+    pendingFor: (a) => (reads.messages ? view.pendingFor(a) : refuse('view.pendingFor')),
+  };
+}
+
 /** The `checkActor` violations of one actor in one local state, in spec order (null: none). */
-export function actorViolations<G>(invariants: readonly Invariant<G>[], actor: number, snap: AnyMachineSnapshot, view: WorldView<G>): readonly Violation[] | null {
+export function actorViolations<G>(
+  invariants: readonly Invariant<G>[],
+  actor: number,
+  snap: AnyMachineSnapshot,
+  view: WorldView<G>,
+): readonly Violation[] | null {
   let out: Violation[] | null = null;
   for (const inv of invariants) {
     if (inv.kind !== 'safety' || !inv.checkActor) continue;
@@ -67,7 +91,7 @@ export function firstViolation<G>(
         if (m !== null) return { invariant: inv.id, message: m };
       }
     }
-    const m = inv.check?.(view) ?? null;
+    const m = inv.check?.(inv.reads ? declaredView(view, inv.reads, inv.id) : view) ?? null;
     if (m !== null) return { invariant: inv.id, message: m };
   }
   return null;

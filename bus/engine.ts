@@ -8,14 +8,14 @@
  */
 import type { AnyMachineSnapshot, AnyStateMachine } from 'xstate';
 import type { Checkable } from '../explore/checkable';
-import { InternalError } from '../util/errors';
+import { InputError, InternalError } from '../util/errors';
 import { actorViolations, firstViolation, type Violation } from './check';
 import { deliverable, type Deliverable } from './deliverable';
 import { eventKey } from './event-key';
 import { Interner } from './intern';
 import { decodeWorld, encodeWorld, type World } from './key';
-import { ample, type PorHost } from './por';
-import type { BusEvent, BusSpec, SendEffect, WorldView } from './spec';
+import { ample, type Footprint, type PorHost } from './por';
+import type { BusEvent, BusSpec, InvariantReads, SendEffect, WorldView } from './spec';
 import { sortChannels, Symmetry } from './symmetry';
 import { initialSnapshot, localKey, refuseUnsupported, step as xstep } from './xstate-adapter';
 
@@ -93,18 +93,37 @@ export class Engine<G> implements Checkable<World> {
       this.actorChecks.push([]);
     });
     this.classes = symmetryClasses(spec, this.machineOf);
-    this.sym = new Symmetry(spec.actors.length, this.symmetry ? this.classes : [], (c) => this.messages.values[c], (c, from, to) => this.internMessage(from, to, this.messages.values[c].event));
+    this.sym = new Symmetry(
+      spec.actors.length,
+      this.symmetry ? this.classes : [],
+      (c) => this.messages.values[c],
+      (c, from, to) => this.internMessage(from, to, this.messages.values[c].event),
+    );
     const locals = spec.actors.map((a, i) => this.internLocal(i, initialSnapshot(a.id, a.machine, a.input)));
     this.initialWorld = { locals, global: this.internGlobal(spec.initialGlobal), queue: [] };
     this.por = {
       independent: spec.independent?.bind(spec),
-      wholeStateSafety: spec.invariants.some((i) => i.kind === 'safety' && i.check !== undefined),
+      footprints: spec.invariants.filter((i) => i.kind === 'safety' && i.check !== undefined).map((i) => this.footprint(i.reads)),
+      changes: (before, after) => ({ memory: before.global !== after.global, messages: !sameQueue(before.queue, after.queue) }),
       view: (w) => this.view(w),
       enabled: (w) => this.enabled(w),
       apply: (w, s, r) => this.apply(w, s, r as Delivery[] | undefined),
       exactKey: (w) => encodeWorld(sortChannels(w, (c) => this.messages.values[c])),
       stepKey: (s) => `${s.actor}|${s.from}|${eventKey(s.event)}`,
     };
+  }
+
+  /** What an invariant's declared `reads` covers, in actor indices (an unknown id is an input error). */
+  private footprint(reads: InvariantReads | undefined): Footprint {
+    if (!reads) return { actors: null, memory: true, messages: true };
+    const actors = new Set(
+      (reads.actors ?? []).map((id) => {
+        const i = this.indexById.get(id);
+        if (i === undefined) throw new InputError(`an invariant's reads names actor "${id}", which is not in the spec`);
+        return i;
+      }),
+    );
+    return { actors, memory: reads.memory === true, messages: reads.messages === true };
   }
 
   get actorCount(): number {
@@ -148,14 +167,21 @@ export class Engine<G> implements Checkable<World> {
       snapshot: (a) => this.snapshot(world, a),
       indexOf: (id) => this.indexOf(id),
       pendingFor: (a) =>
-        world.queue.map((c) => this.messages.values[c]).filter((m) => m.to === a).map((m) => ({ from: m.from, event: m.event })),
+        world.queue
+          .map((c) => this.messages.values[c])
+          .filter((m) => m.to === a)
+          .map((m) => ({ from: m.from, event: m.event })),
     };
   }
 
   /** Every step the scheduler may take (bus/deliverable.ts). */
   enabled(world: World): Step[] {
     const view = this.view(world);
-    return deliverable(this.actorCount, world.queue.map((c) => this.messages.values[c]), (a) => this.offers(world, view, a));
+    return deliverable(
+      this.actorCount,
+      world.queue.map((c) => this.messages.values[c]),
+      (a) => this.offers(world, view, a),
+    );
   }
 
   private offers(world: World, view: WorldView<G>, a: number): readonly BusEvent[] {
@@ -278,6 +304,10 @@ export class Engine<G> implements Checkable<World> {
       messages: this.messages.size,
     };
   }
+}
+
+function sameQueue(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((c, i) => c === b[i]);
 }
 
 /** Actors of one symmetry class that run one machine object (local-state codes are per machine). */

@@ -5,7 +5,8 @@
  * - visibility: no safety invariant can see the proposed steps. `checkActor` reads only its own actor's
  *   snapshot (bus/check.ts enforces it), so a step that changes no other actor's local state cannot make
  *   another actor's check fail, and the proposed actor's own check was already evaluated in this state;
- *   a whole-state `check` may read anything, so any safety `check` turns the reduction off;
+ *   a whole-state `check` reads what its `reads` declares (enforced), or everything: a step is visible to
+ *   it if it reads the actor, or the memory or messages the step changed;
  * - commutation here: every proposed step and every other enabled step stay enabled after each other and
  *   reach the same state in either order (a wrong relation is caught where it first matters);
  * - the persistent set is all the proposed actor's enabled steps, and the explorer adds the cycle proviso.
@@ -15,11 +16,20 @@
 import type { Deliverable } from './deliverable';
 import type { WorldView } from './spec';
 
+/** What a whole-state safety invariant may read: actor indices (null: all), shared memory, messages. */
+export interface Footprint {
+  readonly actors: ReadonlySet<number> | null;
+  readonly memory: boolean;
+  readonly messages: boolean;
+}
+
 /** What the reduction needs of the engine. */
 export interface PorHost<W, G> {
   readonly independent?: (view: WorldView<G>, actor: number) => boolean;
-  /** Some safety invariant reads the whole state (a `check`): every step may be visible. */
-  readonly wholeStateSafety: boolean;
+  /** What each safety `check` may read (undeclared `reads`: everything). */
+  readonly footprints: readonly Footprint[];
+  /** Whether a step from `before` to `after` changed shared memory, and the pending messages. */
+  changes(before: W, after: W): { memory: boolean; messages: boolean };
   view(world: W): WorldView<G>;
   enabled(world: W): Deliverable[];
   apply(world: W, step: Deliverable, record?: { from: number; to: number }[]): W;
@@ -30,7 +40,7 @@ export interface PorHost<W, G> {
 
 /** A persistent, invisible subset of `steps` (all enabled in `world`), or `steps` itself. */
 export function ample<W, G>(host: PorHost<W, G>, world: W, steps: readonly Deliverable[]): readonly Deliverable[] {
-  if (!host.independent || host.wholeStateSafety || steps.length < 2) return steps;
+  if (!host.independent || steps.length < 2) return steps;
   const view = host.view(world);
   const tried = new Set<number>();
   for (const st of steps) {
@@ -44,6 +54,11 @@ export function ample<W, G>(host: PorHost<W, G>, world: W, steps: readonly Deliv
   return steps;
 }
 
+/** Some whole-state invariant reads what the step changed (the actor's own local state, memory or messages). */
+function seen(footprints: readonly Footprint[], actor: number, changed: { memory: boolean; messages: boolean }): boolean {
+  return footprints.some((f) => f.actors === null || f.actors.has(actor) || (f.memory && changed.memory) || (f.messages && changed.messages));
+}
+
 function checked<W, G>(host: PorHost<W, G>, world: W, mine: readonly Deliverable[], steps: readonly Deliverable[]): boolean {
   const actor = mine[0].actor;
   const others = steps.filter((s) => s.actor !== actor);
@@ -52,6 +67,7 @@ function checked<W, G>(host: PorHost<W, G>, world: W, mine: readonly Deliverable
     const wa = host.apply(world, a, rec);
     // A sync send changes another actor's local state: its checkActor could see it.
     if (rec.some((d) => d.to !== actor)) return false;
+    if (seen(host.footprints, actor, host.changes(world, wa))) return false;
     const afterA = new Map(host.enabled(wa).map((s) => [host.stepKey(s), s]));
     for (const b of others) {
       const ba = afterA.get(host.stepKey(b));

@@ -70,7 +70,7 @@ export class Symmetry {
       const sigs = cls.map((i) => ({ i, ...this.signature(world, i) }));
       sigs.sort((a, b) => (a.sig < b.sig ? -1 : a.sig > b.sig ? 1 : a.i - b.i));
       cls.forEach((pos, k) => (base[pos] = sigs[k].i));
-      for (let k = 0; k < sigs.length; ) {
+      for (let k = 0; k < sigs.length;) {
         let e = k + 1;
         while (e < sigs.length && sigs[e].sig === sigs[k].sig) e++;
         if (e - k > 1 && sigs[k].talks) ambiguous.push(cls.slice(k, e));

@@ -29,18 +29,21 @@ interface NodeLike {
   readonly states: Readonly<Record<string, NodeLike>>;
 }
 
-const actionType = (a: unknown): string | undefined => (typeof a === 'object' || typeof a === 'function') && a !== null ? (a as { type?: string }).type : undefined;
+const actionType = (a: unknown): string | undefined =>
+  (typeof a === 'object' || typeof a === 'function') && a !== null ? (a as { type?: string }).type : undefined;
 
 /** Throw an UnsupportedFeatureError naming the actor and the feature if its machine uses one the explorer cannot explore. */
 export function refuseUnsupported(actorId: string, machine: AnyStateMachine): void {
   const visit = (n: NodeLike): void => {
     const where = `actor "${actorId}" (machine "${machine.id}") state "${n.id}"`;
-    if (n.after.length) throw new UnsupportedFeatureError(`${where} uses a delayed transition (after), which hypsim cannot explore: offer the timeout as a step instead`);
+    if (n.after.length)
+      throw new UnsupportedFeatureError(`${where} uses a delayed transition (after), which hypsim cannot explore: offer the timeout as a step instead`);
     if (n.invoke.length) throw new UnsupportedFeatureError(`${where} invokes an actor, which hypsim cannot explore: make it an actor of the BusSpec`);
     const actions = [...n.entry, ...n.exit, ...[...n.transitions.values()].flat().flatMap((t) => t.actions), ...(n.always ?? []).flatMap((t) => t.actions)];
     for (const a of actions) {
       const t = actionType(a);
-      if (t !== undefined && t !== 'xstate.raise' && runtimeActions[t]) throw new UnsupportedFeatureError(`${where} uses ${runtimeActions[t]}, which hypsim cannot explore`);
+      if (t !== undefined && t !== 'xstate.raise' && runtimeActions[t])
+        throw new UnsupportedFeatureError(`${where} uses ${runtimeActions[t]}, which hypsim cannot explore`);
     }
     for (const c of Object.values(n.states)) visit(c);
   };
@@ -65,7 +68,9 @@ export function localKey(snap: AnyMachineSnapshot): string {
 function checkSnapshot(actorId: string, snap: AnyMachineSnapshot, what: string): void {
   if (snap.status === 'error') throw new InternalError(`actor "${actorId}" failed on ${what}: ${String((snap as { error?: unknown }).error)}`);
   if (snap.children && Object.keys(snap.children).length)
-    throw new UnsupportedFeatureError(`actor "${actorId}" (machine "${snap.machine.id}") has child actors after ${what} (spawn or invoke), which hypsim cannot explore`);
+    throw new UnsupportedFeatureError(
+      `actor "${actorId}" (machine "${snap.machine.id}") has child actors after ${what} (spawn or invoke), which hypsim cannot explore`,
+    );
 }
 
 /** A machine's initial snapshot, refused if it starts anything the explorer cannot explore. */
@@ -78,7 +83,8 @@ export function initialSnapshot(actorId: string, machine: AnyStateMachine, input
 
 function refuseActions(actorId: string, machine: AnyStateMachine, actions: readonly { type: string }[], what: string): void {
   for (const a of actions)
-    if (runtimeActions[a.type]) throw new UnsupportedFeatureError(`actor "${actorId}" (machine "${machine.id}") uses ${runtimeActions[a.type]} on ${what}, which hypsim cannot explore`);
+    if (runtimeActions[a.type])
+      throw new UnsupportedFeatureError(`actor "${actorId}" (machine "${machine.id}") uses ${runtimeActions[a.type]} on ${what}, which hypsim cannot explore`);
 }
 
 /** One XState transition: the next snapshot and the events it emitted (bus sends and shared-memory writes), in order. */
@@ -86,6 +92,8 @@ export function step(actorId: string, machine: AnyStateMachine, snap: AnyMachine
   const [next, actions] = transition(machine, snap, event as EventObject);
   checkSnapshot(actorId, next, event.type);
   refuseActions(actorId, machine, actions, event.type);
-  const emitted = (actions as readonly { type: string; params?: unknown }[]).filter((x) => x.type === 'xstate.emit').map((x) => (x.params as { event: BusEvent }).event);
+  const emitted = (actions as readonly { type: string; params?: unknown }[])
+    .filter((x) => x.type === 'xstate.emit')
+    .map((x) => (x.params as { event: BusEvent }).event);
   return { snap: next, emitted };
 }

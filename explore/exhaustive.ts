@@ -40,9 +40,22 @@ export function exhaustive<W extends World>(sys: Checkable<W>, opts: SearchOptio
   const t0 = performance.now();
   const mem = new PeakMemory();
   const order = opts.strategy === 'dfs' ? 'dfs' : 'bfs';
-  const loop = { order, por: opts.por, maxStates: opts.maxStates, maxSeconds: opts.maxSeconds, onProgress: opts.onProgress, onTick: () => mem.sample() } as const;
+  const loop = {
+    order,
+    por: opts.por,
+    maxStates: opts.maxStates,
+    maxSeconds: opts.maxSeconds,
+    onProgress: opts.onProgress,
+    onTick: () => mem.sample(),
+  } as const;
   const r: LoopResult<Found> = search(sys, visited, loop, checker(sys));
-  const stats = () => ({ states: visited.size, transitions: r.transitions, seconds: +((performance.now() - t0) / 1000).toFixed(3), depth: r.depth, peakMemoryMB: mem.mb });
+  const stats = () => ({
+    states: visited.size,
+    transitions: r.transitions,
+    seconds: +((performance.now() - t0) / 1000).toFixed(3),
+    depth: r.depth,
+    peakMemoryMB: mem.mb,
+  });
   if (r.end.kind === 'limit') return { result: 'incomplete', stats: stats(), stoppedBy: r.end.by };
   if (r.end.kind === 'complete') return { result: 'verified', stats: stats() };
   let found = r.end.value;
@@ -52,7 +65,10 @@ export function exhaustive<W extends World>(sys: Checkable<W>, opts: SearchOptio
     // The reduced graph's first counterexample need not be a shortest one: look for a shorter one without reduction.
     const depth = visited.depthOf(found.n);
     const full = new MemoryVisitedSet();
-    const again = depth > 0 ? search(sys, full, { order: 'bfs', por: false, maxDepth: depth - 1, maxStates: opts.maxStates, maxSeconds: opts.maxSeconds }, checker(sys)) : null;
+    const again =
+      depth > 0
+        ? search(sys, full, { order: 'bfs', por: false, maxDepth: depth - 1, maxStates: opts.maxStates, maxSeconds: opts.maxSeconds }, checker(sys))
+        : null;
     if (again?.end.kind === 'stopped') {
       found = again.end.value;
       from = full;

@@ -34,21 +34,26 @@ function stateGraph<W extends World>(sys: Checkable<W>, maxStates: number): Node
   const nodes: Node[] = [];
   const index = new Map<string, number>();
   const visited = new MemoryVisitedSet();
-  const r = search(sys, visited, { order: 'bfs', por: false, maxStates }, {
-    reached: (n, key) => {
-      index.set(key, n);
-      nodes[n] = { key, parent: visited.parentOf(n), out: [], enabled: new Set(), bad: null };
-      return undefined;
+  const r = search(
+    sys,
+    visited,
+    { order: 'bfs', por: false, maxStates },
+    {
+      reached: (n, key) => {
+        index.set(key, n);
+        nodes[n] = { key, parent: visited.parentOf(n), out: [], enabled: new Set(), bad: null };
+        return undefined;
+      },
+      expand: (n, world, enabled) => {
+        nodes[n].bad = sys.quiescentViolation(world);
+        for (const st of enabled) nodes[n].enabled.add(st.actor);
+        return undefined;
+      },
+      edge: (n, st, key, m) => {
+        nodes[n].out.push({ to: m >= 0 ? m : index.get(key)!, actor: st.actor });
+      },
     },
-    expand: (n, world, enabled) => {
-      nodes[n].bad = sys.quiescentViolation(world);
-      for (const st of enabled) nodes[n].enabled.add(st.actor);
-      return undefined;
-    },
-    edge: (n, st, key, m) => {
-      nodes[n].out.push({ to: m >= 0 ? m : index.get(key)!, actor: st.actor });
-    },
-  });
+  );
   return r.end.kind === 'limit' ? null : nodes;
 }
 
@@ -68,7 +73,12 @@ export function findFairLasso<W extends World>(sys: Checkable<W>, maxStates = 1_
     for (let u = start; u >= 0; u = nodes[u].parent) stem.push(u);
     stem.reverse();
     const bad = nodes[start].bad!;
-    return { invariant: bad.invariant, message: `a fair cycle never gets there: ${bad.message}`, stem: stem.map((u) => nodes[u].key), cycle: cycle.map((u) => nodes[u].key) };
+    return {
+      invariant: bad.invariant,
+      message: `a fair cycle never gets there: ${bad.message}`,
+      stem: stem.map((u) => nodes[u].key),
+      cycle: cycle.map((u) => nodes[u].key),
+    };
   }
   return null;
 }
@@ -85,18 +95,23 @@ type Edge = { from: number; to: number; actor: number };
 function fairCycle(nodes: Node[], inside: Set<number>, internal: readonly Edge[], start: number): number[] {
   // The cycle as its steps (which actor takes each matters: two actors' steps may lead to the same state).
   const hop = (e: Edge): Edge[] => [e, ...pathWithin(nodes, inside, e.to, start)];
-  let steps = internal.filter((e) => e.from === start).map(hop).reduce((x, y) => (y.length < x.length ? y : x));
+  let steps = internal
+    .filter((e) => e.from === start)
+    .map(hop)
+    .reduce((x, y) => (y.length < x.length ? y : x));
   for (;;) {
     const stepped = new Set(steps.map((e) => e.actor));
     const starving = [...nodes[start].enabled].find((a) => !stepped.has(a) && steps.every((e) => nodes[e.from].enabled.has(a)));
     if (starving === undefined) return [start, ...steps.map((e) => e.to)];
     const e = internal.find((x) => x.actor === starving);
     // No step of it stays inside: pass through a state where it is disabled instead (one exists, or the SCC was refused).
-    const detour = e ? [...pathWithin(nodes, inside, start, e.from), ...hop(e)] : (() => {
-      const off = [...inside].find((u) => !nodes[u].enabled.has(starving))!;
-      const there = pathWithin(nodes, inside, start, off);
-      return [...there, ...pathWithin(nodes, inside, off, start)];
-    })();
+    const detour = e
+      ? [...pathWithin(nodes, inside, start, e.from), ...hop(e)]
+      : (() => {
+          const off = [...inside].find((u) => !nodes[u].enabled.has(starving))!;
+          const there = pathWithin(nodes, inside, start, off);
+          return [...there, ...pathWithin(nodes, inside, off, start)];
+        })();
     steps = [...steps, ...detour];
   }
 }

@@ -51,7 +51,10 @@ function machine(p: Proc): AnyStateMachine {
       };
     });
     for (const h of recv)
-      on[h.msg] = { target: h.to, actions: [assign(({ context }: { context: Vals }) => ({ ...context, ...(h.let ? h.let(context) : {}) })), ...(h.send ? [sendTo(h.send)] : [])] };
+      on[h.msg] = {
+        target: h.to,
+        actions: [assign(({ context }: { context: Vals }) => ({ ...context, ...(h.let ? h.let(context) : {}) })), ...(h.send ? [sendTo(h.send)] : [])],
+      };
     states[pc] = { on };
   }
   return createMachine({ id: p.id, context: { ...(p.locals ?? {}) }, initial: p.init, states });
@@ -81,7 +84,9 @@ export function toSpec(c: Classic, withInvariants = true): BusSpec<unknown> {
       const snap = view.snapshot(a);
       const l = snap.context as Vals;
       const cmds = p.pcs[String(snap.value)].cmds ?? [];
-      return cmds.flatMap((cmd, i) => (cmd.when && !cmd.when(view.global, l) ? [] : [{ type: `C${i}`, g: cmd.set?.(view.global, l) ?? {}, l: cmd.let?.(view.global, l) ?? {} }]));
+      return cmds.flatMap((cmd, i) =>
+        cmd.when && !cmd.when(view.global, l) ? [] : [{ type: `C${i}`, g: cmd.set?.(view.global, l) ?? {}, l: cmd.let?.(view.global, l) ?? {} }],
+      );
     },
     write: (g, e) => ({ ...g, ...(e.g as Vals) }),
     invariants: withInvariants ? c.invariants : [],

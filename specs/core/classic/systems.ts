@@ -20,18 +20,20 @@ function quiescent(id: string, bad: (v: WorldView<Vals>) => string | null): Inva
   return { id, description: id, kind: 'quiescent', check: bad };
 }
 
-const counterWorker = (locked: boolean) => (i: number): Proc => ({
-  id: `W${i}`,
-  init: locked ? 'idle' : 'ready',
-  locals: { seen: 0 },
-  pcs: {
-    idle: { cmds: [{ to: 'ready', when: (g) => g.locked === 0, set: () => ({ locked: 1 }) }] },
-    ready: { cmds: [{ to: 'read', let: (g) => ({ seen: g.counter }) }] },
-    read: { cmds: [{ to: locked ? 'release' : 'done', set: (_g, l) => ({ counter: l.seen + 1 }) }] },
-    release: { cmds: [{ to: 'done', set: () => ({ locked: 0 }) }] },
-    done: {},
-  },
-});
+const counterWorker =
+  (locked: boolean) =>
+  (i: number): Proc => ({
+    id: `W${i}`,
+    init: locked ? 'idle' : 'ready',
+    locals: { seen: 0 },
+    pcs: {
+      idle: { cmds: [{ to: 'ready', when: (g) => g.locked === 0, set: () => ({ locked: 1 }) }] },
+      ready: { cmds: [{ to: 'read', let: (g) => ({ seen: g.counter }) }] },
+      read: { cmds: [{ to: locked ? 'release' : 'done', set: (_g, l) => ({ counter: l.seen + 1 }) }] },
+      release: { cmds: [{ to: 'done', set: () => ({ locked: 0 }) }] },
+      done: {},
+    },
+  });
 
 const counterProps = `
 #ifdef PROPS
@@ -210,17 +212,35 @@ active proctype mon() { end_mon: (Wr[2]@wr && readers > 0); assert(false) }
 const ordering: Classic = {
   name: 'message ordering between three actors',
   procs: [
-    { id: 'A', init: 'a0', pcs: { a0: { cmds: [{ to: 'a1', send: { to: 'C', msg: 'M1' } }] }, a1: { cmds: [{ to: 'done', send: { to: 'B', msg: 'M2' } }] }, done: {} } },
+    {
+      id: 'A',
+      init: 'a0',
+      pcs: { a0: { cmds: [{ to: 'a1', send: { to: 'C', msg: 'M1' } }] }, a1: { cmds: [{ to: 'done', send: { to: 'B', msg: 'M2' } }] }, done: {} },
+    },
     { id: 'B', init: 'wait', pcs: { wait: { recv: [{ msg: 'M2', to: 'done', send: { to: 'C', msg: 'M3' } }] }, done: {} } },
     {
       id: 'C',
       init: 'loop',
       locals: { got1: 0, bad: 0 },
-      pcs: { loop: { recv: [{ msg: 'M1', to: 'loop', let: () => ({ got1: 1 }) }, { msg: 'M3', to: 'loop', let: (l) => ({ bad: 1 - l.got1 }) }] } },
+      pcs: {
+        loop: {
+          recv: [
+            { msg: 'M1', to: 'loop', let: () => ({ got1: 1 }) },
+            { msg: 'M3', to: 'loop', let: (l) => ({ bad: 1 - l.got1 }) },
+          ],
+        },
+      },
     },
   ],
   globals: {},
-  invariants: [{ id: 'causal-order', description: 'C gets M1 before M3 (M3 is caused by M2, sent after M1)', kind: 'safety', checkActor: (a, s) => (s.context.bad === 1 ? 'C got M3 before M1' : null) }],
+  invariants: [
+    {
+      id: 'causal-order',
+      description: 'C gets M1 before M3 (M3 is caused by M2, sent after M1)',
+      kind: 'safety',
+      checkActor: (a, s) => (s.context.bad === 1 ? 'C got M3 before M1' : null),
+    },
+  ],
   violated: true,
   promela: `
 chan AC = [2] of { byte }; chan AB = [2] of { byte }; chan BC = [2] of { byte };

@@ -45,5 +45,8 @@ function check(m: Model): void {
 }
 
 test(`hypsim agrees with an independent enumerator on ${runs} random systems, in all six settings`, () => {
-  fc.assert(fc.property(models, (m) => check(m)), { numRuns: runs, seed, endOnFailure: true });
+  fc.assert(
+    fc.property(models, (m) => check(m)),
+    { numRuns: runs, seed, endOnFailure: true },
+  );
 });

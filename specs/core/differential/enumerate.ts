@@ -117,8 +117,22 @@ export function enumerate(m: Model): Enumeration {
     if (bad && (shortest < 0 || dist[i] < shortest)) shortest = dist[i];
   });
   const acyclic = !hasCycle(edges);
-  const lasso = shortest < 0 && !(acyclic && m.declareAcyclic) && quiescent.length > 0 && fairBadCycle(edges, states.map((s) => quiescent.some((inv) => broken(m, s, inv))));
-  return { states: states.length, orbits: new Set(states.map((s) => canonical(m, s))).size, violated: shortest >= 0 || lasso, shortest, onlyLasso: lasso, acyclic };
+  const lasso =
+    shortest < 0 &&
+    !(acyclic && m.declareAcyclic) &&
+    quiescent.length > 0 &&
+    fairBadCycle(
+      edges,
+      states.map((s) => quiescent.some((inv) => broken(m, s, inv))),
+    );
+  return {
+    states: states.length,
+    orbits: new Set(states.map((s) => canonical(m, s))).size,
+    violated: shortest >= 0 || lasso,
+    shortest,
+    onlyLasso: lasso,
+    acyclic,
+  };
 }
 
 function hasCycle(edges: readonly { to: number }[][]): boolean {
@@ -144,7 +158,7 @@ function fairBadCycle(edges: readonly { to: number; actor: number }[][], bad: re
     const todo = [u];
     while (todo.length) {
       const v = todo.pop()!;
-      for (const e of edges[v]) if (bad[e.to] && !seen.has(e.to)) seen.add(e.to), todo.push(e.to);
+      for (const e of edges[v]) if (bad[e.to] && !seen.has(e.to)) (seen.add(e.to), todo.push(e.to));
     }
     return seen;
   };

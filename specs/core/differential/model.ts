@@ -44,6 +44,8 @@ export interface Model {
   readonly invariants: readonly Inv[];
   /** Declare the system acyclic when it is (the explorer may then skip the cycle proviso). */
   readonly declareAcyclic: boolean;
+  /** Whole-state invariants declare what they read (so the reduction may move actors they cannot see). */
+  readonly declareReads: boolean;
 }
 
 export const VALUES = 3;
@@ -63,10 +65,16 @@ const trans = (states: number, from: number, forward: boolean, vars: number, msg
   fc.record(
     {
       to: forward ? fc.integer({ min: Math.min(from + 1, states - 1), max: states - 1 }) : fc.integer({ min: 0, max: states - 1 }),
-      guard: own ? fc.option(fc.record({ v: fc.integer({ min: 0, max: vars - 1 }), c: fc.integer({ min: 0, max: VALUES - 1 }) }), { nil: undefined }) : fc.constant(undefined),
+      guard: own
+        ? fc.option(fc.record({ v: fc.integer({ min: 0, max: vars - 1 }), c: fc.integer({ min: 0, max: VALUES - 1 }) }), { nil: undefined })
+        : fc.constant(undefined),
       write: fc.option(fc.record({ v: fc.integer({ min: 0, max: vars - 1 }), c: fc.integer({ min: 0, max: VALUES - 1 }) }), { nil: undefined }),
       // Only acyclic programs send, so queues stay bounded.
-      send: forward ? fc.option(fc.record({ target: fc.integer({ min: own ? -2 : -1, max: actors - 1 }), msg: fc.integer({ min: 0, max: msgTypes - 1 }) }), { nil: undefined }) : fc.constant(undefined),
+      send: forward
+        ? fc.option(fc.record({ target: fc.integer({ min: own ? -2 : -1, max: actors - 1 }), msg: fc.integer({ min: 0, max: msgTypes - 1 }) }), {
+            nil: undefined,
+          })
+        : fc.constant(undefined),
     },
     { requiredKeys: ['to'] },
   );
@@ -80,17 +88,23 @@ const local = (p: Program): Program => ({
 
 function program(vars: number, msgTypes: number, actors: number): fc.Arbitrary<Program> {
   return fc.tuple(fc.integer({ min: 2, max: 3 }), fc.boolean(), fc.boolean()).chain(([states, forward, isLocal]) =>
-    fc.record({
-      states: fc.constant(states),
-      own: fc.tuple(...Array.from({ length: states }, (_, s) => fc.array(trans(states, s, forward, vars, msgTypes, actors, true), { maxLength: forward && s === states - 1 ? 0 : 2 }))),
-      onMsg: fc.tuple(
-        ...Array.from({ length: states }, (_, s) =>
-          fc.tuple(...Array.from({ length: msgTypes }, () => fc.option(trans(states, s, forward, vars, msgTypes, actors, false), { nil: null }))).map((ts) =>
-            ts.map((t) => (t && forward && t.to <= s ? null : t)),
+    fc
+      .record({
+        states: fc.constant(states),
+        own: fc.tuple(
+          ...Array.from({ length: states }, (_, s) =>
+            fc.array(trans(states, s, forward, vars, msgTypes, actors, true), { maxLength: forward && s === states - 1 ? 0 : 2 }),
           ),
         ),
-      ),
-    }).map((p) => (isLocal ? local(p) : p)),
+        onMsg: fc.tuple(
+          ...Array.from({ length: states }, (_, s) =>
+            fc
+              .tuple(...Array.from({ length: msgTypes }, () => fc.option(trans(states, s, forward, vars, msgTypes, actors, false), { nil: null })))
+              .map((ts) => ts.map((t) => (t && forward && t.to <= s ? null : t))),
+          ),
+        ),
+      })
+      .map((p) => (isLocal ? local(p) : p)),
   );
 }
 
@@ -120,13 +134,29 @@ function invariant(programs: number, vars: number): fc.Arbitrary<Inv> {
   const st = fc.integer({ min: 0, max: 2 });
   return fc.oneof(
     fc.record({ kind: fc.constant('safety' as const), form: fc.constant('actorIn' as const), program: fc.integer({ min: 0, max: programs - 1 }), state: st }),
-    fc.record({ kind: fc.constantFrom('safety' as const, 'quiescent' as const), form: fc.constant('var' as const), v: fc.integer({ min: 0, max: vars - 1 }), c: fc.integer({ min: 0, max: VALUES - 1 }) }),
-    fc.record({ kind: fc.constantFrom('safety' as const, 'quiescent' as const), form: fc.constant('count' as const), state: st, k: fc.integer({ min: 2, max: 3 }) }),
+    fc.record({
+      kind: fc.constantFrom('safety' as const, 'quiescent' as const),
+      form: fc.constant('var' as const),
+      v: fc.integer({ min: 0, max: vars - 1 }),
+      c: fc.integer({ min: 0, max: VALUES - 1 }),
+    }),
+    fc.record({
+      kind: fc.constantFrom('safety' as const, 'quiescent' as const),
+      form: fc.constant('count' as const),
+      state: st,
+      k: fc.integer({ min: 2, max: 3 }),
+    }),
   );
 }
 
 export const models: fc.Arbitrary<Model> = fc
-  .record({ actors: fc.integer({ min: 2, max: 3 }), symmetric: fc.boolean(), wholeClass: fc.boolean(), vars: fc.integer({ min: 1, max: 2 }), msgTypes: fc.integer({ min: 1, max: 2 }) })
+  .record({
+    actors: fc.integer({ min: 2, max: 3 }),
+    symmetric: fc.boolean(),
+    wholeClass: fc.boolean(),
+    vars: fc.integer({ min: 1, max: 2 }),
+    msgTypes: fc.integer({ min: 1, max: 2 }),
+  })
   .chain(({ actors, symmetric, wholeClass, vars, msgTypes }) => {
     // With symmetry, actors 0..size-1 share program 0; the rest have one program each.
     const size = symmetric ? (wholeClass ? actors : 2) : 1;
@@ -140,6 +170,7 @@ export const models: fc.Arbitrary<Model> = fc
       msgTypes: fc.constant(msgTypes),
       invariants: fc.array(invariant(programs, vars), { maxLength: 3 }),
       declareAcyclic: fc.boolean(),
+      declareReads: fc.boolean(),
     });
   })
   .map(normalise);

@@ -28,7 +28,13 @@ function machine(p: Program, k: number, fixedTargets: (t: Trans) => string[]): A
     p.onMsg[s].forEach((t, x) => {
       if (!t) return;
       const to = fixedTargets(t);
-      on[`M${x}`] = { target: `s${t.to}`, actions: [...(t.write ? [emit({ type: 'set', v: t.write.v, c: t.write.c })] : []), ...to.map((b) => emit({ type: 'bus.send', to: b, event: { type: `M${t.send!.msg}` } }))] };
+      on[`M${x}`] = {
+        target: `s${t.to}`,
+        actions: [
+          ...(t.write ? [emit({ type: 'set', v: t.write.v, c: t.write.c })] : []),
+          ...to.map((b) => emit({ type: 'bus.send', to: b, event: { type: `M${t.send!.msg}` } })),
+        ],
+      };
     });
     states[`s${s}`] = { on };
   }
@@ -38,12 +44,26 @@ function machine(p: Program, k: number, fixedTargets: (t: Trans) => string[]): A
 function invariant(m: Model, inv: Inv, i: number): Invariant<number[]> {
   const state = (s: { value: unknown }) => Number(String(s.value).slice(1));
   if (inv.form === 'actorIn')
-    return { id: `i${i}`, description: 'actor state', kind: 'safety', checkActor: (a, snap) => (m.programOf[a] === inv.program && state(snap) === inv.state ? `a${a} in s${inv.state}` : null) };
-  if (inv.form === 'var') return { id: `i${i}`, description: 'var', kind: inv.kind, check: (v) => (v.global[inv.v] === inv.c ? `v${inv.v} = ${inv.c}` : null) };
+    return {
+      id: `i${i}`,
+      description: 'actor state',
+      kind: 'safety',
+      checkActor: (a, snap) => (m.programOf[a] === inv.program && state(snap) === inv.state ? `a${a} in s${inv.state}` : null),
+    };
+  const reads = (r: Invariant<number[]>['reads']) => (m.declareReads ? { reads: r } : {});
+  if (inv.form === 'var')
+    return {
+      id: `i${i}`,
+      description: 'var',
+      kind: inv.kind,
+      ...reads({ memory: true }),
+      check: (v) => (v.global[inv.v] === inv.c ? `v${inv.v} = ${inv.c}` : null),
+    };
   return {
     id: `i${i}`,
     description: 'count',
     kind: inv.kind,
+    ...reads({ actors: m.programOf.map((_, a) => id(a)) }),
     check: (v) => (m.programOf.filter((_, a) => state(v.snapshot(a)) === inv.state).length >= inv.k ? `${inv.k} in s${inv.state}` : null),
   };
 }

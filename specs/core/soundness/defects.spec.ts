@@ -64,7 +64,9 @@ describe('local state identity', () => {
   test('delayed transitions, invoked actors and sends outside the bus are refused up front with one line naming the actor', () => {
     const timed = createMachine({ id: 'timer', initial: 'a', states: { a: { after: { 1000: 'b' } }, b: {} } });
     expect(() => explore(system({ spec: solo(timed, () => [], []) }))).toThrow(UnsupportedFeatureError);
-    expect(() => explore(system({ spec: solo(timed, () => [], []) }))).toThrow(/actor "m" \(machine "timer"\) state "timer.a" uses a delayed transition \(after\)/);
+    expect(() => explore(system({ spec: solo(timed, () => [], []) }))).toThrow(
+      /actor "m" \(machine "timer"\) state "timer.a" uses a delayed transition \(after\)/,
+    );
     const child = createMachine({});
     const invoking = setup({ actors: { child } }).createMachine({ id: 'parent', initial: 'a', states: { a: { invoke: { src: 'child' } } } });
     expect(() => explore(system({ spec: solo(invoking, () => [], []) }))).toThrow(/invokes an actor/);
@@ -112,20 +114,26 @@ describe('exact symmetry with messages between interchangeable actors', () => {
       for (const st of engine.enabled(w)) {
         const n = engine.apply(w, st);
         const k = engine.key(n);
-        if (!seen.has(k)) seen.set(k, n), todo.push(n);
+        if (!seen.has(k)) (seen.set(k, n), todo.push(n));
       }
     }
-    const permutations = (xs: number[]): number[][] => (xs.length <= 1 ? [xs] : xs.flatMap((x, i) => permutations([...xs.slice(0, i), ...xs.slice(i + 1)]).map((p) => [x, ...p])));
+    const permutations = (xs: number[]): number[][] =>
+      xs.length <= 1 ? [xs] : xs.flatMap((x, i) => permutations([...xs.slice(0, i), ...xs.slice(i + 1)]).map((p) => [x, ...p]));
     const perms = permutations(ids.map((_, i) => i));
     const describe = (w: World, p: number[]) => {
       const v = engine.view(w);
       const inv: number[] = [];
       p.forEach((old, nu) => (inv[old] = nu));
-      return JSON.stringify(p.map((old) => {
-        const s = engine.snapshot(w, old);
-        const pending = v.pendingFor(old).map((m) => [inv[m.from], m.event.type]).sort();
-        return [s.value, s.context, pending];
-      }));
+      return JSON.stringify(
+        p.map((old) => {
+          const s = engine.snapshot(w, old);
+          const pending = v
+            .pendingFor(old)
+            .map((m) => [inv[m.from], m.event.type])
+            .sort();
+          return [s.value, s.context, pending];
+        }),
+      );
     };
     return new Set([...seen.values()].map((w) => perms.map((p) => describe(w, p)).sort()[0])).size;
   }
@@ -164,7 +172,10 @@ describe('the partial-order reduction cannot hide what an invariant sees', () =>
     });
   const spec: BusSpec<{ x: number; y: number }> = {
     name: 'flags',
-    actors: [{ id: 'A', machine: flag('x') }, { id: 'B', machine: flag('y') }],
+    actors: [
+      { id: 'A', machine: flag('x') },
+      { id: 'B', machine: flag('y') },
+    ],
     initialGlobal: { x: 0, y: 0 },
     globalKey: (g) => `${g.x}${g.y}`,
     offers: (view, a) => {
@@ -172,7 +183,9 @@ describe('the partial-order reduction cannot hide what an invariant sees', () =>
       return s.matches('low') ? [{ type: 'RAISE' }] : s.matches('high') ? [{ type: 'LOWER' }] : [];
     },
     write: (g, e) => ({ ...g, [e.name as string]: e.value as number }),
-    invariants: [{ id: 'not-both', description: 'never both flags up', kind: 'safety', check: (v) => (v.global.y === 1 && v.global.x === 1 ? 'both up' : null) }],
+    invariants: [
+      { id: 'not-both', description: 'never both flags up', kind: 'safety', check: (v) => (v.global.y === 1 && v.global.x === 1 ? 'both up' : null) },
+    ],
     independent: () => true,
     acyclic: true,
   };
@@ -183,13 +196,82 @@ describe('the partial-order reduction cannot hide what an invariant sees', () =>
   });
 });
 
+describe('declared reads let the reduction work around what an invariant sees', () => {
+  // A walks three steps alone, writing memory; C writes a flag in one step. The invariant reads C only.
+  const walker = setup({ types: { emitted: {} as { type: 'set'; name: string; value: number } } }).createMachine({
+    initial: 's0',
+    states: {
+      s0: { on: { STEP: { target: 's1', actions: emit({ type: 'set', name: 'a', value: 1 }) } } },
+      s1: { on: { STEP: { target: 's2', actions: emit({ type: 'set', name: 'a', value: 2 }) } } },
+      s2: { on: { STEP: 's3' } },
+      s3: {},
+    },
+  });
+  const flagger = createMachine({ initial: 'up', states: { up: { on: { DOWN: 'down' } }, down: {} } });
+  const spec = (reads: Invariant<{ a: number }>['reads'], readsMore = false): BusSpec<unknown> => {
+    const s: BusSpec<{ a: number }> = {
+      name: 'reads',
+      actors: [
+        { id: 'A', machine: walker },
+        { id: 'C', machine: flagger },
+      ],
+      initialGlobal: { a: 0 },
+      globalKey: (g) => String(g.a),
+      offers: (view, a) => (a === 0 ? (view.snapshot(0).matches('s3') ? [] : [{ type: 'STEP' }]) : view.snapshot(1).matches('up') ? [{ type: 'DOWN' }] : []),
+      write: (g, e) => ({ ...g, a: e.value as number }),
+      invariants: [
+        {
+          id: 'c-up',
+          description: '',
+          kind: 'safety',
+          reads,
+          check: (v) => ((readsMore ? v.global.a : 0) < 0 || v.snapshot(1).matches('down') ? 'C went down' : null),
+        },
+      ],
+      independent: (_v, a) => a === 0,
+      acyclic: true,
+    };
+    return s as BusSpec<unknown>;
+  };
+
+  test('an invariant that declares it reads only C lets A go first, and the violation is still found', () => {
+    const sys = system({ spec: spec({ actors: ['C'] }) });
+    const reduced = explore(sys, { por: true, strategy: 'dfs' });
+    const full = explore(sys, { por: false, strategy: 'dfs' });
+    expect(reduced.result).toBe('violation');
+    expect(full.result).toBe('violation');
+    const bare = system({
+      spec: { ...spec({ actors: ['C'] }), invariants: [{ ...spec({ actors: ['C'] }).invariants[0], check: () => null }] } as BusSpec<unknown>,
+    });
+    expect(explore(bare, { por: true }).stats.states).toBeLessThan(explore(bare, { por: false }).stats.states);
+  });
+
+  test('without reads, or reading memory A writes, A is visible: no reduction', () => {
+    for (const reads of [undefined, { actors: ['C'], memory: true }]) {
+      const bare = spec(reads);
+      const quiet = system({ spec: { ...bare, invariants: [{ ...bare.invariants[0], check: () => null }] } as BusSpec<unknown> });
+      expect(explore(quiet, { por: true }).stats.states).toBe(explore(quiet, { por: false }).stats.states);
+    }
+  });
+
+  test('reading what reads does not declare is refused with one line naming the invariant', () => {
+    expect(() => explore(system({ spec: spec({ actors: ['C'] }, true) }))).toThrow(/invariant "c-up" read view.global, which its `reads` does not declare/);
+  });
+});
+
 describe('shortest means shortest', () => {
   // A walks four steps on its own; C breaks its own invariant in two. The reduction lets A go first.
   const walker = (n: number) =>
-    createMachine({ initial: 's0', states: Object.fromEntries(Array.from({ length: n + 1 }, (_, i) => [`s${i}`, i < n ? { on: { STEP: `s${i + 1}` } } : {}])) });
+    createMachine({
+      initial: 's0',
+      states: Object.fromEntries(Array.from({ length: n + 1 }, (_, i) => [`s${i}`, i < n ? { on: { STEP: `s${i + 1}` } } : {}])),
+    });
   const spec: BusSpec<null> = {
     name: 'walkers',
-    actors: [{ id: 'A', machine: walker(4) }, { id: 'C', machine: walker(2) }],
+    actors: [
+      { id: 'A', machine: walker(4) },
+      { id: 'C', machine: walker(2) },
+    ],
     initialGlobal: null,
     globalKey: () => '',
     offers: (view, a) => (view.snapshot(a).matches(a === 0 ? 's4' : 's2') ? [] : [{ type: 'STEP' }]),
@@ -207,10 +289,14 @@ describe('shortest means shortest', () => {
 
   test('a fair lasso has a short stem and a short cycle, not a walk through its whole component', () => {
     // S spins between two states forever; T goes round a ring of 20. Every state breaks "S is done".
-    const ring = (n: number) => createMachine({ initial: 'r0', states: Object.fromEntries(Array.from({ length: n }, (_, i) => [`r${i}`, { on: { STEP: `r${(i + 1) % n}` } }])) });
+    const ring = (n: number) =>
+      createMachine({ initial: 'r0', states: Object.fromEntries(Array.from({ length: n }, (_, i) => [`r${i}`, { on: { STEP: `r${(i + 1) % n}` } }])) });
     const lasso: BusSpec<null> = {
       name: 'spin',
-      actors: [{ id: 'S', machine: ring(2) }, { id: 'T', machine: ring(20) }],
+      actors: [
+        { id: 'S', machine: ring(2) },
+        { id: 'T', machine: ring(20) },
+      ],
       initialGlobal: null,
       globalKey: () => '',
       offers: () => [{ type: 'STEP' }],
