@@ -100,10 +100,15 @@ export function search<W extends World, T>(sys: Checkable<W>, visited: VisitedSe
   }
 }
 
-/** The steps to expand: a persistent set if the reduction is on and it reaches something new (cycle proviso), else all. */
+/**
+ * The steps to expand: a persistent set if the reduction is on, else all. Cycle proviso: if a step of the set
+ * leads to a state already seen, expand fully. The last state of any cycle to be expanded has its successor
+ * on the cycle already seen, so every cycle of the reduced graph has a fully expanded state (no step is
+ * ignored forever), whatever the search order. Skipped for systems declared acyclic.
+ */
 function reduce<W extends World>(sys: Checkable<W>, visited: VisitedSet, world: W, enabled: readonly Step[], por: boolean): readonly Step[] {
   if (!por || enabled.length < 2) return enabled;
   const steps = sys.ample(world, enabled);
   if (steps.length === enabled.length || sys.acyclic) return steps;
-  return steps.some((st) => !visited.has(sys.key(sys.apply(world, st)))) ? steps : enabled;
+  return steps.every((st) => !visited.has(sys.key(sys.apply(world, st)))) ? steps : enabled;
 }
