@@ -10,7 +10,7 @@ import type { AnyMachineSnapshot, AnyStateMachine } from 'xstate';
 import type { Checkable } from '../explore/checkable';
 import { InputError, InternalError } from '../util/errors';
 import { actorViolations, firstViolation, type Violation } from './check';
-import { deliverable, type Deliverable } from './deliverable';
+import { deliverable, deliverableTo, type Deliverable } from './deliverable';
 import { eventKey } from './event-key';
 import { Interner } from './intern';
 import { decodeWorld, encodeWorld, type World } from './key';
@@ -106,7 +106,7 @@ export class Engine<G> implements Checkable<World> {
       footprints: spec.invariants.filter((i) => i.kind === 'safety' && i.check !== undefined).map((i) => this.footprint(i.reads)),
       changes: (before, after) => ({ memory: before.global !== after.global, messages: !sameQueue(before.queue, after.queue) }),
       view: (w) => this.view(w),
-      enabled: (w) => this.enabled(w),
+      enabledOf: (w, a) => deliverableTo(a, w.queue.map((c) => this.messages.values[c]), this.offers(w, this.view(w), a)),
       apply: (w, s, r) => this.apply(w, s, r as Delivery[] | undefined),
       exactKey: (w) => encodeWorld(sortChannels(w, (c) => this.messages.values[c])),
       stepKey: (s) => `${s.actor}|${s.from}|${eventKey(s.event)}`,

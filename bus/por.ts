@@ -31,7 +31,8 @@ export interface PorHost<W, G> {
   /** Whether a step from `before` to `after` changed shared memory, and the pending messages. */
   changes(before: W, after: W): { memory: boolean; messages: boolean };
   view(world: W): WorldView<G>;
-  enabled(world: W): Deliverable[];
+  /** The steps one actor may take (bus/deliverable.ts order). */
+  enabledOf(world: W, actor: number): Deliverable[];
   apply(world: W, step: Deliverable, record?: { from: number; to: number }[]): W;
   /** The state's key without symmetry (two orders of two steps must reach the very same state). */
   exactKey(world: W): string;
@@ -62,19 +63,26 @@ function seen(footprints: readonly Footprint[], actor: number, changed: { memory
 function checked<W, G>(host: PorHost<W, G>, world: W, mine: readonly Deliverable[], steps: readonly Deliverable[]): boolean {
   const actor = mine[0].actor;
   const others = steps.filter((s) => s.actor !== actor);
+  const keyed = (list: readonly Deliverable[]) => new Map(list.map((s) => [host.stepKey(s), s]));
+  // Each other step, its successor, and what the proposed actor may do there (computed once for all proposed steps).
+  const after = others.map((b) => {
+    const wb = host.apply(world, b);
+    return { b, bKey: host.stepKey(b), wb, mineThere: keyed(host.enabledOf(wb, actor)) };
+  });
   for (const a of mine) {
     const rec: { from: number; to: number }[] = [];
     const wa = host.apply(world, a, rec);
     // A sync send changes another actor's local state: its checkActor could see it.
     if (rec.some((d) => d.to !== actor)) return false;
     if (seen(host.footprints, actor, host.changes(world, wa))) return false;
-    const afterA = new Map(host.enabled(wa).map((s) => [host.stepKey(s), s]));
-    for (const b of others) {
-      const ba = afterA.get(host.stepKey(b));
-      if (!ba) return false;
-      const wb = host.apply(world, b);
-      const ab = host.enabled(wb).find((s) => host.stepKey(s) === host.stepKey(a));
-      if (!ab) return false;
+    const aKey = host.stepKey(a);
+    const theirs = new Map<number, Map<string, Deliverable>>();
+    for (const { b, bKey, wb, mineThere } of after) {
+      let list = theirs.get(b.actor);
+      if (!list) theirs.set(b.actor, (list = keyed(host.enabledOf(wa, b.actor))));
+      const ba = list.get(bKey);
+      const ab = mineThere.get(aKey);
+      if (!ba || !ab) return false;
       if (host.exactKey(host.apply(wa, ba)) !== host.exactKey(host.apply(wb, ab))) return false;
     }
   }

@@ -28,7 +28,7 @@ export interface LoopOptions {
   /** Stop once more than this many states are known. */
   maxStates?: number;
   maxSeconds?: number;
-  /** Called every few hundred expansions (e.g. to sample memory). */
+  /** Called every thousand expansions or so (e.g. to sample memory). */
   onTick?: () => void;
   /** Called about once a second. */
   onProgress?: (p: { states: number; statesPerSecond: number; depth: number; frontier: number; seconds: number }) => void;
@@ -87,7 +87,7 @@ export function search<W extends World, T>(sys: Checkable<W>, visited: VisitedSe
       frontier.push(m);
       if (opts.maxStates !== undefined && visited.size > opts.maxStates) return done({ kind: 'limit', by: 'max-states' });
     }
-    if ((expanded & 255) === 0) {
+    if ((expanded & 1023) === 0) {
       opts.onTick?.();
       const now = performance.now();
       if (opts.maxSeconds !== undefined && (now - t0) / 1000 >= opts.maxSeconds) return done({ kind: 'limit', by: 'max-seconds' });
