@@ -37,4 +37,4 @@ export type { CpuContext } from './machines/cpu-context';
 export { profiles } from './mmu/profile';
 export type { Profile, ProfileName } from './mmu/profile';
 export { invariantDocs } from './invariants/hyp';
-export { InputError, TraceError } from './util/errors';
+export { InputError, TraceError, UnsupportedFeatureError } from './util/errors';
