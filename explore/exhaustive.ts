@@ -12,7 +12,7 @@
 import type { Checkable, Violation, World } from './checkable';
 import { PeakMemory } from './memory';
 import type { SearchOptions, SearchResult } from './result';
-import { search, type LoopResult, type Visitor } from './search';
+import { search, type LoopOptions, type LoopResult, type Visitor } from './search';
 import { traceFromKeys } from './trace-builder';
 import { MemoryVisitedSet, type VisitedSet } from './visited';
 
@@ -21,19 +21,38 @@ interface Found {
   readonly violation: Violation;
 }
 
-/** Check every new state's safety invariants and every end state's quiescence invariants. */
-function checker<W extends World>(sys: Checkable<W>): Visitor<W, Found> {
-  return {
-    reached: (n, _key, world) => {
-      const v = sys.violation(world);
-      return v ? { n, violation: v } : undefined;
+/**
+ * Check every new state's safety invariants and every end state's quiescence invariants. Breadth first, a
+ * safety violation is met when its state is reached (depth d + 1) while end states of depth d are still
+ * waiting to be expanded: it is held until the search moves past depth d, so that the first violation
+ * reported is one of least depth.
+ */
+function checker<W extends World>(sys: Checkable<W>, visited: VisitedSet, order: 'bfs' | 'dfs'): { visitor: Visitor<W, Found>; held: () => Found | null } {
+  let held: Found | null = null;
+  const visitor: Visitor<W, Found> = {
+    reached: (n, _key, world, depth) => {
+      const v = held ? null : sys.violation(world);
+      if (!v) return undefined;
+      if (order === 'dfs' || depth === 0) return { n, violation: v };
+      held = { n, violation: v };
+      return undefined;
     },
     expand: (n, world, enabled) => {
+      if (held && visited.depthOf(n) >= visited.depthOf(held.n)) return held;
       if (enabled.length > 0) return undefined;
       const q = sys.quiescentViolation(world);
       return q ? { n, violation: q } : undefined;
     },
   };
+  return { visitor, held: () => held };
+}
+
+/** Run the checker; a held violation still counts if the search ends before reaching its depth. */
+function check<W extends World>(sys: Checkable<W>, visited: VisitedSet, order: 'bfs' | 'dfs', loop: LoopOptions): LoopResult<Found> {
+  const c = checker(sys, visited, order);
+  const r = search(sys, visited, loop, c.visitor);
+  const held = c.held();
+  return r.end.kind === 'complete' && held ? { ...r, end: { kind: 'stopped', value: held } } : r;
 }
 
 export function exhaustive<W extends World>(sys: Checkable<W>, opts: SearchOptions, visited: VisitedSet = new MemoryVisitedSet()): SearchResult {
@@ -48,7 +67,7 @@ export function exhaustive<W extends World>(sys: Checkable<W>, opts: SearchOptio
     onProgress: opts.onProgress,
     onTick: () => mem.sample(),
   } as const;
-  const r: LoopResult<Found> = search(sys, visited, loop, checker(sys));
+  const r: LoopResult<Found> = check(sys, visited, order, loop);
   const stats = () => ({
     states: visited.size,
     transitions: r.transitions,
@@ -66,9 +85,7 @@ export function exhaustive<W extends World>(sys: Checkable<W>, opts: SearchOptio
     const depth = visited.depthOf(found.n);
     const full = new MemoryVisitedSet();
     const again =
-      depth > 0
-        ? search(sys, full, { order: 'bfs', por: false, maxDepth: depth - 1, maxStates: opts.maxStates, maxSeconds: opts.maxSeconds }, checker(sys))
-        : null;
+      depth > 0 ? check(sys, full, 'bfs', { order: 'bfs', por: false, maxDepth: depth - 1, maxStates: opts.maxStates, maxSeconds: opts.maxSeconds }) : null;
     if (again?.end.kind === 'stopped') {
       found = again.end.value;
       from = full;

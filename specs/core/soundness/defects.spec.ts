@@ -287,6 +287,29 @@ describe('shortest means shortest', () => {
     expect(r.violation?.shortest).toBe(true);
   });
 
+  test('bfs reports an end state breaking a quiescence invariant before a deeper safety violation', () => {
+    // GO, GO breaks a safety invariant at depth 2; STOP ends the run at depth 1 breaking a quiescence one.
+    const m = createMachine({ initial: 's', states: { s: { on: { GO: 'g1', STOP: 'stopped' } }, g1: { on: { GO: 'g2' } }, g2: {}, stopped: {} } });
+    const spec: BusSpec<null> = {
+      name: 'depths',
+      actors: [{ id: 'X', machine: m }],
+      initialGlobal: null,
+      globalKey: () => '',
+      offers: (view) => {
+        const s = view.snapshot(0);
+        return s.matches('s') ? [{ type: 'GO' }, { type: 'STOP' }] : s.matches('g1') ? [{ type: 'GO' }] : [];
+      },
+      write: (g) => g,
+      invariants: [
+        { id: 'not-g2', description: '', kind: 'safety', checkActor: (_a, s) => (s.matches('g2') ? 'g2' : null) },
+        { id: 'not-stopped', description: '', kind: 'quiescent', check: (v) => (v.snapshot(0).matches('stopped') ? 'stopped' : null) },
+      ],
+    };
+    const r = explore(system({ spec: spec as BusSpec<unknown> }), { strategy: 'bfs', por: false, symmetry: false });
+    expect(r.violation?.invariant).toBe('not-stopped');
+    expect(r.violation?.trace).toHaveLength(1);
+  });
+
   test('a fair lasso has a short stem and a short cycle, not a walk through its whole component', () => {
     // S spins between two states forever; T goes round a ring of 20. Every state breaks "S is done".
     const ring = (n: number) =>
