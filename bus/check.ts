@@ -96,3 +96,11 @@ export function firstViolation<G>(
   }
   return null;
 }
+
+/** Every broken invariant of the given kinds whose whole-state `check` fails, in spec order (fair lassos). */
+export function allChecks<G>(invariants: readonly Invariant<G>[], view: WorldView<G>, kinds: readonly Invariant<G>['kind'][]): Violation[] {
+  return invariants
+    .filter((inv) => kinds.includes(inv.kind))
+    .map((inv) => firstViolation([inv], view, kinds))
+    .filter((v): v is Violation => v !== null);
+}

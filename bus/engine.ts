@@ -9,7 +9,7 @@
 import type { AnyMachineSnapshot, AnyStateMachine } from 'xstate';
 import type { Checkable } from '../explore/checkable';
 import { InputError, InternalError } from '../util/errors';
-import { actorViolations, firstViolation, type Violation } from './check';
+import { actorViolations, allChecks, firstViolation, type Violation } from './check';
 import { deliverable, deliverableTo, type Deliverable } from './deliverable';
 import { eventKey } from './event-key';
 import { Interner } from './intern';
@@ -106,7 +106,12 @@ export class Engine<G> implements Checkable<World> {
       footprints: spec.invariants.filter((i) => i.kind === 'safety' && i.check !== undefined).map((i) => this.footprint(i.reads)),
       changes: (before, after) => ({ memory: before.global !== after.global, messages: !sameQueue(before.queue, after.queue) }),
       view: (w) => this.view(w),
-      enabledOf: (w, a) => deliverableTo(a, w.queue.map((c) => this.messages.values[c]), this.offers(w, this.view(w), a)),
+      enabledOf: (w, a) =>
+        deliverableTo(
+          a,
+          w.queue.map((c) => this.messages.values[c]),
+          this.offers(w, this.view(w), a),
+        ),
       apply: (w, s, r) => this.apply(w, s, r as Delivery[] | undefined),
       exactKey: (w) => encodeWorld(sortChannels(w, (c) => this.messages.values[c])),
       stepKey: (s) => `${s.actor}|${s.from}|${eventKey(s.event)}`,
@@ -294,6 +299,11 @@ export class Engine<G> implements Checkable<World> {
   /** The first violated quiescence invariant of a state with no enabled step, or null. */
   quiescentViolation(world: World): Violation | null {
     return firstViolation(this.spec.invariants, this.view(world), ['quiescent']);
+  }
+
+  /** Every violated quiescence invariant (spec order). */
+  quiescentViolations(world: World): readonly Violation[] {
+    return allChecks(this.spec.invariants, this.view(world), ['quiescent']);
   }
 
   /** Sizes of the dictionaries a key needs, for stats. */

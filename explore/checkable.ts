@@ -48,6 +48,8 @@ export interface Checkable<W extends World = World> {
   decode(key: string): W;
   violation(world: W): Violation | null;
   quiescentViolation(world: W): Violation | null;
+  /** Every broken quiescence invariant, in spec order (a fair lasso must keep breaking one of them). */
+  quiescentViolations?(world: W): readonly Violation[];
   readonly acyclic: boolean;
   /** An actor's snapshot in a state (for reports; the search itself never looks inside). */
   snapshot(world: W, actor: number): AnyMachineSnapshot;

@@ -26,7 +26,8 @@ interface Node {
   /** Successor node and the actor whose step leads there. */
   out: { to: number; actor: number }[];
   enabled: Set<number>;
-  bad: Violation | null;
+  /** The quiescence invariants this state breaks. */
+  bad: readonly Violation[];
 }
 
 /** The explicit state graph (no reduction), built by the one search loop; null if more than `maxStates` states. */
@@ -41,11 +42,11 @@ function stateGraph<W extends World>(sys: Checkable<W>, maxStates: number): Node
     {
       reached: (n, key) => {
         index.set(key, n);
-        nodes[n] = { key, parent: visited.parentOf(n), out: [], enabled: new Set(), bad: null };
+        nodes[n] = { key, parent: visited.parentOf(n), out: [], enabled: new Set(), bad: [] };
         return undefined;
       },
       expand: (n, world, enabled) => {
-        nodes[n].bad = sys.quiescentViolation(world);
+        nodes[n].bad = sys.quiescentViolations?.(world) ?? [sys.quiescentViolation(world)].filter((v): v is Violation => v !== null);
         for (const st of enabled) nodes[n].enabled.add(st.actor);
         return undefined;
       },
@@ -61,7 +62,18 @@ function stateGraph<W extends World>(sys: Checkable<W>, maxStates: number): Node
 export function findFairLasso<W extends World>(sys: Checkable<W>, maxStates = 1_000_000): Lasso | null | 'incomplete' {
   const nodes = stateGraph(sys, maxStates);
   if (!nodes) return 'incomplete';
-  for (const scc of badSccs(nodes)) {
+  const ids = [...new Set(nodes.flatMap((n) => n.bad.map((v) => v.invariant)))];
+  for (const id of ids) {
+    const lasso = lassoFor(nodes, id);
+    if (lasso) return lasso;
+  }
+  return null;
+}
+
+/** A fair cycle every state of which breaks invariant `id`, with its stem, or null. */
+function lassoFor(nodes: Node[], id: string): Lasso | null {
+  const isBad = (u: number) => nodes[u].bad.some((v) => v.invariant === id);
+  for (const scc of badSccs(nodes, isBad)) {
     const inside = new Set(scc);
     const internal = scc.flatMap((u) => nodes[u].out.filter((e) => inside.has(e.to)).map((e) => ({ from: u, ...e })));
     if (internal.length === 0) continue; // a single state with no step back to itself
@@ -72,7 +84,8 @@ export function findFairLasso<W extends World>(sys: Checkable<W>, maxStates = 1_
     const stem: number[] = [];
     for (let u = start; u >= 0; u = nodes[u].parent) stem.push(u);
     stem.reverse();
-    const bad = nodes[start].bad!;
+    // Report the first invariant (spec order) broken all around the cycle: the one a replay of the loop names.
+    const bad = nodes[start].bad.find((v) => cycle.every((u) => nodes[u].bad.some((x) => x.invariant === v.invariant)))!;
     return {
       invariant: bad.invariant,
       message: `a fair cycle never gets there: ${bad.message}`,
@@ -144,7 +157,7 @@ function pathWithin(nodes: Node[], inside: Set<number>, from: number, to: number
 }
 
 /** Strongly connected components of the subgraph of bad states (iterative Tarjan). */
-function badSccs(nodes: Node[]): number[][] {
+function badSccs(nodes: Node[], isBad: (u: number) => boolean): number[][] {
   const idx = new Int32Array(nodes.length).fill(-1);
   const low = new Int32Array(nodes.length);
   const onStack = new Uint8Array(nodes.length);
@@ -152,7 +165,7 @@ function badSccs(nodes: Node[]): number[][] {
   const out: number[][] = [];
   let counter = 0;
   for (let root = 0; root < nodes.length; root++) {
-    if (idx[root] >= 0 || !nodes[root].bad) continue;
+    if (idx[root] >= 0 || !isBad(root)) continue;
     const work: { u: number; i: number }[] = [{ u: root, i: 0 }];
     idx[root] = low[root] = counter++;
     stack.push(root);
@@ -162,7 +175,7 @@ function badSccs(nodes: Node[]): number[][] {
       const edges = nodes[top.u].out;
       if (top.i < edges.length) {
         const v = edges[top.i++].to;
-        if (!nodes[v].bad) continue;
+        if (!isBad(v)) continue;
         if (idx[v] < 0) {
           idx[v] = low[v] = counter++;
           stack.push(v);

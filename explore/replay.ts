@@ -48,9 +48,12 @@ export function replay(sys: Checkable, trace: readonly TraceEntry[], mode: 'stri
   if (loop !== undefined && keys) {
     if (!Number.isInteger(loop) || loop < 1 || loop >= keys.length || keys[loop - 1] !== keys[keys.length - 1])
       throw new TraceError(`the trace's loop (from step ${loop}) does not come back to the state it starts in`);
-    const broken = keys.slice(loop - 1).map((k) => sys.quiescentViolation(sys.decode(k)));
-    const first = broken[0];
-    if (!first || broken.some((b) => b?.invariant !== first.invariant)) throw new TraceError(`the trace's loop (from step ${loop}) does not keep breaking one liveness invariant`);
+    const broken = keys.slice(loop - 1).map((k) => {
+      const w = sys.decode(k);
+      return sys.quiescentViolations?.(w) ?? [sys.quiescentViolation(w)].filter((b): b is Violation => b !== null);
+    });
+    const first = broken[0].find((v) => broken.every((b) => b.some((x) => x.invariant === v.invariant)));
+    if (!first) throw new TraceError(`the trace's loop (from step ${loop}) does not keep breaking one liveness invariant`);
     return finish({ invariant: first.invariant, message: `a fair cycle never gets there: ${first.message}` }, false);
   }
   const quiescent = sys.enabled(world).length === 0;

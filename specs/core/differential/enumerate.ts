@@ -17,7 +17,7 @@ interface St {
 export interface Enumeration {
   readonly states: number;
   readonly orbits: number;
-  /** Some run reaches a violation (a broken safety invariant, an end state breaking a quiescent one, or a fair bad cycle). */
+  /** Some run reaches a violation (a broken safety invariant, an end state breaking a quiescent one, or a fair cycle breaking one throughout). */
   readonly violated: boolean;
   /** Steps to the nearest broken safety invariant or end state breaking a quiescent one (-1: none). */
   readonly shortest: number;
@@ -120,10 +120,11 @@ export function enumerate(m: Model): Enumeration {
   const lasso =
     shortest < 0 &&
     !(acyclic && m.declareAcyclic) &&
-    quiescent.length > 0 &&
-    fairBadCycle(
-      edges,
-      states.map((s) => quiescent.some((inv) => broken(m, s, inv))),
+    quiescent.some((inv) =>
+      fairBadCycle(
+        edges,
+        states.map((s) => broken(m, s, inv)),
+      ),
     );
   return {
     states: states.length,
