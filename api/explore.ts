@@ -2,6 +2,7 @@
  * `explore(system, options)`: search the system's interleavings and return the object
  * `hypsim explore --json` prints. `replay(system, trace)`: re-execute a saved trace.
  */
+import type { World } from '../bus/engine';
 import type { TraceEntry } from '../bus/trace';
 import type { Checkable } from '../explore/checkable';
 import { exhaustive } from '../explore/exhaustive';
@@ -15,7 +16,7 @@ import { ScenarioCheckable } from '../scenario/product';
 import { scenarioReport, type ScenarioReport } from '../scenario/report';
 import type { ScenarioSpec } from '../scenario/scenario';
 import { compileScenario } from '../scenario/validate';
-import { InputError } from '../util/errors';
+import { InputError, InternalError } from '../util/errors';
 import type { System } from './system';
 
 export interface ExploreOptions {
@@ -43,7 +44,20 @@ export interface ExploreOptions {
   scenario?: ScenarioSpec;
 }
 
-export interface ExploreResult {
+/** A violation as `explore()` reports it. */
+export interface ExploreViolation {
+  invariant: string;
+  message: string;
+  trace: TraceEntry[];
+  /** For a liveness violation on a system with cycles: the steps from `loop` on repeat forever. */
+  loop?: number;
+  /** bfs: the trace is a shortest counterexample of the full state graph (docs/soundness.md). */
+  shortest?: boolean;
+  /** Random/PCT: the run that found it, its length before shrinking, how often it was shrunk. */
+  sample?: SampleReport;
+}
+
+interface ExploreHeader {
   design: string;
   layout: string | null;
   cpus: number;
@@ -54,10 +68,6 @@ export interface ExploreResult {
   seed: number;
   symmetry: boolean;
   por: boolean;
-  /** 'unsatisfiable' only with a scenario: the search ended, and no interleaving completed the pinned schedule. */
-  result: 'verified' | 'violation' | 'incomplete' | 'unsatisfiable';
-  /** `loop`, for a liveness violation on a system with cycles: the steps from `loop` on repeat forever. */
-  violation: null | { invariant: string; message: string; trace: TraceEntry[]; loop?: number; sample?: SampleReport };
   stoppedBy?: string;
   stats: Stats;
   /** The engine's memo tables: XState `transition` calls actually made (the rest came from the memo) and dictionary sizes. */
@@ -65,6 +75,13 @@ export interface ExploreResult {
   /** Only with a scenario: whether and how far the pinned schedule happened. */
   scenario?: ScenarioReport;
 }
+
+/**
+ * What `explore()` returns, narrowed by `result`: `violation` is set exactly when `result === 'violation'`.
+ * 'unsatisfiable' only with a scenario: the search ended, and no interleaving completed the pinned schedule.
+ */
+export type ExploreResult = ExploreHeader &
+  ({ result: 'violation'; violation: ExploreViolation } | { result: 'verified' | 'incomplete' | 'unsatisfiable'; violation: null });
 
 const strategies: readonly Strategy[] = ['bfs', 'dfs', 'random', 'pct'];
 
@@ -75,11 +92,12 @@ export function explore(sys: System, options: ExploreOptions = {}): ExploreResul
   // The PRNG keeps 32 bits: a larger seed would silently run the same as a smaller one.
   if (!Number.isSafeInteger(seed) || seed < 0 || seed > 0xffffffff) throw new InputError(`seed must be an integer from 0 to 4294967295, got ${seed}`);
   const compiled = options.scenario !== undefined ? compileScenario(sys, options.scenario) : null;
-  if (compiled && options.symmetry === true) throw new InputError('a scenario names actors, which breaks CPU symmetry: explore it with symmetry off (leave `symmetry` unset)');
+  if (compiled && options.symmetry === true)
+    throw new InputError('a scenario names actors, which breaks CPU symmetry: explore it with symmetry off (leave `symmetry` unset)');
   const symmetry = compiled ? false : (options.symmetry ?? true);
   const por = options.por ?? true;
   const busEngine = sys.engine({ symmetry });
-  const base = busEngine as unknown as Checkable;
+  const base: Checkable<World> = busEngine;
   const product = compiled ? new ScenarioCheckable(base, compiled) : null;
   const engine = product ?? base;
   // One budget for the whole run: the search, the lasso pass and shrinking all spend from it.
@@ -88,11 +106,11 @@ export function explore(sys: System, options: ExploreOptions = {}): ExploreResul
   const opts: SearchOptions = { strategy, seed, por, walks: options.walks, pctDepth: options.pctDepth, budget };
   const r = strategy === 'bfs' || strategy === 'dfs' ? exhaustive(engine, opts) : sample(engine, opts);
   let result: ExploreResult['result'] = r.result;
-  let violation: ExploreResult['violation'] = r.violation;
-  let stoppedBy = r.stoppedBy as string | undefined;
+  let violation: ExploreViolation | null = r.result === 'violation' ? r.violation : null;
+  let stoppedBy: string | undefined = r.result === 'incomplete' ? r.stoppedBy : undefined;
   // A system that may loop can break a quiescence invariant without ever ending: look for a fair lasso.
   if (result === 'verified' && !compiled && !base.acyclic && sys.spec.invariants.some((i) => i.kind === 'quiescent')) {
-    const checkable = sys.engine({ symmetry: false }) as unknown as Checkable;
+    const checkable: Checkable<World> = sys.engine({ symmetry: false });
     const lasso = findFairLasso(checkable, budget);
     if (lasso === 'incomplete') {
       result = 'incomplete';
@@ -106,7 +124,10 @@ export function explore(sys: System, options: ExploreOptions = {}): ExploreResul
   let scenario: ScenarioReport | undefined;
   if (compiled && product) {
     // How far the pinned schedule had got at the violation: replay the counterexample on the product.
-    const at = r.violation ? product.progress(replayTrace(new ScenarioCheckable(sys.engine({ symmetry: false }) as unknown as Checkable, compiled), r.violation.trace, 'strict').final) : null;
+    const at =
+      r.result === 'violation'
+        ? product.progress(replayTrace(new ScenarioCheckable(sys.engine({ symmetry: false }), compiled), r.violation.trace, 'strict').final)
+        : null;
     scenario = scenarioReport(compiled, product.observed, r.result, at);
     if (r.result === 'verified' && !product.observed.completed) result = 'unsatisfiable';
   }
@@ -117,13 +138,17 @@ export function explore(sys: System, options: ExploreOptions = {}): ExploreResul
     // Whether symmetry was applied: asked for, and the system has interchangeable actors (legacy has none).
     symmetry: symmetry && busEngine.classes.length > 0,
     por,
-    result,
-    violation,
+    ...(violation ? { result: 'violation' as const, violation } : { result: noViolation(result), violation: null }),
     ...(stoppedBy ? { stoppedBy } : {}),
     stats: r.stats,
     engine: { xstateTransitions: busEngine.transitionsComputed, ...busEngine.dictionarySizes() },
     ...(scenario ? { scenario } : {}),
   };
+}
+
+function noViolation(result: ExploreResult['result']): Exclude<ExploreResult['result'], 'violation'> {
+  if (result === 'violation') throw new InternalError('a violation result without a violation');
+  return result;
 }
 
 export interface ReplayResult {
@@ -138,7 +163,7 @@ export interface ReplayResult {
  * violation's `violation.loop`) checks that the steps from there on form a cycle that keeps breaking it.
  */
 export function replay(sys: System, trace: readonly TraceEntry[], loop?: number): ReplayResult {
-  const engine: Checkable = sys.engine({ symmetry: false });
+  const engine: Checkable<World> = sys.engine({ symmetry: false });
   const r = replayTrace(engine, trace, 'strict', loop);
   return { violation: r.violation, trace: r.trace, quiescent: r.quiescent };
 }
@@ -151,8 +176,7 @@ export function replay(sys: System, trace: readonly TraceEntry[], loop?: number)
  * verifyTrace(system({ design: 'legacy', layout: 'collide', cpus: 2 }), file.trace, { violation: file.violation });
  */
 export function verifyTrace(sys: System, trace: readonly TraceEntry[], recorded: RecordedVerdict): ReplayResult {
-  const engine: Checkable = sys.engine({ symmetry: false });
+  const engine: Checkable<World> = sys.engine({ symmetry: false });
   const r = replayRecorded(engine, trace, recorded);
   return { violation: r.violation, trace: r.trace, quiescent: r.quiescent };
 }
-

@@ -1,13 +1,16 @@
 /**
  * `forAllInterleavings(system, check)`: call `check` on every reachable state (no symmetry, no
  * partial-order reduction, so no state is skipped), breadth first. If `check` throws or returns false,
- * it throws an InterleavingError naming the state and showing a shortest run to it as a timeline.
+ * it throws an InterleavingError naming the state and showing a shortest run to it as a timeline. It is a
+ * visitor of the one search loop (explore/search.ts).
  */
 import type { AnyMachineSnapshot, StateValue } from 'xstate';
-import type { Engine, World } from '../bus/engine';
+import type { World } from '../bus/engine';
 import type { BusEvent } from '../bus/spec';
 import type { TraceEntry } from '../bus/trace';
+import { Budget } from '../explore/budget';
 import type { Checkable } from '../explore/checkable';
+import { search } from '../explore/search';
 import { traceFromKeys } from '../explore/trace-builder';
 import { MemoryVisitedSet } from '../explore/visited';
 import { renderTimeline } from '../report/timeline';
@@ -89,19 +92,39 @@ function fromCaller<E extends Error>(e: E): E {
 }
 
 function stateText(v: StateValue): string {
-  return typeof v === 'string' ? v : Object.entries(v).map(([k, x]) => (x === undefined ? k : `${k}.${stateText(x as StateValue)}`)).join(',');
+  return typeof v === 'string'
+    ? v
+    : Object.entries(v)
+        .map(([k, x]) => (x === undefined ? k : `${k}.${stateText(x as StateValue)}`))
+        .join(',');
+}
+
+/** The message of an InterleavingError: why, where, and the run that got there. */
+function failureText(sys: System, st: InterleavingState, why: string, trace: TraceEntry[]): string {
+  const where = Object.entries(st.actors)
+    .map(([id, a]) => `${id}: ${a.state}`)
+    .join(', ');
+  return [
+    `forAllInterleavings: the check failed in a state reached after ${st.depth} step${st.depth === 1 ? '' : 's'}${st.quiescent ? ' (a run ends there)' : ''}`,
+    '',
+    why,
+    '',
+    `state: ${where}${st.pending.length ? `; pending: ${st.pending.map((p) => `${p.from} → ${p.to} ${p.event.type}`).join(', ')}` : ''}`,
+    ...(st.violation ? [`(that state also breaks ${st.violation.invariant}: ${st.violation.message})`] : []),
+    '',
+    trace.length ? renderTimeline(sys, trace, null, { legend: true }) : '(the initial state)',
+  ].join('\n');
 }
 
 export function forAllInterleavings<G = any>(sys: System, check: (state: InterleavingState<G>) => void | boolean, options: ForAllOptions = {}): ForAllResult {
   if (typeof check !== 'function') throw fromCaller(new InputError('forAllInterleavings(system, check): check must be a function of the state'));
   const maxStates = options.maxStates ?? 200_000;
-  const engine = sys.engine({ symmetry: false }) as Engine<unknown>;
-  const base = engine as unknown as Checkable;
+  const engine = sys.engine({ symmetry: false });
+  const base: Checkable<World> = engine;
   const product = options.scenario !== undefined ? new ScenarioCheckable(base, compileScenario(sys, options.scenario)) : null;
-  const cs: Checkable = product ?? base;
+  const cs: Checkable<World> = product ?? base;
   const visited = new MemoryVisitedSet();
   const ids = sys.spec.actors.map((a) => a.id);
-  let transitions = 0;
   let quiet = 0;
 
   const pathTo = (n: number): TraceEntry[] => {
@@ -132,18 +155,7 @@ export function forAllInterleavings<G = any>(sys: System, check: (state: Interle
 
   const fail = (st: InterleavingState<G>, n: number, why: string, cause?: unknown): never => {
     const trace = pathTo(n);
-    const where = Object.entries(st.actors).map(([id, a]) => `${id}: ${a.state}`).join(', ');
-    const text = [
-      `forAllInterleavings: the check failed in a state reached after ${st.depth} step${st.depth === 1 ? '' : 's'}${st.quiescent ? ' (a run ends there)' : ''}`,
-      '',
-      why,
-      '',
-      `state: ${where}${st.pending.length ? `; pending: ${st.pending.map((p) => `${p.from} → ${p.to} ${p.event.type}`).join(', ')}` : ''}`,
-      ...(st.violation ? [`(that state also breaks ${st.violation.invariant}: ${st.violation.message})`] : []),
-      '',
-      trace.length ? renderTimeline(sys, trace, null, { legend: true }) : '(the initial state)',
-    ].join('\n');
-    throw fromCaller(new InterleavingError(text, st, trace, { cause }));
+    throw fromCaller(new InterleavingError(failureText(sys, st, why, trace), st, trace, { cause }));
   };
 
   const visit = (world: World, n: number, quiescent: boolean) => {
@@ -154,32 +166,33 @@ export function forAllInterleavings<G = any>(sys: System, check: (state: Interle
     } catch (e) {
       fail(st, n, e instanceof Error ? e.message : String(e), e);
     }
-    if (ok && typeof (ok as { then?: unknown }).then === 'function') throw new InputError('forAllInterleavings: check must be synchronous (it returned a promise)');
+    if (ok && typeof (ok as { then?: unknown }).then === 'function')
+      throw new InputError('forAllInterleavings: check must be synchronous (it returned a promise)');
     if (ok === false) fail(st, n, 'check returned false');
   };
 
-  const init = cs.initial();
-  const queue: number[] = [visited.add(cs.key(init), -1, 0)];
-  for (let head = 0; head < queue.length; head++) {
-    const n = queue[head];
-    const world = cs.decode(visited.keyOf(n));
-    const enabled = cs.enabled(world);
-    const quiescent = enabled.length === 0 && (!product || base.enabled(world).length === 0);
-    if (quiescent) quiet++;
-    visit(world, n, quiescent);
-    for (const step of enabled) {
-      transitions++;
-      const m = visited.add(cs.key(cs.apply(world, step)), n, visited.depthOf(n) + 1);
-      if (m < 0) continue;
-      if (visited.size > maxStates) {
-        if ((options.onLimit ?? 'throw') === 'throw') {
-          const how = `raise maxStates, shrink the system, or pass onLimit: 'stop' to check only the first ${maxStates}`;
-          throw fromCaller(new InputError(`forAllInterleavings: more than ${maxStates} reachable states; ${how}`));
-        }
-        return { states: head + 1, transitions, quiescent: quiet, complete: false };
-      }
-      queue.push(m);
-    }
+  const r = search(
+    cs,
+    visited,
+    { order: 'bfs', por: false, budget: new Budget({ maxStates }) },
+    {
+      expand: (n, world, enabled) => {
+        const quiescent = enabled.length === 0 && (!product || base.enabled(world).length === 0);
+        if (quiescent) quiet++;
+        visit(world, n, quiescent);
+        return undefined;
+      },
+    },
+  );
+  if (r.end.kind === 'limit') {
+    if ((options.onLimit ?? 'throw') === 'throw')
+      throw fromCaller(
+        new InputError(
+          `forAllInterleavings: more than ${maxStates} reachable states; raise maxStates, shrink the system, ` +
+            `or pass onLimit: 'stop' to check only the first ${maxStates}`,
+        ),
+      );
+    return { states: r.expanded, transitions: r.transitions, quiescent: quiet, complete: false };
   }
-  return { states: visited.size, transitions, quiescent: quiet, complete: true };
+  return { states: visited.size, transitions: r.transitions, quiescent: quiet, complete: true };
 }

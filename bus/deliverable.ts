@@ -15,16 +15,29 @@ export interface Deliverable {
   readonly queueIndex: number;
 }
 
-export function deliverable(actorCount: number, queue: readonly { from: number; to: number; event: BusEvent }[], offers: (actor: number) => readonly BusEvent[]): Deliverable[] {
+export function deliverable(
+  actorCount: number,
+  queue: readonly { from: number; to: number; event: BusEvent }[],
+  offers: (actor: number) => readonly BusEvent[],
+): Deliverable[] {
   const out: Deliverable[] = [];
-  for (let a = 0; a < actorCount; a++) {
-    const senders: number[] = [];
-    queue.forEach((m, queueIndex) => {
-      if (m.to !== a || senders.includes(m.from)) return;
-      senders.push(m.from);
-      out.push({ actor: a, from: m.from, event: m.event, queueIndex });
-    });
-    for (const event of offers(a)) out.push({ actor: a, from: a, event, queueIndex: -1 });
-  }
+  for (let a = 0; a < actorCount; a++) deliverableTo(a, queue, offers(a), out);
+  return out;
+}
+
+/** The steps of one actor, in the same order (`out` receives them). */
+export function deliverableTo(
+  a: number,
+  queue: readonly { from: number; to: number; event: BusEvent }[],
+  offers: readonly BusEvent[],
+  out: Deliverable[] = [],
+): Deliverable[] {
+  const senders: number[] = [];
+  queue.forEach((m, queueIndex) => {
+    if (m.to !== a || senders.includes(m.from)) return;
+    senders.push(m.from);
+    out.push({ actor: a, from: m.from, event: m.event, queueIndex });
+  });
+  for (const event of offers) out.push({ actor: a, from: a, event, queueIndex: -1 });
   return out;
 }

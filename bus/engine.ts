@@ -1,18 +1,27 @@
 /**
- * The pure, memoised semantics of a BusSpec: which steps are enabled in a state, what one step does,
- * and the canonical key of a state. The explorer drives this; it never creates an actor. XState's
- * pure `transition` is called once per (local state, event) and remembered, because it is the
- * slowest thing in the loop (about 80k calls/s).
+ * The pure, memoised semantics of a BusSpec, as the explorer's `Checkable`: which steps are enabled in a
+ * state, what one step does, the canonical key of a state and its invariants. It never creates an actor.
+ * XState's pure `transition` is called once per (local state, event) and remembered, because it is the
+ * slowest thing in the loop (about 80k calls/s). The ideas it combines live in their own files: the XState
+ * adapter (xstate-adapter.ts), dictionaries (intern.ts), keys (key.ts), symmetry (symmetry.ts), the
+ * partial-order reduction (por.ts) and the invariant evaluator (check.ts).
  */
-import { initialTransition, transition, type AnyMachineSnapshot, type AnyStateMachine } from 'xstate';
-import { InternalError } from '../util/errors';
-import { stableStringify } from '../util/stable';
-import { firstViolation } from './check';
-import { deliverable, type Deliverable } from './deliverable';
+import type { AnyMachineSnapshot, AnyStateMachine } from 'xstate';
+import type { Checkable } from '../explore/checkable';
+import { InputError, InternalError } from '../util/errors';
+import { actorViolations, allChecks, firstViolation, type Violation } from './check';
+import { deliverable, deliverableTo, type Deliverable } from './deliverable';
+import { eventKey } from './event-key';
+import { Interner } from './intern';
 import { decodeWorld, encodeWorld, type World } from './key';
-import type { BusEvent, BusSpec, Invariant, SendEffect, WorldView } from './spec';
+import { ample, type Footprint, type PorHost } from './por';
+import type { BusEvent, BusSpec, InvariantReads, SendEffect, WorldView } from './spec';
+import { sortChannels, Symmetry } from './symmetry';
+import { initialSnapshot, localKey, refuseUnsupported, step as xstep } from './xstate-adapter';
 
 export type { World } from './key';
+export type { Violation } from './check';
+export { eventKey } from './event-key';
 
 /** One thing the scheduler may deliver next. */
 export type Step = Deliverable;
@@ -24,11 +33,6 @@ export interface Delivery {
   readonly event: BusEvent;
 }
 
-export interface Violation {
-  readonly invariant: string;
-  readonly message: string;
-}
-
 interface Message {
   readonly from: number;
   readonly to: number;
@@ -37,8 +41,7 @@ interface Message {
 }
 
 interface Local {
-  readonly snapshots: AnyMachineSnapshot[];
-  readonly codes: Map<string, number>;
+  readonly states: Interner<AnyMachineSnapshot>;
   /** Per local-state code: event key → result. */
   readonly transitions: Map<string, { next: number; emitted: readonly BusEvent[] }>[];
 }
@@ -48,35 +51,29 @@ export interface EngineOptions {
   readonly symmetry?: boolean;
 }
 
-const eventKeys = new WeakMap<object, string>();
-export function eventKey(e: BusEvent): string {
-  let k = eventKeys.get(e);
-  if (k === undefined) {
-    k = stableStringify(e);
-    eventKeys.set(e, k);
-  }
-  return k;
+interface Mutable {
+  locals: number[];
+  global: number;
+  queue: number[];
 }
 
-export class Engine<G> {
+export class Engine<G> implements Checkable<World> {
   readonly spec: BusSpec<G>;
   readonly symmetry: boolean;
   /** Symmetry classes of two or more actor indices. */
   readonly classes: readonly (readonly number[])[];
   private readonly machineOf: number[] = [];
   private readonly locals: Local[] = [];
-  private readonly globals: G[] = [];
-  private readonly globalCodes = new Map<string, number>();
+  private readonly globals = new Interner<G>();
   private readonly writes = new Map<string, number>();
-  private readonly messages: Message[] = [];
-  private readonly messageCodes = new Map<string, number>();
+  private readonly messages = new Interner<Message>();
   private readonly offerMemo = new Map<string, readonly BusEvent[]>();
-  /** Per actor, per local-state code: the per-actor safety violations of that local state (null: none). */
+  /** Per actor, per local-state code: its `checkActor` violations (null: none). */
   private readonly actorChecks: (readonly Violation[] | null)[][] = [];
-  private readonly actorInvariants: readonly Invariant<G>[];
-  private readonly globalInvariants: readonly Invariant<G>[];
   private readonly indexById = new Map<string, number>();
   private readonly initialWorld: World;
+  private readonly sym: Symmetry;
+  private readonly por: PorHost<World, G>;
   /** XState transitions actually computed (the rest came from the memo). */
   transitionsComputed = 0;
 
@@ -88,29 +85,50 @@ export class Engine<G> {
       this.indexById.set(a.id, i);
       let m = machines.indexOf(a.machine);
       if (m < 0) {
+        refuseUnsupported(a.id, a.machine);
         m = machines.push(a.machine) - 1;
-        this.locals.push({ snapshots: [], codes: new Map(), transitions: [] });
+        this.locals.push({ states: new Interner(), transitions: [] });
       }
       this.machineOf.push(m);
+      this.actorChecks.push([]);
     });
-    // Local-state codes are per machine, so only actors running the same machine object can be swapped.
-    const byClass = new Map<string, number[]>();
-    spec.actors.forEach((a, i) => {
-      if (a.symmetry === undefined) return;
-      const k = `${a.symmetry}\u0000${this.machineOf[i]}`;
-      const c = byClass.get(k) ?? [];
-      c.push(i);
-      byClass.set(k, c);
-    });
-    this.classes = [...byClass.values()].filter((c) => c.length > 1);
-    const locals = spec.actors.map((a, i) => {
-      const [snap] = initialTransition(a.machine, a.input);
-      return this.internLocal(i, snap);
-    });
+    this.classes = symmetryClasses(spec, this.machineOf);
+    this.sym = new Symmetry(
+      spec.actors.length,
+      this.symmetry ? this.classes : [],
+      (c) => this.messages.values[c],
+      (c, from, to) => this.internMessage(from, to, this.messages.values[c].event),
+    );
+    const locals = spec.actors.map((a, i) => this.internLocal(i, initialSnapshot(a.id, a.machine, a.input)));
     this.initialWorld = { locals, global: this.internGlobal(spec.initialGlobal), queue: [] };
-    this.actorInvariants = spec.invariants.filter((i) => i.kind === 'safety' && i.checkActor);
-    this.globalInvariants = spec.invariants.filter((i) => i.kind === 'safety' && i.check);
-    spec.actors.forEach(() => this.actorChecks.push([]));
+    this.por = {
+      independent: spec.independent?.bind(spec),
+      footprints: spec.invariants.filter((i) => i.kind === 'safety' && i.check !== undefined).map((i) => this.footprint(i.reads)),
+      changes: (before, after) => ({ memory: before.global !== after.global, messages: !sameQueue(before.queue, after.queue) }),
+      view: (w) => this.view(w),
+      enabledOf: (w, a) =>
+        deliverableTo(
+          a,
+          w.queue.map((c) => this.messages.values[c]),
+          this.offers(w, this.view(w), a),
+        ),
+      apply: (w, s, r) => this.apply(w, s, r as Delivery[] | undefined),
+      exactKey: (w) => encodeWorld(sortChannels(w, (c) => this.messages.values[c])),
+      stepKey: (s) => `${s.actor}|${s.from}|${eventKey(s.event)}`,
+    };
+  }
+
+  /** What an invariant's declared `reads` covers, in actor indices (an unknown id is an input error). */
+  private footprint(reads: InvariantReads | undefined): Footprint {
+    if (!reads) return { actors: null, memory: true, messages: true };
+    const actors = new Set(
+      (reads.actors ?? []).map((id) => {
+        const i = this.indexById.get(id);
+        if (i === undefined) throw new InputError(`an invariant's reads names actor "${id}", which is not in the spec`);
+        return i;
+      }),
+    );
+    return { actors, memory: reads.memory === true, messages: reads.messages === true };
   }
 
   get actorCount(): number {
@@ -134,11 +152,11 @@ export class Engine<G> {
   }
 
   snapshot(world: World, actor: number): AnyMachineSnapshot {
-    return this.locals[this.machineOf[actor]].snapshots[world.locals[actor]];
+    return this.locals[this.machineOf[actor]].states.values[world.locals[actor]];
   }
 
   global(world: World): G {
-    return this.globals[world.global];
+    return this.globals.values[world.global];
   }
 
   indexOf(id: string): number {
@@ -150,18 +168,25 @@ export class Engine<G> {
   view(world: World): WorldView<G> {
     return {
       actors: this.spec.actors,
-      global: this.globals[world.global],
+      global: this.globals.values[world.global],
       snapshot: (a) => this.snapshot(world, a),
       indexOf: (id) => this.indexOf(id),
       pendingFor: (a) =>
-        world.queue.map((c) => this.messages[c]).filter((m) => m.to === a).map((m) => ({ from: m.from, event: m.event })),
+        world.queue
+          .map((c) => this.messages.values[c])
+          .filter((m) => m.to === a)
+          .map((m) => ({ from: m.from, event: m.event })),
     };
   }
 
   /** Every step the scheduler may take (bus/deliverable.ts). */
   enabled(world: World): Step[] {
     const view = this.view(world);
-    return deliverable(this.actorCount, world.queue.map((c) => this.messages[c]), (a) => this.offers(world, view, a));
+    return deliverable(
+      this.actorCount,
+      world.queue.map((c) => this.messages.values[c]),
+      (a) => this.offers(world, view, a),
+    );
   }
 
   private offers(world: World, view: WorldView<G>, a: number): readonly BusEvent[] {
@@ -184,7 +209,7 @@ export class Engine<G> {
     return state;
   }
 
-  private deliver(state: { locals: number[]; global: number; queue: number[] }, from: number, to: number, event: BusEvent, record?: Delivery[]): void {
+  private deliver(state: Mutable, from: number, to: number, event: BusEvent, record?: Delivery[]): void {
     const enriched = this.spec.enrich ? this.spec.enrich(this.view(state), to, event, from) : event;
     record?.push({ from, to, event: enriched });
     const { next, emitted } = this.transition(to, state.locals[to], enriched);
@@ -208,11 +233,8 @@ export class Engine<G> {
     let r = memo.get(k);
     if (r === undefined) {
       this.transitionsComputed++;
-      const [snap, actions] = transition(this.spec.actors[actor].machine, local.snapshots[code], event as never);
-      if (snap.status === 'error') throw new InternalError(`${this.spec.actors[actor].id} failed on ${event.type}: ${String((snap as { error?: unknown }).error)}`);
-      const emitted = (actions as readonly { type: string; params?: unknown }[])
-        .filter((x) => x.type === 'xstate.emit')
-        .map((x) => (x.params as { event: BusEvent }).event);
+      const a = this.spec.actors[actor];
+      const { snap, emitted } = xstep(a.id, a.machine, local.states.values[code], event);
       r = { next: this.internLocal(actor, snap), emitted };
       memo.set(k, r);
     }
@@ -223,148 +245,55 @@ export class Engine<G> {
     const k = global + '\u0000' + actor + '\u0000' + eventKey(effect);
     let g = this.writes.get(k);
     if (g === undefined) {
-      g = this.internGlobal(this.spec.write(this.globals[global], effect, actor));
+      g = this.internGlobal(this.spec.write(this.globals.values[global], effect, actor));
       this.writes.set(k, g);
     }
     return g;
   }
 
   private internLocal(actor: number, snap: AnyMachineSnapshot): number {
-    const local = this.locals[this.machineOf[actor]];
-    const k = stableStringify([snap.value, snap.context]);
-    let c = local.codes.get(k);
-    if (c === undefined) {
-      c = local.snapshots.push(snap) - 1;
-      local.codes.set(k, c);
-    }
-    return c;
+    return this.locals[this.machineOf[actor]].states.intern(localKey(snap), () => snap);
   }
 
   private internGlobal(g: G): number {
-    const k = this.spec.globalKey(g);
-    let c = this.globalCodes.get(k);
-    if (c === undefined) {
-      c = this.globals.push(g) - 1;
-      this.globalCodes.set(k, c);
-    }
-    return c;
+    return this.globals.intern(this.spec.globalKey(g), () => g);
   }
 
   private internMessage(from: number, to: number, event: BusEvent): number {
     const ek = eventKey(event);
-    const k = `${from}|${to}|${ek}`;
-    let c = this.messageCodes.get(k);
-    if (c === undefined) {
-      c = this.messages.push({ from, to, event, eventKey: ek }) - 1;
-      this.messageCodes.set(k, c);
-    }
-    return c;
+    return this.messages.intern(`${from}|${to}|${ek}`, () => ({ from, to, event, eventKey: ek }));
   }
 
-  /** The canonical key: messages in channel order and, with symmetry, interchangeable actors sorted by what they hold. */
+  /** The canonical key: channels in a fixed order and, with symmetry, the orbit's representative. */
   key(world: World): string {
-    return encodeWorld(this.canonical(world));
+    return encodeWorld(this.sym.canonical(world));
   }
 
   decode(key: string): World {
     return decodeWorld(key, this.actorCount);
   }
 
-  /**
-   * Permute each symmetry class so that its members appear sorted by (local state, messages they send and
-   * receive); messages are renamed with them. Ties are members with equal local state and equal
-   * messages, so any order among them gives the same key.
-   */
+  /** The representative of the state's orbit (bus/symmetry.ts). */
   canonical(world: World): World {
-    const perm = world.locals.map((_, i) => i); // perm[newIndex] = oldIndex
-    let moved = false;
-    for (const cls of this.symmetry ? this.classes : []) {
-      const sig = (i: number): string => {
-        let s = String.fromCharCode(world.locals[i] + 1);
-        if (world.queue.length) {
-          const ms: string[] = [];
-          for (const c of world.queue) {
-            const m = this.messages[c];
-            if (m.to === i) ms.push('<' + (cls.includes(m.from) ? '*' : m.from) + m.eventKey);
-            else if (m.from === i) ms.push('>' + (cls.includes(m.to) ? '*' : m.to) + m.eventKey);
-          }
-          s += ms.sort().join('\u0001');
-        }
-        return s;
-      };
-      const sigs = new Map(cls.map((i) => [i, sig(i)]));
-      const sorted = [...cls].sort((a, b) => (sigs.get(a)! < sigs.get(b)! ? -1 : sigs.get(a)! > sigs.get(b)! ? 1 : a - b));
-      cls.forEach((pos, k) => {
-        perm[pos] = sorted[k];
-        if (sorted[k] !== pos) moved = true;
-      });
-    }
-    if (!moved && world.queue.length < 2) return world;
-    const inv: number[] = [];
-    perm.forEach((old, nu) => (inv[old] = nu));
-    const locals = moved ? perm.map((old) => world.locals[old]) : world.locals;
-    const queue = moved
-      ? world.queue.map((c) => {
-          const m = this.messages[c];
-          return this.internMessage(inv[m.from], inv[m.to], m.event);
-        })
-      : world.queue;
-    // Channels are FIFO per (from, to); the order between channels carries no meaning.
-    const order = queue.map((c, i) => ({ c, i, m: this.messages[c] }));
-    order.sort((x, y) => x.m.from - y.m.from || x.m.to - y.m.to || x.i - y.i);
-    return { locals, global: world.global, queue: order.map((o) => o.c) };
+    return this.sym.canonical(world);
   }
 
-  /**
-   * A persistent subset of `steps` (enabled in `world`): the steps of the first actor the spec declares
-   * independent, or all of them.
-   */
+  /** A persistent, invisible subset of the enabled `steps` (bus/por.ts), or all of them. */
   ample(world: World, steps: readonly Step[]): readonly Step[] {
-    const independent = this.spec.independent;
-    if (!independent || steps.length < 2) return steps;
-    const view = this.view(world);
-    let tried = -1;
-    for (const st of steps) {
-      if (st.actor === tried) continue;
-      tried = st.actor;
-      if (independent(view, st.actor)) {
-        const mine = steps.filter((s) => s.actor === st.actor);
-        if (mine.length < steps.length) return mine;
-        return steps;
-      }
-    }
-    return steps;
+    return ample(this.por, world, steps);
   }
 
   /** The first violated safety invariant (in spec order), or null. */
   violation(world: World): Violation | null {
-    let found: Violation[] | null = null;
-    for (let a = 0; a < world.locals.length; a++) {
-      const memo = this.actorChecks[a];
-      const code = world.locals[a];
-      let v = memo[code];
-      if (v === undefined) {
-        const view = this.view(world);
-        const snap = this.snapshot(world, a);
-        const list: Violation[] = [];
-        for (const inv of this.actorInvariants) {
-          const msg = inv.checkActor!(a, snap, view);
-          if (msg !== null) list.push({ invariant: inv.id, message: msg });
-        }
-        v = memo[code] = list.length ? list : null;
-      }
-      if (v) (found ??= []).push(...v);
-    }
-    if (this.globalInvariants.length) {
-      const view = this.view(world);
-      for (const inv of this.globalInvariants) {
-        const msg = inv.check!(view);
-        if (msg !== null) (found ??= []).push({ invariant: inv.id, message: msg });
-      }
-    }
-    if (!found) return null;
-    const order = this.spec.invariants.map((i) => i.id);
-    return found.reduce((best, v) => (order.indexOf(v.invariant) < order.indexOf(best.invariant) ? v : best));
+    return firstViolation(this.spec.invariants, this.view(world), ['safety'], (a) => this.actorCheck(world, a));
+  }
+
+  private actorCheck(world: World, a: number): readonly Violation[] | null {
+    const memo = this.actorChecks[a];
+    const code = world.locals[a];
+    let v = memo[code];
+    if (v === undefined) v = memo[code] = actorViolations(this.spec.invariants, a, this.snapshot(world, a), this.view(world));
+    return v;
   }
 
   /** The first violated quiescence invariant of a state with no enabled step, or null. */
@@ -372,12 +301,34 @@ export class Engine<G> {
     return firstViolation(this.spec.invariants, this.view(world), ['quiescent']);
   }
 
+  /** Every violated quiescence invariant (spec order). */
+  quiescentViolations(world: World): readonly Violation[] {
+    return allChecks(this.spec.invariants, this.view(world), ['quiescent']);
+  }
+
   /** Sizes of the dictionaries a key needs, for stats. */
   dictionarySizes(): { localStates: number; memories: number; messages: number } {
     return {
-      localStates: this.locals.reduce((n, l) => n + l.snapshots.length, 0),
-      memories: this.globals.length,
-      messages: this.messages.length,
+      localStates: this.locals.reduce((n, l) => n + l.states.size, 0),
+      memories: this.globals.size,
+      messages: this.messages.size,
     };
   }
+}
+
+function sameQueue(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((c, i) => c === b[i]);
+}
+
+/** Actors of one symmetry class that run one machine object (local-state codes are per machine). */
+function symmetryClasses<G>(spec: BusSpec<G>, machineOf: readonly number[]): number[][] {
+  const byClass = new Map<string, number[]>();
+  spec.actors.forEach((a, i) => {
+    if (a.symmetry === undefined) return;
+    const k = `${a.symmetry}\u0000${machineOf[i]}`;
+    const c = byClass.get(k) ?? [];
+    c.push(i);
+    byClass.set(k, c);
+  });
+  return [...byClass.values()].filter((c) => c.length > 1);
 }

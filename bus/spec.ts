@@ -48,6 +48,13 @@ export interface WorldView<G> {
   pendingFor(actor: number): readonly { from: number; event: BusEvent }[];
 }
 
+/** The part of a state a whole-state invariant reads (docs/soundness.md). */
+export interface InvariantReads {
+  readonly actors?: readonly string[];
+  readonly memory?: boolean;
+  readonly messages?: boolean;
+}
+
 export interface Invariant<G> {
   /** Stable id (MODEL.md), used in output and traces. */
   readonly id: string;
@@ -57,8 +64,15 @@ export interface Invariant<G> {
   /** A message if violated, else null. A safety invariant gives this, `checkActor`, or both. */
   check?(view: WorldView<G>): string | null;
   /**
+   * What `check` reads, if you want the partial-order reduction to move actors it cannot see: the actors whose
+   * snapshots it reads (ids), whether it reads shared memory, whether it reads pending messages. Enforced:
+   * reading anything else throws. Without it, `check` may read everything (and every step is visible to it).
+   */
+  readonly reads?: InvariantReads;
+  /**
    * Optional per-actor form of a safety check, memoised per local state: an invariant that only reads
-   * one actor's snapshot should give this instead of (or as well as) `check`.
+   * one actor's snapshot should give this instead of (or as well as) `check`. It may read only `snapshot`,
+   * `view.actors` and `view.indexOf` (enforced: anything else throws).
    */
   checkActor?(actor: number, snapshot: AnyMachineSnapshot, view: WorldView<G>): string | null;
 }
@@ -78,8 +92,10 @@ export interface BusSpec<G> {
   readonly invariants: readonly Invariant<G>[];
   /**
    * Partial-order reduction: true if every step `actor` can take now commutes with every step the other
-   * actors can take before `actor` moves (none writes what it reads, reads what it writes, sends to it or
-   * observes what it changes). The explorer then expands that actor alone (a persistent set).
+   * actors can take before `actor` moves (none writes what it reads, reads what it writes, sends to it, or
+   * enables or disables its steps). Invariants are not your concern here: the engine keeps the proposal only
+   * where no safety invariant can see the steps and they commute with the steps enabled now
+   * (docs/soundness.md). The explorer then expands that actor alone (a persistent set).
    */
   independent?(view: WorldView<G>, actor: number): boolean;
   /** No run revisits a state (every loop makes progress): the explorer may skip the cycle proviso. */

@@ -1,27 +1,58 @@
 /**
- * What the explorer needs of a system: states, enabled steps, successors, canonical keys and invariant
- * checks. bus/engine.ts provides it for any set of XState machines on the bus; the explorer knows
- * nothing else (no page tables, no CPUs).
+ * What the explorer needs of a system, and the types it speaks in: states it cannot look inside, enabled
+ * steps, successors, canonical keys and invariant checks. bus/engine.ts implements it for any set of
+ * XState machines on the bus; the explorer knows nothing else (no page tables, no CPUs, no XState).
  */
 import type { AnyMachineSnapshot } from 'xstate';
-import type { Delivery, Step, Violation, World } from '../bus/engine';
 
-export interface Checkable {
+/** An event as the search sees it: a type and fields it never reads. */
+export interface StepEvent {
+  readonly type: string;
+  readonly [k: string]: unknown;
+}
+
+/** One thing the scheduler may deliver next. */
+export interface Step {
+  /** Receiving actor. */
+  readonly actor: number;
+  /** Sending actor (=== actor for the actor's own step). */
+  readonly from: number;
+  readonly event: StepEvent;
+}
+
+/** A delivery as it happened (a step and the sync deliveries it caused), for traces. */
+export interface Delivery {
+  readonly from: number;
+  readonly to: number;
+  readonly event: StepEvent;
+}
+
+export interface Violation {
+  readonly invariant: string;
+  readonly message: string;
+}
+
+/** A whole-system state, opaque to the search. */
+export type World = object;
+
+export interface Checkable<W extends World = World> {
   readonly actorCount: number;
-  initial(): World;
-  enabled(world: World): Step[];
+  initial(): W;
+  enabled(world: W): Step[];
   /** A persistent subset of the enabled steps (partial-order reduction), or all of them. */
-  ample(world: World, steps: readonly Step[]): readonly Step[];
-  apply(world: World, step: Step, record?: Delivery[]): World;
+  ample(world: W, steps: readonly Step[]): readonly Step[];
+  apply(world: W, step: Step, record?: Delivery[]): W;
   /** Canonical key (symmetry applied if on): a compact string, self-contained given the dictionaries. */
-  key(world: World): string;
+  key(world: W): string;
   /** The representative state a key stands for. */
-  decode(key: string): World;
-  violation(world: World): Violation | null;
-  quiescentViolation(world: World): Violation | null;
+  decode(key: string): W;
+  violation(world: W): Violation | null;
+  quiescentViolation(world: W): Violation | null;
+  /** Every broken quiescence invariant, in spec order (a fair lasso must keep breaking one of them). */
+  quiescentViolations?(world: W): readonly Violation[];
   readonly acyclic: boolean;
   /** An actor's snapshot in a state (for reports; the search itself never looks inside). */
-  snapshot(world: World, actor: number): AnyMachineSnapshot;
+  snapshot(world: W, actor: number): AnyMachineSnapshot;
   /** The actor ids, for traces. */
   actorId(actor: number): string;
   /** Event fields ignored when a recorded step is matched against an enabled one. */

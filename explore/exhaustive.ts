@@ -1,76 +1,101 @@
 /**
- * Exhaustive search over canonical states: breadth-first (the first violation found is a shortest one)
- * or depth-first (less memory on wide graphs). Safety invariants are checked on each new state, the
- * quiescence invariants (liveness at the end of every maximal run) on each state with no step left.
+ * Exhaustive search over canonical states: breadth-first or depth-first (less memory on wide graphs), on the
+ * one search loop (search.ts). Safety invariants are checked on each new state, the quiescence invariants
+ * (liveness at the end of every maximal run) on each state with no step left.
+ *
+ * Shortest: a breadth-first search without reduction finds a shortest counterexample. With the
+ * partial-order reduction the first one found may be longer (the reduced graph skips interleavings), so
+ * bfs then searches again without the reduction for a strictly shorter one (bounded by the depth found):
+ * the reported trace is a shortest one in the full graph (`shortest: true`), and the same trace as before
+ * when the reduced graph's was already shortest. Symmetry keeps depths, so it stays on.
  */
-import type { Step } from '../bus/engine';
-import type { Checkable } from './checkable';
-import { FifoFrontier, LifoFrontier, type Frontier } from './frontier';
-import { Budget, type StopReason } from './budget';
+import { Budget } from './budget';
+import type { Checkable, Violation, World } from './checkable';
 import { PeakMemory } from './memory';
 import type { SearchOptions, SearchResult } from './result';
+import { search, type LoopOptions, type LoopResult, type Visitor } from './search';
 import { traceFromKeys } from './trace-builder';
 import { MemoryVisitedSet, type VisitedSet } from './visited';
 
-export function exhaustive(sys: Checkable, opts: SearchOptions, visited: VisitedSet = new MemoryVisitedSet()): SearchResult {
+interface Found {
+  readonly n: number;
+  readonly violation: Violation;
+}
+
+/**
+ * Check every new state's safety invariants and every end state's quiescence invariants. Breadth first, a
+ * safety violation is met when its state is reached (depth d + 1) while end states of depth d are still
+ * waiting to be expanded: it is held until the search moves past depth d, so that the first violation
+ * reported is one of least depth.
+ */
+function checker<W extends World>(sys: Checkable<W>, visited: VisitedSet, order: 'bfs' | 'dfs'): { visitor: Visitor<W, Found>; held: () => Found | null } {
+  let held: Found | null = null;
+  const visitor: Visitor<W, Found> = {
+    reached: (n, _key, world, depth) => {
+      const v = held ? null : sys.violation(world);
+      if (!v) return undefined;
+      if (order === 'dfs' || depth === 0) return { n, violation: v };
+      held = { n, violation: v };
+      return undefined;
+    },
+    expand: (n, world, enabled) => {
+      if (held && visited.depthOf(n) >= visited.depthOf(held.n)) return held;
+      if (enabled.length > 0) return undefined;
+      const q = sys.quiescentViolation(world);
+      return q ? { n, violation: q } : undefined;
+    },
+  };
+  return { visitor, held: () => held };
+}
+
+/** Run the checker; a held violation still counts if the search ends before reaching its depth. */
+function check<W extends World>(sys: Checkable<W>, visited: VisitedSet, order: 'bfs' | 'dfs', loop: LoopOptions): LoopResult<Found> {
+  const c = checker(sys, visited, order);
+  const r = search(sys, visited, loop, c.visitor);
+  const held = c.held();
+  return r.end.kind === 'complete' && held ? { ...r, end: { kind: 'stopped', value: held } } : r;
+}
+
+export function exhaustive<W extends World>(sys: Checkable<W>, opts: SearchOptions, visited: VisitedSet = new MemoryVisitedSet()): SearchResult {
   const t0 = performance.now();
   const mem = new PeakMemory();
-  const frontier: Frontier = opts.strategy === 'dfs' ? new LifoFrontier() : new FifoFrontier();
+  const order = opts.strategy === 'dfs' ? 'dfs' : 'bfs';
+  // One budget for the run: the re-search for a shorter trace below spends from it too.
   const budget = opts.budget ?? new Budget(opts, opts.onProgress);
-  let transitions = 0;
-  let maxDepth = 0;
-
-  const elapsed = () => (performance.now() - t0) / 1000;
-  const stats = () => ({ states: visited.size, transitions, seconds: +elapsed().toFixed(3), depth: maxDepth, peakMemoryMB: mem.mb });
-  const stop = (why: StopReason): SearchResult => ({ result: 'incomplete', violation: null, stats: stats(), stoppedBy: budget.stop(why) });
-  const report = (n: number, invariant: string, message: string): SearchResult => {
-    const keys: string[] = [];
-    for (let i = n; i >= 0; i = visited.parentOf(i)) keys.push(visited.keyOf(i));
-    keys.reverse();
-    const { entries, final } = traceFromKeys(sys, keys);
-    // The message was written for the representative state; say it again for the concrete CPUs of the trace.
-    const concrete = sys.violation(final) ?? sys.quiescentViolation(final);
-    return { result: 'violation', violation: { invariant, message: concrete?.invariant === invariant ? concrete.message : message, trace: entries }, stats: stats() };
-  };
-
-  const init = sys.initial();
-  const root = visited.add(sys.key(init), -1, 0);
-  const v0 = sys.violation(init);
-  if (v0) return report(root, v0.invariant, v0.message);
-  frontier.push(root);
-
-  for (;;) {
-    const n = frontier.pop();
-    if (n === undefined) break;
-    const why = budget.check();
-    if (why) return stop(why);
-    budget.progress(visited.size, maxDepth, frontier.size);
-    const world = sys.decode(visited.keyOf(n));
-    const depth = visited.depthOf(n);
-    const enabled = sys.enabled(world);
-    if (enabled.length === 0) {
-      const q = sys.quiescentViolation(world);
-      if (q) return report(n, q.invariant, q.message);
-      continue;
-    }
-    let steps: readonly Step[] = opts.por ? sys.ample(world, enabled) : enabled;
-    if (steps.length < enabled.length && !sys.acyclic) {
-      // Cycle proviso: a reduced state must reach something new, or it is expanded fully.
-      const fresh = steps.some((st) => !visited.has(sys.key(sys.apply(world, st))));
-      if (!fresh) steps = enabled;
-    }
-    for (const st of steps) {
-      transitions++;
-      const next = sys.apply(world, st);
-      const key = sys.key(next);
-      if (budget.atStateLimit(visited.size) && !visited.has(key)) return stop('max-states');
-      const m = visited.add(key, n, depth + 1);
-      if (m < 0) continue;
-      if (depth + 1 > maxDepth) maxDepth = depth + 1;
-      const v = sys.violation(next);
-      if (v) return report(m, v.invariant, v.message);
-      frontier.push(m);
-    }
+  const loop = { order, por: opts.por, budget, onTick: () => mem.sample() } as const;
+  const r: LoopResult<Found> = check(sys, visited, order, loop);
+  const stats = () => ({
+    states: visited.size,
+    transitions: r.transitions,
+    seconds: +((performance.now() - t0) / 1000).toFixed(3),
+    depth: r.depth,
+    peakMemoryMB: mem.mb,
+  });
+  if (r.end.kind === 'limit') return { result: 'incomplete', stats: stats(), stoppedBy: r.end.by };
+  if (r.end.kind === 'complete') return { result: 'verified', stats: stats() };
+  let found = r.end.value;
+  let from = visited;
+  let shortest = order === 'bfs';
+  if (order === 'bfs' && opts.por) {
+    // The reduced graph's first counterexample need not be a shortest one: look for a shorter one without reduction.
+    const depth = visited.depthOf(found.n);
+    const full = new MemoryVisitedSet();
+    const again =
+      depth > 0 ? check(sys, full, 'bfs', { order: 'bfs', por: false, maxDepth: depth - 1, budget }) : null;
+    if (again?.end.kind === 'stopped') {
+      found = again.end.value;
+      from = full;
+    } else if (again?.end.kind === 'limit') shortest = false;
   }
-  return { result: 'verified', violation: null, stats: stats() };
+  const keys: string[] = [];
+  for (let i = found.n; i >= 0; i = from.parentOf(i)) keys.push(from.keyOf(i));
+  const { entries, final } = traceFromKeys(sys, keys.reverse());
+  // The message was written for the representative state; say it again for the concrete actors of the trace.
+  const concrete = sys.violation(final as W) ?? sys.quiescentViolation(final as W);
+  const { invariant, message } = found.violation;
+  return {
+    result: 'violation',
+    violation: { invariant, message: concrete?.invariant === invariant ? concrete.message : message, trace: entries, shortest },
+    stats: stats(),
+  };
 }

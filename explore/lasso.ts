@@ -3,12 +3,14 @@
  * ends; a run that never ends must not loop forever without it either. We look for a cycle, reachable from
  * the initial state, whose every state breaks a quiescence invariant and which is weakly fair: every actor
  * enabled in all of its states takes a step inside it. Method: the explicit state graph (no partial-order
- * reduction), Tarjan's SCCs of its "bad" states, and for a fair SCC a cycle through all its states and
- * through one internal step of every continuously enabled actor.
+ * reduction, built by the one search loop), Tarjan's SCCs of its "bad" states, and for a fair SCC the
+ * shortest stem to its state nearest the initial state and a short fair cycle from there (fairCycle).
  */
 import { Budget } from './budget';
-import type { Violation, World } from '../bus/engine';
-import type { Checkable } from './checkable';
+import type { Checkable, Violation, World } from './checkable';
+import { InternalError } from '../util/errors';
+import { search } from './search';
+import { MemoryVisitedSet } from './visited';
 
 export interface Lasso {
   invariant: string;
@@ -21,71 +23,111 @@ export interface Lasso {
 
 interface Node {
   key: string;
-  world: World;
   parent: number;
   /** Successor node and the actor whose step leads there. */
   out: { to: number; actor: number }[];
   enabled: Set<number>;
-  bad: Violation | null;
+  /** The quiescence invariants this state breaks. */
+  bad: readonly Violation[];
+}
+
+/** The explicit state graph (no reduction), built by the one search loop; null if the budget runs out first. */
+function stateGraph<W extends World>(sys: Checkable<W>, budget: Budget): Node[] | null {
+  const nodes: Node[] = [];
+  const index = new Map<string, number>();
+  const visited = new MemoryVisitedSet();
+  const r = search(
+    sys,
+    visited,
+    { order: 'bfs', por: false, budget },
+    {
+      reached: (n, key) => {
+        index.set(key, n);
+        nodes[n] = { key, parent: visited.parentOf(n), out: [], enabled: new Set(), bad: [] };
+        return undefined;
+      },
+      expand: (n, world, enabled) => {
+        nodes[n].bad = sys.quiescentViolations?.(world) ?? [sys.quiescentViolation(world)].filter((v): v is Violation => v !== null);
+        for (const st of enabled) nodes[n].enabled.add(st.actor);
+        return undefined;
+      },
+      edge: (n, st, key, m) => {
+        nodes[n].out.push({ to: m >= 0 ? m : index.get(key)!, actor: st.actor });
+      },
+    },
+  );
+  return r.end.kind === 'limit' ? null : nodes;
 }
 
 /** A fair lasso, null if there is none, or 'incomplete' if the budget (states, time, memory) runs out first. */
-export function findFairLasso(sys: Checkable, budget: Budget = new Budget({ maxStates: 1_000_000 })): Lasso | null | 'incomplete' {
-  const nodes: Node[] = [];
-  const index = new Map<string, number>();
-  const add = (world: World, parent: number): number => {
-    const key = sys.key(world);
-    let n = index.get(key);
-    if (n === undefined) {
-      n = nodes.push({ key, world, parent, out: [], enabled: new Set(), bad: null }) - 1;
-      index.set(key, n);
-    }
-    return n;
-  };
-  add(sys.initial(), -1);
-  for (let n = 0; n < nodes.length; n++) {
-    if (budget.atStateLimit(nodes.length - 1) ? budget.stop('max-states') : budget.check()) return 'incomplete';
-    const node = nodes[n];
-    node.bad = sys.quiescentViolation(node.world);
-    for (const st of sys.enabled(node.world)) {
-      node.enabled.add(st.actor);
-      node.out.push({ to: add(sys.apply(node.world, st), n), actor: st.actor });
-    }
+export function findFairLasso<W extends World>(sys: Checkable<W>, budget: Budget = new Budget({ maxStates: 1_000_000 })): Lasso | null | 'incomplete' {
+  const nodes = stateGraph(sys, budget);
+  if (!nodes) return 'incomplete';
+  const ids = [...new Set(nodes.flatMap((n) => n.bad.map((v) => v.invariant)))];
+  for (const id of ids) {
+    const lasso = lassoFor(nodes, id);
+    if (lasso) return lasso;
   }
+  return null;
+}
 
-  for (const scc of badSccs(nodes)) {
+/** A fair cycle every state of which breaks invariant `id`, with its stem, or null. */
+function lassoFor(nodes: Node[], id: string): Lasso | null {
+  const isBad = (u: number) => nodes[u].bad.some((v) => v.invariant === id);
+  for (const scc of badSccs(nodes, isBad)) {
     const inside = new Set(scc);
     const internal = scc.flatMap((u) => nodes[u].out.filter((e) => inside.has(e.to)).map((e) => ({ from: u, ...e })));
     if (internal.length === 0) continue; // a single state with no step back to itself
     const always = [...nodes[scc[0]].enabled].filter((a) => scc.every((u) => nodes[u].enabled.has(a)));
-    const needed = always.map((a) => internal.find((e) => e.actor === a));
-    if (needed.some((e) => e === undefined)) continue; // an actor always enabled here would eventually leave
+    if (always.some((a) => !internal.some((e) => e.actor === a))) continue; // an actor always enabled here would eventually leave
     const start = scc.reduce((best, u) => (depth(nodes, u) < depth(nodes, best) ? u : best));
-    // A closed walk through every state of the SCC, then one step of each always-enabled actor it lacks.
-    const cycle = [start];
-    let at = start;
-    const goTo = (target: number) => {
-      cycle.push(...pathWithin(nodes, inside, at, target).slice(1));
-      at = target;
-    };
-    for (const u of scc) goTo(u);
-    goTo(start);
-    const stepped = (a: number) => cycle.some((u, i) => i > 0 && nodes[cycle[i - 1]].out.some((e) => e.to === u && e.actor === a));
-    for (const e of needed) {
-      if (stepped(e!.actor)) continue;
-      goTo(e!.from);
-      cycle.push(e!.to);
-      at = e!.to;
-      goTo(start);
-    }
-    if (cycle.length === 1) cycle.push(internal.find((e) => e.from === start)!.to);
+    const cycle = fairCycle(nodes, inside, internal, start);
     const stem: number[] = [];
     for (let u = start; u >= 0; u = nodes[u].parent) stem.push(u);
     stem.reverse();
-    const bad = nodes[start].bad!;
-    return { invariant: bad.invariant, message: `a fair cycle never gets there: ${bad.message}`, stem: stem.map((u) => nodes[u].key), cycle: cycle.map((u) => nodes[u].key) };
+    // Report the first invariant (spec order) broken all around the cycle: the one a replay of the loop names.
+    const bad = nodes[start].bad.find((v) => cycle.every((u) => nodes[u].bad.some((x) => x.invariant === v.invariant)))!;
+    return {
+      invariant: bad.invariant,
+      message: `a fair cycle never gets there: ${bad.message}`,
+      stem: stem.map((u) => nodes[u].key),
+      cycle: cycle.map((u) => nodes[u].key),
+    };
   }
   return null;
+}
+
+type Edge = { from: number; to: number; actor: number };
+
+/**
+ * A short weakly fair cycle through `start` inside one SCC: start with the shortest cycle back to `start`;
+ * while some actor is enabled in every state of the cycle without stepping in it, splice in a detour
+ * through one of its internal steps, or through a state where it is disabled (each detour settles one
+ * actor for good, so this ends). Not always the
+ * shortest fair cycle, but a few shortest paths instead of a walk through every state of the SCC.
+ */
+function fairCycle(nodes: Node[], inside: Set<number>, internal: readonly Edge[], start: number): number[] {
+  // The cycle as its steps (which actor takes each matters: two actors' steps may lead to the same state).
+  const hop = (e: Edge): Edge[] => [e, ...pathWithin(nodes, inside, e.to, start)];
+  let steps = internal
+    .filter((e) => e.from === start)
+    .map(hop)
+    .reduce((x, y) => (y.length < x.length ? y : x));
+  for (;;) {
+    const stepped = new Set(steps.map((e) => e.actor));
+    const starving = [...nodes[start].enabled].find((a) => !stepped.has(a) && steps.every((e) => nodes[e.from].enabled.has(a)));
+    if (starving === undefined) return [start, ...steps.map((e) => e.to)];
+    const e = internal.find((x) => x.actor === starving);
+    // No step of it stays inside: pass through a state where it is disabled instead (one exists, or the SCC was refused).
+    const detour = e
+      ? [...pathWithin(nodes, inside, start, e.from), ...hop(e)]
+      : (() => {
+          const off = [...inside].find((u) => !nodes[u].enabled.has(starving))!;
+          const there = pathWithin(nodes, inside, start, off);
+          return [...there, ...pathWithin(nodes, inside, off, start)];
+        })();
+    steps = [...steps, ...detour];
+  }
 }
 
 function depth(nodes: Node[], u: number): number {
@@ -94,28 +136,29 @@ function depth(nodes: Node[], u: number): number {
   return d;
 }
 
-/** Shortest path from `from` to `to` through the states of `inside` (BFS). */
-function pathWithin(nodes: Node[], inside: Set<number>, from: number, to: number): number[] {
-  if (from === to) return [from];
-  const prev = new Map<number, number>([[from, -1]]);
+/** Shortest path of steps from `from` to `to` through the states of `inside` (BFS); empty if from === to. */
+function pathWithin(nodes: Node[], inside: Set<number>, from: number, to: number): Edge[] {
+  if (from === to) return [];
+  const prev = new Map<number, Edge | null>([[from, null]]);
   const queue = [from];
   for (let i = 0; i < queue.length; i++) {
     for (const e of nodes[queue[i]].out) {
       if (!inside.has(e.to) || prev.has(e.to)) continue;
-      prev.set(e.to, queue[i]);
+      const edge = { from: queue[i], to: e.to, actor: e.actor };
+      prev.set(e.to, edge);
       if (e.to === to) {
-        const path = [to];
-        for (let v = queue[i]; v !== -1; v = prev.get(v)!) path.push(v);
+        const path: Edge[] = [];
+        for (let x: Edge | null = edge; x; x = prev.get(x.from)!) path.push(x);
         return path.reverse();
       }
       queue.push(e.to);
     }
   }
-  throw new Error('states of one SCC are connected');
+  throw new InternalError('states of one SCC are connected');
 }
 
 /** Strongly connected components of the subgraph of bad states (iterative Tarjan). */
-function badSccs(nodes: Node[]): number[][] {
+function badSccs(nodes: Node[], isBad: (u: number) => boolean): number[][] {
   const idx = new Int32Array(nodes.length).fill(-1);
   const low = new Int32Array(nodes.length);
   const onStack = new Uint8Array(nodes.length);
@@ -123,7 +166,7 @@ function badSccs(nodes: Node[]): number[][] {
   const out: number[][] = [];
   let counter = 0;
   for (let root = 0; root < nodes.length; root++) {
-    if (idx[root] >= 0 || !nodes[root].bad) continue;
+    if (idx[root] >= 0 || !isBad(root)) continue;
     const work: { u: number; i: number }[] = [{ u: root, i: 0 }];
     idx[root] = low[root] = counter++;
     stack.push(root);
@@ -133,7 +176,7 @@ function badSccs(nodes: Node[]): number[][] {
       const edges = nodes[top.u].out;
       if (top.i < edges.length) {
         const v = edges[top.i++].to;
-        if (!nodes[v].bad) continue;
+        if (!isBad(v)) continue;
         if (idx[v] < 0) {
           idx[v] = low[v] = counter++;
           stack.push(v);

@@ -1,5 +1,6 @@
 /** Match a recorded delivery against the enabled steps, ignoring what was read of shared memory. */
-import { eventKey, type Step } from '../bus/engine';
+import { eventKey } from '../bus/event-key';
+import type { Step } from './checkable';
 import type { BusEvent } from '../bus/spec';
 import type { TraceEntry } from '../bus/trace';
 import type { Checkable } from './checkable';
@@ -14,7 +15,7 @@ export function stepSignature(sys: Checkable, to: string, from: string, type: st
   return `${to}|${from}|${type}|${eventKey(strip(payload as BusEvent, [...sys.readFields, 'type']) as BusEvent)}`;
 }
 
-export function findStep(sys: Checkable, enabled: readonly Step[], entry: TraceEntry): Step | undefined {
+export function findStep<S extends Step>(sys: Checkable, enabled: readonly S[], entry: TraceEntry): S | undefined {
   const want = stepSignature(sys, entry.to, entry.from, entry.event, entry.payload as Record<string, unknown>);
   return enabled.find((st) => stepSignature(sys, sys.actorId(st.actor), sys.actorId(st.from), st.event.type, st.event as Record<string, unknown>) === want);
 }

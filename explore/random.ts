@@ -5,7 +5,7 @@
  * least 1/(n k^(d-1)) per run. Either can find a violation, neither can prove there is none: without one,
  * the result is 'incomplete'. Counterexamples are shrunk.
  */
-import type { Delivery, Step, World } from '../bus/engine';
+import type { Delivery, Step, World } from './checkable';
 import { createRng, type Rng } from '../util/rng';
 import type { Checkable } from './checkable';
 import { Budget, type StopReason } from './budget';
@@ -56,7 +56,7 @@ export function sample(sys: Checkable, opts: SearchOptions): SearchResult {
   const next = opts.strategy === 'pct' ? pctChooser(rng, sys.actorCount, Math.max(1, opts.pctDepth ?? 3), estimate) : randomChooser(rng);
   const stats = () => ({ states: seen.size, transitions, seconds: +((performance.now() - t0) / 1000).toFixed(3), depth: maxDepth, peakMemoryMB: mem.mb });
   const budget = opts.budget ?? new Budget(opts, opts.onProgress);
-  const stop = (why: StopReason): SearchResult => ({ result: 'incomplete', violation: null, stats: stats(), stoppedBy: budget.stop(why) });
+  const stop = (why: StopReason): SearchResult => ({ result: 'incomplete', stats: stats(), stoppedBy: budget.stop(why) });
 
   for (let w = 0; w < walks; w++) {
     const choose = next();
@@ -88,5 +88,5 @@ export function sample(sys: Checkable, opts: SearchOptions): SearchResult {
     runs++;
     lengths += steps.length;
   }
-  return { result: 'incomplete', violation: null, stats: stats(), stoppedBy: 'walks' };
+  return { result: 'incomplete', stats: stats(), stoppedBy: 'walks' };
 }

@@ -8,24 +8,23 @@
  * causes synchronously and what it read of shared memory, must be recorded exactly, and nothing else.
  * Lenient mode (shrinking): a recorded step that is not enabled is skipped; caused deliveries are not compared.
  */
-import type { Delivery, Step, World } from '../bus/engine';
 import type { TraceEntry } from '../bus/trace';
 import { stableStringify } from '../util/stable';
 import { TraceError } from '../util/errors';
-import type { Checkable } from './checkable';
+import type { Checkable, Delivery, Step, World } from './checkable';
 import { findStep } from './match';
 import { deliveriesToEntries } from './trace-builder';
 
-export interface ExecutedStep {
+export interface ExecutedStep<W extends World = World> {
   /** The step's number in the re-executed run (1-based). */
   readonly step: number;
   /** The recorded delivery that chose the step. */
   readonly entry: TraceEntry;
-  readonly before: World;
+  readonly before: W;
   readonly taken: Step;
   /** Every delivery the step made, the chosen one first. */
   readonly deliveries: readonly Delivery[];
-  readonly after: World;
+  readonly after: W;
 }
 
 export type ReexecuteMode = 'strict' | 'lenient';
@@ -47,7 +46,7 @@ export function stepGroups(trace: readonly TraceEntry[], mode: ReexecuteMode): T
   return groups;
 }
 
-function checkCaused(sys: Checkable, group: readonly TraceEntry[], made: readonly Delivery[]): void {
+function checkCaused<W extends World>(sys: Checkable<W>, group: readonly TraceEntry[], made: readonly Delivery[]): void {
   const step = group[0].step;
   const got = deliveriesToEntries(sys, [made as Delivery[]]).map((e) => ({ ...e, step }));
   for (let k = 0; k < Math.max(got.length, group.length); k++) {
@@ -64,7 +63,11 @@ function checkCaused(sys: Checkable, group: readonly TraceEntry[], made: readonl
 }
 
 /** Re-execute `trace` on `sys` from its initial state; the generator returns the final state. */
-export function* reexecute(sys: Checkable, trace: readonly TraceEntry[], mode: ReexecuteMode = 'strict'): Generator<ExecutedStep, World, void> {
+export function* reexecute<W extends World>(
+  sys: Checkable<W>,
+  trace: readonly TraceEntry[],
+  mode: ReexecuteMode = 'strict',
+): Generator<ExecutedStep<W>, W, void> {
   let world = sys.initial();
   let n = 0;
   for (const group of stepGroups(trace, mode)) {

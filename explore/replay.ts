@@ -4,7 +4,7 @@
  * enabled and stops at the first violation (shrinking). `replayRecorded` also holds the trace to the
  * verdict it records.
  */
-import type { Delivery, Violation, World } from '../bus/engine';
+import type { Delivery, Violation, World } from './checkable';
 import type { TraceEntry } from '../bus/trace';
 import { TraceError } from '../util/errors';
 import type { Checkable } from './checkable';
@@ -29,9 +29,13 @@ export interface RecordedVerdict {
 function checkLoop(sys: Checkable, keys: readonly string[], loop: number): Violation {
   if (!Number.isInteger(loop) || loop < 1 || loop >= keys.length || keys[loop - 1] !== keys[keys.length - 1])
     throw new TraceError(`the trace's loop (from step ${loop}) does not come back to the state it starts in`);
-  const broken = keys.slice(loop - 1).map((k) => sys.quiescentViolation(sys.decode(k)));
-  const first = broken[0];
-  if (!first || broken.some((b) => b?.invariant !== first.invariant))
+  // Every state of the loop breaks one same quiescence invariant (a state may break several).
+  const broken = keys.slice(loop - 1).map((k) => {
+    const w = sys.decode(k);
+    return sys.quiescentViolations?.(w) ?? [sys.quiescentViolation(w)].filter((b): b is Violation => b !== null);
+  });
+  const first = broken[0].find((v) => broken.every((b) => b.some((x) => x.invariant === v.invariant)));
+  if (!first)
     throw new TraceError(`the trace's loop (from step ${loop}) does not keep breaking one liveness invariant`);
   return { invariant: first.invariant, message: `a fair cycle never gets there: ${first.message}` };
 }

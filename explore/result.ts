@@ -23,6 +23,11 @@ export interface ViolationReport {
   trace: TraceEntry[];
   /** Random/PCT only: how the violation was found and shrunk. */
   sample?: SampleReport;
+  /**
+   * The trace is a shortest one in the full state graph (bfs: re-searched without partial-order reduction
+   * to the depth found). False for dfs, random and PCT (shrunk, not minimal).
+   */
+  shortest?: boolean;
 }
 
 /** Which run found a sampled violation and how it was shrunk; the same seed with `run` walks finds it again. */
@@ -37,13 +42,11 @@ export interface SampleReport {
   pctDepth?: number;
 }
 
-export interface SearchResult {
-  result: 'verified' | 'violation' | 'incomplete';
-  violation: ViolationReport | null;
-  stats: Stats;
-  /** Why an incomplete search stopped. */
-  stoppedBy?: StopReason | 'walks';
-}
+/** What a search strategy returns, narrowed by `result`. */
+export type SearchResult =
+  | { result: 'verified'; stats: Stats }
+  | { result: 'violation'; violation: ViolationReport; stats: Stats }
+  | { result: 'incomplete'; stats: Stats; stoppedBy: StopReason | 'walks' };
 
 export interface SearchOptions {
   strategy: Strategy;

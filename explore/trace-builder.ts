@@ -3,7 +3,7 @@
  * enabled step whose successor has the next key. Symmetry may have renamed actors along the path; this
  * finds the step in the concrete numbering, so the trace replays as it is.
  */
-import type { Delivery, World } from '../bus/engine';
+import type { Delivery, World } from './checkable';
 import type { TraceEntry } from '../bus/trace';
 import { InternalError } from '../util/errors';
 import type { Checkable } from './checkable';

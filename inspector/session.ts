@@ -8,6 +8,7 @@
  */
 import type { AnyStateMachine } from 'xstate';
 import type { System } from '../api/system';
+import { actorViolations } from '../bus/check';
 import type { Engine, Step, World } from '../bus/engine';
 import type { TraceEntry } from '../bus/trace';
 import type { Checkable } from '../explore/checkable';
@@ -203,7 +204,7 @@ export class FrameBuilder {
   }
 
   get checkable(): Checkable {
-    return this.engine as unknown as Checkable;
+    return this.engine;
   }
 
   get currentWorld(): World {
@@ -243,7 +244,7 @@ export class FrameBuilder {
     const inv = this.sys.spec.invariants.find((i) => i.id === invariant);
     if (!inv?.checkActor) return null;
     const view = this.engine.view(this.world);
-    for (let a = 0; a < this.sys.spec.actors.length; a++) if (inv.checkActor(a, this.engine.snapshot(this.world, a), view) !== null) return this.sys.spec.actors[a].id;
+    for (let a = 0; a < this.sys.spec.actors.length; a++) if (actorViolations([inv], a, this.engine.snapshot(this.world, a), view)) return this.sys.spec.actors[a].id;
     return null;
   }
 

@@ -9,8 +9,8 @@
  * otherwise the state is expanded fully.
  */
 import type { AnyMachineSnapshot } from 'xstate';
-import type { Delivery, Step, Violation, World } from '../bus/engine';
-import type { Checkable } from '../explore/checkable';
+import type { World } from '../bus/engine';
+import type { Checkable, Delivery, Step, Violation } from '../explore/checkable';
 import { InternalError } from '../util/errors';
 import { stableStringify } from '../util/stable';
 import { describePinned } from './scenario';
@@ -45,13 +45,13 @@ const count = (n: number): number => {
   return c;
 };
 
-export class ScenarioCheckable implements Checkable {
+export class ScenarioCheckable implements Checkable<World> {
   readonly observed: ScenarioObservations = { everDone: 0, completed: false, heldBack: new Map(), stuck: 0 };
   private readonly successors = new WeakMap<Step, Successor>();
   private readonly payloadKeys: (readonly [string, string][] | null)[];
 
   constructor(
-    readonly base: Checkable,
+    readonly base: Checkable<World>,
     readonly scenario: CompiledScenario,
   ) {
     this.payloadKeys = scenario.steps.map((s) => (s.payload ? Object.entries(s.payload).map(([k, v]) => [k, stableStringify(v)] as const) : null));
@@ -79,7 +79,7 @@ export class ScenarioCheckable implements Checkable {
   }
 
   /** Number of pinned steps done in a product state. */
-  progress(world: World): number {
+  progress(world: object): number {
     return count((world as ScenarioWorld).scn ?? 0);
   }
 

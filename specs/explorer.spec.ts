@@ -107,7 +107,7 @@ describe('partial-order reduction keeps every end state and every violation', ()
   ] as const)('%s N=%i K=%i M=%i from-boot=%s cpu-pm=%i', (design, cpus, hotplug, vms, hotplugFromBoot, cpuPm = 0) => {
     const sys = system({ design, cpus, hotplug, vms, hotplugFromBoot, cpuPm });
     // One engine for both searches: keys are codes into its dictionaries.
-    const engine = sys.engine({ symmetry: false }) as unknown as Checkable;
+    const engine = sys.engine({ symmetry: false });
     const full = everything(engine, false);
     const red = everything(engine, true);
     expect(red.quiet).toEqual(full.quiet);
@@ -116,8 +116,8 @@ describe('partial-order reduction keeps every end state and every violation', ()
   });
   test('the explorer reports the same verdict with the reductions off (stop at first violation off)', () => {
     const sys = system({ design: 'trampoline', cpus: 3, hotplug: 2, vms: 1 });
-    const a = exhaustive(sys.engine({ symmetry: true }) as unknown as Checkable, { strategy: 'bfs', seed: 1, por: true });
-    const b = exhaustive(sys.engine({ symmetry: false }) as unknown as Checkable, { strategy: 'bfs', seed: 1, por: false });
+    const a = exhaustive(sys.engine({ symmetry: true }), { strategy: 'bfs', seed: 1, por: true });
+    const b = exhaustive(sys.engine({ symmetry: false }), { strategy: 'bfs', seed: 1, por: false });
     expect(a.result).toBe('verified');
     expect(b.result).toBe('verified');
     expect(a.stats.states).toBeLessThan(b.stats.states / 5);

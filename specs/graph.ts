@@ -1,33 +1,34 @@
-/** Test helper: enumerate a whole state graph, for comparing reductions. */
-import type { Checkable } from '../explore/checkable';
+/** Test helper: enumerate a whole state graph with the one search loop, for comparing reductions. */
+import type { Checkable, World } from '../explore/checkable';
+import { search } from '../explore/search';
+import { MemoryVisitedSet } from '../explore/visited';
 
 /**
  * Every state, every end state and every invariant broken anywhere (end states included), with or without
  * the persistent sets of the partial-order reduction. Keys are only comparable within one engine.
  */
-export function everything(sys: Checkable, por: boolean) {
-  const seen = new Set<string>([sys.key(sys.initial())]);
+export function everything<W extends World>(sys: Checkable<W>, por: boolean) {
   const quiet = new Set<string>();
   const faults = new Set<string>();
-  const todo = [sys.initial()];
-  while (todo.length) {
-    const w = todo.pop()!;
-    const v = sys.violation(w);
-    if (v) faults.add(v.invariant);
-    const en = sys.enabled(w);
-    if (!en.length) {
-      quiet.add(sys.key(w));
-      const q = sys.quiescentViolation(w);
-      if (q) faults.add(q.invariant);
-    }
-    for (const st of por ? sys.ample(w, en) : en) {
-      const n = sys.apply(w, st);
-      const k = sys.key(n);
-      if (!seen.has(k)) {
-        seen.add(k);
-        todo.push(n);
-      }
-    }
-  }
-  return { states: seen.size, quiet, faults };
+  const visited = new MemoryVisitedSet();
+  search(
+    sys,
+    visited,
+    { order: 'dfs', por },
+    {
+      reached: (_n, _key, world) => {
+        const v = sys.violation(world);
+        if (v) faults.add(v.invariant);
+        return undefined;
+      },
+      expand: (n, world, enabled) => {
+        if (enabled.length) return undefined;
+        quiet.add(visited.keyOf(n));
+        const q = sys.quiescentViolation(world);
+        if (q) faults.add(q.invariant);
+        return undefined;
+      },
+    },
+  );
+  return { states: visited.size, quiet, faults };
 }

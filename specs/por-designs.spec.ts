@@ -50,13 +50,13 @@ test('POR keeps every end state and every violation, and symmetry every violatio
           if (e instanceof InputError) return; // e.g. a merged pgd on a colliding layout
           throw e;
         }
-        const engine = sys.engine({ symmetry: false }) as unknown as Checkable;
+        const engine = sys.engine({ symmetry: false });
         const full = everything(engine, false);
         const reduced = everything(engine, true);
         expect(reduced.quiet).toEqual(full.quiet);
         expect(reduced.faults).toEqual(full.faults);
         // Symmetry folds CPUs together but reaches the same violations, with and without POR.
-        const folded = sys.engine({ symmetry: true }) as unknown as Checkable;
+        const folded = sys.engine({ symmetry: true });
         expect(everything(folded, false).faults).toEqual(full.faults);
         expect(everything(folded, true).faults).toEqual(full.faults);
         checked++;

@@ -189,7 +189,7 @@ describe('symmetry canonicalisation (fast-check, random walks of trampoline syst
 
     /** A random walk and its mirror image (CPUs a and b swapped at every step), in one engine. */
     const walks = (engine: Engine<unknown>, choices: readonly number[], a: number, b: number): [World, World][] => {
-      const cs = engine as unknown as Checkable;
+      const cs = engine;
       const rename = renamer(a, b);
       let w = cs.initial();
       let m = cs.initial();

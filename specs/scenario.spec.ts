@@ -114,7 +114,7 @@ describe('a scenario pins part of the schedule', () => {
       [system({ design: 'no-tlbi', cpus: 2, hotplug: 1 }), scenario().then('cpu1', 'SWITCH_PGD').then('cpu0', 'SWITCH_PGD')],
       [system({ design: 'trampoline', cpus: 2, hotplug: 1, hotplugFromBoot: true }), downBeforeKvmUp],
     ] as const) {
-      const product = () => new ScenarioCheckable(sys.engine({ symmetry: false }) as unknown as Checkable, compileScenario(sys, scn));
+      const product = () => new ScenarioCheckable(sys.engine({ symmetry: false }), compileScenario(sys, scn));
       const full = everything(product(), false);
       const red = everything(product(), true);
       expect(red.quiet).toEqual(full.quiet);
@@ -203,7 +203,7 @@ describe('the semantics, on a tiny system', () => {
     const sys = system({ spec: spec as BusSpec<unknown> });
     const scn = scenario().then('y', 'GO').then('x', 'PIN');
     const ends = (por: boolean) => {
-      const p = new ScenarioCheckable(sys.engine({ symmetry: false }) as unknown as Checkable, compileScenario(sys, scn));
+      const p = new ScenarioCheckable(sys.engine({ symmetry: false }), compileScenario(sys, scn));
       return [...everything(p, por).quiet].map((k) => p.snapshot(p.decode(k), 0).value).sort();
     };
     expect(ends(false)).toEqual(['freeFirst', 'pinFirst']);

@@ -13,3 +13,6 @@ export class TraceError extends InputError {}
 export class InternalError extends Error {
   override readonly name = 'InternalError';
 }
+
+/** A machine uses an XState feature the explorer cannot explore faithfully (docs/soundness.md lists them). */
+export class UnsupportedFeatureError extends InputError {}

@@ -1,0 +1,107 @@
+/**
+ * The one search loop (as stateright's checker with its `CheckerVisitor`): every state reachable from the
+ * initial one, each numbered once by its canonical key, breadth first or depth first, with the
+ * partial-order reduction's persistent sets and its cycle proviso if asked. What to do with the states
+ * (check invariants, call a user's check, record a graph) is a visitor; exhaustive search,
+ * `forAllInterleavings`, the lasso's graph pass and the tests' graph helper are such visitors.
+ */
+import { Budget, type StopReason } from './budget';
+import type { Checkable, Step, World } from './checkable';
+import { FifoFrontier, LifoFrontier, type Frontier } from './frontier';
+import type { VisitedSet } from './visited';
+
+/** What a visitor does at each event of the search; returning a value (not undefined) stops the search with it. */
+export interface Visitor<W extends World, T> {
+  /** A state seen for the first time: its number, key and depth (the initial state has depth 0). */
+  reached?(n: number, key: string, world: W, depth: number): T | undefined;
+  /** A state about to be expanded, with every step enabled in it (before any reduction). */
+  expand?(n: number, world: W, enabled: readonly Step[]): T | undefined;
+  /** A step taken from state `n` to the state of key `key` (`m` its number, -1 if it was already seen). */
+  edge?(n: number, step: Step, key: string, m: number): void;
+}
+
+export interface LoopOptions {
+  order: 'bfs' | 'dfs';
+  /** Use the system's persistent sets (with the cycle proviso unless the system is acyclic). */
+  por: boolean;
+  /** States at this depth are visited (`expand` is called) but their successors are not generated: a bounded search. */
+  maxDepth?: number;
+  /** States, seconds, memory and interrupt (budget.ts), shared with whatever else the run does; default: no limit but memory. */
+  budget?: Budget;
+  /** Called every thousand expansions or so (e.g. to sample memory). */
+  onTick?: () => void;
+}
+
+/** How a search ended: stopped by its visitor with a value, ran out of states, or hit a limit. */
+export type LoopEnd<T> =
+  { readonly kind: 'stopped'; readonly value: T } | { readonly kind: 'complete' } | { readonly kind: 'limit'; readonly by: StopReason };
+
+export interface LoopResult<T> {
+  readonly end: LoopEnd<T>;
+  /** Steps applied. */
+  readonly transitions: number;
+  /** Greatest depth reached. */
+  readonly depth: number;
+  /** States expanded. */
+  readonly expanded: number;
+}
+
+export function search<W extends World, T>(sys: Checkable<W>, visited: VisitedSet, opts: LoopOptions, visitor: Visitor<W, T>): LoopResult<T> {
+  const budget = opts.budget ?? new Budget();
+  const frontier: Frontier = opts.order === 'dfs' ? new LifoFrontier() : new FifoFrontier();
+  let transitions = 0;
+  let maxDepth = 0;
+  let expanded = 0;
+  const done = (end: LoopEnd<T>): LoopResult<T> => ({ end, transitions, depth: maxDepth, expanded });
+  const limit = (by: StopReason): LoopResult<T> => done({ kind: 'limit', by: budget.stop(by) });
+
+  const init = sys.initial();
+  const rootKey = sys.key(init);
+  const root = visited.add(rootKey, -1, 0);
+  const s0 = visitor.reached?.(root, rootKey, init, 0);
+  if (s0 !== undefined) return done({ kind: 'stopped', value: s0 });
+  frontier.push(root);
+
+  for (;;) {
+    const n = frontier.pop();
+    if (n === undefined) return done({ kind: 'complete' });
+    const why = budget.check();
+    if (why) return limit(why);
+    budget.progress(visited.size, maxDepth, frontier.size);
+    const depth = visited.depthOf(n);
+    const world = sys.decode(visited.keyOf(n));
+    const enabled = sys.enabled(world);
+    const sx = visitor.expand?.(n, world, enabled);
+    if (sx !== undefined) return done({ kind: 'stopped', value: sx });
+    expanded++;
+    if (opts.maxDepth !== undefined && depth >= opts.maxDepth) continue;
+    for (const st of reduce(sys, visited, world, enabled, opts.por)) {
+      transitions++;
+      const next = sys.apply(world, st);
+      const key = sys.key(next);
+      // Exactly maxStates states are stored: a new one past the limit stops the search.
+      if (budget.atStateLimit(visited.size) && !visited.has(key)) return limit('max-states');
+      const m = visited.add(key, n, depth + 1);
+      visitor.edge?.(n, st, key, m);
+      if (m < 0) continue;
+      if (depth + 1 > maxDepth) maxDepth = depth + 1;
+      const s = visitor.reached?.(m, key, next, depth + 1);
+      if (s !== undefined) return done({ kind: 'stopped', value: s });
+      frontier.push(m);
+    }
+    if ((expanded & 1023) === 0) opts.onTick?.();
+  }
+}
+
+/**
+ * The steps to expand: a persistent set if the reduction is on, else all. Cycle proviso: if a step of the set
+ * leads to a state already seen, expand fully. The last state of any cycle to be expanded has its successor
+ * on the cycle already seen, so every cycle of the reduced graph has a fully expanded state (no step is
+ * ignored forever), whatever the search order. Skipped for systems declared acyclic.
+ */
+function reduce<W extends World>(sys: Checkable<W>, visited: VisitedSet, world: W, enabled: readonly Step[], por: boolean): readonly Step[] {
+  if (!por || enabled.length < 2) return enabled;
+  const steps = sys.ample(world, enabled);
+  if (steps.length === enabled.length || sys.acyclic) return steps;
+  return steps.every((st) => !visited.has(sys.key(sys.apply(world, st)))) ? steps : enabled;
+}
