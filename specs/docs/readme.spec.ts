@@ -3,6 +3,7 @@
  * commands, every relative link in README.md and docs/*.md pointing at a file (and heading) that exists,
  * every docs page listed in the README's index, and generated traces kept out of the README.
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 
@@ -68,6 +69,19 @@ describe('README.md', () => {
     expect(at('wrong-translation after')).toBeGreaterThan(0);
     expect(at('legacy-hotplug on disjoint')).toBeGreaterThan(at('wrong-translation after'));
     expect(at('✓ trampoline')).toBeGreaterThan(at('legacy-hotplug on disjoint'));
+  });
+
+  test('"What it finds" quotes `hypsim demo` (npm start): every line shown is a line it prints, or its start before "…"', () => {
+    const section = readme.slice(readme.indexOf('## What it finds'), readme.indexOf('\n## ', readme.indexOf('## What it finds') + 5));
+    const quoted = [...section.matchAll(/```\n([\s\S]*?)```/g)].flatMap((m) => m[1].split('\n')).filter((l) => l.trim() !== '' && l.trim() !== '…');
+    expect(quoted.length).toBeGreaterThan(20);
+    const demo = spawnSync(process.execPath, [join(root, 'dist', 'cli', 'main.js'), 'demo'], { encoding: 'utf8' });
+    expect(demo.status).toBe(0);
+    // Timings and memory vary from run to run; everything else is deterministic.
+    const norm = (l: string) => l.replace(/[\d.]+ s\b/g, 'T s').replace(/\d+ states\/s/g, 'R states/s').replace(/\d+ MB peak/g, 'M MB peak').trimEnd();
+    const printed = demo.stdout.split('\n').map(norm);
+    const missing = quoted.map((l) => norm(l.split('…')[0])).filter((q) => !printed.some((p) => p.startsWith(q)));
+    expect(missing).toEqual([]);
   });
 
   test('holds no generated section (docs/designs.md has it) and indexes every page in docs/', () => {
