@@ -84,6 +84,15 @@ describe('README.md', () => {
     expect(missing).toEqual([]);
   });
 
+  test('the CLI synopsis names every subcommand `hypsim --help` lists', () => {
+    const help = spawnSync(process.execPath, [join(root, 'dist', 'cli', 'main.js'), '--help'], { encoding: 'utf8' }).stdout;
+    const commands = [...help.split('\n\n')[0].matchAll(/^ {2}hypsim ([a-z]+)\b/gm)].map((m) => m[1]).filter((c) => c !== 'COMMAND');
+    expect(commands).toEqual(expect.arrayContaining(['demo', 'explore', 'simulate', 'replay', 'list', 'inspect', 'export']));
+    const cli = readme.slice(readme.indexOf('## The command line'));
+    const synopsis = /```\n([\s\S]*?)```/.exec(cli)![1];
+    expect(commands.filter((c) => !new RegExp(`^hypsim ${c}\\b`, 'm').test(synopsis))).toEqual([]);
+  });
+
   test('holds no generated section (docs/designs.md has it) and indexes every page in docs/', () => {
     expect(readme).not.toMatch(/designs:begin|<details>/);
     for (const page of docs) expect(readme).toContain(`](${page})`);
