@@ -10,6 +10,7 @@ import type { AnyStateMachine } from 'xstate';
 import type { System } from '../api/system';
 import { actorViolations } from '../bus/check';
 import type { Engine, Step, World } from '../bus/engine';
+import type { ActorDecl } from '../bus/spec';
 import type { TraceEntry } from '../bus/trace';
 import type { Checkable } from '../explore/checkable';
 import { findStep } from '../explore/match';
@@ -166,8 +167,12 @@ export interface Batch {
   readonly violation: ViolationInfo | null;
 }
 
-function kindOf(id: string): StaticInfo['actors'][number]['kind'] {
-  return id === 'kernel' ? 'kernel' : id === 'hotplug' ? 'hotplug' : /^cpu\d+$/.test(id) ? 'cpu' : /^vm\d+$/.test(id) ? 'vm' : 'other';
+const kinds: readonly string[] = ['kernel', 'hotplug', 'cpu', 'vm'];
+
+/** How the page draws an actor: by the role it was declared with (HYP systems), else as 'other'. */
+function kindOf(a: ActorDecl): StaticInfo['actors'][number]['kind'] {
+  const role = a.role ?? 'other';
+  return kinds.includes(role) ? (role as StaticInfo['actors'][number]['kind']) : 'other';
 }
 
 /**
@@ -198,7 +203,7 @@ export class FrameBuilder {
       const i = machines.indexOf(a.machine);
       return i >= 0 ? i : machines.push(a.machine) - 1;
     });
-    this.isCpu = sys.spec.actors.map((a) => kindOf(a.id) === 'cpu' && sys.hyp !== undefined);
+    this.isCpu = sys.spec.actors.map((a) => a.role === 'cpu' && sys.hyp !== undefined);
     this.world = this.engine.initial();
     this.frames.push(this.frame(0, [], undefined));
   }
@@ -250,7 +255,7 @@ export class FrameBuilder {
 
   private usedBy(before: World, entry: TraceEntry): Used | undefined {
     const va = entry.payload.va;
-    if (typeof va !== 'number' || !this.sys.hyp || !/^cpu\d+$/.test(entry.to) || entry.to !== entry.from) return undefined;
+    if (typeof va !== 'number' || !this.sys.hyp || this.sys.spec.actors.find((d) => d.id === entry.to)?.role !== 'cpu' || entry.to !== entry.from) return undefined;
     const c = this.engine.snapshot(before, this.engine.indexOf(entry.to)).context as CpuContext;
     return { cpu: entry.to, va: hex(va), via: lookup(c.tlb, va) !== undefined ? 'tlb' : 'walk', pgd: c.httbr };
   }
@@ -376,7 +381,9 @@ function unsentEvents(sys: System): { events: ReadonlySet<string>; why: string }
 function staticInfo(sys: System, mode: StaticInfo['mode'], source: string, title: string, recorded: StaticInfo['recorded']): StaticInfo {
   const charts = chartsOf(sys.spec.actors);
   const chartIndex = new Map<string, number>();
-  charts.forEach((c, i) => c.actors.forEach((a) => chartIndex.set(a, i)));
+  charts.forEach((c, i) => {
+    for (const a of c.actors) chartIndex.set(a, i);
+  });
   const layout = sys.hyp?.config.layout;
   const p = profiles[layout?.profile ?? 'armv7'];
   const unsent = unsentEvents(sys);
@@ -389,7 +396,7 @@ function staticInfo(sys: System, mode: StaticInfo['mode'], source: string, title
     source,
     title,
     header: sys.header,
-    actors: sys.spec.actors.map((a) => ({ id: a.id, kind: kindOf(a.id), chart: chartIndex.get(a.id)! })),
+    actors: sys.spec.actors.map((a) => ({ id: a.id, kind: kindOf(a), chart: chartIndex.get(a.id)! })),
     charts: charts.map((c) => {
       const n = c.actors.length;
       const keep = c.actors.flatMap((id) => start.get(id) ?? []);

@@ -38,7 +38,7 @@ export function fetchesOf(sys: System, trace: readonly TraceEntry[]): (Fetch | n
       if (!e || e.step !== entry.step || e.to !== engine.actorId(d.to) || e.event !== d.event.type)
         throw new TraceError(`trace step ${entry.step}: the recorded deliveries differ from the re-executed ones`);
       const ev = d.event as { type: string; va?: Va; walk?: Walk };
-      if (/^cpu\d+$/.test(e.to) && ev.va !== undefined && ev.walk) {
+      if (sys.spec.actors[d.to]?.role === 'cpu' && ev.va !== undefined && ev.walk) {
         const tlb = (engine.snapshot(before, d.to).context as CpuContext).tlb;
         const cached = lookup(tlb, ev.va);
         if (ev.type === 'SPECULATE') out[at] = { va: ev.va, via: 'speculative', walk: ev.walk };

@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
 import { system, type System } from 'hypsim';
 import { hypsimMatchers, registered } from 'hypsim/jest';
 
@@ -12,7 +13,7 @@ function failure(run: () => void): string {
     run();
   } catch (e) {
     // Strip colours: Jest's matcherHint colours the hint.
-    return (e as Error).message.replace(/\u001b\[[0-9;]*m/g, '');
+    return stripVTControlCharacters((e as Error).message);
   }
   throw new Error('the expectation passed');
 }
@@ -225,6 +226,7 @@ test('the TypeScript examples of the README section type-check against the built
 });
 
 // A System type is what the matchers take: a helper typed with it compiles.
+// biome-ignore lint/suspicious/noExportsInTest: the helper is exported as a user's would be, to type-check that use.
 export function holds(sys: System): void {
   expect(sys).toHoldInAllInterleavings();
 }

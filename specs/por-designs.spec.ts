@@ -42,7 +42,7 @@ test('POR keeps every end state and every violation, and symmetry every violatio
           if (e instanceof InputError) return; // not a design a file can express
           throw e;
         }
-        let sys;
+        let sys: ReturnType<typeof system>;
         try {
           // A kernel built without CONFIG_HOTPLUG_CPU takes no CPU down.
           sys = system({ design, cpus: 2, ...b, hotplug: design.hotplugCpu === 'n' ? 0 : b.hotplug });

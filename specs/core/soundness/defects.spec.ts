@@ -123,7 +123,9 @@ describe('exact symmetry with messages between interchangeable actors', () => {
     const describe = (w: World, p: number[]) => {
       const v = engine.view(w);
       const inv: number[] = [];
-      p.forEach((old, nu) => (inv[old] = nu));
+      p.forEach((old, nu) => {
+        inv[old] = nu;
+      });
       return JSON.stringify(
         p.map((old) => {
           const s = engine.snapshot(w, old);
