@@ -9,11 +9,11 @@
 import type { AnyStateMachine } from 'xstate';
 import type { System } from '../api/system';
 import { actorViolations } from '../bus/check';
-import type { Engine, Step, World } from '../bus/engine';
+import type { Engine, World } from '../bus/engine';
 import type { ActorDecl } from '../bus/spec';
 import type { TraceEntry } from '../bus/trace';
 import type { Checkable } from '../explore/checkable';
-import { findStep } from '../explore/match';
+import { Reexecution } from '../explore/reexecute';
 import { invariantDocs, pageAt } from '../invariants/hyp';
 import type { CpuContext } from '../machines/cpu-context';
 import { runtimePages } from '../mmu/layout';
@@ -22,7 +22,7 @@ import { hex, walk, type Pgd } from '../mmu/pgd';
 import { profiles } from '../mmu/profile';
 import { lookup } from '../mmu/tlb';
 import { describeTrace, type TimelineLine } from '../report/timeline';
-import { TraceError } from '../util/errors';
+import { InternalError, TraceError } from '../util/errors';
 import { stableStringify } from '../util/stable';
 import { renderDiagram } from './diagram';
 import { pruneChart } from './prune';
@@ -186,6 +186,7 @@ export class FrameBuilder {
   readonly trace: TraceEntry[] = [];
   violation: ViolationInfo | null = null;
   private world: World;
+  private readonly run: Reexecution<World>;
   private readonly machineIdx: number[];
   private readonly stateCodes = new Map<string, number>();
   private readonly viewCodes = new Map<string, number>();
@@ -204,7 +205,8 @@ export class FrameBuilder {
       return i >= 0 ? i : machines.push(a.machine) - 1;
     });
     this.isCpu = sys.spec.actors.map((a) => a.role === 'cpu' && sys.hyp !== undefined);
-    this.world = this.engine.initial();
+    this.run = new Reexecution(this.engine, 'strict');
+    this.world = this.run.world;
     this.frames.push(this.frame(0, [], undefined));
   }
 
@@ -224,10 +226,11 @@ export class FrameBuilder {
   push(entries: readonly TraceEntry[]): Frame {
     const entry = entries[0];
     const step = this.frames.length;
-    const st: Step | undefined = findStep(this.checkable, this.engine.enabled(this.world), entry);
-    if (!st) throw new TraceError(`trace step ${entry.step} (${entry.to} ${entry.event}) is not enabled here`);
-    const before = this.world;
-    this.world = this.engine.apply(before, st);
+    // The one re-executor (explore/reexecute.ts), a step at a time, strict: the page shows only a faithful run.
+    const done = this.run.step(entries);
+    if (!done) throw new InternalError('a strict re-execution skipped a step');
+    const before = done.before;
+    this.world = done.after;
     this.trace.push(...entries);
     const f = this.frame(step, [...entries], this.usedBy(before, entry));
     this.frames.push(f);
