@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
-import { hypsim, tmp } from '../cli-helpers';
+import { hypsim, tmp } from '../cli/helpers';
 
 const root = join(__dirname, '..', '..');
 const fixture = join(__dirname, 'fixtures', 'frames.fixture.ts');

@@ -144,11 +144,11 @@ describe('toBeViolatedBy', () => {
 });
 
 describe('TypeScript: the matchers are typed for users', () => {
-  const root = join(__dirname, '..');
+  const root = join(__dirname, '..', '..');
   const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
 
   test('the specs written against the public API type-check (specs/tsconfig.json resolves hypsim through package.json exports)', () => {
-    const r = spawnSync(process.execPath, [tsc, '-p', join(__dirname, 'tsconfig.json')], { encoding: 'utf8', cwd: root });
+    const r = spawnSync(process.execPath, [tsc, '-p', join(__dirname, '..', 'tsconfig.json')], { encoding: 'utf8', cwd: root });
     expect(r.stdout + r.stderr).toBe('');
     expect(r.status).toBe(0);
   });
@@ -197,7 +197,7 @@ describe('TypeScript: the matchers are typed for users', () => {
 });
 
 test('the TypeScript examples of the README section type-check against the built package', () => {
-  const root = join(__dirname, '..');
+  const root = join(__dirname, '..', '..');
   const readme = readFileSync(join(root, 'README.md'), 'utf8');
   const start = readme.indexOf('## Tests over all interleavings');
   expect(start).toBeGreaterThan(0);

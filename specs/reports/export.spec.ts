@@ -5,11 +5,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { system } from '../api/system';
-import { chartsOf } from '../inspector/statechart';
-import { chartsToDot, dotString } from '../report/dot';
-import { chartsToMermaid, mermaidId, mermaidText, traceToMermaid } from '../report/mermaid';
-import { hypsim, tmp } from './cli-helpers';
+import { system } from '../../api/system';
+import { chartsOf } from '../../inspector/statechart';
+import { chartsToDot, dotString } from '../../report/dot';
+import { chartsToMermaid, mermaidId, mermaidText, traceToMermaid } from '../../report/mermaid';
+import { hypsim, tmp } from '../cli/helpers';
 
 const dir = tmp();
 const legacyFile = join(dir, 'legacy.json');

@@ -5,11 +5,11 @@
  * symmetry-folded graph reaches the same violations.
  */
 import fc from 'fast-check';
-import { system } from '../api/system';
-import { checkDesign, knobDocs, knobs, trampoline, type Design } from '../design/design';
-import type { Checkable } from '../explore/checkable';
-import { InputError } from '../util/errors';
-import { everything } from './graph';
+import { system } from '../../api/system';
+import { checkDesign, knobDocs, knobs, trampoline, type Design } from '../../design/design';
+import type { Checkable } from '../../explore/checkable';
+import { InputError } from '../../util/errors';
+import { everything } from '../core/graph';
 
 const values = (k: (typeof knobs)[number]): string[] | boolean[] => {
   const v = knobDocs[k].values.split(' | ');
