@@ -2,6 +2,7 @@
  * `system(...)`: a HYP-init system from a design, a layout and bounds, or a custom one from your own
  * machines on the bus. What every entry point (CLI, API, Jest matchers, inspector) starts from.
  */
+import { hypNarrator } from '../actors/hyp-narrator';
 import { buildHypSystem, checkBounds, type HypConfig } from '../actors/hyp-system';
 import type { System } from '../actors/system';
 import { Engine } from '../bus/engine';
@@ -74,6 +75,7 @@ export function system(opts: HypSystemOptions | CustomSystemOptions): System {
   return {
     spec,
     hyp,
+    narrator: hypNarrator(hyp),
     header: { design: design.name, layout: layout.name, cpus, hotplug, vms, hotplugFromBoot: config.hotplugFromBoot, cpuPm },
     engine: (o) => new Engine(spec, o),
   };
