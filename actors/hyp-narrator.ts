@@ -7,6 +7,7 @@ import type { AnyMachineSnapshot } from 'xstate';
 import type { Delivery } from '../bus/engine';
 import type { Checkable } from '../explore/checkable';
 import { pageAt } from '../invariants/hyp';
+import type { CpuEvent } from '../machines/cpu';
 import type { CpuContext } from '../machines/cpu-context';
 import type { MemWrite } from '../mmu/memory';
 import { pgdNames } from '../mmu/memory';
@@ -61,7 +62,7 @@ function regText(ctx: TimelineContext, b: CpuContext, a: CpuContext, event: stri
 function cpuLine(ctx: TimelineContext, id: string, d: Delivery, bs: AnyMachineSnapshot, as: AnyMachineSnapshot): { text: string; cite?: string } {
   const b = bs.context as CpuContext;
   const a = as.context as CpuContext;
-  const e = d.event as { type: string; va?: number; walk?: Walk; page?: string; expect?: number; notifier?: boolean };
+  const e = d.event as CpuEvent;
   const meta = Object.values(bs.getMeta() as Record<string, { step?: string; cite?: string }>).find((m) => m?.step === e.type);
   const fault = as.matches('fault') && !bs.matches('fault') ? ` ✗ ${a.fault?.invariant}` : '';
   let text: string;
@@ -82,14 +83,14 @@ function cpuLine(ctx: TimelineContext, id: string, d: Delivery, bs: AnyMachineSn
       text = e.notifier ? 'CPU_PM_EXIT: HVBAR is the stub\'s → cpu_init_hyp_mode()' : 'back from deep idle, online; no HYP init on the CPU PM notifier chain: HYP stays the stub';
       break;
     case 'SPECULATE':
-      text = `speculative walk (MMU on, ${b.httbr ? pgdNames[b.httbr] : '?'}): ${e.walk!.kind === 'mapped' ? `VA ${hex(e.va!)} → PA ${hex(e.walk!.pa)} (${ctx.page(e.walk!.pa)}) cached` : `VA ${hex(e.va!)}: ${walkText(ctx, e.walk!, b.httbr ? pgdNames[b.httbr] : '?')}`}`;
+      text = `speculative walk (MMU on, ${b.httbr ? pgdNames[b.httbr] : '?'}): ${e.walk.kind === 'mapped' ? `VA ${hex(e.va)} → PA ${hex(e.walk.pa)} (${ctx.page(e.walk.pa)}) cached` : `VA ${hex(e.va)}: ${walkText(ctx, e.walk, b.httbr ? pgdNames[b.httbr] : '?')}`}`;
       break;
     case 'ACCESS':
-      text = `HYP uses ${e.page} — ${fetchText(ctx, id, b, a, e.va!, e.walk!)}`;
+      text = `HYP uses ${e.page} — ${fetchText(ctx, id, b, a, e.va, e.walk)}`;
       break;
     default: {
       // A step with no fetch runs in the kernel (SET_VECTORS, a stub HVC) or in HYP with the MMU off, at the init page's PA.
-      const where = e.va !== undefined ? `fetch ${fetchText(ctx, id, b, a, e.va, e.walk!)}` : a.pc !== null && !b.mmu ? `in HYP, MMU off, at PA ${hex(a.pc)}` : b.pc !== null ? `in HYP, MMU off, at PA ${hex(b.pc)}` : 'in the kernel';
+      const where = 'va' in e && e.va !== undefined ? `fetch ${fetchText(ctx, id, b, a, e.va, e.walk)}` : a.pc !== null && !b.mmu ? `in HYP, MMU off, at PA ${hex(a.pc)}` : b.pc !== null ? `in HYP, MMU off, at PA ${hex(b.pc)}` : 'in the kernel';
       text = [where, ...(fault ? [] : regText(ctx, b, a, e.type))].filter(Boolean).join('; ');
       if (as.matches('runtime') && !bs.matches('runtime')) text += `; back in the kernel, HYP up${a.online && !b.online ? ', CPU goes online' : ''}`;
       if (as.matches({ off: 'offline' }) && !bs.matches('off')) text += '; HYP is the stub again, the CPU dies';

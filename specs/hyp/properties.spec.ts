@@ -4,7 +4,7 @@
  */
 import fc from 'fast-check';
 import { system } from '../../api/system';
-import { Engine, type World } from '../../bus/engine';
+import type { Engine, World } from '../../bus/engine';
 import type { BusEvent } from '../../bus/spec';
 import type { TraceEntry } from '../../bus/trace';
 import type { Checkable } from '../../explore/checkable';

@@ -7,7 +7,7 @@
  */
 import { emit, assign, setup, createMachine, type AnyMachineSnapshot } from 'xstate';
 import { explore, replay, system, type BusSpec, type Invariant } from '../../../index';
-import { Engine, type World } from '../../../bus/engine';
+import type { Engine, World } from '../../../bus/engine';
 import { UnsupportedFeatureError } from '../../../util/errors';
 
 type Ev = { type: string; to?: string };
