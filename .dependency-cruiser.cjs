@@ -1,5 +1,5 @@
 /**
- * The three layers (README "Layout of the code"): the generic core (bus/, explore/, util/) knows actors,
+ * The three layers (docs/architecture.md): the generic core (bus/, explore/, util/) knows actors,
  * events, memory and invariants only; the HYP model (machines/, mmu/, design/, invariants/, actors/,
  * scenario/) knows the protocol; front ends (api/, cli/, jest/, inspector/, report/, bench/) are the only
  * code that touches files, ports, processes and terminals. `npm test` runs this check (specs/arch).

@@ -112,7 +112,15 @@ class Labels {
 }
 
 /** Each state as a box (leaves: name and who is there; compound: name, with its children inside). */
-function drawBoxes(out: string[], chart: Chart, title: string, boxes: ReadonlyMap<string, Box>, internal: ReadonlyMap<string, string[]>, b: Box, depth = 0): void {
+function drawBoxes(
+  out: string[],
+  chart: Chart,
+  title: string,
+  boxes: ReadonlyMap<string, Box>,
+  internal: ReadonlyMap<string, string[]>,
+  b: Box,
+  depth = 0,
+): void {
   const s = b.state;
   const leaf = !b.children.length;
   const cls = `st ${leaf ? 'leaf' : 'compound'}${depth === 0 ? ' root' : ''}`;

@@ -16,7 +16,8 @@ function tree(files: Record<string, string>): string {
   cpSync(join(root, '.dependency-cruiser.cjs'), join(dir, '.dependency-cruiser.cjs'));
   cpSync(join(root, '.biome'), join(dir, '.biome'), { recursive: true });
   // No git here: the copy of the config reads no ignore file.
-  writeFileSync(join(dir, 'biome.jsonc'), readFileSync(join(root, 'biome.jsonc'), 'utf8').replace('"useIgnoreFile": true', '"useIgnoreFile": false').replace(/"vcs": \{\s*"enabled": true/, '"vcs": { "enabled": false'));
+  const config = readFileSync(join(root, 'biome.jsonc'), 'utf8');
+  writeFileSync(join(dir, 'biome.jsonc'), config.replace('"useIgnoreFile": true', '"useIgnoreFile": false').replace(/"vcs": \{\s*"enabled": true/, '"vcs": { "enabled": false'));
   writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions: { module: 'commonjs', strict: true } }));
   for (const [path, text] of Object.entries(files)) {
     mkdirSync(dirname(join(dir, path)), { recursive: true });
@@ -39,7 +40,12 @@ const clean = {
   'machines/m.ts': 'export const m = 1;\n',
   'explore/e.ts': "import { b } from '../bus/b';\nexport const e = b + 1;\n",
   'bus/b.ts': 'export const b = 1;\n',
-  'api/a.ts': "import { readFileSync } from 'node:fs';\nimport { m } from '../machines/m';\nexport const a = (p: string) => readFileSync(p, 'utf8') + m + process.pid;\n",
+  'api/a.ts': [
+    "import { readFileSync } from 'node:fs';",
+    "import { m } from '../machines/m';",
+    "export const a = (p: string) => readFileSync(p, 'utf8') + m + process.pid;",
+    '',
+  ].join('\n'),
 };
 
 describe('the layer rules (npm run lint)', () => {
@@ -78,7 +84,16 @@ describe('the layer rules (npm run lint)', () => {
     const long = Array.from({ length: 85 }, (_, i) => `  n += ${i};`).join('\n');
     const d = make({
       ...clean,
-      'explore/e.ts': `export const e = (x: unknown) => x as unknown as number;\nexport const f = (x: number) => x as never;\nexport function g(): number {\n  let n = 0;\n${long}\n  return n;\n}\n`,
+      'explore/e.ts': [
+        'export const e = (x: unknown) => x as unknown as number;',
+        'export const f = (x: number) => x as never;',
+        'export function g(): number {',
+        '  let n = 0;',
+        long,
+        '  return n;',
+        '}',
+        '',
+      ].join('\n'),
       'bus/b.ts': "import { join } from 'node:path';\nexport const b = process.pid + join('a').length;\n",
     });
     const r = biome(d);
