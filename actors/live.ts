@@ -3,7 +3,7 @@
  * delivery policy (seeded random by default). Same seed, same run.
  */
 import { queueScheduler, type SchedulerLike } from 'rxjs';
-import type { System } from '../api/system';
+import type { System } from './system';
 import { randomDelivery, type DeliveryPolicy } from '../bus/delivery';
 import { LiveBus, type LiveBusOptions, type LiveOutcome } from '../bus/live-bus';
 

@@ -7,6 +7,7 @@ import type { TraceEntry } from '../bus/trace';
 import type { Checkable } from '../explore/checkable';
 import { exhaustive } from '../explore/exhaustive';
 import { Budget } from '../explore/budget';
+import { nodeMeter } from './node-meter';
 import { findFairLasso } from '../explore/lasso';
 import { traceFromKeys } from '../explore/trace-builder';
 import { sample } from '../explore/random';
@@ -102,7 +103,7 @@ export function explore(sys: System, options: ExploreOptions = {}): ExploreResul
   const engine = product ?? base;
   // One budget for the whole run: the search, the lasso pass and shrinking all spend from it.
   const { maxStates, maxSeconds, maxMemoryMB, interrupt } = options;
-  const budget = new Budget({ maxStates, maxSeconds, maxMemoryMB, interrupt }, options.onProgress);
+  const budget = new Budget({ maxStates, maxSeconds, maxMemoryMB, interrupt, meter: nodeMeter }, options.onProgress);
   const opts: SearchOptions = { strategy, seed, por, walks: options.walks, pctDepth: options.pctDepth, budget };
   const r = strategy === 'bfs' || strategy === 'dfs' ? exhaustive(engine, opts) : sample(engine, opts);
   let result: ExploreResult['result'] = r.result;

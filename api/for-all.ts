@@ -9,6 +9,7 @@ import type { World } from '../bus/engine';
 import type { BusEvent } from '../bus/spec';
 import type { TraceEntry } from '../bus/trace';
 import { Budget } from '../explore/budget';
+import { nodeMeter } from './node-meter';
 import type { Checkable } from '../explore/checkable';
 import { search } from '../explore/search';
 import { traceFromKeys } from '../explore/trace-builder';
@@ -137,7 +138,7 @@ export function forAllInterleavings<G = any>(sys: System, check: (state: Interle
     const actors: Record<string, ActorState> = {};
     ids.forEach((id, a) => {
       const snap = cs.snapshot(world, a);
-      actors[id] = { value: snap.value, state: stateText(snap.value), context: snap.context, matches: (v) => snap.matches(v as never), snapshot: snap };
+      actors[id] = { value: snap.value, state: stateText(snap.value), context: snap.context, matches: (v) => snap.matches(v), snapshot: snap };
     });
     const wv = engine.view(world);
     const pending = ids.flatMap((to, a) => wv.pendingFor(a).map((p) => ({ from: ids[p.from], to, event: p.event })));
@@ -174,7 +175,7 @@ export function forAllInterleavings<G = any>(sys: System, check: (state: Interle
   const r = search(
     cs,
     visited,
-    { order: 'bfs', por: false, budget: new Budget({ maxStates }) },
+    { order: 'bfs', por: false, budget: new Budget({ maxStates, meter: nodeMeter }) },
     {
       expand: (n, world, enabled) => {
         const quiescent = enabled.length === 0 && (!product || base.enabled(world).length === 0);

@@ -14,7 +14,7 @@ const tempFor = (path: string) => join(dirname(path), `.${basename(path)}.${proc
 /** Refuse a path that cannot take the file: no such directory, a directory, a device or FIFO, no write permission. */
 export function checkWritable(path: string, what: string): void {
   if (path === '') throw new InputError(`cannot write the ${what}: the path is empty`);
-  let st;
+  let st: ReturnType<typeof statSync> | undefined;
   try {
     st = statSync(path);
   } catch (e) {

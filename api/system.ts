@@ -2,7 +2,9 @@
  * `system(...)`: a HYP-init system from a design, a layout and bounds, or a custom one from your own
  * machines on the bus. What every entry point (CLI, API, Jest matchers, inspector) starts from.
  */
-import { buildHypSystem, checkBounds, type HypConfig, type HypSystem } from '../actors/hyp-system';
+import { hypNarrator } from '../actors/hyp-narrator';
+import { buildHypSystem, checkBounds, type HypConfig } from '../actors/hyp-system';
+import type { System } from '../actors/system';
 import { Engine } from '../bus/engine';
 import type { BusSpec } from '../bus/spec';
 import { findDesign, type Design } from '../design/design';
@@ -36,25 +38,7 @@ export interface CustomSystemOptions<G = unknown> {
   spec: BusSpec<G>;
 }
 
-/** What the JSON header says about the system. */
-export interface SystemHeader {
-  design: string;
-  layout: string | null;
-  cpus: number;
-  hotplug: number;
-  vms: number;
-  hotplugFromBoot: boolean;
-  cpuPm: number;
-}
-
-export interface System {
-  readonly spec: BusSpec<unknown>;
-  readonly header: SystemHeader;
-  /** The HYP model behind it, for HYP systems. */
-  readonly hyp?: HypSystem;
-  /** A fresh engine (dictionaries, memo tables) with the given reductions. */
-  engine(opts?: { symmetry?: boolean }): Engine<unknown>;
-}
+export type { System, SystemHeader } from '../actors/system';
 
 /** A name is a claim: a design or layout named after a preset must be that preset (output and trace files show names). */
 function checkNames(design: Design, layout: Layout, cpus: number, vms: number): void {
@@ -91,6 +75,7 @@ export function system(opts: HypSystemOptions | CustomSystemOptions): System {
   return {
     spec,
     hyp,
+    narrator: hypNarrator(hyp),
     header: { design: design.name, layout: layout.name, cpus, hotplug, vms, hotplugFromBoot: config.hotplugFromBoot, cpuPm },
     engine: (o) => new Engine(spec, o),
   };

@@ -61,7 +61,10 @@ export function actorViolations<G>(
   for (const inv of invariants) {
     if (inv.kind !== 'safety' || !inv.checkActor) continue;
     const m = inv.checkActor(actor, snap, actorView(view, actor, inv.id));
-    if (m !== null) (out ??= []).push({ invariant: inv.id, message: m });
+    if (m !== null) {
+      out ??= [];
+      out.push({ invariant: inv.id, message: m });
+    }
   }
   return out;
 }

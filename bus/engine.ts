@@ -229,7 +229,8 @@ export class Engine<G> implements Checkable<World> {
   private transition(actor: number, code: number, event: BusEvent): { next: number; emitted: readonly BusEvent[] } {
     const local = this.locals[this.machineOf[actor]];
     const k = eventKey(event);
-    const memo = (local.transitions[code] ??= new Map());
+    local.transitions[code] ??= new Map();
+    const memo = local.transitions[code];
     let r = memo.get(k);
     if (r === undefined) {
       this.transitionsComputed++;

@@ -55,7 +55,7 @@ export class LiveBus<G> {
   ) {
     this.global = spec.initialGlobal;
     this.actors = spec.actors.map((d, i) => {
-      const actor = createActor(d.machine, { input: d.input as never, ...(options.inspect ? { inspect: options.inspect } : {}) });
+      const actor = createActor(d.machine, { input: d.input, ...(options.inspect ? { inspect: options.inspect } : {}) });
       // Emitted events are how a machine talks to the bus: messages, or writes to shared memory.
       actor.on('*', (e: BusEvent) => this.onEmit(i, e));
       return actor;

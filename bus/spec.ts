@@ -29,6 +29,8 @@ export interface ActorDecl {
   readonly id: string;
   readonly machine: AnyStateMachine;
   readonly input?: unknown;
+  /** What the actor is to the model and its reports ('cpu', 'kernel', 'vm'…); the core never reads it. */
+  readonly role?: string;
   /**
    * Actors with the same symmetry class are interchangeable: their local states must not mention their
    * own identity, and nothing else may tell them apart except through messages and their local states.

@@ -33,7 +33,9 @@ export class Symmetry {
     private readonly renamed: (code: number, from: number, to: number) => number,
   ) {
     this.classOf = Array.from({ length: actorCount }, () => -1);
-    classes.forEach((c, k) => c.forEach((a) => (this.classOf[a] = k)));
+    classes.forEach((c, k) => {
+      for (const a of c) this.classOf[a] = k;
+    });
   }
 
   private tag(actor: number): string {
@@ -54,7 +56,10 @@ export class Symmetry {
       const dir = m.from === m.to ? '=' : m.to === i ? '<' : '>';
       const id = dir + other;
       let ch = channels.get(id);
-      if (!ch) channels.set(id, (ch = { name: dir + this.tag(other), events: [] }));
+      if (!ch) {
+        ch = { name: dir + this.tag(other), events: [] };
+        channels.set(id, ch);
+      }
       ch.events.push(m.eventKey);
     }
     const parts = [...channels.values()].map((ch) => ch.name + '\u0002' + ch.events.join('\u0003')).sort();
@@ -69,7 +74,9 @@ export class Symmetry {
     for (const cls of this.classes) {
       const sigs = cls.map((i) => ({ i, ...this.signature(world, i) }));
       sigs.sort((a, b) => (a.sig < b.sig ? -1 : a.sig > b.sig ? 1 : a.i - b.i));
-      cls.forEach((pos, k) => (base[pos] = sigs[k].i));
+      cls.forEach((pos, k) => {
+        base[pos] = sigs[k].i;
+      });
       for (let k = 0; k < sigs.length;) {
         let e = k + 1;
         while (e < sigs.length && sigs[e].sig === sigs[k].sig) e++;
@@ -97,7 +104,9 @@ export class Symmetry {
   private permute(world: World, perm: readonly number[]): World {
     if (perm.every((old, p) => old === p)) return sortChannels(world, this.message);
     const inv: number[] = [];
-    perm.forEach((old, p) => (inv[old] = p));
+    perm.forEach((old, p) => {
+      inv[old] = p;
+    });
     const queue = world.queue.map((c) => {
       const m = this.message(c);
       return this.renamed(c, inv[m.from], inv[m.to]);
@@ -124,7 +133,9 @@ function* orderings(base: readonly number[], groups: readonly (readonly number[]
   const actors = first.map((p) => base[p]);
   for (const order of permutations(actors)) {
     const next = base.slice();
-    first.forEach((p, k) => (next[p] = order[k]));
+    first.forEach((p, k) => {
+      next[p] = order[k];
+    });
     yield* orderings(next, rest);
   }
 }

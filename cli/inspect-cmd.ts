@@ -12,7 +12,7 @@ import { liveSessionShell, traceSession, type Session } from '../inspector/sessi
 import { statelyInspector, type StatelyAttachment } from '../inspector/stately';
 import type { TraceEntry } from '../bus/trace';
 import { readVerifiedTraceFile } from '../report/trace-file';
-import { InputError } from '../util/errors';
+import { InputError, InternalError } from '../util/errors';
 import { parseArgs, refuseFlags } from './args';
 import { checkFlagsMatchTrace, describeSystem, systemFlags, systemFrom } from './system-flags';
 
@@ -48,7 +48,7 @@ export async function inspectCommand(argv: readonly string[], out: (s: string) =
   if (maxSeconds <= 0) throw new InputError(`hypsim inspect: --max-seconds must be positive, got ${maxSeconds}`);
   const seed = (f.seed as number | undefined) ?? 1;
 
-  let session: Session;
+  let session: Session | undefined;
   let sys: System;
   let trace: TraceEntry[] | null = null;
   let live = false;
@@ -81,11 +81,13 @@ export async function inspectCommand(argv: readonly string[], out: (s: string) =
     }
   }
   if (live) session = liveSessionShell(sys, { source: `live run, seed ${seed}, ${delayMs} ms per step`, title: describeSystem(sys) });
+  if (!session) throw new InternalError('inspect: neither a trace nor a live run to show');
+  const shown: Session = session;
 
-  const server: InspectorServer = await serveInspector(session!, { port, stately: f.stately === true });
+  const server: InspectorServer = await serveInspector(shown, { port, stately: f.stately === true });
   out(`hypsim inspector: ${server.url}`);
-  out(`  ${describeSystem(sys)} — ${session!.info.source}${trace ? `: ${session!.builder.steps} steps, ${session!.violation ? `✗ ${session!.violation.invariant} at step ${session!.violation.step}` : 'no invariant broken'}` : ''}`);
-  const broken = trace ? session!.violation : null;
+  out(`  ${describeSystem(sys)} — ${shown.info.source}${trace ? `: ${shown.builder.steps} steps, ${shown.violation ? `✗ ${shown.violation.invariant} at step ${shown.violation.step}` : 'no invariant broken'}` : ''}`);
+  const broken = trace ? shown.violation : null;
   if (broken) out(`  the breaking step: ${server.url}#${broken.step}`);
   let stately: StatelyAttachment | null = null;
   if (server.stately) {
@@ -96,7 +98,7 @@ export async function inspectCommand(argv: readonly string[], out: (s: string) =
   out('  Ctrl-C to stop');
 
   if (live) {
-    runLive(session!, { seed, delayMs, inspect: stately?.inspect }).then(
+    runLive(shown, { seed, delayMs, inspect: stately?.inspect }).then(
       (r) => out(`  live run ended after ${r.steps} steps: ${r.violation ? `✗ ${r.violation.invariant}` : 'no invariant broken'}`),
       (e) => err(`hypsim inspect: live run failed: ${(e as Error).message}`),
     );

@@ -46,7 +46,10 @@ function finish(code: number): void {
     }
     process.exit(code);
   };
-  if (stdout.closed || stdout.error) return done();
+  if (stdout.closed || stdout.error) {
+    done();
+    return;
+  }
   process.stdout.write('', () => process.stderr.write('', done));
 }
 
@@ -95,6 +98,9 @@ export function runCli(load: LoadMain, file: string): void {
   }
   watchStdout();
   const argv = process.argv.slice(2);
-  if (searches(argv)) return searchInWorker(file, argv);
+  if (searches(argv)) {
+    searchInWorker(file, argv);
+    return;
+  }
   load()(argv, out, err).then(finish, internal);
 }

@@ -279,14 +279,15 @@ export function parseDesign(json: unknown, fallbackName: string): Design {
   if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new InputError('design: the file must hold a JSON object');
   const o = json as Record<string, unknown>;
   const ext = o.extends ?? 'trampoline';
-  if (typeof ext !== 'string' || !findDesign(ext)) throw new InputError(`design: extends must name a preset or mutant (${allDesigns.map((d) => d.name).join(', ')}), got ${JSON.stringify(ext)}`);
-  const d: Record<string, unknown> = { ...findDesign(ext)! };
-  d.name = fallbackName;
+  const base = typeof ext === 'string' ? findDesign(ext) : undefined;
+  if (!base) throw new InputError(`design: extends must name a preset or mutant (${allDesigns.map((d) => d.name).join(', ')}), got ${JSON.stringify(ext)}`);
+  // A knob is set by name once it is checked against the knob lists below; Object.assign keeps Design's type.
+  const design: Design = { ...base, name: fallbackName };
   for (const [k, v] of Object.entries(o)) {
     if (k === 'extends') continue;
     if (k === 'name' || k === 'description' || k === 'kernel' || k === 'defaultLayout') {
       if (typeof v !== 'string' || v === '') throw new InputError(`design: ${k} must be a non-empty string, got ${JSON.stringify(v)}`);
-      d[k] = v;
+      Object.assign(design, { [k]: v });
       continue;
     }
     if (!(knobs as string[]).includes(k)) throw new InputError(`design: unknown knob "${k}" (knobs: ${knobs.join(', ')})`);
@@ -294,9 +295,8 @@ export function parseDesign(json: unknown, fallbackName: string): Design {
     if (allowed) {
       if (typeof v !== 'string' || !allowed.includes(v)) throw new InputError(`design: ${k} must be one of ${allowed.join(' | ')}, got ${JSON.stringify(v)}`);
     } else if (typeof v !== 'boolean') throw new InputError(`design: ${k} must be true or false, got ${JSON.stringify(v)}`);
-    d[k] = v;
+    Object.assign(design, { [k]: v });
   }
-  const design = d as unknown as Design;
   checkDesign(design);
   return design;
 }

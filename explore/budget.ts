@@ -2,7 +2,7 @@
  * What a search may spend: states, seconds, heap memory, and an interrupt (Ctrl-C relayed by a front end).
  * One budget spans a whole run (search, lasso pass, shrinking); every loop asks it once per expansion.
  */
-import { getHeapStatistics } from 'node:v8';
+import { type MemoryMeter, noMeter } from './meter';
 
 export type StopReason = 'max-states' | 'max-seconds' | 'max-memory' | 'interrupted';
 
@@ -14,6 +14,8 @@ export interface BudgetLimits {
   maxMemoryMB?: number;
   /** Set from outside (another thread, a signal relay); read once per expansion. */
   interrupt?: { readonly aborted: boolean };
+  /** How heap and resident memory are read (a front end passes the Node meter); default: not at all. */
+  meter?: MemoryMeter;
 }
 
 export interface Progress {
@@ -33,8 +35,8 @@ export const DEFAULT_MEMORY_SHARE = 0.5;
 const MB = 1024 * 1024;
 
 /** The default --max-memory: a share of this isolate's heap limit, in MB. */
-export function defaultMaxMemoryMB(): number {
-  return Math.floor((getHeapStatistics().heap_size_limit * DEFAULT_MEMORY_SHARE) / MB);
+export function defaultMaxMemoryMB(meter: MemoryMeter = noMeter): number {
+  return Math.floor((meter.heapLimit() * DEFAULT_MEMORY_SHARE) / MB);
 }
 
 export class Budget {
@@ -44,13 +46,29 @@ export class Budget {
   private readonly t0 = performance.now();
   private ticks = 0;
   private peakHeap = 0;
+  private peakRss: number;
+  private readonly meter: MemoryMeter;
   private lastProgress = this.t0;
 
   constructor(
     private readonly limits: BudgetLimits = {},
     private readonly onProgress?: (p: Progress) => void,
   ) {
-    this.maxMemoryMB = limits.maxMemoryMB ?? defaultMaxMemoryMB();
+    this.meter = limits.meter ?? noMeter;
+    this.maxMemoryMB = limits.maxMemoryMB ?? defaultMaxMemoryMB(this.meter);
+    this.peakRss = this.meter.rss();
+  }
+
+  /** Sample the resident set size (what the stats report as peakMemoryMB). */
+  sampleRss(): void {
+    const r = this.meter.rss();
+    if (r > this.peakRss) this.peakRss = r;
+  }
+
+  /** Peak resident memory seen so far, in MB, sampling once more. */
+  get peakMemoryMB(): number {
+    this.sampleRss();
+    return Math.round(this.peakRss / MB);
   }
 
   get seconds(): number {
@@ -69,19 +87,20 @@ export class Budget {
 
   /** Record why the run stops (the first reason stays) and return it. */
   stop(why: StopReason): StopReason {
-    return (this.stopped ??= why);
+    this.stopped ??= why;
+    return this.stopped;
   }
 
   /** Per expansion: the interrupt, then every 16th call the clock, every 1024th the heap. */
   check(): StopReason | null {
     if (this.stopped) return this.stopped;
-    if (this.limits.interrupt?.aborted) return (this.stopped = 'interrupted');
+    if (this.limits.interrupt?.aborted) return this.stop('interrupted');
     const t = ++this.ticks;
-    if ((t & 15) === 0 && this.limits.maxSeconds !== undefined && this.seconds >= this.limits.maxSeconds) return (this.stopped = 'max-seconds');
+    if ((t & 15) === 0 && this.limits.maxSeconds !== undefined && this.seconds >= this.limits.maxSeconds) return this.stop('max-seconds');
     if ((t & 1023) === 0) {
-      const used = getHeapStatistics().used_heap_size;
+      const used = this.meter.heapUsed();
       if (used > this.peakHeap) this.peakHeap = used;
-      if (used > this.maxMemoryMB * MB) return (this.stopped = 'max-memory');
+      if (used > this.maxMemoryMB * MB) return this.stop('max-memory');
     }
     return null;
   }

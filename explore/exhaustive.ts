@@ -11,7 +11,6 @@
  */
 import { Budget } from './budget';
 import type { Checkable, Violation, World } from './checkable';
-import { PeakMemory } from './memory';
 import type { SearchOptions, SearchResult } from './result';
 import { search, type LoopOptions, type LoopResult, type Visitor } from './search';
 import { traceFromKeys } from './trace-builder';
@@ -58,18 +57,17 @@ function check<W extends World>(sys: Checkable<W>, visited: VisitedSet, order: '
 
 export function exhaustive<W extends World>(sys: Checkable<W>, opts: SearchOptions, visited: VisitedSet = new MemoryVisitedSet()): SearchResult {
   const t0 = performance.now();
-  const mem = new PeakMemory();
   const order = opts.strategy === 'dfs' ? 'dfs' : 'bfs';
   // One budget for the run: the re-search for a shorter trace below spends from it too.
   const budget = opts.budget ?? new Budget(opts, opts.onProgress);
-  const loop = { order, por: opts.por, budget, onTick: () => mem.sample() } as const;
+  const loop = { order, por: opts.por, budget, onTick: () => budget.sampleRss() } as const;
   const r: LoopResult<Found> = check(sys, visited, order, loop);
   const stats = () => ({
     states: visited.size,
     transitions: r.transitions,
     seconds: +((performance.now() - t0) / 1000).toFixed(3),
     depth: r.depth,
-    peakMemoryMB: mem.mb,
+    peakMemoryMB: budget.peakMemoryMB,
   });
   if (r.end.kind === 'limit') return { result: 'incomplete', stats: stats(), stoppedBy: r.end.by };
   if (r.end.kind === 'complete') return { result: 'verified', stats: stats() };

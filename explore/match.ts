@@ -11,7 +11,7 @@ function strip(e: BusEvent | TraceEntry['payload'], fields: readonly string[]): 
   return o;
 }
 
-export function stepSignature(sys: Checkable, to: string, from: string, type: string, payload: Record<string, unknown>): string {
+export function stepSignature(sys: Pick<Checkable, 'readFields'>, to: string, from: string, type: string, payload: Record<string, unknown>): string {
   return `${to}|${from}|${type}|${eventKey(strip(payload as BusEvent, [...sys.readFields, 'type']) as BusEvent)}`;
 }
 

@@ -9,7 +9,6 @@ import type { Delivery, Step, World } from './checkable';
 import { createRng, type Rng } from '../util/rng';
 import type { Checkable } from './checkable';
 import { Budget, type StopReason } from './budget';
-import { PeakMemory } from './memory';
 import type { SearchOptions, SearchResult } from './result';
 import { shrink } from './shrink';
 import { deliveriesToEntries } from './trace-builder';
@@ -44,7 +43,6 @@ function pctChooser(rng: Rng, actors: number, depth: number, lengthEstimate: () 
 
 export function sample(sys: Checkable, opts: SearchOptions): SearchResult {
   const t0 = performance.now();
-  const mem = new PeakMemory();
   const rng = createRng(opts.seed);
   const walks = opts.walks ?? 1000;
   const seen = new Set<string>();
@@ -54,7 +52,7 @@ export function sample(sys: Checkable, opts: SearchOptions): SearchResult {
   let runs = 0;
   const estimate = () => (runs ? Math.round(lengths / runs) : 50);
   const next = opts.strategy === 'pct' ? pctChooser(rng, sys.actorCount, Math.max(1, opts.pctDepth ?? 3), estimate) : randomChooser(rng);
-  const stats = () => ({ states: seen.size, transitions, seconds: +((performance.now() - t0) / 1000).toFixed(3), depth: maxDepth, peakMemoryMB: mem.mb });
+  const stats = () => ({ states: seen.size, transitions, seconds: +((performance.now() - t0) / 1000).toFixed(3), depth: maxDepth, peakMemoryMB: budget.peakMemoryMB });
   const budget = opts.budget ?? new Budget(opts, opts.onProgress);
   const stop = (why: StopReason): SearchResult => ({ result: 'incomplete', stats: stats(), stoppedBy: budget.stop(why) });
 

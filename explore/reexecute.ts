@@ -62,28 +62,53 @@ function checkCaused<W extends World>(sys: Checkable<W>, group: readonly TraceEn
   }
 }
 
+/**
+ * Re-execution one step at a time, for a trace that arrives as it is made (the inspector's live view):
+ * `step` takes the recorded deliveries of the next step and checks them exactly as `reexecute` does.
+ */
+export class Reexecution<W extends World = World> {
+  /** The state after the steps applied so far. */
+  world: W;
+  /** Steps applied so far. */
+  steps = 0;
+
+  constructor(
+    private readonly sys: Checkable<W>,
+    private readonly mode: ReexecuteMode = 'strict',
+  ) {
+    this.world = sys.initial();
+  }
+
+  /** Apply the step whose deliveries are `group` (one step number); lenient mode returns null for a step not enabled. */
+  step(group: readonly TraceEntry[]): ExecutedStep<W> | null {
+    const entry = group[0];
+    if (this.mode === 'strict' && (entry.step !== this.steps + 1 || group.some((e) => e.step !== entry.step)))
+      throw new TraceError(`trace step ${entry.step} arrives where step ${this.steps + 1} was due: steps are missing, reordered or duplicated`);
+    const taken = findStep(this.sys, this.sys.enabled(this.world), entry);
+    if (!taken) {
+      if (this.mode === 'lenient') return null;
+      throw new TraceError(
+        `trace step ${entry.step} (${describe(entry)}) is not enabled here: the trace is for another design, layout or bounds, or was edited`,
+      );
+    }
+    const deliveries: Delivery[] = [];
+    const before = this.world;
+    this.world = this.sys.apply(before, taken, deliveries);
+    if (this.mode === 'strict') checkCaused(this.sys, group, deliveries);
+    return { step: ++this.steps, entry, before, taken, deliveries, after: this.world };
+  }
+}
+
 /** Re-execute `trace` on `sys` from its initial state; the generator returns the final state. */
 export function* reexecute<W extends World>(
   sys: Checkable<W>,
   trace: readonly TraceEntry[],
   mode: ReexecuteMode = 'strict',
 ): Generator<ExecutedStep<W>, W, void> {
-  let world = sys.initial();
-  let n = 0;
+  const run = new Reexecution(sys, mode);
   for (const group of stepGroups(trace, mode)) {
-    const entry = group[0];
-    const taken = findStep(sys, sys.enabled(world), entry);
-    if (!taken) {
-      if (mode === 'lenient') continue;
-      throw new TraceError(
-        `trace step ${entry.step} (${describe(entry)}) is not enabled here: the trace is for another design, layout or bounds, or was edited`,
-      );
-    }
-    const deliveries: Delivery[] = [];
-    const before = world;
-    world = sys.apply(world, taken, deliveries);
-    if (mode === 'strict') checkCaused(sys, group, deliveries);
-    yield { step: ++n, entry, before, taken, deliveries, after: world };
+    const done = run.step(group);
+    if (done) yield done;
   }
-  return world;
+  return run.world;
 }

@@ -73,7 +73,7 @@ export async function runLive(session: Session, opts: LiveRunOptions = {}): Prom
  */
 export function replayPolicy(trace: readonly TraceEntry[], readFields: readonly string[]): DeliveryPolicy & { readonly steps: number } {
   const steps = primaryEntries(trace);
-  const sig = { readFields } as unknown as Checkable;
+  const sig = { readFields };
   return {
     steps: steps.length,
     choose(pend: readonly Pending[], step: number): number {

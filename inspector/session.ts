@@ -9,10 +9,11 @@
 import type { AnyStateMachine } from 'xstate';
 import type { System } from '../api/system';
 import { actorViolations } from '../bus/check';
-import type { Engine, Step, World } from '../bus/engine';
+import type { Engine, World } from '../bus/engine';
+import type { ActorDecl } from '../bus/spec';
 import type { TraceEntry } from '../bus/trace';
 import type { Checkable } from '../explore/checkable';
-import { findStep } from '../explore/match';
+import { Reexecution } from '../explore/reexecute';
 import { invariantDocs, pageAt } from '../invariants/hyp';
 import type { CpuContext } from '../machines/cpu-context';
 import { runtimePages } from '../mmu/layout';
@@ -21,7 +22,7 @@ import { hex, walk, type Pgd } from '../mmu/pgd';
 import { profiles } from '../mmu/profile';
 import { lookup } from '../mmu/tlb';
 import { describeTrace, type TimelineLine } from '../report/timeline';
-import { TraceError } from '../util/errors';
+import { InternalError, TraceError } from '../util/errors';
 import { stableStringify } from '../util/stable';
 import { renderDiagram } from './diagram';
 import { pruneChart } from './prune';
@@ -166,8 +167,12 @@ export interface Batch {
   readonly violation: ViolationInfo | null;
 }
 
-function kindOf(id: string): StaticInfo['actors'][number]['kind'] {
-  return id === 'kernel' ? 'kernel' : id === 'hotplug' ? 'hotplug' : /^cpu\d+$/.test(id) ? 'cpu' : /^vm\d+$/.test(id) ? 'vm' : 'other';
+const kinds: readonly string[] = ['kernel', 'hotplug', 'cpu', 'vm'];
+
+/** How the page draws an actor: by the role it was declared with (HYP systems), else as 'other'. */
+function kindOf(a: ActorDecl): StaticInfo['actors'][number]['kind'] {
+  const role = a.role ?? 'other';
+  return kinds.includes(role) ? (role as StaticInfo['actors'][number]['kind']) : 'other';
 }
 
 /**
@@ -181,6 +186,7 @@ export class FrameBuilder {
   readonly trace: TraceEntry[] = [];
   violation: ViolationInfo | null = null;
   private world: World;
+  private readonly run: Reexecution<World>;
   private readonly machineIdx: number[];
   private readonly stateCodes = new Map<string, number>();
   private readonly viewCodes = new Map<string, number>();
@@ -198,8 +204,9 @@ export class FrameBuilder {
       const i = machines.indexOf(a.machine);
       return i >= 0 ? i : machines.push(a.machine) - 1;
     });
-    this.isCpu = sys.spec.actors.map((a) => kindOf(a.id) === 'cpu' && sys.hyp !== undefined);
-    this.world = this.engine.initial();
+    this.isCpu = sys.spec.actors.map((a) => a.role === 'cpu' && sys.hyp !== undefined);
+    this.run = new Reexecution(this.engine, 'strict');
+    this.world = this.run.world;
     this.frames.push(this.frame(0, [], undefined));
   }
 
@@ -219,10 +226,11 @@ export class FrameBuilder {
   push(entries: readonly TraceEntry[]): Frame {
     const entry = entries[0];
     const step = this.frames.length;
-    const st: Step | undefined = findStep(this.checkable, this.engine.enabled(this.world), entry);
-    if (!st) throw new TraceError(`trace step ${entry.step} (${entry.to} ${entry.event}) is not enabled here`);
-    const before = this.world;
-    this.world = this.engine.apply(before, st);
+    // The one re-executor (explore/reexecute.ts), a step at a time, strict: the page shows only a faithful run.
+    const done = this.run.step(entries);
+    if (!done) throw new InternalError('a strict re-execution skipped a step');
+    const before = done.before;
+    this.world = done.after;
     this.trace.push(...entries);
     const f = this.frame(step, [...entries], this.usedBy(before, entry));
     this.frames.push(f);
@@ -250,7 +258,7 @@ export class FrameBuilder {
 
   private usedBy(before: World, entry: TraceEntry): Used | undefined {
     const va = entry.payload.va;
-    if (typeof va !== 'number' || !this.sys.hyp || !/^cpu\d+$/.test(entry.to) || entry.to !== entry.from) return undefined;
+    if (typeof va !== 'number' || !this.sys.hyp || this.sys.spec.actors.find((d) => d.id === entry.to)?.role !== 'cpu' || entry.to !== entry.from) return undefined;
     const c = this.engine.snapshot(before, this.engine.indexOf(entry.to)).context as CpuContext;
     return { cpu: entry.to, va: hex(va), via: lookup(c.tlb, va) !== undefined ? 'tlb' : 'walk', pgd: c.httbr };
   }
@@ -376,7 +384,9 @@ function unsentEvents(sys: System): { events: ReadonlySet<string>; why: string }
 function staticInfo(sys: System, mode: StaticInfo['mode'], source: string, title: string, recorded: StaticInfo['recorded']): StaticInfo {
   const charts = chartsOf(sys.spec.actors);
   const chartIndex = new Map<string, number>();
-  charts.forEach((c, i) => c.actors.forEach((a) => chartIndex.set(a, i)));
+  charts.forEach((c, i) => {
+    for (const a of c.actors) chartIndex.set(a, i);
+  });
   const layout = sys.hyp?.config.layout;
   const p = profiles[layout?.profile ?? 'armv7'];
   const unsent = unsentEvents(sys);
@@ -389,7 +399,7 @@ function staticInfo(sys: System, mode: StaticInfo['mode'], source: string, title
     source,
     title,
     header: sys.header,
-    actors: sys.spec.actors.map((a) => ({ id: a.id, kind: kindOf(a.id), chart: chartIndex.get(a.id)! })),
+    actors: sys.spec.actors.map((a) => ({ id: a.id, kind: kindOf(a), chart: chartIndex.get(a.id)! })),
     charts: charts.map((c) => {
       const n = c.actors.length;
       const keep = c.actors.flatMap((id) => start.get(id) ?? []);

@@ -49,7 +49,7 @@ interface TransitionLike {
 
 /** Read a machine's state tree and transitions. */
 export function chartOf(machine: AnyStateMachine): Chart {
-  const root = machine.root as unknown as NodeLike;
+  const root: NodeLike = machine.root;
   const rootId = root.id;
   const rel = (n: NodeLike) => (n.id === rootId ? '' : n.id.slice(rootId.length + 1));
   const edges: ChartEdge[] = [];

@@ -46,7 +46,7 @@ function faultCheck(id: FaultKind, layout: Layout): Invariant<Memory> {
     description: invariantDocs[id],
     kind: 'safety',
     checkActor(a, snap, view) {
-      if (!view.actors[a].id.match(/^cpu\d+$/) || !snap.matches('fault')) return null;
+      if (view.actors[a].role !== 'cpu' || !snap.matches('fault')) return null;
       const f = (snap.context as CpuContext).fault;
       if (!f || f.invariant !== id) return null;
       const who = `${cpuName(view, a)} ${f.step} at VA ${hex(f.va)}`;
@@ -73,7 +73,7 @@ export function hypInvariants(layout: Layout, runtimePgd: PgdName = 'hyp', liven
       description: invariantDocs['runtime-state'],
       kind: 'safety',
       checkActor(a, snap: AnyMachineSnapshot, view) {
-        if (!view.actors[a].id.match(/^cpu\d+$/) || !snap.matches('runtime')) return null;
+        if (view.actors[a].role !== 'cpu' || !snap.matches('runtime')) return null;
         const c = snap.context as CpuContext;
         const bad: string[] = [];
         if (c.httbr !== runtimePgd) bad.push(`HTTBR = ${c.httbr ? pgdNames[c.httbr] : 'unset'}`);
@@ -91,7 +91,7 @@ export function hypInvariants(layout: Layout, runtimePgd: PgdName = 'hyp', liven
         if (liveness === 'hyp-up-while-vm' && !view.global.vmExists) return null;
         const stuck: string[] = [];
         view.actors.forEach((d, a) => {
-          if (!d.id.match(/^cpu\d+$/)) return;
+          if (d.role !== 'cpu') return;
           const s = view.snapshot(a);
           const c = s.context as CpuContext;
           if (c.online && !s.matches('runtime')) stuck.push(`${d.id} (${stateName(s)})`);

@@ -111,7 +111,8 @@ function stepChain(hw: CpuHardware, flat: Flat, finish: (after: After) => Transi
       ...(Array.isArray(ok) ? ok : [ok]),
     ];
     const meta: StepMeta = { step: step.event, fetch: step.fetch, cite: step.cite };
-    (phases[phase] ??= {})[step.state] = { meta, on: { [step.event]: step.fetch ? checked : ok } };
+    phases[phase] ??= {};
+    phases[phase][step.state] = { meta, on: { [step.event]: step.fetch ? checked : ok } };
     states[phase] ??= { initial: step.state, states: phases[phase] };
   });
   return states;

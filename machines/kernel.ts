@@ -69,7 +69,7 @@ function firstCpu(states: KernelStates, s: KernelStep, next: string): void {
       [s.event]: {
         target: 'wait-pkvm',
         actions: enqueueActions(({ event, enqueue }) => {
-          s.writes.forEach((w) => enqueue.emit(w));
+          for (const w of s.writes) enqueue.emit(w);
           enqueue.emit(busy(true));
           enqueue.emit(send(onlineOf(event)[0], 'PKVM_INIT'));
         }),
@@ -115,7 +115,9 @@ export function createKernelMachine(steps: readonly KernelStep[]): AnyStateMachi
     else
       states[s.state] = {
         meta: { step: s.event, cite: s.cite },
-        on: { [s.event]: { target: next, actions: enqueueActions(({ enqueue }) => s.writes.forEach((w) => enqueue.emit(w))) } },
+        on: { [s.event]: { target: next, actions: enqueueActions(({ enqueue }) => {
+          for (const w of s.writes) enqueue.emit(w);
+        }) } },
       };
   });
   states.up = {};

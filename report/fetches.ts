@@ -4,15 +4,13 @@
  * The trace's payload records only what the page tables gave (`walk`), never whether the CPU used it,
  * so exports must not label from the payload alone.
  */
-import type { Delivery } from '../bus/engine';
 import type { TraceEntry } from '../bus/trace';
-import type { Checkable } from '../explore/checkable';
-import { findStep, primaryEntries } from '../explore/match';
+import type { Checkable, World } from '../explore/checkable';
+import { reexecute } from '../explore/reexecute';
 import type { CpuContext } from '../machines/cpu-context';
 import type { Pa, Va, Walk } from '../mmu/pgd';
 import { lookup } from '../mmu/tlb';
 import type { System } from '../api/system';
-import { TraceError } from '../util/errors';
 
 /** One translation: `pa` is the address the CPU got; `walk` what the page tables gave at that moment. */
 export type Fetch =
@@ -25,32 +23,22 @@ export function fetchesOf(sys: System, trace: readonly TraceEntry[]): (Fetch | n
   const out: (Fetch | null)[] = trace.map(() => null);
   if (!sys.hyp) return out;
   const engine: Checkable = sys.engine({ symmetry: false });
-  let world = engine.initial();
   let at = 0;
-  for (const entry of primaryEntries(trace)) {
-    const st = findStep(engine, engine.enabled(world), entry);
-    if (!st) throw new TraceError(`trace step ${entry.step} (${entry.to} ${entry.event}) is not enabled here`);
-    const before = world;
-    const rec: Delivery[] = [];
-    world = engine.apply(world, st, rec);
-    for (const d of rec) {
-      const e = trace[at];
-      if (!e || e.step !== entry.step || e.to !== engine.actorId(d.to) || e.event !== d.event.type)
-        throw new TraceError(`trace step ${entry.step}: the recorded deliveries differ from the re-executed ones`);
+  // The one re-executor, strict: it checks that the recorded deliveries are the re-executed ones.
+  for (const { before, deliveries } of reexecute(engine, trace, 'strict')) {
+    for (const d of deliveries) {
       const ev = d.event as { type: string; va?: Va; walk?: Walk };
-      if (/^cpu\d+$/.test(e.to) && ev.va !== undefined && ev.walk) {
-        const tlb = (engine.snapshot(before, d.to).context as CpuContext).tlb;
-        const cached = lookup(tlb, ev.va);
-        if (ev.type === 'SPECULATE') out[at] = { va: ev.va, via: 'speculative', walk: ev.walk };
-        else if (cached !== undefined) {
-          const stale = ev.walk.kind !== 'mapped' || ev.walk.pa !== cached;
-          out[at] = { va: ev.va, via: 'tlb', pa: cached, stale, walk: ev.walk };
-        }
-        else out[at] = { va: ev.va, via: 'walk', walk: ev.walk };
-      }
+      if (sys.spec.actors[d.to]?.role === 'cpu' && ev.va !== undefined && ev.walk) out[at] = fetchOf(engine, before, d.to, ev.type, ev.va, ev.walk);
       at++;
     }
   }
-  if (at !== trace.length) throw new TraceError(`the trace has ${trace.length} deliveries but re-executes to ${at}`);
   return out;
+}
+
+/** The translation one delivery to a CPU made: speculative, a TLB hit (stale or not), or a walk. */
+function fetchOf(engine: Checkable, before: World, cpu: number, type: string, va: Va, walk: Walk): Fetch {
+  if (type === 'SPECULATE') return { va, via: 'speculative', walk };
+  const cached = lookup((engine.snapshot(before, cpu).context as CpuContext).tlb, va);
+  if (cached === undefined) return { va, via: 'walk', walk };
+  return { va, via: 'tlb', pa: cached, stale: walk.kind !== 'mapped' || walk.pa !== cached, walk };
 }

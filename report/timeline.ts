@@ -1,26 +1,14 @@
 /**
  * A trace as a per-CPU timeline: one line per delivery, a lane per actor marking who acted, and what the
- * step did in the kernel's words (which VA was fetched, TLB hit or walk, which pgd, which page, which TLB
- * entry was stale and since when). Replays the trace to see each state before and after.
+ * step did in the model's words, told by the system's narrator (for HYP systems actors/hyp-narrator.ts:
+ * which VA was fetched, TLB hit or walk, which pgd, which TLB entry was stale and since when).
+ * Re-executes the trace to see each state before and after.
  */
-import type { AnyMachineSnapshot } from 'xstate';
 import type { Delivery } from '../bus/engine';
 import type { TraceEntry } from '../bus/trace';
 import type { Checkable } from '../explore/checkable';
 import { reexecute } from '../explore/reexecute';
-import { pageAt } from '../invariants/hyp';
-import type { CpuContext } from '../machines/cpu-context';
-import type { MemWrite } from '../mmu/memory';
-import { pgdNames } from '../mmu/memory';
-import { hex, type Walk } from '../mmu/pgd';
-import { profiles } from '../mmu/profile';
-import { lookup } from '../mmu/tlb';
 import type { System } from '../api/system';
-
-interface Cached {
-  step: number;
-  pgd: string;
-}
 
 export interface TimelineLine {
   step: number;
@@ -40,126 +28,25 @@ function laneLabel(id: string): string {
   return id === 'kernel' ? 'kern' : id === 'hotplug' ? 'hplg' : id;
 }
 
-/** Describe every delivery of `trace` (which must replay on `sys`). */
+/** Describe every delivery of `trace` (which must replay on `sys`), in the model's words where it has a narrator. */
 export function describeTrace(sys: System, trace: readonly TraceEntry[]): TimelineLine[] {
   const engine: Checkable = sys.engine({ symmetry: false });
-  const hyp = sys.hyp;
-  const profile = profiles[hyp?.config.layout.profile ?? 'armv7'];
-  const layout = hyp?.config.layout;
-  const page = (pa: number) => (layout ? pageAt(layout, pa) : '?');
-  const provenance = new Map<string, Map<number, Cached>>();
+  const narration = sys.narrator?.start(engine);
   const out: TimelineLine[] = [];
-
-  const walkText = (w: Walk, pgd: string) =>
-    w.kind === 'mapped' ? `walk ${pgd} → PA ${hex(w.pa)} (${page(w.pa)})` : w.kind === 'freed' ? `walk of ${pgd}, which was freed (HTTBR = virt_to_phys(NULL): not a page table)` : `walk ${pgd}: not mapped`;
-
-  const fetchText = (id: string, before: CpuContext, after: CpuContext, va: number, w: Walk): string => {
-    const pgd = before.httbr ? pgdNames[before.httbr] : 'no pgd';
-    const cached = lookup(before.tlb, va);
-    if (cached !== undefined) {
-      const stale = w.kind !== 'mapped' || w.pa !== cached;
-      const from = provenance.get(id)?.get(va);
-      const since = from ? `, cached at step ${from.step} through ${from.pgd}` : '';
-      return `VA ${hex(va)}: TLB hit → PA ${hex(cached)} (${page(cached)})${stale ? ` — STALE entry${since}; ${pgd} now gives ${w.kind === 'mapped' ? `PA ${hex(w.pa)} (${page(w.pa)})` : w.kind}` : ''}`;
-    }
-    const filled = lookup(after.tlb, va) !== undefined && w.kind === 'mapped';
-    return `VA ${hex(va)}: TLB miss, ${walkText(w, pgd)}${filled ? ', cached' : ''}`;
-  };
-
-  const regText = (b: CpuContext, a: CpuContext, event: string): string[] => {
-    const r: string[] = [];
-    if (b.httbr !== a.httbr && a.httbr) r.push(`${profile.httbr} := ${pgdNames[a.httbr]}`);
-    if (b.mmu !== a.mmu) r.push(`${profile.hsctlr}.M := ${a.mmu ? 1 : 0}`);
-    if (b.hvbar !== a.hvbar) r.push(`${profile.hvbar} := ${a.hvbar === 'init' ? 'init vector (idmap)' : a.hvbar === 'runtime' ? '__kvm_hyp_vector' : 'stub vectors'}`);
-    if (b.hsp !== a.hsp && a.hsp === 'stack') r.push(`${profile.hsp} := own HYP stack`);
-    if (event === 'TLBI') r.push(`${profile.tlbi}: TLB emptied`);
-    return r;
-  };
-
-  const cpuLine = (id: string, d: Delivery, bs: AnyMachineSnapshot, as: AnyMachineSnapshot): { text: string; cite?: string } => {
-    const b = bs.context as CpuContext;
-    const a = as.context as CpuContext;
-    const e = d.event as { type: string; va?: number; walk?: Walk; page?: string; expect?: number; notifier?: boolean };
-    const meta = Object.values(bs.getMeta() as Record<string, { step?: string; cite?: string }>).find((m) => m?.step === e.type);
-    const fault = as.matches('fault') && !bs.matches('fault') ? ` ✗ ${a.fault?.invariant}` : '';
-    let text: string;
-    switch (e.type) {
-      case 'INIT':
-        text = 'IPI arrives: cpu_init_hyp_mode()';
-        break;
-      case 'CPU_DOWN':
-        text = (as.value as Record<string, unknown>)?.teardown !== undefined ? 'CPU_DYING: kvm_arch_hardware_disable → cpu_hyp_reset() tears HYP down before power-off' : 'powered off: TLB emptied, registers reset, HYP back to the stub at next power-on';
-        break;
-      case 'CPU_UP':
-        text = e.notifier ? 'powered on; CPU_STARTING: hyp_init_cpu_notify → cpu_init_hyp_mode()' : 'powered on and online; no HYP init on the notifier chain: HYP stays the stub';
-        break;
-      case 'CPU_PM_ENTER':
-        text = as.matches({ teardown: {} } as never) || (as.value as Record<string, unknown>)?.teardown !== undefined ? 'CPU_PM_ENTER: cpu_hyp_reset() tears HYP down first' : 'deep idle: core powered down, HYP state lost (TLB, HTTBR, HVBAR back to the stub)';
-        break;
-      case 'CPU_PM_EXIT':
-        text = e.notifier ? 'CPU_PM_EXIT: HVBAR is the stub\'s → cpu_init_hyp_mode()' : 'back from deep idle, online; no HYP init on the CPU PM notifier chain: HYP stays the stub';
-        break;
-      case 'SPECULATE':
-        text = `speculative walk (MMU on, ${b.httbr ? pgdNames[b.httbr] : '?'}): ${e.walk!.kind === 'mapped' ? `VA ${hex(e.va!)} → PA ${hex(e.walk!.pa)} (${page(e.walk!.pa)}) cached` : `VA ${hex(e.va!)}: ${walkText(e.walk!, b.httbr ? pgdNames[b.httbr] : '?')}`}`;
-        break;
-      case 'ACCESS':
-        text = `HYP uses ${e.page} — ${fetchText(id, b, a, e.va!, e.walk!)}`;
-        break;
-      default: {
-        // A step with no fetch runs in the kernel (SET_VECTORS, a stub HVC) or in HYP with the MMU off, at the init page's PA.
-        const where = e.va !== undefined ? `fetch ${fetchText(id, b, a, e.va, e.walk!)}` : a.pc !== null && !b.mmu ? `in HYP, MMU off, at PA ${hex(a.pc)}` : b.pc !== null ? `in HYP, MMU off, at PA ${hex(b.pc)}` : 'in the kernel';
-        text = [where, ...(fault ? [] : regText(b, a, e.type))].filter(Boolean).join('; ');
-        if (as.matches('runtime') && !bs.matches('runtime')) text += `; back in the kernel, HYP up${a.online && !b.online ? ', CPU goes online' : ''}`;
-        if (as.matches({ off: 'offline' }) && !bs.matches('off')) text += '; HYP is the stub again, the CPU dies';
-        if (as.matches({ off: 'idle' }) && !bs.matches('off')) text += '; HYP is the stub again, the CPU enters deep idle';
-      }
-    }
-    return { text: text + fault, cite: meta?.cite };
-  };
-
-  const kernelLine = (d: Delivery, after: AnyMachineSnapshot): { text: string; cite?: string } => {
-    const e = d.event as { type: string; online?: number[] };
-    if (e.type === 'DONE') return { text: `${engine.actorId(d.from)} finished cpu_init_hyp_mode` };
-    const ks = hyp?.kernelSteps.find((s) => s.event === e.type);
-    const writes = (ks?.writes ?? []).map((w: MemWrite) =>
-      w.type === 'mem.map' ? `${pgdNames[w.pgd]}: map ${w.what} VA ${hex(w.va)} → PA ${hex(w.pa)}` : w.type === 'mem.unmap' ? `${pgdNames[w.pgd]}: unmap ${w.what} VA ${hex(w.va)}` : w.type === 'mem.free' ? `kfree(${pgdNames[w.pgd]})` : `${w.flag} = ${w.value}`,
-    );
-    if (ks?.ipi === 'each') writes.push(`IPI to ${e.online!.map((c) => `cpu${c}`).join(', ')} (cpu_online_mask), wait for all`);
-    if (ks?.ipi === 'one') {
-      const called = (after.context as { called: number[] }).called;
-      writes.push(after.matches('wait-cpu') ? `IPI to cpu${called[called.length - 1]} (next in cpu_online_mask), wait for it` : 'for_each_online_cpu done');
-    }
-    return { text: writes.join('; ') || e.type, cite: ks?.cite };
-  };
-
   // The one re-executor (explore/reexecute.ts), strict: a timeline is drawn only for a faithful trace.
-  for (const { entry, before, deliveries, after: world } of reexecute(engine, trace, 'strict')) {
+  for (const { entry, before, deliveries, after } of reexecute(engine, trace, 'strict')) {
     for (const d of deliveries) {
-      const id = engine.actorId(d.to);
-      const bs = engine.snapshot(before, d.to);
-      const as = engine.snapshot(world, d.to);
-      let line: { text: string; cite?: string };
-      if (hyp && id.match(/^cpu\d+$/)) line = cpuLine(id, d, bs, as);
-      else if (hyp && id === 'kernel') line = kernelLine(d, as);
-      else if (hyp && id === 'hotplug') line = { text: d.event.type === 'DOWN' ? `cpu_down(cpu${d.event.cpu}): stop_machine, take_cpu_down` : `cpu_up(cpu${d.event.cpu})` };
-      else if (hyp && id === 'cpupm') line = { text: d.event.type === 'ENTER' ? `cpu${d.event.cpu} enters a deep idle state: cpu_pm_enter()` : `cpu${d.event.cpu} wakes up: cpu_pm_exit()` };
-      else if (hyp && id.startsWith('vm')) line = { text: `kvm_arch_init_vm: map ${id} struct into hyp_pgd`, cite: 'v3.10 arch/arm/kvm/arm.c kvm_arch_init_vm: create_hyp_mappings(kvm, kvm + 1)' };
-      else {
-        const { type, ...rest } = d.event;
-        line = { text: Object.keys(rest).length ? JSON.stringify(rest) : '' };
-      }
-      out.push({ step: entry.step, actor: id, from: engine.actorId(d.from), event: d.event.type, ...line });
-      if (id.match(/^cpu\d+$/) && hyp) {
-        const b = bs.context as CpuContext;
-        const a = as.context as CpuContext;
-        const p = provenance.get(id) ?? new Map<number, Cached>();
-        if (a.tlb.length === 0) p.clear();
-        for (const [va, pa] of a.tlb) if (lookup(b.tlb, va) !== pa) p.set(va, { step: entry.step, pgd: b.httbr ? pgdNames[b.httbr] : '?' });
-        provenance.set(id, p);
-      }
+      const line = narration?.line(entry.step, d, engine.snapshot(before, d.to), engine.snapshot(after, d.to)) ?? plainLine(d);
+      out.push({ step: entry.step, actor: engine.actorId(d.to), from: engine.actorId(d.from), event: d.event.type, ...line });
     }
   }
   return out;
+}
+
+/** A delivery with no narrator's words: its payload. */
+function plainLine(d: Delivery): { text: string } {
+  const { type, ...rest } = d.event;
+  return { text: Object.keys(rest).length ? JSON.stringify(rest) : '' };
 }
 
 /** What the lane symbols mean (printed under every timeline). */

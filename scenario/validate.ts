@@ -4,7 +4,7 @@
  * Every problem is one InputError line naming the field and the value.
  */
 import type { AnyStateMachine } from 'xstate';
-import type { System } from '../api/system';
+import type { System } from '../actors/system';
 import { InputError } from '../util/errors';
 import { MAX_JSON_DEPTH } from '../util/json';
 import { predecessors, type PinnedStep, type ScenarioSpec } from './scenario';
@@ -49,8 +49,8 @@ function isJsonValue(v: unknown, depth = 0): boolean {
 
 /** The event types an actor's statechart takes ('*' if it takes any). */
 export function eventsOf(machine: AnyStateMachine): readonly string[] {
-  const root = (machine as unknown as { root?: { events?: readonly string[] } }).root;
-  return root?.events ? [...new Set(root.events)] : ['*'];
+  const events: readonly string[] | undefined = machine.root?.events;
+  return events ? [...new Set(events)] : ['*'];
 }
 
 const stepFields = ['actor', 'event', 'payload', 'from', 'after'];

@@ -271,8 +271,14 @@
       const p = row.parts;
       // A field is written only when its text or its mark differs (most do not, from one step to the next).
       const set = (el, html, changed) => {
-        if (el.$html !== html) el.innerHTML = el.$html = html;
-        if (el.$chg !== changed) el.classList.toggle('chg', (el.$chg = changed));
+        if (el.$html !== html) {
+          el.$html = html;
+          el.innerHTML = html;
+        }
+        if (el.$chg !== changed) {
+          el.$chg = changed;
+          el.classList.toggle('chg', changed);
+        }
       };
       const off = (t) => `<span class="off">${t}</span>`;
       const chg = (r) => !!pv && pv[r] !== v[r];

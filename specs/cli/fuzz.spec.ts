@@ -11,7 +11,7 @@ import { main } from '../../cli/commands';
 import { explore } from '../../api/explore';
 import { system } from '../../api/system';
 import { traceFileFor, writeTraceFile } from '../../report/trace-file';
-import { tmp } from '../cli-helpers';
+import { tmp } from './helpers';
 
 async function run(argv: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
   const out: string[] = [];

@@ -7,6 +7,7 @@ import { explore } from '../../api/explore';
 import { system } from '../../api/system';
 import type { Checkable } from '../../explore/checkable';
 import { Budget, defaultMaxMemoryMB } from '../../explore/budget';
+import { nodeMeter } from '../../api/node-meter';
 import { primaryEntries } from '../../explore/match';
 import { shrink } from '../../explore/shrink';
 
@@ -30,8 +31,8 @@ describe('the run budget', () => {
   test('--max-memory: a heap budget stops the search cleanly; the default sits below the heap limit', () => {
     const r = explore(big(), { por: false, maxMemoryMB: 1 });
     expect(r).toMatchObject({ result: 'incomplete', stoppedBy: 'max-memory' });
-    expect(defaultMaxMemoryMB()).toBeGreaterThan(100);
-    expect(new Budget().maxMemoryMB).toBe(defaultMaxMemoryMB());
+    expect(defaultMaxMemoryMB(nodeMeter)).toBeGreaterThan(100);
+    expect(new Budget({ meter: nodeMeter }).maxMemoryMB).toBe(defaultMaxMemoryMB(nodeMeter));
   });
   test('an interrupt stops every strategy at the next expansion, with partial stats', () => {
     let reads = 0;

@@ -9,7 +9,7 @@ import { simulate } from '../../actors/live';
 import { explore } from '../../api/explore';
 import { system } from '../../api/system';
 import { traceFileFor, writeTraceFile } from '../../report/trace-file';
-import { bin, hypsim, tmp } from '../cli-helpers';
+import { bin, hypsim, tmp } from './helpers';
 
 const dir = tmp();
 const okFile = join(dir, 'ok.json');

@@ -18,7 +18,7 @@ import { primaryEntries } from '../../explore/match';
 import { reexecute } from '../../explore/reexecute';
 import { traceFileFor, writeTraceFile, type TraceFile } from '../../report/trace-file';
 import { TraceError } from '../../util/errors';
-import { tmp } from '../cli-helpers';
+import { tmp } from './helpers';
 
 const examples = join(__dirname, '..', '..', 'examples');
 const dir = tmp();

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { system } from '../../api/system';
 import { allDesigns } from '../../design/design';
 import { TIMELINE_LEGEND } from '../../report/timeline';
-import { hypsim, startInspect, tmp } from '../cli-helpers';
+import { hypsim, startInspect, tmp } from '../cli/helpers';
 
 const dir = tmp();
 

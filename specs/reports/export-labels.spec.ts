@@ -15,7 +15,7 @@ import type { Memory } from '../../mmu/memory';
 import { hex, walk } from '../../mmu/pgd';
 import { lookup } from '../../mmu/tlb';
 import { readTraceFile } from '../../report/trace-file';
-import { hypsim, tmp } from '../cli-helpers';
+import { hypsim, tmp } from '../cli/helpers';
 
 const dir = tmp();
 const file = join(dir, 'legacy.json');

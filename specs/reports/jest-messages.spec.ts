@@ -6,7 +6,8 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { hypsim, tmp } from '../cli-helpers';
+import { stripVTControlCharacters } from 'node:util';
+import { hypsim, tmp } from '../cli/helpers';
 
 const root = join(__dirname, '..', '..');
 const fixture = join(__dirname, 'fixtures', 'frames.fixture.ts');
@@ -27,7 +28,7 @@ beforeAll(() => {
     encoding: 'utf8',
     env: { ...process.env, HYPSIM_TRACE_DIR: traceDir, HYPSIM_FULL_TIMELINE: '', FORCE_COLOR: '0' },
   });
-  output = (r.stdout + r.stderr).replace(/\u001b\[[0-9;]*m/g, '');
+  output = stripVTControlCharacters(r.stdout + r.stderr);
   expect(r.status).toBe(1);
   expect(output).toMatch(/Tests: +4 failed, 4 total/);
 });

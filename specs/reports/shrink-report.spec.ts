@@ -7,7 +7,7 @@ import { system } from '../../api/system';
 import { explore } from '../../api/explore';
 import { explainResult } from '../../jest/explain';
 import { parseDesign, findDesign } from '../../design/design';
-import { hypsim } from '../cli-helpers';
+import { hypsim } from '../cli/helpers';
 
 // trampoline with hotplug from boot: init-completes breaks, found by a later run (run 10 for pct seed 6, 5 for random seed 5).
 const flags = ['--design', 'trampoline', '--cpus', '2', '--hotplug', '1', '--hotplug-from-boot', '--quiet'];

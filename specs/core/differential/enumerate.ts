@@ -73,11 +73,19 @@ function canonical(m: Model, s: St): string {
   let best: string | null = null;
   for (const order of perms(cls)) {
     const to = m.programOf.map((_, a) => a); // to[old] = new
-    cls.forEach((old, k) => (to[old] = order[k]));
+    cls.forEach((old, k) => {
+      to[old] = order[k];
+    });
     const locals: number[] = [];
-    s.locals.forEach((l, old) => (locals[to[old]] = l));
+    s.locals.forEach((l, old) => {
+      locals[to[old]] = l;
+    });
     const chans = s.chans.map((row) => row.map(() => [] as number[]));
-    s.chans.forEach((row, f) => row.forEach((c, t) => (chans[to[f]][to[t]] = c.slice())));
+    s.chans.forEach((row, f) => {
+      row.forEach((c, t) => {
+        chans[to[f]][to[t]] = c.slice();
+      });
+    });
     const k = ser({ locals, vars: s.vars, chans });
     if (best === null || k < best) best = k;
   }
@@ -168,7 +176,7 @@ function fairBadCycle(edges: readonly { to: number; actor: number }[][], bad: re
   for (let u = 0; u < n; u++) {
     if (!bad[u] || done.has(u) || !r[u].has(u)) continue;
     const scc = [...r[u]].filter((v) => r[v].has(u));
-    scc.forEach((v) => done.add(v));
+    for (const v of scc) done.add(v);
     const inside = new Set(scc);
     const enabled = (v: number) => new Set(edges[v].map((e) => e.actor));
     const always = [...enabled(scc[0])].filter((a) => scc.every((v) => enabled(v).has(a)));

@@ -24,7 +24,9 @@ function machine(p: Program, k: number, fixedTargets: (t: Trans) => string[]): A
   const states: Record<string, object> = {};
   for (let s = 0; s < p.states; s++) {
     const on: Record<string, object> = {};
-    p.own[s].forEach((t, j) => (on[`T${j}`] = { target: `s${t.to}`, actions: actions(t) }));
+    p.own[s].forEach((t, j) => {
+      on[`T${j}`] = { target: `s${t.to}`, actions: actions(t) };
+    });
     p.onMsg[s].forEach((t, x) => {
       if (!t) return;
       const to = fixedTargets(t);

@@ -7,7 +7,7 @@
  */
 import { emit, assign, setup, createMachine, type AnyMachineSnapshot } from 'xstate';
 import { explore, replay, system, type BusSpec, type Invariant } from '../../../index';
-import { Engine, type World } from '../../../bus/engine';
+import type { Engine, World } from '../../../bus/engine';
 import { UnsupportedFeatureError } from '../../../util/errors';
 
 type Ev = { type: string; to?: string };
@@ -123,7 +123,9 @@ describe('exact symmetry with messages between interchangeable actors', () => {
     const describe = (w: World, p: number[]) => {
       const v = engine.view(w);
       const inv: number[] = [];
-      p.forEach((old, nu) => (inv[old] = nu));
+      p.forEach((old, nu) => {
+        inv[old] = nu;
+      });
       return JSON.stringify(
         p.map((old) => {
           const s = engine.snapshot(w, old);

@@ -7,7 +7,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
-import { tmp } from '../cli-helpers';
+import { tmp } from '../cli/helpers';
 
 const root = join(__dirname, '..', '..');
 const work = tmp();

@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-export const bin = join(__dirname, '..', 'dist', 'cli', 'main.js');
+export const bin = join(__dirname, '..', '..', 'dist', 'cli', 'main.js');
 
 /** Run the built CLI as a user would. */
 export function hypsim(...args: string[]): { code: number; stdout: string; stderr: string } {

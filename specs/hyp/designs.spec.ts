@@ -1,16 +1,16 @@
 /** The later designs (issue: the rest of the kernel's history), design and layout files, and the generated README section. */
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { explore } from '../api/explore';
-import { system } from '../api/system';
-import { allDesigns, findDesign, knobs, parseDesign } from '../design/design';
-import { readInputJson } from '../api/input-file';
-import { resolveDesign } from '../design/resolve';
-import { arm64HighmemLayout, arm64Layout, collideLayout, disjointLayout, parseLayout, resolveLayout } from '../mmu/layout';
-import { designRows, designsDoc } from '../report/designs-doc';
-import { renderTimeline } from '../report/timeline';
-import { InputError } from '../util/errors';
-import { hypsim, tmp } from './cli-helpers';
+import { explore } from '../../api/explore';
+import { system } from '../../api/system';
+import { allDesigns, findDesign, knobs, parseDesign } from '../../design/design';
+import { readInputJson } from '../../api/input-file';
+import { resolveDesign } from '../../design/resolve';
+import { arm64HighmemLayout, arm64Layout, collideLayout, disjointLayout, parseLayout, resolveLayout } from '../../mmu/layout';
+import { designRows, designsDoc } from '../../report/designs-doc';
+import { renderTimeline } from '../../report/timeline';
+import { InputError } from '../../util/errors';
+import { hypsim, tmp } from '../cli/helpers';
 
 const verdict = (o: Parameters<typeof system>[0], opts = {}) => {
   const r = explore(system(o), opts);
@@ -77,7 +77,7 @@ describe('profiles and arm64 layouts', () => {
 });
 
 describe('design and layout files', () => {
-  const dir = join(__dirname, '..', 'examples');
+  const dir = join(__dirname, '..', '..', 'examples');
   test('every preset and mutant ships as a design file that reads back to the same knobs', () => {
     const files = readdirSync(join(dir, 'designs'));
     for (const d of allDesigns) {
@@ -132,7 +132,7 @@ describe('design and layout files', () => {
 
 describe('docs/designs.md: the verdict table and what each design gets wrong', () => {
   test('the page is the one the tool generates now (run `npm run docs` if this fails)', () => {
-    expect(readFileSync(join(__dirname, '..', 'docs', 'designs.md'), 'utf8')).toBe(designsDoc());
+    expect(readFileSync(join(__dirname, '..', '..', 'docs', 'designs.md'), 'utf8')).toBe(designsDoc());
   });
   test.each(designRows.map((r) => [r.design, r.opts, r.expect] as const))('row %s %j → %s (and the same without reductions)', (design, opts, want) => {
     expect(verdict({ design, ...opts })).toBe(want);

@@ -1,9 +1,9 @@
-import { replay } from '../api/explore';
-import { system } from '../api/system';
-import { simulate } from '../actors/live';
-import { firstDelivery } from '../bus/delivery';
-import { LiveBus } from '../bus/live-bus';
-import type { TraceEntry } from '../bus/trace';
+import { replay } from '../../api/explore';
+import { system } from '../../api/system';
+import { simulate } from '../../actors/live';
+import { firstDelivery } from '../../bus/delivery';
+import { LiveBus } from '../../bus/live-bus';
+import type { TraceEntry } from '../../bus/trace';
 
 describe('live runs: real actors on the RxJS bus', () => {
   test('deterministic per seed, and every delivery is a trace entry', async () => {

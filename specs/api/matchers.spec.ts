@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
 import { system, type System } from 'hypsim';
 import { hypsimMatchers, registered } from 'hypsim/jest';
 
@@ -12,7 +13,7 @@ function failure(run: () => void): string {
     run();
   } catch (e) {
     // Strip colours: Jest's matcherHint colours the hint.
-    return (e as Error).message.replace(/\u001b\[[0-9;]*m/g, '');
+    return stripVTControlCharacters((e as Error).message);
   }
   throw new Error('the expectation passed');
 }
@@ -143,11 +144,11 @@ describe('toBeViolatedBy', () => {
 });
 
 describe('TypeScript: the matchers are typed for users', () => {
-  const root = join(__dirname, '..');
+  const root = join(__dirname, '..', '..');
   const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
 
   test('the specs written against the public API type-check (specs/tsconfig.json resolves hypsim through package.json exports)', () => {
-    const r = spawnSync(process.execPath, [tsc, '-p', join(__dirname, 'tsconfig.json')], { encoding: 'utf8', cwd: root });
+    const r = spawnSync(process.execPath, [tsc, '-p', join(__dirname, '..', 'tsconfig.json')], { encoding: 'utf8', cwd: root });
     expect(r.stdout + r.stderr).toBe('');
     expect(r.status).toBe(0);
   });
@@ -196,7 +197,7 @@ describe('TypeScript: the matchers are typed for users', () => {
 });
 
 test('the TypeScript examples of docs/api.md and docs/jest.md type-check against the built package', () => {
-  const root = join(__dirname, '..');
+  const root = join(__dirname, '..', '..');
   // These pages hold what the README's "Tests over all interleavings" section held.
   const section = ['api.md', 'jest.md'].map((f) => readFileSync(join(root, 'docs', f), 'utf8')).join('\n');
   const blocks = [...section.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]);
@@ -222,6 +223,7 @@ test('the TypeScript examples of docs/api.md and docs/jest.md type-check against
 });
 
 // A System type is what the matchers take: a helper typed with it compiles.
+// biome-ignore lint/suspicious/noExportsInTest: the helper is exported as a user's would be, to type-check that use.
 export function holds(sys: System): void {
   expect(sys).toHoldInAllInterleavings();
 }

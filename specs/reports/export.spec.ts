@@ -5,11 +5,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { system } from '../api/system';
-import { chartsOf } from '../inspector/statechart';
-import { chartsToDot, dotString } from '../report/dot';
-import { chartsToMermaid, mermaidId, mermaidText, traceToMermaid } from '../report/mermaid';
-import { hypsim, tmp } from './cli-helpers';
+import { system } from '../../api/system';
+import { chartsOf } from '../../inspector/statechart';
+import { chartsToDot, dotString } from '../../report/dot';
+import { chartsToMermaid, mermaidId, mermaidText, traceToMermaid } from '../../report/mermaid';
+import { hypsim, tmp } from '../cli/helpers';
 
 const dir = tmp();
 const legacyFile = join(dir, 'legacy.json');
@@ -46,7 +46,9 @@ describe('hypsim export --what trace', () => {
     const trace = JSON.parse(readFileSync(legacyFile, 'utf8')).trace as { from: string; to: string; event: string; step: number }[];
     const messages = lines.filter((l) => /->>/.test(l));
     expect(messages).toHaveLength(trace.length);
-    messages.forEach((m, i) => expect(m.trim().startsWith(`${trace[i].from}->>${trace[i].to}: ${trace[i].step} ${trace[i].event}`)).toBe(true));
+    messages.forEach((m, i) => {
+      expect(m.trim().startsWith(`${trace[i].from}->>${trace[i].to}: ${trace[i].step} ${trace[i].event}`)).toBe(true);
+    });
     expect(messages[messages.length - 1]).toMatch(/cpu0->>cpu0: 24 ACCESS stack cpu0 VA 0x80208000 TLB hit→PA 0x80208000 STALE/);
     const note = lines.find((l) => /Note over/.test(l))!;
     expect(note).toMatch(/^\s+Note over cpu0: ✗ wrong-translation: cpu0 ACCESS at VA 0x80208000/);

@@ -1,9 +1,9 @@
 /** The MODEL.md verdict table through the explorer, with every reduction on and off, and its contracts. */
-import { explore, replay } from '../api/explore';
-import { system } from '../api/system';
-import { exhaustive } from '../explore/exhaustive';
-import type { Checkable } from '../explore/checkable';
-import { everything } from './graph';
+import { explore, replay } from '../../api/explore';
+import { system } from '../../api/system';
+import { exhaustive } from '../../explore/exhaustive';
+import type { Checkable } from '../../explore/checkable';
+import { everything } from '../core/graph';
 
 type Row = [string, Parameters<typeof system>[0], string];
 const rows: Row[] = [

@@ -1,10 +1,10 @@
-import { emptyPgd, freePgd, mapPage, unmapPage, walk, pgdKey } from '../mmu/pgd';
-import { emptyTlb, fill, invalidateAll, lookup } from '../mmu/tlb';
-import { translate } from '../mmu/translate';
-import { collideLayout, collideTextLayout, disjointLayout, parseLayout, runtimePages } from '../mmu/layout';
-import { volatileVas } from '../mmu/volatile';
-import { applyWrite, initialMemory, memoryKey } from '../mmu/memory';
-import { InputError } from '../util/errors';
+import { emptyPgd, freePgd, mapPage, unmapPage, walk, pgdKey } from '../../mmu/pgd';
+import { emptyTlb, fill, invalidateAll, lookup } from '../../mmu/tlb';
+import { translate } from '../../mmu/translate';
+import { collideLayout, collideTextLayout, disjointLayout, parseLayout, runtimePages } from '../../mmu/layout';
+import { volatileVas } from '../../mmu/volatile';
+import { applyWrite, initialMemory, memoryKey } from '../../mmu/memory';
+import { InputError } from '../../util/errors';
 
 describe('page tables are values', () => {
   test('map, walk, unmap', () => {

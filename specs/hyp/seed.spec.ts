@@ -1,6 +1,6 @@
 /**
  * ../shared/MODEL.md "What the seed says and the checker must reproduce", row by row, as a user writes it:
- * the public import paths and the interleaving matchers. (specs/explorer.spec.ts checks the same table
+ * the public import paths and the interleaving matchers. (specs/hyp/explorer.spec.ts checks the same table
  * against the explorer's internals with every reduction on and off.)
  */
 import { system } from 'hypsim';

@@ -1,14 +1,14 @@
 import { initialTransition, transition, type AnyMachineSnapshot } from 'xstate';
-import { buildHypSystem } from '../actors/hyp-system';
-import { Engine, type World } from '../bus/engine';
-import { legacy, mutants, trampoline, trampolineV315, type Design } from '../design/design';
-import { createCpuMachine } from '../machines/cpu';
-import type { CpuContext } from '../machines/cpu-context';
-import { initPhases } from '../machines/cpu-steps';
-import { createHotplugMachine } from '../machines/hotplug';
-import { kernelSteps } from '../machines/kernel-steps';
-import { collideLayout, disjointLayout } from '../mmu/layout';
-import { stateName } from '../invariants/hyp';
+import { buildHypSystem } from '../../actors/hyp-system';
+import { Engine, type World } from '../../bus/engine';
+import { legacy, mutants, trampoline, trampolineV315, type Design } from '../../design/design';
+import { createCpuMachine } from '../../machines/cpu';
+import type { CpuContext } from '../../machines/cpu-context';
+import { initPhases } from '../../machines/cpu-steps';
+import { createHotplugMachine } from '../../machines/hotplug';
+import { kernelSteps } from '../../machines/kernel-steps';
+import { collideLayout, disjointLayout } from '../../mmu/layout';
+import { stateName } from '../../invariants/hyp';
 
 const layout = collideLayout(2, 1);
 const cpu = (d: Design = trampoline) => createCpuMachine({ design: d, layout, tracked: new Set([layout.idmapVa, layout.trampolineVa]) });

@@ -3,6 +3,7 @@
  * `pretest`; specs/tsconfig.json type-checks this file against dist/*.d.ts). The examples of the README's
  * "Tests over all interleavings" section, run.
  */
+import { stripVTControlCharacters } from 'node:util';
 import {
   InputError,
   InterleavingError,
@@ -83,7 +84,7 @@ describe("the matchers from 'hypsim/jest'", () => {
     try {
       expect(system({ design: 'no-tlbi', cpus: 2, hotplug: 1 })).toHoldInAllInterleavings();
     } catch (e) {
-      message = (e as Error).message.replace(/\u001b\[[0-9;]*m/g, '');
+      message = stripVTControlCharacters((e as Error).message);
     }
     const lines = message.split('\n');
     expect(lines.slice(0, 6)).toEqual([

@@ -2,7 +2,7 @@
  * The inspector without a browser: statecharts read from the XState definitions, the per-step model a
  * page shows (states, registers, TLBs with stale entries, page tables, the breaking step), live runs
  * streamed over the WebSocket, the server's 127.0.0.1-only contract and `hypsim inspect` itself.
- * The page in Chromium: specs/inspector.e2e.spec.ts.
+ * The page in Chromium: specs/e2e/inspector.e2e.spec.ts.
  */
 import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
@@ -10,16 +10,16 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { WebSocket } from 'ws';
 import { createMachine } from 'xstate';
-import { simulate } from '../actors/live';
-import { explore } from '../api/explore';
-import { system } from '../api/system';
-import { runLive, replayPolicy } from '../inspector/live';
-import { renderDiagram } from '../inspector/diagram';
-import { pruneChart } from '../inspector/prune';
-import { assetDir, serveInspector } from '../inspector/server';
-import { liveSessionShell, traceSession, type Batch, type CpuView, type SessionData } from '../inspector/session';
-import { allStates, chartOf, chartsOf, leafPaths } from '../inspector/statechart';
-import { hypsim, startInspect, tmp } from './cli-helpers';
+import { simulate } from '../../actors/live';
+import { explore } from '../../api/explore';
+import { system } from '../../api/system';
+import { runLive, replayPolicy } from '../../inspector/live';
+import { renderDiagram } from '../../inspector/diagram';
+import { pruneChart } from '../../inspector/prune';
+import { assetDir, serveInspector } from '../../inspector/server';
+import { liveSessionShell, traceSession, type Batch, type CpuView, type SessionData } from '../../inspector/session';
+import { allStates, chartOf, chartsOf, leafPaths } from '../../inspector/statechart';
+import { hypsim, startInspect, tmp } from '../cli/helpers';
 
 const legacy = () => system({ design: 'legacy', layout: 'collide', cpus: 2, hotplug: 0 });
 const legacyTrace = () => {

@@ -1,6 +1,6 @@
 /**
  * The inspector page in headless Chromium (Debian's /usr/bin/chromium if installed, else the one inside
- * the @sparticuz/chromium npm package; driven by playwright-core; never a download: specs/browser.ts).
+ * the @sparticuz/chromium npm package; driven by playwright-core; never a download: specs/e2e/browser.ts).
  * `hypsim inspect` serves the legacy counterexample; the test steps to the violation and checks what the
  * page shows at 1600×1000: the CPU states, the stale TLB entry (both on screen), the broken invariant on
  * the breaking step; then change marks, fill-step links and the URL hash, a stale window told apart
@@ -11,12 +11,12 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
-import { simulate } from '../actors/live';
-import { system } from '../api/system';
-import { traceFileFor, writeTraceFile } from '../report/trace-file';
+import { simulate } from '../../actors/live';
+import { system } from '../../api/system';
+import { traceFileFor, writeTraceFile } from '../../report/trace-file';
 import { launchChromium } from './browser';
-import { hypsim, startInspect, tmp } from './cli-helpers';
-const out = join(__dirname, '..', 'test-output', 'inspector');
+import { hypsim, startInspect, tmp } from '../cli/helpers';
+const out = join(__dirname, '..', '..', 'test-output', 'inspector');
 const dir = tmp();
 const legacyFile = join(dir, 'legacy.json');
 const longFile = join(dir, 'long.json');

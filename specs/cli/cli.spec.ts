@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { hypsim, tmp } from './cli-helpers';
+import { hypsim, tmp } from './helpers';
 
 describe('hypsim explore (the CLI contract)', () => {
   test('--json prints one object with the documented fields; exit 1 on a violation', () => {

@@ -3,15 +3,15 @@
  * symmetry canonicalisation of state keys is invariant under renaming interchangeable CPUs.
  */
 import fc from 'fast-check';
-import { system } from '../api/system';
-import { Engine, type World } from '../bus/engine';
-import type { BusEvent } from '../bus/spec';
-import type { TraceEntry } from '../bus/trace';
-import type { Checkable } from '../explore/checkable';
-import { findStep } from '../explore/match';
-import { emptyPgd, freePgd, mapPage, pgdKey, unmapPage, walk, type Pgd } from '../mmu/pgd';
-import { emptyTlb, fill, invalidateAll, lookup, type Tlb } from '../mmu/tlb';
-import { translate } from '../mmu/translate';
+import { system } from '../../api/system';
+import type { Engine, World } from '../../bus/engine';
+import type { BusEvent } from '../../bus/spec';
+import type { TraceEntry } from '../../bus/trace';
+import type { Checkable } from '../../explore/checkable';
+import { findStep } from '../../explore/match';
+import { emptyPgd, freePgd, mapPage, pgdKey, unmapPage, walk, type Pgd } from '../../mmu/pgd';
+import { emptyTlb, fill, invalidateAll, lookup, type Tlb } from '../../mmu/tlb';
+import { translate } from '../../mmu/translate';
 
 // A few VAs, low and high (above 2^31: the vectors page, the collide layout's idmap), page aligned.
 const va = fc.constantFrom(0x1000, 0x2000, 0x3000, 0x80208000, 0xc0008000, 0xffff0000);

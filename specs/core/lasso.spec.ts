@@ -3,10 +3,10 @@
  * quiescence invariants ask for, under weak fairness (an actor enabled all along a cycle takes a step on it).
  */
 import { createMachine } from 'xstate';
-import { explore, replay } from '../api/explore';
-import { system } from '../api/system';
-import type { BusSpec } from '../bus/spec';
-import { TraceError } from '../util/errors';
+import { explore, replay } from '../../api/explore';
+import { system } from '../../api/system';
+import type { BusSpec } from '../../bus/spec';
+import { TraceError } from '../../util/errors';
 
 /** A worker that toggles between a and b forever, and a goal that FINISH completes. */
 function spinner(finishOnlyIn: 'a' | 'always'): BusSpec<null> {

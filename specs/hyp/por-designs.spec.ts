@@ -5,11 +5,11 @@
  * symmetry-folded graph reaches the same violations.
  */
 import fc from 'fast-check';
-import { system } from '../api/system';
-import { checkDesign, knobDocs, knobs, trampoline, type Design } from '../design/design';
-import type { Checkable } from '../explore/checkable';
-import { InputError } from '../util/errors';
-import { everything } from './graph';
+import { system } from '../../api/system';
+import { checkDesign, knobDocs, knobs, trampoline, type Design } from '../../design/design';
+import type { Checkable } from '../../explore/checkable';
+import { InputError } from '../../util/errors';
+import { everything } from '../core/graph';
 
 const values = (k: (typeof knobs)[number]): string[] | boolean[] => {
   const v = knobDocs[k].values.split(' | ');
@@ -42,7 +42,7 @@ test('POR keeps every end state and every violation, and symmetry every violatio
           if (e instanceof InputError) return; // not a design a file can express
           throw e;
         }
-        let sys;
+        let sys: ReturnType<typeof system>;
         try {
           // A kernel built without CONFIG_HOTPLUG_CPU takes no CPU down.
           sys = system({ design, cpus: 2, ...b, hotplug: design.hotplugCpu === 'n' ? 0 : b.hotplug });
