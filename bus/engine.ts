@@ -15,7 +15,7 @@ import { eventKey } from './event-key';
 import { Interner } from './intern';
 import { decodeWorld, encodeWorld, type World } from './key';
 import { ample, type Footprint, type PorHost } from './por';
-import { note, recordingView, type Reads } from './reads';
+import { sameState } from './same-state';
 import type { BusEvent, BusSpec, InvariantReads, SendEffect, WorldView } from './spec';
 import { sortChannels, Symmetry } from './symmetry';
 import { initialSnapshot, localKey, refuseUnsupported, step as xstep } from './xstate-adapter';
@@ -75,8 +75,6 @@ export class Engine<G> implements Checkable<World> {
   private readonly initialWorld: World;
   private readonly sym: Symmetry;
   private readonly por: PorHost<World, G>;
-  /** While the POR check runs a computation to memoise: what it reads (bus/reads.ts). */
-  private reads: Reads | null = null;
   /** XState transitions actually computed (the rest came from the memo). */
   transitionsComputed = 0;
 
@@ -109,29 +107,14 @@ export class Engine<G> implements Checkable<World> {
       footprints: spec.invariants.filter((i) => i.kind === 'safety' && i.check !== undefined).map((i) => this.footprint(i.reads)),
       changes: (before, after) => ({ memory: before.global !== after.global, messages: !sameQueue(before.queue, after.queue) }),
       view: (w) => this.view(w),
-      enabledOf: (w, a) => {
-        if (this.reads) note(this.reads.pending, a);
-        return deliverableTo(
+      enabledOf: (w, a) =>
+        deliverableTo(
           a,
           w.queue.map((c) => this.messages.values[c]),
           this.offers(w, this.view(w), a),
-        );
-      },
-      observe: (reads, fn) => {
-        const outer = this.reads;
-        this.reads = reads;
-        try {
-          return fn();
-        } finally {
-          this.reads = outer;
-        }
-      },
-      pendingKey: (w, a) => w.queue.filter((c) => this.messages.values[c].to === a).join('.'),
-      localOf: (w, a) => w.locals[a],
-      globalOf: (w) => w.global,
+        ),
       apply: (w, s, r) => this.apply(w, s, r as Delivery[] | undefined),
-      exactKey: (w) => encodeWorld(sortChannels(w, (c) => this.messages.values[c])),
-      stepKey: (s) => `${s.actor}|${s.from}|${eventKey(s.event)}`,
+      same: (x, y) => sameState(x, y, (c) => this.messages.values[c]),
     };
   }
 
@@ -183,11 +166,6 @@ export class Engine<G> implements Checkable<World> {
   }
 
   view(world: World): WorldView<G> {
-    const view = this.plainView(world);
-    return this.reads ? recordingView(view, this.reads) : view;
-  }
-
-  private plainView(world: World): WorldView<G> {
     return {
       actors: this.spec.actors,
       global: this.globals.values[world.global],
@@ -213,7 +191,6 @@ export class Engine<G> implements Checkable<World> {
 
   private offers(world: World, view: WorldView<G>, a: number): readonly BusEvent[] {
     if (this.spec.actors[a].offersScope !== 'self') return this.spec.offers(view, a);
-    if (this.reads) note(this.reads.actors, a);
     const k = `${a}|${world.locals[a]}|${world.global}`;
     let o = this.offerMemo.get(k);
     if (o === undefined) {
@@ -235,7 +212,6 @@ export class Engine<G> implements Checkable<World> {
   private deliver(state: Mutable, from: number, to: number, event: BusEvent, record?: Delivery[]): void {
     const enriched = this.spec.enrich ? this.spec.enrich(this.view(state), to, event, from) : event;
     record?.push({ from, to, event: enriched });
-    if (this.reads) note(this.reads.actors, to);
     const { next, emitted } = this.transition(to, state.locals[to], enriched);
     state.locals[to] = next;
     for (const e of emitted) {

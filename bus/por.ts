@@ -11,14 +11,10 @@
  *   reach the same state in either order (a wrong relation is caught where it first matters);
  * - the persistent set is all the proposed actor's enabled steps, and the explorer adds the cycle proviso.
  *
- * The commutation verdict of a pair is memoised on exactly what computing it read (bus/commute-memo.ts), so
- * a remembered verdict is the one the check would compute again; docs/soundness.md has the argument.
- *
  * What the engine cannot check (steps other actors take later) is the user's claim; docs/soundness.md.
  */
 import type { Deliverable } from './deliverable';
-import { CommuteMemo, type Fingerprint } from './commute-memo';
-import { noReads, type Reads } from './reads';
+import { findStep } from './same-state';
 import type { WorldView } from './spec';
 
 /** What a whole-state safety invariant may read: actor indices (null: all), shared memory, messages. */
@@ -39,17 +35,8 @@ export interface PorHost<W, G> {
   /** The steps one actor may take (bus/deliverable.ts order). */
   enabledOf(world: W, actor: number): Deliverable[];
   apply(world: W, step: Deliverable, record?: { from: number; to: number }[]): W;
-  /** The state's key without symmetry (two orders of two steps must reach the very same state). */
-  exactKey(world: W): string;
-  stepKey(step: Deliverable): string;
-  /** Runs `fn`, adding to `reads` whose local states and pending messages it read (bus/reads.ts). */
-  observe<T>(reads: Reads, fn: () => T): T;
-  /** The codes of the messages pending for `actor`, oldest first, as a string (the memo's key). */
-  pendingKey(world: W, actor: number): string;
-  /** The actor's interned local-state code. */
-  localOf(world: W, actor: number): number;
-  /** The interned shared-memory code. */
-  globalOf(world: W): number;
+  /** The very same state, without symmetry (two orders of two steps must reach it; bus/same-state.ts). */
+  same(x: W, y: W): boolean;
 }
 
 /** A persistent, invisible subset of `steps` (all enabled in `world`), or `steps` itself. */
@@ -73,38 +60,13 @@ function seen(footprints: readonly Footprint[], actor: number, changed: { memory
   return footprints.some((f) => f.actors === null || f.actors.has(actor) || (f.memory && changed.memory) || (f.messages && changed.messages));
 }
 
-const memos = new WeakMap<object, CommuteMemo>();
-
-function memoOf<W, G>(host: PorHost<W, G>): CommuteMemo {
-  let m = memos.get(host);
-  if (!m) memos.set(host, (m = new CommuteMemo()));
-  return m;
-}
-
-/** The state's fingerprint over some actors' local states and pending messages, and shared memory. */
-function fingerprintOf<W, G>(host: PorHost<W, G>, world: W): Fingerprint {
-  const pending: string[] = [];
-  const global = String(host.globalOf(world));
-  return (actors, queues) => {
-    let k = global;
-    for (const a of actors) k += ',' + host.localOf(world, a);
-    for (const a of queues) k += ';' + (pending[a] ??= host.pendingKey(world, a));
-    return k;
-  };
-}
-
-
 function checked<W, G>(host: PorHost<W, G>, world: W, mine: readonly Deliverable[], steps: readonly Deliverable[]): boolean {
   const actor = mine[0].actor;
-  const memo = memoOf(host);
-  const fingerprint = fingerprintOf(host, world);
   const others = steps.filter((s) => s.actor !== actor);
-  const keyed = (list: readonly Deliverable[]) => new Map(list.map((s) => [host.stepKey(s), s]));
-  // Each other step, its successor, and what the proposed actor may do there (computed once for all proposed
-  // steps, in the same order as without the memo: new local states, memories and messages get the same codes).
+  // Each other step, its successor, and what the proposed actor may do there (computed once for all proposed steps).
   const after = others.map((b) => {
     const wb = host.apply(world, b);
-    return { b, bKey: memo.step(memoKey(host, b)), wb, mineThere: keyed(host.enabledOf(wb, actor)) };
+    return { b, wb, mineThere: host.enabledOf(wb, actor) };
   });
   for (const a of mine) {
     const rec: { from: number; to: number }[] = [];
@@ -112,39 +74,15 @@ function checked<W, G>(host: PorHost<W, G>, world: W, mine: readonly Deliverable
     // A sync send changes another actor's local state: its checkActor could see it.
     if (rec.some((d) => d.to !== actor)) return false;
     if (seen(host.footprints, actor, host.changes(world, wa))) return false;
-    const aKey = memo.step(memoKey(host, a));
-    const theirs = new Map<number, Map<string, Deliverable>>();
-    for (const { b, bKey, wb, mineThere } of after) {
-      const pair = `${aKey},${bKey}`;
-      const known = memo.get(pair, fingerprint);
-      if (known === false) return false;
-      if (known === true) continue;
-      // Not known: compute it, noting what it reads. The successors are computed again under observation (a
-      // replay: it creates no new local state, memory or message, so codes are as without the memo).
-      const reads = noReads(actor, b.actor);
-      const verdict = host.observe(reads, () => {
-        host.apply(world, a);
-        host.apply(world, b);
-        const ab = keyed(host.enabledOf(wb, actor)).get(host.stepKey(a));
-        let list = theirs.get(b.actor);
-        if (!list) theirs.set(b.actor, (list = keyed(host.enabledOf(wa, b.actor))));
-        else host.enabledOf(wa, b.actor);
-        return commutes(host, wa, wb, list.get(host.stepKey(b)), ab);
-      });
-      memo.set(pair, reads, fingerprint, verdict);
-      if (!verdict) return false;
+    const theirs = new Map<number, Deliverable[]>();
+    for (const { b, wb, mineThere } of after) {
+      let list = theirs.get(b.actor);
+      if (!list) theirs.set(b.actor, (list = host.enabledOf(wa, b.actor)));
+      const ba = findStep(list, b);
+      const ab = findStep(mineThere, a);
+      if (!ba || !ab) return false;
+      if (!host.same(host.apply(wa, ba), host.apply(wb, ab))) return false;
     }
   }
   return true;
-}
-
-/** A step as the memo tells steps apart: offers and messages with the same event are different steps. */
-function memoKey<W, G>(host: PorHost<W, G>, s: Deliverable): string {
-  return (s.queueIndex < 0 ? 'o' : 'm') + host.stepKey(s);
-}
-
-/** Both orders are possible and reach the very same state. */
-function commutes<W, G>(host: PorHost<W, G>, wa: W, wb: W, ba: Deliverable | undefined, ab: Deliverable | undefined): boolean {
-  if (!ba || !ab) return false;
-  return host.exactKey(host.apply(wa, ba)) === host.exactKey(host.apply(wb, ab));
 }
