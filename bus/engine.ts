@@ -15,6 +15,7 @@ import { eventKey } from './event-key';
 import { Interner } from './intern';
 import { decodeWorld, encodeWorld, type World } from './key';
 import { ample, type Footprint, type PorHost } from './por';
+import { sameState } from './same-state';
 import type { BusEvent, BusSpec, InvariantReads, SendEffect, WorldView } from './spec';
 import { sortChannels, Symmetry } from './symmetry';
 import { initialSnapshot, localKey, refuseUnsupported, step as xstep } from './xstate-adapter';
@@ -113,8 +114,7 @@ export class Engine<G> implements Checkable<World> {
           this.offers(w, this.view(w), a),
         ),
       apply: (w, s, r) => this.apply(w, s, r as Delivery[] | undefined),
-      exactKey: (w) => encodeWorld(sortChannels(w, (c) => this.messages.values[c])),
-      stepKey: (s) => `${s.actor}|${s.from}|${eventKey(s.event)}`,
+      same: (x, y) => sameState(x, y, (c) => this.messages.values[c]),
     };
   }
 

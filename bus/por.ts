@@ -14,6 +14,7 @@
  * What the engine cannot check (steps other actors take later) is the user's claim; docs/soundness.md.
  */
 import type { Deliverable } from './deliverable';
+import { findStep } from './same-state';
 import type { WorldView } from './spec';
 
 /** What a whole-state safety invariant may read: actor indices (null: all), shared memory, messages. */
@@ -34,9 +35,8 @@ export interface PorHost<W, G> {
   /** The steps one actor may take (bus/deliverable.ts order). */
   enabledOf(world: W, actor: number): Deliverable[];
   apply(world: W, step: Deliverable, record?: { from: number; to: number }[]): W;
-  /** The state's key without symmetry (two orders of two steps must reach the very same state). */
-  exactKey(world: W): string;
-  stepKey(step: Deliverable): string;
+  /** The very same state, without symmetry (two orders of two steps must reach it; bus/same-state.ts). */
+  same(x: W, y: W): boolean;
 }
 
 /** A persistent, invisible subset of `steps` (all enabled in `world`), or `steps` itself. */
@@ -63,11 +63,10 @@ function seen(footprints: readonly Footprint[], actor: number, changed: { memory
 function checked<W, G>(host: PorHost<W, G>, world: W, mine: readonly Deliverable[], steps: readonly Deliverable[]): boolean {
   const actor = mine[0].actor;
   const others = steps.filter((s) => s.actor !== actor);
-  const keyed = (list: readonly Deliverable[]) => new Map(list.map((s) => [host.stepKey(s), s]));
   // Each other step, its successor, and what the proposed actor may do there (computed once for all proposed steps).
   const after = others.map((b) => {
     const wb = host.apply(world, b);
-    return { b, bKey: host.stepKey(b), wb, mineThere: keyed(host.enabledOf(wb, actor)) };
+    return { b, wb, mineThere: host.enabledOf(wb, actor) };
   });
   for (const a of mine) {
     const rec: { from: number; to: number }[] = [];
@@ -75,15 +74,14 @@ function checked<W, G>(host: PorHost<W, G>, world: W, mine: readonly Deliverable
     // A sync send changes another actor's local state: its checkActor could see it.
     if (rec.some((d) => d.to !== actor)) return false;
     if (seen(host.footprints, actor, host.changes(world, wa))) return false;
-    const aKey = host.stepKey(a);
-    const theirs = new Map<number, Map<string, Deliverable>>();
-    for (const { b, bKey, wb, mineThere } of after) {
+    const theirs = new Map<number, Deliverable[]>();
+    for (const { b, wb, mineThere } of after) {
       let list = theirs.get(b.actor);
-      if (!list) theirs.set(b.actor, (list = keyed(host.enabledOf(wa, b.actor))));
-      const ba = list.get(bKey);
-      const ab = mineThere.get(aKey);
+      if (!list) theirs.set(b.actor, (list = host.enabledOf(wa, b.actor)));
+      const ba = findStep(list, b);
+      const ab = findStep(mineThere, a);
       if (!ba || !ab) return false;
-      if (host.exactKey(host.apply(wa, ba)) !== host.exactKey(host.apply(wb, ab))) return false;
+      if (!host.same(host.apply(wa, ba), host.apply(wb, ab))) return false;
     }
   }
   return true;
