@@ -18,7 +18,7 @@ import { scenarioReport, type ScenarioReport } from '../scenario/report';
 import type { ScenarioSpec } from '../scenario/scenario';
 import { compileScenario } from '../scenario/validate';
 import { InputError, InternalError } from '../util/errors';
-import type { System } from './system';
+import type { System, SystemHeader } from './system';
 
 export interface ExploreOptions {
   strategy?: Strategy;
@@ -58,13 +58,8 @@ export interface ExploreViolation {
   sample?: SampleReport;
 }
 
-interface ExploreHeader {
-  design: string;
-  layout: string | null;
-  cpus: number;
-  hotplug: number;
-  vms: number;
-  hotplugFromBoot: boolean;
+/** The system's header (as `sys.header` gives it) and how it was searched. */
+interface ExploreHeader extends SystemHeader {
   strategy: Strategy;
   seed: number;
   symmetry: boolean;

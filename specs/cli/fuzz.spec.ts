@@ -7,22 +7,11 @@ import fc from 'fast-check';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { main } from '../../cli/commands';
 import { explore } from '../../api/explore';
 import { system } from '../../api/system';
 import { traceFileFor, writeTraceFile } from '../../report/trace-file';
-import { tmp } from './helpers';
+import { tmp, runMain as run } from './helpers';
 
-async function run(argv: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(
-    argv,
-    (s) => out.push(s),
-    (s) => err.push(s),
-  );
-  return { code, out, err };
-}
 
 async function expectRefused(argv: string[], msg?: RegExp): Promise<void> {
   const r = await run(argv);

@@ -2,6 +2,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { main } from '../../cli/commands';
 
 export const bin = join(__dirname, '..', '..', 'dist', 'cli', 'main.js');
 
@@ -9,6 +10,18 @@ export const bin = join(__dirname, '..', '..', 'dist', 'cli', 'main.js');
 export function hypsim(...args: string[]): { code: number; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8' });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Run the CLI's `main` in this process (no spawn), collecting its stdout and stderr lines. */
+export async function runMain(argv: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main(
+    argv,
+    (s) => out.push(s),
+    (s) => err.push(s),
+  );
+  return { code, out, err };
 }
 
 export function tmp(): string {

@@ -11,29 +11,18 @@ import { simulate } from '../../actors/live';
 import { explore, verifyTrace } from '../../api/explore';
 import { system, type System } from '../../api/system';
 import type { BusSpec } from '../../bus/spec';
-import { main } from '../../cli/commands';
 import { allDesigns } from '../../design/design';
 import type { Checkable } from '../../explore/checkable';
 import { primaryEntries } from '../../explore/match';
 import { reexecute } from '../../explore/reexecute';
 import { traceFileFor, writeTraceFile, type TraceFile } from '../../report/trace-file';
 import { TraceError } from '../../util/errors';
-import { tmp } from './helpers';
+import { tmp, runMain as run } from './helpers';
 
 const examples = join(__dirname, '..', '..', 'examples');
 const dir = tmp();
 let n = 0;
 
-async function run(argv: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(
-    argv,
-    (s) => out.push(s),
-    (s) => err.push(s),
-  );
-  return { code, out, err };
-}
 
 function save(t: TraceFile | object): string {
   const f = join(dir, `t${n++}.json`);
