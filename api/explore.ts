@@ -14,7 +14,9 @@ import { ScenarioCheckable } from '../scenario/product';
 import { scenarioReport, type ScenarioReport } from '../scenario/report';
 import type { ScenarioSpec } from '../scenario/scenario';
 import { compileScenario } from '../scenario/validate';
+import type { VisitedSummary } from '../explore/visited';
 import { InputError } from '../util/errors';
+import { FileSpillStore } from './file-spill';
 import type { System } from './system';
 
 export interface ExploreOptions {
@@ -31,6 +33,15 @@ export interface ExploreOptions {
   /** pct: bug depth d (default 3). */
   pctDepth?: number;
   onProgress?: SearchOptions['onProgress'];
+  // --- scale (docs/scale.md) ---
+  /** bfs/dfs: keep full state keys instead of 64-bit fingerprints (no collision probability, several times the memory). */
+  exact?: boolean;
+  /**
+   * bfs/dfs: where a large frontier spills: a directory (default: the OS temp dir), or false to keep it in
+   * memory. It spills only past `frontierInMemory` states (default 2^22).
+   */
+  spillDir?: string | false;
+  frontierInMemory?: number;
   /**
    * Pin part of the schedule (`scenario()...` or a scenario file's object; semantics in scenario/scenario.ts).
    * Pinned steps name actors, so the search runs without symmetry (`symmetry: true` is refused).
@@ -55,6 +66,8 @@ export interface ExploreResult {
   violation: null | { invariant: string; message: string; trace: TraceEntry[]; loop?: number };
   stoppedBy?: string;
   stats: Stats;
+  /** bfs/dfs: the visited set (fingerprints with their collision bound, or exact keys) and frontier spill. */
+  visited?: VisitedSummary;
   /** The engine's memo tables: XState `transition` calls actually made (the rest came from the memo) and dictionary sizes. */
   engine: { xstateTransitions: number; localStates: number; memories: number; messages: number };
   /** Only with a scenario: whether and how far the pinned schedule happened. */
@@ -76,7 +89,13 @@ export function explore(sys: System, options: ExploreOptions = {}): ExploreResul
   const product = compiled ? new ScenarioCheckable(base, compiled) : null;
   const engine = product ?? base;
   const opts: SearchOptions = { strategy, seed, maxStates: options.maxStates, maxSeconds: options.maxSeconds, por, walks: options.walks, pctDepth: options.pctDepth, onProgress: options.onProgress };
-  const r = strategy === 'bfs' || strategy === 'dfs' ? exhaustive(engine, opts) : sample(engine, opts);
+  const spill = options.spillDir === false ? undefined : { store: new FileSpillStore(options.spillDir), keepInMemory: options.frontierInMemory };
+  let r;
+  try {
+    r = strategy === 'bfs' || strategy === 'dfs' ? exhaustive(engine, { ...opts, exact: options.exact === true, spill }) : sample(engine, opts);
+  } finally {
+    spill?.store.close();
+  }
   let result: ExploreResult['result'] = r.result;
   let violation: ExploreResult['violation'] = r.violation;
   let stoppedBy = r.stoppedBy as string | undefined;
@@ -111,6 +130,7 @@ export function explore(sys: System, options: ExploreOptions = {}): ExploreResul
     violation,
     ...(stoppedBy ? { stoppedBy } : {}),
     stats: r.stats,
+    ...(r.visited ? { visited: r.visited } : {}),
     engine: { xstateTransitions: busEngine.transitionsComputed, ...busEngine.dictionarySizes() },
     ...(scenario ? { scenario } : {}),
   };

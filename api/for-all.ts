@@ -9,7 +9,7 @@ import type { BusEvent } from '../bus/spec';
 import type { TraceEntry } from '../bus/trace';
 import type { Checkable } from '../explore/checkable';
 import { traceFromKeys } from '../explore/trace-builder';
-import { MemoryVisitedSet } from '../explore/visited';
+import { MemoryVisitedSet } from '../explore/numbered-states';
 import { renderTimeline } from '../report/timeline';
 import { ScenarioCheckable } from '../scenario/product';
 import type { ScenarioSpec } from '../scenario/scenario';

@@ -7,6 +7,7 @@ import { readScenarioFile } from '../scenario/validate';
 import { traceFileFor, writeTraceFile } from '../report/trace-file';
 import { InputError } from '../util/errors';
 import { parseArgs } from './args';
+import { scaleChoice, scaleFlags, scaleHelp, visitedLine } from './scale-flags';
 import { describeSystem, systemFlags, systemFrom } from './system-flags';
 
 export const exploreHelp = `hypsim explore --design D --cpus N --hotplug K [options]
@@ -35,6 +36,7 @@ export const exploreHelp = `hypsim explore --design D --cpus N --hotplug K [opti
                         back, all others interleave freely. Runs without CPU symmetry. Result
                         "unsatisfiable" (exit 3) if no interleaving completes the pinned steps
   --quiet               no progress line
+${scaleHelp}
 exit: 0 verified, 1 violation, 2 bad input, 3 stopped at a limit (or the scenario never completed)`;
 
 export function exploreCommand(argv: readonly string[], out: (s: string) => void, err: (s: string) => void): number {
@@ -53,6 +55,7 @@ export function exploreCommand(argv: readonly string[], out: (s: string) => void
     scenario: 'string',
     quiet: 'bool',
     help: 'bool',
+    ...scaleFlags,
   }, 'explore');
   if (p.flags.help) {
     out(exploreHelp);
@@ -67,6 +70,7 @@ export function exploreCommand(argv: readonly string[], out: (s: string) => void
   for (const k of ['max-states', 'max-seconds', 'walks', 'pct-depth'] as const)
     if (f[k] !== undefined && (f[k] as number) <= 0) throw new InputError(`hypsim explore: --${k} must be positive, got ${f[k]}`);
   const quiet = f.quiet === true;
+  const scale = scaleChoice(f, strategy);
   const scenario = typeof f.scenario === 'string' ? readScenarioFile(f.scenario, sys).spec : undefined;
   const r: ExploreResult = explore(sys, {
     strategy: strategy as Strategy,
@@ -79,6 +83,7 @@ export function exploreCommand(argv: readonly string[], out: (s: string) => void
     symmetry: scenario ? undefined : f['no-symmetry'] !== true,
     por: f['no-por'] !== true,
     scenario,
+    ...scale.options,
     onProgress: quiet ? undefined : (pr) => err(`  … ${pr.states} states, ${pr.statesPerSecond} states/s, depth ${pr.depth}, frontier ${pr.frontier}, ${pr.seconds.toFixed(1)} s`),
   });
   if (r.violation && typeof f['trace-out'] === 'string') writeTraceFile(f['trace-out'], traceFileFor(sys, { invariant: r.violation.invariant, message: r.violation.message }, r.violation.trace, r.violation.loop));
@@ -96,7 +101,7 @@ export function formatResult(title: string, r: ExploreResult, timeline: () => st
   const s = r.stats;
   const red = [r.symmetry ? 'symmetry' : '', r.por ? 'POR' : ''].filter(Boolean).join(' + ') || 'no reduction';
   const figures = `${s.states} states, ${s.transitions} transitions, depth ${s.depth}, ${s.seconds} s, ${Math.round(s.states / Math.max(s.seconds, 1e-3))} states/s, ${s.peakMemoryMB} MB peak (${r.strategy}, ${red}); ${r.engine.xstateTransitions} XState transitions computed, the rest memoised`;
-  const scn = scenarioLine(r);
+  const scn = scenarioLine(r) + visitedLine(r);
   if (r.result === 'verified') return `✓ ${title}: verified — every interleaving${r.scenario ? ' the scenario allows' : ''} holds every invariant${scn}\n  ${figures}`;
   if (r.result === 'incomplete') return `… ${title}: incomplete — stopped by ${r.stoppedBy}, no violation found so far${scn}\n  ${figures}`;
   if (r.result === 'unsatisfiable') return `? ${title}: unsatisfiable scenario — no violation, but no interleaving completes the pinned steps, so nothing is verified${scn}\n  ${figures}`;

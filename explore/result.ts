@@ -1,5 +1,7 @@
 /** The result of a search: the object `hypsim explore --json` prints and `explore()` returns. */
 import type { TraceEntry } from '../bus/trace';
+import type { SpillOptions } from './frontier';
+import type { VisitedSummary } from './visited';
 
 export type Strategy = 'bfs' | 'dfs' | 'random' | 'pct';
 
@@ -28,6 +30,8 @@ export interface SearchResult {
   stats: Stats;
   /** Why an incomplete search stopped. */
   stoppedBy?: 'max-states' | 'max-seconds' | 'walks';
+  /** Exhaustive searches: how states were stored (fingerprints and their collision bound, or exact keys). */
+  visited?: VisitedSummary;
 }
 
 export interface SearchOptions {
@@ -42,6 +46,10 @@ export interface SearchOptions {
   walks?: number;
   /** PCT bug depth d. */
   pctDepth?: number;
+  /** Exhaustive: keep full keys in the visited set instead of 64-bit fingerprints. */
+  exact?: boolean;
+  /** Exhaustive: let a large frontier spill to this store. */
+  spill?: SpillOptions;
   /** Called about once a second with progress. */
   onProgress?: (p: { states: number; statesPerSecond: number; depth: number; frontier: number; seconds: number }) => void;
 }

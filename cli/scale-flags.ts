@@ -1,0 +1,59 @@
+/** The explore flags of the scale work (docs/scale.md): visited-set mode, frontier spill, swarm workers, Redis. */
+import type { ExploreOptions, ExploreResult } from '../api/explore';
+import { InputError } from '../util/errors';
+import type { FlagSpec, Parsed } from './args';
+
+export const scaleFlags: FlagSpec = {
+  exact: 'bool',
+  'spill-dir': 'string',
+  'no-spill': 'bool',
+  'frontier-in-memory': 'int',
+  workers: 'int',
+  seeds: 'int',
+  redis: 'string',
+};
+
+export const scaleHelp = `  --exact               bfs/dfs: keep full state keys, not 64-bit fingerprints (no collision probability,
+                        several times the memory; the result says which was used)
+  --spill-dir DIR       bfs/dfs: where a frontier larger than --frontier-in-memory spills (default: temp dir)
+  --frontier-in-memory N  frontier states kept in memory before spilling (default 4194304)
+  --no-spill            keep the whole frontier in memory
+  --workers N           random/pct: run seeds in N worker threads (default: the machine's cores)
+  --seeds S             random/pct swarm: seeds --seed .. --seed+S-1, --walks each (default 16); the lowest
+                        violating seed wins, whatever the timing
+  --redis URL           random/pct swarm over Redis: seeds go to \`hypsim worker --redis URL\` processes`;
+
+export interface ScaleChoice {
+  options: Pick<ExploreOptions, 'exact' | 'spillDir' | 'frontierInMemory'>;
+  /** Set when the run is a swarm (random/pct with --workers, --seeds or --redis). */
+  swarm: { workers?: number; seeds: number; redis?: string } | null;
+}
+
+export function scaleChoice(f: Parsed['flags'], strategy: string): ScaleChoice {
+  const exhaustive = strategy === 'bfs' || strategy === 'dfs';
+  for (const k of ['exact', 'spill-dir', 'no-spill', 'frontier-in-memory'] as const)
+    if (f[k] !== undefined && !exhaustive) throw new InputError(`hypsim explore: --${k} applies to bfs and dfs only`);
+  for (const k of ['workers', 'seeds', 'redis'] as const)
+    if (f[k] !== undefined && exhaustive) throw new InputError(`hypsim explore: --${k} applies to random and pct only (a parallel exhaustive search is not built yet)`);
+  for (const k of ['frontier-in-memory', 'workers', 'seeds'] as const)
+    if (f[k] !== undefined && (f[k] as number) <= 0) throw new InputError(`hypsim explore: --${k} must be positive, got ${f[k]}`);
+  if (f['no-spill'] && f['spill-dir'] !== undefined) throw new InputError('hypsim explore: --no-spill and --spill-dir contradict each other');
+  if (f.redis !== undefined && f.workers !== undefined) throw new InputError('hypsim explore: with --redis the workers are `hypsim worker` processes: drop --workers');
+  const options = {
+    exact: f.exact === true,
+    spillDir: f['no-spill'] ? (false as const) : (f['spill-dir'] as string | undefined),
+    frontierInMemory: f['frontier-in-memory'] as number | undefined,
+  };
+  const isSwarm = f.workers !== undefined || f.seeds !== undefined || f.redis !== undefined;
+  return { options, swarm: isSwarm ? { workers: f.workers as number | undefined, seeds: (f.seeds as number | undefined) ?? 16, redis: f.redis as string | undefined } : null };
+}
+
+/** One line on how states were stored: what a "verified" rests on. */
+export function visitedLine(r: ExploreResult): string {
+  const v = r.visited;
+  if (!v) return '';
+  const spill = v.spilledFrontierStates ? `; ${v.spilledFrontierStates} frontier states spilled to disk` : '';
+  if (v.mode === 'exact') return `\n  visited set: exact keys (no fingerprint collisions possible)${spill}`;
+  const p = v.collisionProbability;
+  return `\n  visited set: ${v.fingerprintBits}-bit fingerprints, ${v.bytesPerState} bytes/state, P(a collision hid a state) ≤ ${p === 0 ? '0' : p.toExponential(1)} (--exact for none)${spill}`;
+}
