@@ -7,7 +7,8 @@ import { readScenarioFile } from '../scenario/validate';
 import { traceFileFor, writeTraceFile } from '../report/trace-file';
 import { InputError } from '../util/errors';
 import { parseArgs } from './args';
-import { scaleChoice, scaleFlags, scaleHelp, visitedLine } from './scale-flags';
+import { scaleChoice, scaleFlags, scaleHelp, scaleLines } from './scale-flags';
+import { swarmCommand } from './swarm-cmd';
 import { describeSystem, systemFlags, systemFrom } from './system-flags';
 
 export const exploreHelp = `hypsim explore --design D --cpus N --hotplug K [options]
@@ -39,7 +40,7 @@ export const exploreHelp = `hypsim explore --design D --cpus N --hotplug K [opti
 ${scaleHelp}
 exit: 0 verified, 1 violation, 2 bad input, 3 stopped at a limit (or the scenario never completed)`;
 
-export function exploreCommand(argv: readonly string[], out: (s: string) => void, err: (s: string) => void): number {
+export function exploreCommand(argv: readonly string[], out: (s: string) => void, err: (s: string) => void): number | Promise<number> {
   const p = parseArgs(argv, {
     ...systemFlags,
     strategy: 'string',
@@ -71,6 +72,7 @@ export function exploreCommand(argv: readonly string[], out: (s: string) => void
     if (f[k] !== undefined && (f[k] as number) <= 0) throw new InputError(`hypsim explore: --${k} must be positive, got ${f[k]}`);
   const quiet = f.quiet === true;
   const scale = scaleChoice(f, strategy);
+  if (scale.swarm) return swarmCommand(sys, f, strategy as 'random' | 'pct', scale.swarm, out, formatResult);
   const scenario = typeof f.scenario === 'string' ? readScenarioFile(f.scenario, sys).spec : undefined;
   const r: ExploreResult = explore(sys, {
     strategy: strategy as Strategy,
@@ -101,7 +103,7 @@ export function formatResult(title: string, r: ExploreResult, timeline: () => st
   const s = r.stats;
   const red = [r.symmetry ? 'symmetry' : '', r.por ? 'POR' : ''].filter(Boolean).join(' + ') || 'no reduction';
   const figures = `${s.states} states, ${s.transitions} transitions, depth ${s.depth}, ${s.seconds} s, ${Math.round(s.states / Math.max(s.seconds, 1e-3))} states/s, ${s.peakMemoryMB} MB peak (${r.strategy}, ${red}); ${r.engine.xstateTransitions} XState transitions computed, the rest memoised`;
-  const scn = scenarioLine(r) + visitedLine(r);
+  const scn = scenarioLine(r) + scaleLines(r);
   if (r.result === 'verified') return `✓ ${title}: verified — every interleaving${r.scenario ? ' the scenario allows' : ''} holds every invariant${scn}\n  ${figures}`;
   if (r.result === 'incomplete') return `… ${title}: incomplete — stopped by ${r.stoppedBy}, no violation found so far${scn}\n  ${figures}`;
   if (r.result === 'unsatisfiable') return `? ${title}: unsatisfiable scenario — no violation, but no interleaving completes the pinned steps, so nothing is verified${scn}\n  ${figures}`;

@@ -32,7 +32,7 @@ export async function main(argv: readonly string[], out = (s: string) => process
   try {
     switch (cmd) {
       case 'explore':
-        return exploreCommand(rest, out, err);
+        return await exploreCommand(rest, out, err);
       case 'simulate':
         return await simulateCommand(rest, out);
       case 'replay':

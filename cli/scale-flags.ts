@@ -1,5 +1,6 @@
 /** The explore flags of the scale work (docs/scale.md): visited-set mode, frontier spill, swarm workers, Redis. */
 import type { ExploreOptions, ExploreResult } from '../api/explore';
+import type { SwarmReport } from '../api/swarm';
 import { InputError } from '../util/errors';
 import type { FlagSpec, Parsed } from './args';
 
@@ -48,8 +49,20 @@ export function scaleChoice(f: Parsed['flags'], strategy: string): ScaleChoice {
   return { options, swarm: isSwarm ? { workers: f.workers as number | undefined, seeds: (f.seeds as number | undefined) ?? 16, redis: f.redis as string | undefined } : null };
 }
 
-/** One line on how states were stored: what a "verified" rests on. */
-export function visitedLine(r: ExploreResult): string {
+/** Lines on how states were stored (what a "verified" rests on) and, for a swarm, which seed found what. */
+export function scaleLines(r: ExploreResult & { swarm?: SwarmReport }): string {
+  return visitedLine(r) + swarmLine(r);
+}
+
+function swarmLine(r: ExploreResult & { swarm?: SwarmReport }): string {
+  const s = r.swarm;
+  if (!s) return '';
+  const range = `seeds ${s.baseSeed}..${s.baseSeed + s.seeds - 1}, ${s.walksPerSeed} walks each, on ${s.runners}`;
+  if (s.foundBySeed === null) return `\n  swarm: ${range}; ${s.seedsRun} seeds run, none violated`;
+  return `\n  swarm: found by seed ${s.foundBySeed} (${range}; the lowest violating seed wins); alone: --strategy ${r.strategy} --seed ${s.foundBySeed} --walks ${s.walksPerSeed}`;
+}
+
+function visitedLine(r: ExploreResult): string {
   const v = r.visited;
   if (!v) return '';
   const spill = v.spilledFrontierStates ? `; ${v.spilledFrontierStates} frontier states spilled to disk` : '';

@@ -27,6 +27,12 @@ export interface SpillOptions {
 
 const SEGMENT = 1 << 16;
 
+/** Segment size: 2^16, smaller for a small in-memory budget so that it still spills (a quarter of the budget, at least 4). */
+function segmentFor(spill: SpillOptions | undefined): number {
+  const keep = spill?.keepInMemory;
+  return keep === undefined ? SEGMENT : Math.max(4, Math.min(SEGMENT, Math.floor(keep / 4)));
+}
+
 interface Segment {
   keys: string[];
   depths: number[];
@@ -71,8 +77,11 @@ export class FifoFrontier implements Frontier {
   private count = 0;
   private readonly segs: SegmentStore;
 
-  constructor(spill?: SpillOptions, private readonly segment = SEGMENT) {
-    this.segs = new SegmentStore(spill, segment);
+  private readonly segment: number;
+
+  constructor(spill?: SpillOptions) {
+    this.segment = segmentFor(spill);
+    this.segs = new SegmentStore(spill, this.segment);
   }
 
   push(key: string, depth: number): void {
@@ -118,8 +127,11 @@ export class LifoFrontier implements Frontier {
   private count = 0;
   private readonly segs: SegmentStore;
 
-  constructor(spill?: SpillOptions, private readonly segment = SEGMENT) {
-    this.segs = new SegmentStore(spill, segment);
+  private readonly segment: number;
+
+  constructor(spill?: SpillOptions) {
+    this.segment = segmentFor(spill);
+    this.segs = new SegmentStore(spill, this.segment);
   }
 
   push(key: string, depth: number): void {

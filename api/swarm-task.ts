@@ -1,0 +1,45 @@
+/**
+ * What a swarm sends to its workers (threads or `hypsim worker` processes): the system as plain data and
+ * the sampling options, then one job per seed. `runSeed` is what every worker runs for a job.
+ */
+import type { SearchResult } from '../explore/result';
+import { InputError } from '../util/errors';
+import { explore, type ExploreResult } from './explore';
+import { system, type HypSystemOptions, type System } from './system';
+
+export interface SwarmTask {
+  /** The HYP system, design and layout resolved to values (structured-clone / JSON safe). */
+  config: HypSystemOptions;
+  strategy: 'random' | 'pct';
+  walks: number;
+  pctDepth?: number;
+  por: boolean;
+  symmetry: boolean;
+  maxStates?: number;
+}
+
+export interface SeedJob {
+  seed: number;
+  /** Seconds left before the swarm's deadline. */
+  maxSeconds?: number;
+}
+
+/** A seed's result as a swarm combines it, with the engine figures the summary adds up. */
+export type SeedResult = SearchResult & { engine: ExploreResult['engine'] };
+
+export function swarmTask(sys: System, o: Omit<SwarmTask, 'config'>): SwarmTask {
+  if (!sys.hyp) throw new InputError('a swarm needs a HYP system (design, layout, bounds) that its workers can rebuild; run seeds of your own machines in a loop');
+  const c = sys.hyp.config;
+  return { ...o, config: { design: c.design, layout: c.layout, cpus: c.cpus, hotplug: c.hotplug, vms: c.vms, hotplugFromBoot: c.hotplugFromBoot, cpuPm: c.cpuPm, tlbScope: c.tlbScope } };
+}
+
+const systems = new WeakMap<SwarmTask, System>();
+
+export function runSeed(task: SwarmTask, job: SeedJob): SeedResult {
+  let sys = systems.get(task);
+  if (!sys) systems.set(task, (sys = system(task.config)));
+  const r = explore(sys, { strategy: task.strategy, seed: job.seed, walks: task.walks, pctDepth: task.pctDepth, por: task.por, symmetry: task.symmetry, maxStates: task.maxStates, maxSeconds: job.maxSeconds });
+  if (r.result === 'unsatisfiable') throw new InputError('a swarm seed returned a scenario result');
+  const stoppedBy = r.stoppedBy === 'max-states' || r.stoppedBy === 'max-seconds' || r.stoppedBy === 'walks' ? r.stoppedBy : undefined;
+  return { result: r.result, violation: r.violation, stats: r.stats, engine: r.engine, ...(stoppedBy ? { stoppedBy } : {}) };
+}

@@ -1,0 +1,34 @@
+/** `hypsim explore --strategy random|pct --workers N | --seeds S | --redis URL`: a swarm of seeds (docs/scale.md). */
+import type { ExploreResult } from '../api/explore';
+import { exploreSwarm, type SwarmOptions } from '../api/swarm';
+import type { System } from '../api/system';
+import { renderTimeline } from '../report/timeline';
+import { traceFileFor, writeTraceFile } from '../report/trace-file';
+import { InputError } from '../util/errors';
+import type { Parsed } from './args';
+import type { ScaleChoice } from './scale-flags';
+import { describeSystem } from './system-flags';
+
+type Format = (title: string, r: ExploreResult, timeline: () => string) => string;
+
+export async function swarmCommand(sys: System, f: Parsed['flags'], strategy: 'random' | 'pct', s: NonNullable<ScaleChoice['swarm']>, out: (s: string) => void, format: Format): Promise<number> {
+  if (s.redis !== undefined) throw new InputError('hypsim explore: --redis is not built yet');
+  if (f.scenario !== undefined) throw new InputError('hypsim explore: a scenario cannot run as a swarm (drop --workers/--seeds/--redis)');
+  const opts: SwarmOptions = {
+    strategy,
+    seed: f.seed as number | undefined,
+    walks: f.walks as number | undefined,
+    pctDepth: f['pct-depth'] as number | undefined,
+    maxStates: f['max-states'] as number | undefined,
+    maxSeconds: f['max-seconds'] as number | undefined,
+    symmetry: f['no-symmetry'] !== true,
+    por: f['no-por'] !== true,
+    seeds: s.seeds,
+    workers: s.workers,
+  };
+  const r = await exploreSwarm(sys, opts);
+  if (r.violation && typeof f['trace-out'] === 'string') writeTraceFile(f['trace-out'], traceFileFor(sys, { invariant: r.violation.invariant, message: r.violation.message }, r.violation.trace));
+  if (f.json) out(JSON.stringify(r));
+  else out(format(describeSystem(sys), r, () => renderTimeline(sys, r.violation!.trace, r.violation)));
+  return r.result === 'verified' ? 0 : r.result === 'violation' ? 1 : 3;
+}
