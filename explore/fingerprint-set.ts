@@ -1,8 +1,9 @@
 /**
  * Fingerprint visited set: an open-addressing (linear probing) table of 64-bit fingerprints with, per
- * slot, the slot of the state's parent. Three Uint32Arrays (hi, lo, parent): 12 bytes a slot, kept
- * between 72 % and 90 % full by growing 1.25× at a time, so 13.3 to 16.7 bytes a state. Each array can
- * hold 2^32 - 1 slots (48 GB together): the machine's memory runs out first. Growing moves states to
+ * slot, the slot of the state's parent. Two Uint32Arrays, fingerprints (hi, lo interleaved: one cache
+ * line a probe) and parents: 12 bytes a slot, kept between 72 % and 90 % full by growing 1.25× at a
+ * time, so 13.3 to 16.7 bytes a state. Up to 2^31 slots (24 GB of table): the machine's memory runs out
+ * first. The home slot is the high word scaled to the capacity (Lemire's fastrange: no division). Growing moves states to
  * new slots, so parent slots are renumbered in the same pass; callers name states by key, never by slot.
  */
 import { InternalError } from '../util/errors';
@@ -23,8 +24,8 @@ export interface FingerprintSetOptions {
 export class FingerprintSet implements VisitedSet {
   readonly mode = 'fingerprint';
   private cap: number;
-  private hi: Uint32Array;
-  private lo: Uint32Array;
+  /** Fingerprint of slot i at [2i] (high word) and [2i+1]; (0, 0) is an empty slot. */
+  private fps: Uint32Array;
   private parents: Uint32Array;
   private count = 0;
   private readonly maxLoad: number;
@@ -40,8 +41,7 @@ export class FingerprintSet implements VisitedSet {
     this.maxLoad = opts.maxLoad ?? 0.9;
     this.growth = opts.growth ?? 1.25;
     if (!(this.maxLoad > 0 && this.maxLoad < 1) || !(this.growth > 1)) throw new InternalError('fingerprint set: maxLoad must be in (0, 1) and growth > 1');
-    this.hi = new Uint32Array(this.cap);
-    this.lo = new Uint32Array(this.cap);
+    this.fps = new Uint32Array(2 * this.cap);
     this.parents = new Uint32Array(this.cap);
   }
 
@@ -56,15 +56,23 @@ export class FingerprintSet implements VisitedSet {
 
   /** The slot holding (h, l), or ~(the empty slot where it would go). */
   private find(h: number, l: number): number {
-    const { hi, lo, cap } = this;
-    let i = l % cap;
+    const { fps, cap } = this;
+    let i = Math.floor(h * cap * 2 ** -32);
     for (;;) {
-      const x = hi[i];
-      const y = lo[i];
+      const x = fps[2 * i];
+      const y = fps[2 * i + 1];
       if (x === h && y === l) return i;
       if (x === 0 && y === 0) return ~i;
       if (++i === cap) i = 0;
     }
+  }
+
+  /** The first empty slot from (h, l)'s home: for rehashing, where every fingerprint is known to be new. */
+  private empty(h: number): number {
+    const { fps, cap } = this;
+    let i = Math.floor(h * cap * 2 ** -32);
+    while (fps[2 * i] !== 0 || fps[2 * i + 1] !== 0) if (++i === cap) i = 0;
+    return i;
   }
 
   private slotOf(key: string): number {
@@ -91,8 +99,8 @@ export class FingerprintSet implements VisitedSet {
       s = this.find(h, l);
     }
     s = ~s;
-    this.hi[s] = h;
-    this.lo[s] = l;
+    this.fps[2 * s] = h;
+    this.fps[2 * s + 1] = l;
     this.parents[s] = p;
     this.count++;
     if (parent === null) this.roots.push(key);
@@ -106,26 +114,25 @@ export class FingerprintSet implements VisitedSet {
 
   /** Rehash into a table `growth` times larger; returns old slot → new slot, to renumber parents. */
   private grow(): Uint32Array {
-    const old = { hi: this.hi, lo: this.lo, parents: this.parents, cap: this.cap };
+    const old = { fps: this.fps, parents: this.parents, cap: this.cap };
     this.cap = Math.ceil(old.cap * this.growth);
-    if (this.cap > 0xfffffffe) throw new RangeError('fingerprint set: more than 2^32 - 2 slots');
-    this.hi = new Uint32Array(this.cap);
-    this.lo = new Uint32Array(this.cap);
+    if (this.cap > 2 ** 31) throw new RangeError('fingerprint set: more than 2^31 slots');
+    this.fps = new Uint32Array(2 * this.cap);
     this.parents = new Uint32Array(this.cap);
     const moved = new Uint32Array(old.cap);
     for (let i = 0; i < old.cap; i++) {
-      const h = old.hi[i];
-      const l = old.lo[i];
+      const h = old.fps[2 * i];
+      const l = old.fps[2 * i + 1];
       if (h === 0 && l === 0) continue;
-      const s = ~this.find(h, l);
-      this.hi[s] = h;
-      this.lo[s] = l;
+      const s = this.empty(h);
+      this.fps[2 * s] = h;
+      this.fps[2 * s + 1] = l;
       this.parents[s] = old.parents[i];
       moved[i] = s;
     }
     for (let s = 0; s < this.cap; s++) {
       const p = this.parents[s];
-      if (p !== ROOT && (this.hi[s] !== 0 || this.lo[s] !== 0)) this.parents[s] = moved[p];
+      if (p !== ROOT && (this.fps[2 * s] !== 0 || this.fps[2 * s + 1] !== 0)) this.parents[s] = moved[p];
     }
     return moved;
   }
@@ -137,7 +144,7 @@ export class FingerprintSet implements VisitedSet {
     const chain: number[] = [];
     for (; s !== ROOT; s = this.parents[s]) chain.push(s);
     chain.reverse();
-    const same = (k: string, slot: number) => (fingerprint(k), fp[0] === this.hi[slot] && fp[1] === this.lo[slot]);
+    const same = (k: string, slot: number) => (fingerprint(k), fp[0] === this.fps[2 * slot] && fp[1] === this.fps[2 * slot + 1]);
     let at = this.roots.find((r) => same(r, chain[0]));
     if (at === undefined) throw new InternalError('fingerprint set: no initial state matches the counterexample');
     const keys = [at];
