@@ -27,6 +27,12 @@ const rows: Row[] = [
   { name: 'trampoline-v3.15 N=6 K=2 from boot, CPU PM 2', args: ['--design', 'trampoline-v3.15', '--cpus', '6', '--hotplug', '2', '--vms', '1', '--cpu-pm', '2', '--hotplug-from-boot'] },
   { name: 'hyp-reset N=8 K=2 CPU PM 2', args: ['--design', 'hyp-reset', '--cpus', '8', '--hotplug', '2', '--vms', '1', '--cpu-pm', '2'] },
   { name: 'merged-idmap arm64-highmem N=8 K=2 CPU PM 2', args: ['--design', 'merged-idmap', '--cpus', '8', '--hotplug', '2', '--vms', '1', '--cpu-pm', '2'] },
+  // Scale (docs/scale.md): an unreduced search past 2^24 states (a Map-based visited set died there).
+  { name: 'past 2^24: N=8 K=2 no symmetry, no POR', args: t(8, 2, ['--no-symmetry', '--no-por']), reference: 'Map visited set: RangeError at 2^24 after ~290 s' },
+  { name: 'past 2^24, exact keys', args: t(8, 2, ['--no-symmetry', '--no-por', '--exact']), reference: 'full keys in 64 sharded Maps' },
+  // Swarm: 16 seeds of 200 random walks on a system with no bug (so every seed runs), 1 then 2 worker threads.
+  { name: 'swarm random N=6 K=2 16 seeds x 200 walks, 1 worker', args: t(6, 2, ['--strategy', 'random', '--walks', '200', '--seeds', '16', '--workers', '1']) },
+  { name: 'swarm random N=6 K=2 16 seeds x 200 walks, 2 workers', args: t(6, 2, ['--strategy', 'random', '--walks', '200', '--seeds', '16', '--workers', '2']) },
 ];
 
 const only = process.argv[2];
@@ -35,7 +41,11 @@ console.log(`${'row'.padEnd(46)} ${'result'.padEnd(10)} ${'states'.padStart(10)}
 for (const r of rows) {
   if (only && !r.name.includes(only)) continue;
   const p = spawnSync(process.execPath, [cli, 'explore', ...r.args, '--json', '--quiet'], { encoding: 'utf8', maxBuffer: 1 << 28 });
-  let o: { result: string; stats: { states: number; transitions: number; seconds: number; peakMemoryMB: number } };
+  let o: {
+    result: string;
+    stats: { states: number; transitions: number; seconds: number; peakMemoryMB: number };
+    visited?: { mode: string; bytesPerState: number | null; collisionProbability: number; spilledFrontierStates: number };
+  };
   try {
     o = JSON.parse(p.stdout);
   } catch {
@@ -43,5 +53,8 @@ for (const r of rows) {
     continue;
   }
   const s = o.stats;
-  console.log(`${r.name.padEnd(46)} ${o.result.padEnd(10)} ${String(s.states).padStart(10)} ${String(s.transitions).padStart(12)} ${String(Math.round(s.states / Math.max(s.seconds, 1e-3))).padStart(10)} ${s.seconds.toFixed(2).padStart(8)} ${String(s.peakMemoryMB).padStart(8)}  ${r.reference ?? ''}`);
+  const v = o.visited;
+  const store = !v ? '' : v.mode === 'exact' ? ' [exact keys' : ` [${v.bytesPerState} B/state in the visited set, P(collision) ≤ ${v.collisionProbability.toExponential(1)}`;
+  const stored = v ? `${store}, ${Math.round((s.peakMemoryMB * 1048576) / Math.max(1, s.states))} B/state peak RSS${v.spilledFrontierStates ? `, ${v.spilledFrontierStates} spilled` : ''}]` : '';
+  console.log(`${r.name.padEnd(46)} ${o.result.padEnd(10)} ${String(s.states).padStart(10)} ${String(s.transitions).padStart(12)} ${String(Math.round(s.states / Math.max(s.seconds, 1e-3))).padStart(10)} ${s.seconds.toFixed(2).padStart(8)} ${String(s.peakMemoryMB).padStart(8)}  ${r.reference ?? ''}${stored}`);
 }

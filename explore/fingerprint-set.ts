@@ -1,8 +1,8 @@
 /**
  * Fingerprint visited set: an open-addressing (linear probing) table of 64-bit fingerprints with, per
  * slot, the slot of the state's parent. Two Uint32Arrays, fingerprints (hi, lo interleaved: one cache
- * line a probe) and parents: 12 bytes a slot, kept between 72 % and 90 % full by growing 1.25× at a
- * time, so 13.3 to 16.7 bytes a state. Up to 2^31 slots (24 GB of table): the machine's memory runs out
+ * line a probe) and parents: 12 bytes a slot, kept between 75 % and 90 % full by growing 1.2× at a
+ * time, so 13.3 to 16.0 bytes a state. Up to 2^31 slots (24 GB of table): the machine's memory runs out
  * first. The home slot is the high word scaled to the capacity (Lemire's fastrange: no division). Growing moves states to
  * new slots, so parent slots are renumbered in the same pass; callers name states by key, never by slot.
  */
@@ -17,7 +17,7 @@ export interface FingerprintSetOptions {
   capacity?: number;
   /** Grow when this full (default 0.9). */
   maxLoad?: number;
-  /** Growth factor (default 1.25). */
+  /** Growth factor (default 1.2). */
   growth?: number;
 }
 
@@ -39,7 +39,7 @@ export class FingerprintSet implements VisitedSet {
   constructor(opts: FingerprintSetOptions = {}) {
     this.cap = Math.max(8, opts.capacity ?? 1024);
     this.maxLoad = opts.maxLoad ?? 0.9;
-    this.growth = opts.growth ?? 1.25;
+    this.growth = opts.growth ?? 1.2;
     if (!(this.maxLoad > 0 && this.maxLoad < 1) || !(this.growth > 1)) throw new InternalError('fingerprint set: maxLoad must be in (0, 1) and growth > 1');
     this.fps = new Uint32Array(2 * this.cap);
     this.parents = new Uint32Array(this.cap);
