@@ -62,10 +62,12 @@ export class ThreadSeedRunner implements SeedRunner {
     return w;
   }
 
-  run(seed: number): Promise<SeedResult> {
+  /** Run `seed`; `maxSeconds` (a Redis job's own deadline) overrides the pool's. */
+  run(seed: number, maxSeconds?: number): Promise<SeedResult> {
     const w = this.idle.pop() ?? this.spawn();
     const job: SeedJob = { seed };
-    if (this.deadline !== undefined) job.maxSeconds = Math.max(1e-3, (this.deadline - performance.now()) / 1000);
+    if (maxSeconds !== undefined) job.maxSeconds = Math.max(1e-3, maxSeconds);
+    else if (this.deadline !== undefined) job.maxSeconds = Math.max(1e-3, (this.deadline - performance.now()) / 1000);
     return new Promise((resolve, reject) => {
       this.busy.set(seed, { worker: w, resolve, reject });
       w.postMessage(job);

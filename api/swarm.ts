@@ -4,7 +4,8 @@
  * object `hypsim explore --json` prints, with a `swarm` block naming the seed that found the violation.
  */
 import { availableParallelism } from 'node:os';
-import { swarm, type SeedRunner } from '../explore/swarm';
+import { swarm, type SeedRunner, type SwarmOutcome } from '../explore/swarm';
+import { RedisLostError } from './redis-keys';
 import { InputError } from '../util/errors';
 import type { ExploreOptions, ExploreResult } from './explore';
 import { swarmTask, type SeedResult, type SwarmTask } from './swarm-task';
@@ -30,6 +31,8 @@ export interface SwarmReport {
   /** Seeds whose figures are counted: all, or those up to the winner. */
   seedsRun: number;
   foundBySeed: number | null;
+  /** Why the swarm stopped early (Redis lost), when it did. */
+  reason?: string;
 }
 
 export async function exploreSwarm(sys: System, o: SwarmOptions): Promise<ExploreResult & { swarm: SwarmReport }> {
@@ -46,9 +49,16 @@ export async function exploreSwarm(sys: System, o: SwarmOptions): Promise<Explor
   const t0 = performance.now();
   const deadline = o.maxSeconds !== undefined ? t0 + o.maxSeconds * 1000 : undefined;
   const runner = o.runner ? o.runner(task, deadline) : Object.assign(new ThreadSeedRunner(task, workers, deadline), { label: `${workers} worker thread${workers === 1 ? '' : 's'}` });
-  let out;
+  let out: SwarmOutcome<SeedResult>;
+  let reason: string | undefined;
   try {
     out = await swarm(runner, base, seeds, t0);
+  } catch (e) {
+    if (!(e instanceof RedisLostError)) throw e;
+    // Seeds' results are lost with Redis: nothing can be claimed, the run says why it stopped.
+    reason = e.message;
+    const stats = { states: 0, transitions: 0, seconds: +((performance.now() - t0) / 1000).toFixed(3), depth: 0, peakMemoryMB: 0 };
+    out = { result: 'incomplete', violation: null, stats, stoppedBy: 'redis-lost', foundBySeed: null, seedsRun: 0, results: [] };
   } finally {
     await runner.close();
   }
@@ -71,6 +81,6 @@ export async function exploreSwarm(sys: System, o: SwarmOptions): Promise<Explor
     ...(out.stoppedBy ? { stoppedBy: out.stoppedBy } : {}),
     stats: out.stats,
     engine,
-    swarm: { runners: runner.label, baseSeed: base, seeds, walksPerSeed: walks, seedsRun: out.seedsRun, foundBySeed: out.foundBySeed },
+    swarm: { runners: runner.label, baseSeed: base, seeds, walksPerSeed: walks, seedsRun: out.seedsRun, foundBySeed: out.foundBySeed, ...(reason ? { reason } : {}) },
   };
 }

@@ -72,7 +72,7 @@ export function exploreCommand(argv: readonly string[], out: (s: string) => void
     if (f[k] !== undefined && (f[k] as number) <= 0) throw new InputError(`hypsim explore: --${k} must be positive, got ${f[k]}`);
   const quiet = f.quiet === true;
   const scale = scaleChoice(f, strategy);
-  if (scale.swarm) return swarmCommand(sys, f, strategy as 'random' | 'pct', scale.swarm, out, formatResult);
+  if (scale.swarm) return swarmCommand(sys, f, strategy as 'random' | 'pct', scale.swarm, out, err, formatResult);
   const scenario = typeof f.scenario === 'string' ? readScenarioFile(f.scenario, sys).spec : undefined;
   const r: ExploreResult = explore(sys, {
     strategy: strategy as Strategy,

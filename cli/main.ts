@@ -6,6 +6,7 @@ import { exploreCommand, exploreHelp } from './explore-cmd';
 import { exportCommand, exportHelp } from './export-cmd';
 import { inspectCommand, inspectHelp } from './inspect-cmd';
 import { listCommand, replayCommand, replayHelp, simulateCommand, simulateHelp } from './other-cmds';
+import { workerCommand, workerHelp } from './worker-cmd';
 
 const usage = `hypsim — simulator and model checker for the Arm KVM HYP-init protocol
 
@@ -16,6 +17,7 @@ const usage = `hypsim — simulator and model checker for the Arm KVM HYP-init p
   hypsim list                       designs, mutants, layouts, invariants, knobs, profiles
   hypsim inspect [FILE] ...         a local web page: statecharts, registers, TLBs, page tables, step by step
   hypsim export --format F ...      a trace or the statecharts as Mermaid or DOT
+  hypsim worker --redis URL         run seeds of random/pct swarms coordinated through Redis
 
 ${exploreHelp}
 
@@ -25,7 +27,9 @@ ${replayHelp}
 
 ${inspectHelp}
 
-${exportHelp}`;
+${exportHelp}
+
+${workerHelp}`;
 
 export async function main(argv: readonly string[], out = (s: string) => process.stdout.write(s + '\n'), err = (s: string) => process.stderr.write(s + '\n')): Promise<number> {
   const [cmd, ...rest] = argv;
@@ -45,6 +49,8 @@ export async function main(argv: readonly string[], out = (s: string) => process
         return await inspectCommand(rest, out, err);
       case 'export':
         return await exportCommand(rest, out, err);
+      case 'worker':
+        return await workerCommand(rest, out, err);
       case undefined:
       case 'help':
       case '--help':
@@ -52,7 +58,7 @@ export async function main(argv: readonly string[], out = (s: string) => process
         out(usage);
         return cmd === undefined ? 2 : 0;
       default:
-        throw new InputError(`unknown command "${cmd}" (demo, explore, simulate, replay, list, inspect, export)`);
+        throw new InputError(`unknown command "${cmd}" (demo, explore, simulate, replay, list, inspect, export, worker)`);
     }
   } catch (e) {
     if (e instanceof InputError) {

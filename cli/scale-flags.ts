@@ -57,7 +57,8 @@ export function scaleLines(r: ExploreResult & { swarm?: SwarmReport }): string {
 function swarmLine(r: ExploreResult & { swarm?: SwarmReport }): string {
   const s = r.swarm;
   if (!s) return '';
-  const range = `seeds ${s.baseSeed}..${s.baseSeed + s.seeds - 1}, ${s.walksPerSeed} walks each, on ${s.runners}`;
+  const range = `seeds ${s.baseSeed}..${s.baseSeed + s.seeds - 1}, ${s.walksPerSeed} walk${s.walksPerSeed === 1 ? '' : 's'} each, on ${s.runners}`;
+  if (s.reason) return `\n  swarm: ${range}; ${s.reason}: no verdict`;
   if (s.foundBySeed === null) return `\n  swarm: ${range}; ${s.seedsRun} seeds run, none violated`;
   return `\n  swarm: found by seed ${s.foundBySeed} (${range}; the lowest violating seed wins); alone: --strategy ${r.strategy} --seed ${s.foundBySeed} --walks ${s.walksPerSeed}`;
 }

@@ -1,6 +1,8 @@
 /** `hypsim explore --strategy random|pct --workers N | --seeds S | --redis URL`: a swarm of seeds (docs/scale.md). */
 import type { ExploreResult } from '../api/explore';
+import { checkRedisUrl } from '../api/redis-keys';
 import { exploreSwarm, type SwarmOptions } from '../api/swarm';
+import { RedisSeedRunner } from '../api/swarm-redis';
 import type { System } from '../api/system';
 import { renderTimeline } from '../report/timeline';
 import { traceFileFor, writeTraceFile } from '../report/trace-file';
@@ -11,8 +13,7 @@ import { describeSystem } from './system-flags';
 
 type Format = (title: string, r: ExploreResult, timeline: () => string) => string;
 
-export async function swarmCommand(sys: System, f: Parsed['flags'], strategy: 'random' | 'pct', s: NonNullable<ScaleChoice['swarm']>, out: (s: string) => void, format: Format): Promise<number> {
-  if (s.redis !== undefined) throw new InputError('hypsim explore: --redis is not built yet');
+export async function swarmCommand(sys: System, f: Parsed['flags'], strategy: 'random' | 'pct', s: NonNullable<ScaleChoice['swarm']>, out: (s: string) => void, err: (s: string) => void, format: Format): Promise<number> {
   if (f.scenario !== undefined) throw new InputError('hypsim explore: a scenario cannot run as a swarm (drop --workers/--seeds/--redis)');
   const opts: SwarmOptions = {
     strategy,
@@ -25,6 +26,7 @@ export async function swarmCommand(sys: System, f: Parsed['flags'], strategy: 'r
     por: f['no-por'] !== true,
     seeds: s.seeds,
     workers: s.workers,
+    ...(s.redis !== undefined ? (checkRedisUrl(s.redis), { runner: RedisSeedRunner.factory(s.redis, err) }) : {}),
   };
   const r = await exploreSwarm(sys, opts);
   if (r.violation && typeof f['trace-out'] === 'string') writeTraceFile(f['trace-out'], traceFileFor(sys, { invariant: r.violation.invariant, message: r.violation.message }, r.violation.trace));

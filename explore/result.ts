@@ -29,7 +29,7 @@ export interface SearchResult {
   violation: ViolationReport | null;
   stats: Stats;
   /** Why an incomplete search stopped. */
-  stoppedBy?: 'max-states' | 'max-seconds' | 'walks';
+  stoppedBy?: 'max-states' | 'max-seconds' | 'walks' | 'redis-lost';
   /** Exhaustive searches: how states were stored (fingerprints and their collision bound, or exact keys). */
   visited?: VisitedSummary;
 }

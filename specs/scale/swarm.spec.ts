@@ -80,7 +80,7 @@ describe('hypsim explore --workers (worker threads)', () => {
     expect(alone.o.violation).toEqual(one.o.violation);
     expect(two.o.stats.transitions).toBe(one.o.stats.transitions);
     const text = hypsim(...base.filter((a) => a !== '--json'), '--strategy', 'random', '--seeds', '6', '--workers', '2');
-    expect(text.stdout).toContain('swarm: found by seed 3 (seeds 1..6, 1 walks each, on 2 worker threads; the lowest violating seed wins); alone: --strategy random --seed 3 --walks 1');
+    expect(text.stdout).toContain('swarm: found by seed 3 (seeds 1..6, 1 walk each, on 2 worker threads; the lowest violating seed wins); alone: --strategy random --seed 3 --walks 1');
   });
 
   test('pct swarms too; a swarm that finds nothing is incomplete (exit 3)', () => {
