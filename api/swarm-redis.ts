@@ -46,7 +46,10 @@ export class RedisSeedRunner implements SeedRunner<SeedResult> {
 
   /** For exploreSwarm's `runner` option: performance.now() deadlines become wall-clock ones for other machines. */
   static factory(url: string, log?: (s: string) => void) {
-    return (task: SwarmTask, deadline?: number) => new RedisSeedRunner(url, task, deadline === undefined ? undefined : Date.now() + (deadline - performance.now()), log);
+    return (task: SwarmTask, deadline?: number) => {
+      const wall = deadline === undefined ? undefined : Date.now() + (deadline - performance.now());
+      return new RedisSeedRunner(url, task, wall, log);
+    };
   }
 
   private start(): Promise<void> {
@@ -116,8 +119,8 @@ export class RedisSeedRunner implements SeedRunner<SeedResult> {
   async close(): Promise<void> {
     if (!this.lost) {
       try {
-        const multi = this.cmd.multi().set(doneKey(this.run_), '1', 'EX', LINGER).expire(taskKey(this.run_), LINGER).expire(cancelKey(this.run_), LINGER).del(resultsKey(this.run_));
-        await multi.exec();
+        const run = this.run_;
+        await this.cmd.multi().set(doneKey(run), '1', 'EX', LINGER).expire(taskKey(run), LINGER).expire(cancelKey(run), LINGER).del(resultsKey(run)).exec();
       } catch {
         // Redis already gone: nothing left to tidy.
       }

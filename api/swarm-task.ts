@@ -28,9 +28,10 @@ export interface SeedJob {
 export type SeedResult = SearchResult & { engine: ExploreResult['engine'] };
 
 export function swarmTask(sys: System, o: Omit<SwarmTask, 'config'>): SwarmTask {
-  if (!sys.hyp) throw new InputError('a swarm needs a HYP system (design, layout, bounds) that its workers can rebuild; run seeds of your own machines in a loop');
+  if (!sys.hyp) throw new InputError('a swarm needs a HYP system (design, layout, bounds) its workers can rebuild; run seeds of your own machines in a loop');
   const c = sys.hyp.config;
-  return { ...o, config: { design: c.design, layout: c.layout, cpus: c.cpus, hotplug: c.hotplug, vms: c.vms, hotplugFromBoot: c.hotplugFromBoot, cpuPm: c.cpuPm, tlbScope: c.tlbScope } };
+  const config = { design: c.design, layout: c.layout, cpus: c.cpus, hotplug: c.hotplug, vms: c.vms, hotplugFromBoot: c.hotplugFromBoot, cpuPm: c.cpuPm };
+  return { ...o, config: { ...config, tlbScope: c.tlbScope } };
 }
 
 const systems = new WeakMap<SwarmTask, System>();
@@ -38,7 +39,8 @@ const systems = new WeakMap<SwarmTask, System>();
 export function runSeed(task: SwarmTask, job: SeedJob): SeedResult {
   let sys = systems.get(task);
   if (!sys) systems.set(task, (sys = system(task.config)));
-  const r = explore(sys, { strategy: task.strategy, seed: job.seed, walks: task.walks, pctDepth: task.pctDepth, por: task.por, symmetry: task.symmetry, maxStates: task.maxStates, maxSeconds: job.maxSeconds });
+  const { strategy, walks, pctDepth, por, symmetry, maxStates } = task;
+  const r = explore(sys, { strategy, seed: job.seed, walks, pctDepth, por, symmetry, maxStates, maxSeconds: job.maxSeconds });
   if (r.result === 'unsatisfiable') throw new InputError('a swarm seed returned a scenario result');
   const stoppedBy = r.stoppedBy === 'max-states' || r.stoppedBy === 'max-seconds' || r.stoppedBy === 'walks' ? r.stoppedBy : undefined;
   return { result: r.result, violation: r.violation, stats: r.stats, engine: r.engine, ...(stoppedBy ? { stoppedBy } : {}) };

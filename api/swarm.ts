@@ -32,7 +32,7 @@ export interface SwarmReport {
   seedsRun: number;
   foundBySeed: number | null;
   /** Why the swarm stopped early (Redis lost), when it did. */
-  reason?: string;
+  reason: string | undefined;
 }
 
 export async function exploreSwarm(sys: System, o: SwarmOptions): Promise<ExploreResult & { swarm: SwarmReport }> {
@@ -48,7 +48,8 @@ export async function exploreSwarm(sys: System, o: SwarmOptions): Promise<Explor
   const task = swarmTask(sys, { strategy: o.strategy, walks, pctDepth: o.pctDepth, por, symmetry, maxStates: o.maxStates });
   const t0 = performance.now();
   const deadline = o.maxSeconds !== undefined ? t0 + o.maxSeconds * 1000 : undefined;
-  const runner = o.runner ? o.runner(task, deadline) : Object.assign(new ThreadSeedRunner(task, workers, deadline), { label: `${workers} worker thread${workers === 1 ? '' : 's'}` });
+  const label = `${workers} worker thread${workers === 1 ? '' : 's'}`;
+  const runner = o.runner ? o.runner(task, deadline) : Object.assign(new ThreadSeedRunner(task, workers, deadline), { label });
   let out: SwarmOutcome<SeedResult>;
   let reason: string | undefined;
   try {
@@ -81,6 +82,6 @@ export async function exploreSwarm(sys: System, o: SwarmOptions): Promise<Explor
     ...(out.stoppedBy ? { stoppedBy: out.stoppedBy } : {}),
     stats: out.stats,
     engine,
-    swarm: { runners: runner.label, baseSeed: base, seeds, walksPerSeed: walks, seedsRun: out.seedsRun, foundBySeed: out.foundBySeed, ...(reason ? { reason } : {}) },
+    swarm: { runners: runner.label, baseSeed: base, seeds, walksPerSeed: walks, seedsRun: out.seedsRun, foundBySeed: out.foundBySeed, reason },
   };
 }

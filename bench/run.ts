@@ -14,6 +14,7 @@ interface Row {
 }
 
 const t = (n: number, k: number, extra: string[] = []): string[] => ['--design', 'trampoline', '--layout', 'collide', '--cpus', String(n), '--hotplug', String(k), '--vms', '1', ...extra];
+const swarmOf = (walks: number, seeds: number): string[] => ['--walks', String(walks), '--seeds', String(seeds)];
 const rows: Row[] = [
   { name: 'N=4 K=1', args: t(4, 1), reference: 'SPIN 34 k states, 0.5 s' },
   { name: 'N=5 K=3', args: t(5, 3), reference: 'SPIN 1.79 M states, 4.6 s' },
@@ -28,11 +29,11 @@ const rows: Row[] = [
   { name: 'hyp-reset N=8 K=2 CPU PM 2', args: ['--design', 'hyp-reset', '--cpus', '8', '--hotplug', '2', '--vms', '1', '--cpu-pm', '2'] },
   { name: 'merged-idmap arm64-highmem N=8 K=2 CPU PM 2', args: ['--design', 'merged-idmap', '--cpus', '8', '--hotplug', '2', '--vms', '1', '--cpu-pm', '2'] },
   // Scale (docs/scale.md): an unreduced search past 2^24 states (a Map-based visited set died there).
-  { name: 'past 2^24: N=8 K=2 no symmetry, no POR', args: t(8, 2, ['--no-symmetry', '--no-por']), reference: 'Map visited set: RangeError at 2^24 after ~290 s' },
+  { name: 'past 2^24: N=8 K=2 no symmetry, no POR', args: t(8, 2, ['--no-symmetry', '--no-por']), reference: 'Map: RangeError at 2^24, ~290 s' },
   { name: 'past 2^24, exact keys', args: t(8, 2, ['--no-symmetry', '--no-por', '--exact']), reference: 'full keys in 64 sharded Maps' },
   // Swarm: 16 seeds of 200 random walks on a system with no bug (so every seed runs), 1 then 2 worker threads.
-  { name: 'swarm random N=6 K=2 16 seeds x 200 walks, 1 worker', args: t(6, 2, ['--strategy', 'random', '--walks', '200', '--seeds', '16', '--workers', '1']) },
-  { name: 'swarm random N=6 K=2 16 seeds x 200 walks, 2 workers', args: t(6, 2, ['--strategy', 'random', '--walks', '200', '--seeds', '16', '--workers', '2']) },
+  { name: 'swarm random N=6 K=2 16 seeds x 200 walks, 1 worker', args: t(6, 2, ['--strategy', 'random', ...swarmOf(200, 16), '--workers', '1']) },
+  { name: 'swarm random N=6 K=2 16 seeds x 200 walks, 2 workers', args: t(6, 2, ['--strategy', 'random', ...swarmOf(200, 16), '--workers', '2']) },
 ];
 
 const only = process.argv[2];
@@ -54,7 +55,12 @@ for (const r of rows) {
   }
   const s = o.stats;
   const v = o.visited;
-  const store = !v ? '' : v.mode === 'exact' ? ' [exact keys' : ` [${v.bytesPerState} B/state in the visited set, P(collision) ≤ ${v.collisionProbability.toExponential(1)}`;
-  const stored = v ? `${store}, ${Math.round((s.peakMemoryMB * 1048576) / Math.max(1, s.states))} B/state peak RSS${v.spilledFrontierStates ? `, ${v.spilledFrontierStates} spilled` : ''}]` : '';
-  console.log(`${r.name.padEnd(46)} ${o.result.padEnd(10)} ${String(s.states).padStart(10)} ${String(s.transitions).padStart(12)} ${String(Math.round(s.states / Math.max(s.seconds, 1e-3))).padStart(10)} ${s.seconds.toFixed(2).padStart(8)} ${String(s.peakMemoryMB).padStart(8)}  ${r.reference ?? ''}${stored}`);
+  const rss = Math.round((s.peakMemoryMB * 1048576) / Math.max(1, s.states));
+  const spilled = v?.spilledFrontierStates ? `, ${v.spilledFrontierStates} spilled` : '';
+  const bound = v?.collisionProbability.toExponential(1);
+  const table = v?.mode === 'fingerprint' ? `${v.bytesPerState} B/state in the visited set, P(collision) ≤ ${bound}` : 'exact keys';
+  const stored = v ? ` [${table}, ${rss} B/state peak RSS${spilled}]` : '';
+  const perSecond = String(Math.round(s.states / Math.max(s.seconds, 1e-3)));
+  const figures = `${String(s.states).padStart(10)} ${String(s.transitions).padStart(12)} ${perSecond.padStart(10)} ${s.seconds.toFixed(2).padStart(8)}`;
+  console.log(`${r.name.padEnd(46)} ${o.result.padEnd(10)} ${figures} ${String(s.peakMemoryMB).padStart(8)}  ${r.reference ?? ''}${stored}`);
 }

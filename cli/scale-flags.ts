@@ -35,18 +35,19 @@ export function scaleChoice(f: Parsed['flags'], strategy: string): ScaleChoice {
   for (const k of ['exact', 'spill-dir', 'no-spill', 'frontier-in-memory'] as const)
     if (f[k] !== undefined && !exhaustive) throw new InputError(`hypsim explore: --${k} applies to bfs and dfs only`);
   for (const k of ['workers', 'seeds', 'redis'] as const)
-    if (f[k] !== undefined && exhaustive) throw new InputError(`hypsim explore: --${k} applies to random and pct only (a parallel exhaustive search is not built yet)`);
+    if (f[k] !== undefined && exhaustive) throw new InputError(`hypsim explore: --${k} applies to random and pct only (no parallel exhaustive search yet)`);
   for (const k of ['frontier-in-memory', 'workers', 'seeds'] as const)
     if (f[k] !== undefined && (f[k] as number) <= 0) throw new InputError(`hypsim explore: --${k} must be positive, got ${f[k]}`);
   if (f['no-spill'] && f['spill-dir'] !== undefined) throw new InputError('hypsim explore: --no-spill and --spill-dir contradict each other');
-  if (f.redis !== undefined && f.workers !== undefined) throw new InputError('hypsim explore: with --redis the workers are `hypsim worker` processes: drop --workers');
+  if (f.redis !== undefined && f.workers !== undefined) throw new InputError('hypsim explore: with --redis the workers are `hypsim worker`s: drop --workers');
   const options = {
     exact: f.exact === true,
     spillDir: f['no-spill'] ? (false as const) : (f['spill-dir'] as string | undefined),
     frontierInMemory: f['frontier-in-memory'] as number | undefined,
   };
   const isSwarm = f.workers !== undefined || f.seeds !== undefined || f.redis !== undefined;
-  return { options, swarm: isSwarm ? { workers: f.workers as number | undefined, seeds: (f.seeds as number | undefined) ?? 16, redis: f.redis as string | undefined } : null };
+  if (!isSwarm) return { options, swarm: null };
+  return { options, swarm: { workers: f.workers as number | undefined, seeds: (f.seeds as number | undefined) ?? 16, redis: f.redis as string | undefined } };
 }
 
 /** Lines on how states were stored (what a "verified" rests on) and, for a swarm, which seed found what. */
@@ -60,7 +61,8 @@ function swarmLine(r: ExploreResult & { swarm?: SwarmReport }): string {
   const range = `seeds ${s.baseSeed}..${s.baseSeed + s.seeds - 1}, ${s.walksPerSeed} walk${s.walksPerSeed === 1 ? '' : 's'} each, on ${s.runners}`;
   if (s.reason) return `\n  swarm: ${range}; ${s.reason}: no verdict`;
   if (s.foundBySeed === null) return `\n  swarm: ${range}; ${s.seedsRun} seeds run, none violated`;
-  return `\n  swarm: found by seed ${s.foundBySeed} (${range}; the lowest violating seed wins); alone: --strategy ${r.strategy} --seed ${s.foundBySeed} --walks ${s.walksPerSeed}`;
+  const alone = `--strategy ${r.strategy} --seed ${s.foundBySeed} --walks ${s.walksPerSeed}`;
+  return `\n  swarm: found by seed ${s.foundBySeed} (${range}; the lowest violating seed wins); alone: ${alone}`;
 }
 
 function visitedLine(r: ExploreResult): string {
@@ -69,5 +71,7 @@ function visitedLine(r: ExploreResult): string {
   const spill = v.spilledFrontierStates ? `; ${v.spilledFrontierStates} frontier states spilled to disk` : '';
   if (v.mode === 'exact') return `\n  visited set: exact keys (no fingerprint collisions possible)${spill}`;
   const p = v.collisionProbability;
-  return `\n  visited set: ${v.fingerprintBits}-bit fingerprints, ${v.bytesPerState} bytes/state, P(a collision hid a state) ≤ ${p === 0 ? '0' : p.toExponential(1)} (--exact for none)${spill}`;
+  const bound = p === 0 ? '0' : p.toExponential(1);
+  const table = `${v.fingerprintBits}-bit fingerprints, ${v.bytesPerState} bytes/state`;
+  return `\n  visited set: ${table}, P(a collision hid a state) ≤ ${bound} (--exact for none)${spill}`;
 }

@@ -13,7 +13,12 @@ import { describeSystem } from './system-flags';
 
 type Format = (title: string, r: ExploreResult, timeline: () => string) => string;
 
-export async function swarmCommand(sys: System, f: Parsed['flags'], strategy: 'random' | 'pct', s: NonNullable<ScaleChoice['swarm']>, out: (s: string) => void, err: (s: string) => void, format: Format): Promise<number> {
+type Swarm = NonNullable<ScaleChoice['swarm']>;
+
+type Print = (s: string) => void;
+type Flags = Parsed['flags'];
+
+export async function swarmCommand(sys: System, f: Flags, strategy: 'random' | 'pct', s: Swarm, out: Print, err: Print, format: Format): Promise<number> {
   if (f.scenario !== undefined) throw new InputError('hypsim explore: a scenario cannot run as a swarm (drop --workers/--seeds/--redis)');
   const opts: SwarmOptions = {
     strategy,
@@ -29,7 +34,8 @@ export async function swarmCommand(sys: System, f: Parsed['flags'], strategy: 'r
     ...(s.redis !== undefined ? (checkRedisUrl(s.redis), { runner: RedisSeedRunner.factory(s.redis, err) }) : {}),
   };
   const r = await exploreSwarm(sys, opts);
-  if (r.violation && typeof f['trace-out'] === 'string') writeTraceFile(f['trace-out'], traceFileFor(sys, { invariant: r.violation.invariant, message: r.violation.message }, r.violation.trace));
+  const v = r.violation;
+  if (v && typeof f['trace-out'] === 'string') writeTraceFile(f['trace-out'], traceFileFor(sys, { invariant: v.invariant, message: v.message }, v.trace));
   if (f.json) out(JSON.stringify(r));
   else out(format(describeSystem(sys), r, () => renderTimeline(sys, r.violation!.trace, r.violation)));
   return r.result === 'verified' ? 0 : r.result === 'violation' ? 1 : 3;

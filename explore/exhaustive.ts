@@ -75,7 +75,8 @@ export function exhaustive(sys: Checkable, opts: SearchOptions, visited: Visited
       const now = performance.now();
       mem.sample();
       if (opts.maxStates !== undefined && visited.size >= opts.maxStates) return end({ result: 'incomplete', violation: null, stoppedBy: 'max-states' });
-      if (opts.maxSeconds !== undefined && (now - t0) / 1000 >= opts.maxSeconds) return end({ result: 'incomplete', violation: null, stoppedBy: 'max-seconds' });
+      if (opts.maxSeconds !== undefined && (now - t0) / 1000 >= opts.maxSeconds) 
+        return end({ result: 'incomplete', violation: null, stoppedBy: 'max-seconds' });
       if (opts.onProgress && now - lastProgress >= 1000) {
         lastProgress = now;
         const s = (now - t0) / 1000;

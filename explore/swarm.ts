@@ -70,7 +70,8 @@ function combine<R extends SearchResult>(counted: (R | undefined)[], base: numbe
     stats.depth = Math.max(stats.depth, r.stats.depth);
     stats.peakMemoryMB = Math.max(stats.peakMemoryMB, r.stats.peakMemoryMB);
   }
-  if (winner !== null) return { result: 'violation', violation: counted[winner]!.violation, stats, foundBySeed: base + winner, seedsRun: rs.length, results: rs };
+  if (winner !== null) 
+    return { result: 'violation', violation: counted[winner]!.violation, stats, foundBySeed: base + winner, seedsRun: rs.length, results: rs };
   // Seeds never started (time ran out) or stopped by a limit leave the swarm incomplete for that reason.
   const limited = rs.length < counted.length ? { stoppedBy: 'max-seconds' as const } : rs.find((r) => r.stoppedBy !== 'walks');
   return { result: 'incomplete', violation: null, stats, stoppedBy: limited?.stoppedBy ?? 'walks', foundBySeed: null, seedsRun: rs.length, results: rs };
