@@ -2,6 +2,7 @@
 import type { SearchResult } from '../../explore/result';
 import { swarm, type SeedRunner } from '../../explore/swarm';
 import { createRng } from '../../util/rng';
+import { exploreSwarm, system } from 'hypsim';
 import { hypsim } from '../cli-helpers';
 
 const ok = (seed: number): SearchResult => ({ result: 'incomplete', violation: null, stoppedBy: 'walks', stats: { states: seed, transitions: 1, seconds: 0, depth: seed, peakMemoryMB: 1 } });
@@ -88,6 +89,15 @@ describe('hypsim explore --workers (worker threads)', () => {
     const none = hypsim('explore', '--design', 'trampoline', '--cpus', '2', '--hotplug', '1', '--strategy', 'random', '--walks', '3', '--seeds', '4', '--workers', '2', '--json', '--quiet');
     expect(none.code).toBe(3);
     expect(JSON.parse(none.stdout).swarm).toMatchObject({ foundBySeed: null, seedsRun: 4 });
+  });
+
+  test('API: exploreSwarm gives the explore result plus the swarm block; custom systems are refused', async () => {
+    const sys = system({ design: 'tlbi-before-switch', cpus: 3, hotplug: 1, vms: 1 });
+    const r = await exploreSwarm(sys, { strategy: 'random', walks: 1, seeds: 6, workers: 2 });
+    expect(r.result).toBe('violation');
+    expect(r.swarm).toMatchObject({ foundBySeed: 3, seedsRun: 3, baseSeed: 1, runners: '2 worker threads' });
+    const custom = system({ spec: sys.spec });
+    await expect(exploreSwarm(custom, { strategy: 'random', workers: 1 })).rejects.toThrow('a swarm needs a HYP system');
   });
 
   test('bad swarm flags are one line and exit 2', () => {
