@@ -6,7 +6,8 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { bin, hypsim } from '../cli-helpers';
+import { bin } from '../cli-helpers';
+import { cli } from './run-cli';
 
 const REDIS = '/usr/bin/redis-server';
 
@@ -54,7 +55,7 @@ async function startRedis(): Promise<{ url: string; proc: Proc }> {
 
 const workers: Proc[] = [];
 const worker = (url: string) => {
-  const w = start(process.execPath, [bin, 'worker', '--redis', url, '--threads', '1', '--reclaim-after', '2']);
+  const w = start(process.execPath, [bin, 'worker', '--redis', url, '--threads', '1', '--reclaim-after', '1']);
   workers.push(w);
   return w;
 };
@@ -74,8 +75,8 @@ async function coordinate(args: string[]): Promise<{ code: number | null; o: any
 }
 
 const bugArgs = ['explore', '--design', 'tlbi-before-switch', '--cpus', '3', '--hotplug', '1', '--vms', '1', '--walks', '1', '--strategy', 'random', '--seeds', '6', '--json', '--quiet'];
-// No bug here, so every seed runs: 6 seeds of 300 walks, a few seconds each on this machine.
-const longArgs = ['explore', '--design', 'trampoline', '--cpus', '3', '--hotplug', '2', '--vms', '1', '--walks', '300', '--strategy', 'random', '--seeds', '6', '--json', '--quiet'];
+// No bug here, so every seed runs: 6 seeds of 150 walks, a second or two each on this machine.
+const longArgs = ['explore', '--design', 'trampoline', '--cpus', '3', '--hotplug', '2', '--vms', '1', '--walks', '150', '--strategy', 'random', '--seeds', '6', '--json', '--quiet'];
 
 describe('a swarm over Redis', () => {
   let redis: { url: string; proc: Proc };
@@ -90,7 +91,7 @@ describe('a swarm over Redis', () => {
 
   test('3 worker processes find what the worker threads find: same seed, same trace, same figures', async () => {
     for (let i = 0; i < 3; i++) worker(redis.url);
-    const threads = JSON.parse(hypsim(...bugArgs, '--workers', '2').stdout);
+    const threads = JSON.parse((await cli(...bugArgs, '--workers', '2')).stdout);
     const r = await coordinate([...bugArgs, '--redis', redis.url]);
     expect(r.code).toBe(1);
     expect(r.o.swarm).toMatchObject({ foundBySeed: 3, seedsRun: 3, runners: expect.stringContaining('Redis') });
@@ -105,7 +106,7 @@ describe('a swarm over Redis', () => {
     await until(() => /seed \d+ of run/.test(victim.output().slice(seen)), 'the victim to take a seed');
     victim.child.kill('SIGKILL');
     const r = await run;
-    const threads = JSON.parse(hypsim(...longArgs, '--workers', '2').stdout);
+    const threads = JSON.parse((await cli(...longArgs, '--workers', '2')).stdout);
     expect(r.code).toBe(3);
     expect(r.o.swarm).toMatchObject({ foundBySeed: null, seedsRun: 6 });
     expect(r.o.stats.transitions).toBe(threads.stats.transitions);
@@ -125,10 +126,10 @@ describe('a swarm over Redis', () => {
     for (const w of workers.slice(1)) expect(await w.exited).toBe(3);
   });
 
-  test('bad input: one line, exit 2', () => {
-    expect(hypsim(...bugArgs, '--redis', 'localhost:6379')).toMatchObject({ code: 2 });
-    expect(hypsim('worker')).toMatchObject({ code: 2, stderr: 'hypsim: hypsim worker: --redis URL is required\n' });
-    expect(hypsim('worker', '--redis', 'redis://127.0.0.1:1', '--threads', '0').code).toBe(2);
+  test('bad input: one line, exit 2; no Redis there: exit 3', async () => {
+    expect(await cli(...bugArgs, '--redis', 'localhost:6379')).toMatchObject({ code: 2 });
+    expect(await cli('worker')).toMatchObject({ code: 2, stderr: 'hypsim: hypsim worker: --redis URL is required\n' });
+    expect((await cli('worker', '--redis', 'redis://127.0.0.1:1', '--threads', '0')).code).toBe(2);
     const r = spawnSync(process.execPath, [bin, 'worker', '--redis', 'redis://127.0.0.1:1'], { encoding: 'utf8', timeout: 30_000 });
     expect(r.status).toBe(3);
     expect(r.stderr.trim().split('\n').pop()).toMatch(/^hypsim worker: Redis lost/);

@@ -6,6 +6,7 @@ import type { Checkable } from '../../explore/checkable';
 import { exhaustive } from '../../explore/exhaustive';
 import { MemorySpillStore } from '../../explore/spill';
 import { hypsim, tmp } from '../cli-helpers';
+import { cli } from './run-cli';
 
 const cases = [
   ['legacy', 3, 1, 0],
@@ -41,21 +42,21 @@ describe('visited set and frontier choices change nothing but memory', () => {
     expect(r.violation!.trace.length).toBeGreaterThan(10);
   });
 
-  test('CLI: the result names the visited set; --spill-dir spills through files and cleans up', () => {
+  test('CLI: the result names the visited set; --spill-dir spills through files and cleans up', async () => {
     const base = ['explore', '--design', 'trampoline', '--cpus', '3', '--hotplug', '2', '--vms', '1', '--quiet'];
     const text = hypsim(...base);
     expect(text.code).toBe(0);
     expect(text.stdout).toMatch(/visited set: 64-bit fingerprints, [\d.]+ bytes\/state, P\(a collision hid a state\) ≤ \d\.\de-\d+ \(--exact for none\)/);
-    const exact = JSON.parse(hypsim(...base, '--exact', '--json').stdout);
+    const exact = JSON.parse((await cli(...base, '--exact', '--json')).stdout);
     expect(exact.visited).toEqual({ mode: 'exact', fingerprintBits: null, bytesPerState: null, collisionProbability: 0, spilledFrontierStates: 0 });
     const dir = tmp();
     const spilled = JSON.parse(hypsim(...base, '--json', '--spill-dir', dir, '--frontier-in-memory', '8').stdout);
-    const plain = JSON.parse(hypsim(...base, '--json').stdout);
+    const plain = JSON.parse((await cli(...base, '--json')).stdout);
     expect(spilled.visited.spilledFrontierStates).toBeGreaterThan(0);
     expect(spilled.stats.states).toBe(plain.stats.states);
     expect(existsSync(dir) && readdirSync(dir)).toEqual([]);
-    expect(hypsim(...base, '--strategy', 'random', '--exact')).toMatchObject({ code: 2, stderr: 'hypsim: hypsim explore: --exact applies to bfs and dfs only\n' });
-    expect(hypsim(...base, '--no-spill', '--spill-dir', dir).code).toBe(2);
-    expect(hypsim(...base, '--spill-dir', '/nonexistent/x', '--frontier-in-memory', '16')).toMatchObject({ code: 2 });
+    expect(await cli(...base, '--strategy', 'random', '--exact')).toMatchObject({ code: 2, stderr: 'hypsim: hypsim explore: --exact applies to bfs and dfs only\n' });
+    expect((await cli(...base, '--no-spill', '--spill-dir', dir)).code).toBe(2);
+    expect(await cli(...base, '--spill-dir', '/nonexistent/x', '--frontier-in-memory', '16')).toMatchObject({ code: 2 });
   });
 });

@@ -3,7 +3,7 @@ import type { SearchResult } from '../../explore/result';
 import { swarm, type SeedRunner } from '../../explore/swarm';
 import { createRng } from '../../util/rng';
 import { exploreSwarm, system } from 'hypsim';
-import { hypsim } from '../cli-helpers';
+import { cli } from './run-cli';
 
 const ok = (seed: number): SearchResult => ({ result: 'incomplete', violation: null, stoppedBy: 'walks', stats: { states: seed, transitions: 1, seconds: 0, depth: seed, peakMemoryMB: 1 } });
 const bad = (seed: number): SearchResult => ({ ...ok(seed), result: 'violation', violation: { invariant: `inv${seed}`, message: '', trace: [] } });
@@ -65,28 +65,28 @@ describe('swarm coordination', () => {
 describe('hypsim explore --workers (worker threads)', () => {
   // tlbi-before-switch N=3 K=1 M=1: with one walk, seeds 1 and 2 miss the bug and seed 3 finds it.
   const base = ['explore', '--design', 'tlbi-before-switch', '--cpus', '3', '--hotplug', '1', '--vms', '1', '--walks', '1', '--json', '--quiet'];
-  const json = (...a: string[]) => {
-    const r = hypsim(...base, ...a);
+  const json = async (...a: string[]) => {
+    const r = await cli(...base, ...a);
     return { code: r.code, o: JSON.parse(r.stdout || 'null'), stderr: r.stderr };
   };
 
-  test('the same seed and trace with 1 or 2 workers, and the same trace as that seed run alone', () => {
-    const one = json('--strategy', 'random', '--seeds', '6', '--workers', '1');
-    const two = json('--strategy', 'random', '--seeds', '6', '--workers', '2');
-    const alone = json('--strategy', 'random', '--seed', '3');
+  test('the same seed and trace with 1 or 2 workers, and the same trace as that seed run alone', async () => {
+    const one = await json('--strategy', 'random', '--seeds', '6', '--workers', '1');
+    const two = await json('--strategy', 'random', '--seeds', '6', '--workers', '2');
+    const alone = await json('--strategy', 'random', '--seed', '3');
     expect(one.code).toBe(1);
     expect(one.o.swarm).toMatchObject({ foundBySeed: 3, baseSeed: 1, seeds: 6, seedsRun: 3, walksPerSeed: 1, runners: '1 worker thread' });
     expect(two.o.swarm).toMatchObject({ foundBySeed: 3, seedsRun: 3, runners: '2 worker threads' });
     expect(two.o.violation).toEqual(one.o.violation);
     expect(alone.o.violation).toEqual(one.o.violation);
     expect(two.o.stats.transitions).toBe(one.o.stats.transitions);
-    const text = hypsim(...base.filter((a) => a !== '--json'), '--strategy', 'random', '--seeds', '6', '--workers', '2');
+    const text = await cli(...base.filter((a) => a !== '--json'), '--strategy', 'random', '--seeds', '6', '--workers', '2');
     expect(text.stdout).toContain('swarm: found by seed 3 (seeds 1..6, 1 walk each, on 2 worker threads; the lowest violating seed wins); alone: --strategy random --seed 3 --walks 1');
   });
 
-  test('pct swarms too; a swarm that finds nothing is incomplete (exit 3)', () => {
-    expect(json('--strategy', 'pct', '--seeds', '3', '--workers', '2').o.swarm.foundBySeed).not.toBeNull();
-    const none = hypsim('explore', '--design', 'trampoline', '--cpus', '2', '--hotplug', '1', '--strategy', 'random', '--walks', '3', '--seeds', '4', '--workers', '2', '--json', '--quiet');
+  test('pct swarms too; a swarm that finds nothing is incomplete (exit 3)', async () => {
+    expect((await json('--strategy', 'pct', '--seeds', '3', '--workers', '2')).o.swarm.foundBySeed).not.toBeNull();
+    const none = await cli('explore', '--design', 'trampoline', '--cpus', '2', '--hotplug', '1', '--strategy', 'random', '--walks', '3', '--seeds', '4', '--workers', '2', '--json', '--quiet');
     expect(none.code).toBe(3);
     expect(JSON.parse(none.stdout).swarm).toMatchObject({ foundBySeed: null, seedsRun: 4 });
   });
@@ -100,14 +100,14 @@ describe('hypsim explore --workers (worker threads)', () => {
     await expect(exploreSwarm(custom, { strategy: 'random', workers: 1 })).rejects.toThrow('a swarm needs a HYP system');
   });
 
-  test('bad swarm flags are one line and exit 2', () => {
+  test('bad swarm flags are one line and exit 2', async () => {
     for (const bad of [
       ['--strategy', 'random', '--workers', '0'],
       ['--strategy', 'bfs', '--workers', '2'],
       ['--strategy', 'random', '--seeds', '-1'],
       ['--strategy', 'random', '--workers', '2', '--redis', 'redis://127.0.0.1:1'],
     ]) {
-      const r = hypsim(...base, ...bad);
+      const r = await cli(...base, ...bad);
       expect(r.code).toBe(2);
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
     }
