@@ -115,15 +115,19 @@ describe('a swarm over Redis', () => {
   });
 
   test('Redis lost mid-run: the coordinator ends incomplete with the reason (exit 3), workers exit 3', async () => {
+    const live = workers.slice(1);
+    const before = live.map((w) => w.output().length);
+    const started = () => live.reduce((n, w, i) => n + (w.output().slice(before[i]).match(/seed \d+ of run/g) ?? []).length, 0);
     const run = coordinate([...longArgs, '--seeds', '12', '--redis', redis.url]);
-    await until(() => workers.slice(1).some((w) => (w.output().match(/seed \d+ of run/g) ?? []).length >= 10), 'seeds to be running');
+    // Two seeds under way, ten to go (a second or so each): Redis dies mid-run.
+    await until(() => started() >= 2, 'seeds to be running');
     redis.proc.child.kill('SIGKILL');
     const r = await run;
     expect(r.code).toBe(3);
     expect(r.o.result).toBe('incomplete');
     expect(r.o.stoppedBy).toBe('redis-lost');
     expect(r.o.swarm.reason).toMatch(/^Redis lost/);
-    for (const w of workers.slice(1)) expect(await w.exited).toBe(3);
+    for (const w of live) expect(await w.exited).toBe(3);
   });
 
   test('bad input: one line, exit 2; no Redis there: exit 3', async () => {
