@@ -6,11 +6,14 @@
  */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import { redisWithWorkers } from './redis-swarm';
 
 interface Row {
   name: string;
   args: string[];
   reference?: string;
+  /** Run against a fresh local redis-server with this many `hypsim worker` processes. */
+  redisWorkers?: number;
 }
 
 const t = (n: number, k: number, extra: string[] = []): string[] => ['--design', 'trampoline', '--layout', 'collide', '--cpus', String(n), '--hotplug', String(k), '--vms', '1', ...extra];
@@ -34,8 +37,9 @@ const rows: Row[] = [
   { name: 'past 2^24: N=8 K=2 no symmetry, no POR', args: t(8, 2, [...past24]), reference: 'Map: RangeError at 2^24, ~290 s' },
   { name: 'past 2^24, exact keys', args: t(8, 2, [...past24, '--exact']), reference: 'full keys in 64 sharded Maps' },
   // Swarm: 16 seeds of 200 random walks on a system with no bug (so every seed runs), 1 then 2 worker threads.
-  { name: 'swarm random N=6 K=2 16 seeds x 200 walks, 1 worker', args: t(6, 2, ['--strategy', 'random', ...swarmOf(200, 16), '--workers', '1']) },
-  { name: 'swarm random N=6 K=2 16 seeds x 200 walks, 2 workers', args: t(6, 2, ['--strategy', 'random', ...swarmOf(200, 16), '--workers', '2']) },
+  { name: 'swarm N=6 K=2 16 seeds x 200 walks, 1 thread', args: t(6, 2, ['--strategy', 'random', ...swarmOf(200, 16), '--workers', '1']) },
+  { name: 'swarm N=6 K=2 16 seeds x 200 walks, 2 threads', args: t(6, 2, ['--strategy', 'random', ...swarmOf(200, 16), '--workers', '2']) },
+  { name: 'swarm N=6 K=2 16x200, Redis, 2 worker procs', args: t(6, 2, ['--strategy', 'random', ...swarmOf(200, 16)]), redisWorkers: 2 },
 ];
 
 const only = process.argv[2];
@@ -43,7 +47,14 @@ const cli = join(__dirname, '..', 'cli', 'main.js');
 console.log(`${'row'.padEnd(46)} ${'result'.padEnd(10)} ${'states'.padStart(10)} ${'transitions'.padStart(12)} ${'states/s'.padStart(10)} ${'seconds'.padStart(8)} ${'peak MB'.padStart(8)}  reference`);
 for (const r of rows) {
   if (only && !r.name.includes(only)) continue;
-  const p = spawnSync(process.execPath, [cli, 'explore', ...r.args, '--json', '--quiet'], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  const redis = r.redisWorkers ? redisWithWorkers(cli, r.redisWorkers) : null;
+  if (typeof redis === 'string') {
+    console.log(`${r.name.padEnd(46)} skipped: ${redis}`);
+    continue;
+  }
+  const args = redis ? [...r.args, '--redis', redis.url] : r.args;
+  const p = spawnSync(process.execPath, [cli, 'explore', ...args, '--json', '--quiet'], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  redis?.stop();
   let o: {
     result: string;
     stats: { states: number; transitions: number; seconds: number; peakMemoryMB: number };
