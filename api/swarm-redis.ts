@@ -31,6 +31,9 @@ export class RedisSeedRunner implements SeedRunner<SeedResult> {
   private polling = false;
   private lost: RedisLostError | null = null;
   private lastNews = Date.now();
+  /** The connection's last error (e.g. ECONNREFUSED): a better reason than "max retries reached". */
+  private lastError: string | null = null;
+  private reached = false;
 
   constructor(
     url: string,
@@ -42,6 +45,7 @@ export class RedisSeedRunner implements SeedRunner<SeedResult> {
     this.label = `Redis ${url.replace(/\/\/[^@/]*@/, '//…@')} (hypsim worker processes)`;
     this.cmd = connect(url);
     this.block = connect(url);
+    this.cmd.on('error', (e: Error) => (this.lastError = e.message));
   }
 
   /** For exploreSwarm's `runner` option: performance.now() deadlines become wall-clock ones for other machines. */
@@ -56,12 +60,14 @@ export class RedisSeedRunner implements SeedRunner<SeedResult> {
     this.ready ??= (async () => {
       await ensureGroup(this.cmd);
       await this.cmd.set(taskKey(this.run_), JSON.stringify(this.task), 'EX', 7 * 86400);
+      this.reached = true;
     })();
     return this.ready;
   }
 
   private fail(e: unknown): RedisLostError {
-    this.lost ??= new RedisLostError(`Redis lost (${String((e as Error)?.message ?? e).split('. ')[0]})`);
+    const why = this.lastError ?? String((e as Error)?.message ?? e).split('. ')[0];
+    this.lost ??= new RedisLostError(this.reached ? `Redis lost (${why})` : `Redis not reachable (${why})`);
     for (const p of this.pending.values()) p.reject(this.lost);
     this.pending.clear();
     return this.lost;

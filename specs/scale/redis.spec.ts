@@ -134,6 +134,9 @@ describe('a swarm over Redis', () => {
     expect(await cli(...bugArgs, '--redis', 'localhost:6379')).toMatchObject({ code: 2 });
     expect(await cli('worker')).toMatchObject({ code: 2, stderr: 'hypsim: hypsim worker: --redis URL is required\n' });
     expect((await cli('worker', '--redis', 'redis://127.0.0.1:1', '--threads', '0')).code).toBe(2);
+    const nobody = await cli(...bugArgs, '--redis', 'redis://127.0.0.1:1');
+    expect(nobody.code).toBe(3);
+    expect(JSON.parse(nobody.stdout).swarm.reason).toMatch(/^Redis not reachable \(.*ECONNREFUSED/);
     const r = spawnSync(process.execPath, [bin, 'worker', '--redis', 'redis://127.0.0.1:1'], { encoding: 'utf8', timeout: 30_000 });
     expect(r.status).toBe(3);
     expect(r.stderr.trim().split('\n').pop()).toMatch(/^hypsim worker: Redis lost/);
