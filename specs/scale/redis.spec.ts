@@ -10,6 +10,8 @@ import { bin } from '../cli-helpers';
 import { cli } from './run-cli';
 
 const REDIS = '/usr/bin/redis-server';
+// Several node processes start per test: generous limits for a loaded 2-core machine (a run takes 10-50 s).
+jest.setTimeout(120_000);
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -37,7 +39,7 @@ function start(cmd: string, args: string[]): Proc {
   return { child, output: () => text, exited };
 }
 
-async function until(cond: () => boolean, what: string, ms = 30_000): Promise<void> {
+async function until(cond: () => boolean, what: string, ms = 60_000): Promise<void> {
   const t0 = Date.now();
   while (!cond()) {
     if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
