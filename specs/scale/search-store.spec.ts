@@ -55,7 +55,7 @@ describe('visited set and frontier choices change nothing but memory', () => {
     expect(spilled.visited.spilledFrontierStates).toBeGreaterThan(0);
     expect(spilled.stats.states).toBe(plain.stats.states);
     expect(existsSync(dir) && readdirSync(dir)).toEqual([]);
-    expect(await cli(...base, '--strategy', 'random', '--exact')).toMatchObject({ code: 2, stderr: 'hypsim: hypsim explore: --exact applies to bfs and dfs only\n' });
+    expect(await cli(...base, '--strategy', 'random', '--exact')).toMatchObject({ code: 2, stderr: 'hypsim explore: --exact applies to bfs and dfs only\n' });
     expect((await cli(...base, '--no-spill', '--spill-dir', dir)).code).toBe(2);
     expect(await cli(...base, '--spill-dir', '/nonexistent/x', '--frontier-in-memory', '16')).toMatchObject({ code: 2 });
   });
