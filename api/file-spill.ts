@@ -2,11 +2,21 @@
  * A SpillStore on disk: each frontier block one file in a private directory (created on the first
  * write, under `dir` or the OS temp dir), read back once and deleted; `close()` removes the directory.
  */
-import { mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, mkdtempSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SpillStore } from '../explore/spill';
 import { InputError } from '../util/errors';
+
+/** Checked before a search starts: a long run must not fail when its frontier first spills. */
+export function checkSpillDir(dir: string, command: string): void {
+  try {
+    if (!statSync(dir).isDirectory()) throw new Error('not a directory');
+    accessSync(dir, constants.W_OK);
+  } catch (e) {
+    throw new InputError(`hypsim ${command}: --spill-dir ${dir} is not a writable directory (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+}
 
 export class FileSpillStore implements SpillStore {
   private dir: string | null = null;

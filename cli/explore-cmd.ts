@@ -5,12 +5,13 @@ import { sampleSummary, shellWords } from '../report/reproduce';
 import { renderTimeline } from '../report/timeline';
 import { describeScenario } from '../scenario/scenario';
 import { getHeapStatistics } from 'node:v8';
+import { checkSpillDir } from '../api/file-spill';
 import { checkWritable } from '../api/output-file';
 import { readScenarioFile } from '../api/scenario-file';
 import { traceFileFor } from '../report/trace-file';
 import { InputError } from '../util/errors';
 import { parseArgs, refuseFlags, type Flags } from './args';
-import { scaleChoice, scaleFlags, scaleHelp, scaleLines } from './scale-flags';
+import { scaleChoice, scaleFlags, scaleHelp, swarmLine, visitedLine } from './scale-flags';
 import { swarmCommand } from './swarm-cmd';
 import { describeSystem, systemFlags, systemFrom } from './system-flags';
 import { noTraceOut, writeTraceOut } from './trace-out';
@@ -106,6 +107,7 @@ export function exploreCommand(
   const sys = systemFrom(f, 'explore');
   // Checked before the search: a long run must not end by failing to save its result.
   if (f['trace-out'] !== undefined) checkWritable(f['trace-out'], 'trace file');
+  if (f['spill-dir'] !== undefined) checkSpillDir(f['spill-dir'], 'explore');
   if (scale.swarm) return swarmCommand(sys, f, strategy as 'random' | 'pct', scale.swarm, out, err, formatResult);
   const scenario = f.scenario !== undefined ? readScenarioFile(f.scenario, sys).spec : undefined;
   const r: ExploreResult = explore(sys, {
@@ -160,8 +162,8 @@ function rerunCommand(argv: readonly string[], r: ExploreResult): string | undef
 export function formatResult(title: string, r: ExploreResult, timeline: () => string, rerun?: string): string {
   const s = r.stats;
   const red = [r.symmetry ? 'symmetry' : '', r.por ? 'POR' : ''].filter(Boolean).join(' + ') || 'no reduction';
-  const figures = `${s.states} states, ${s.transitions} transitions, depth ${s.depth}, ${s.seconds} s, ${Math.round(s.states / Math.max(s.seconds, 1e-3))} states/s, ${s.peakMemoryMB} MB peak (${r.strategy}, ${red}); ${r.engine.xstateTransitions} XState transitions computed, the rest memoised`;
-  const scn = scenarioLine(r) + scaleLines(r);
+  const figures = `${s.states} states, ${s.transitions} transitions, depth ${s.depth}, ${s.seconds} s, ${Math.round(s.states / Math.max(s.seconds, 1e-3))} states/s, ${s.peakMemoryMB} MB peak (${r.strategy}, ${red}); ${r.engine.xstateTransitions} XState transitions computed, the rest memoised${visitedLine(r)}`;
+  const scn = scenarioLine(r) + swarmLine(r);
   if (r.result === 'verified') return `✓ ${title}: verified — every interleaving${r.scenario ? ' the scenario allows' : ''} holds every invariant${scn}\n  ${figures}`;
   if (r.result === 'incomplete') return `… ${title}: incomplete — stopped by ${r.stoppedBy}, no violation found so far${scn}\n  ${figures}`;
   if (r.result === 'unsatisfiable') return `? ${title}: unsatisfiable scenario — no violation, but no interleaving completes the pinned steps, so nothing is verified${scn}\n  ${figures}`;

@@ -51,12 +51,8 @@ export function scaleChoice(f: ScaleFlags, strategy: string): ScaleChoice {
   return { options, swarm: { workers: f.workers, seeds: f.seeds ?? 16, redis: f.redis } };
 }
 
-/** Lines on how states were stored (what a "verified" rests on) and, for a swarm, which seed found what. */
-export function scaleLines(r: ExploreResult & { swarm?: SwarmReport }): string {
-  return visitedLine(r) + swarmLine(r);
-}
-
-function swarmLine(r: ExploreResult & { swarm?: SwarmReport }): string {
+/** For a swarm: which seed found what (a line after the verdict). */
+export function swarmLine(r: ExploreResult & { swarm?: SwarmReport }): string {
   const s = r.swarm;
   if (!s) return '';
   const range = `seeds ${s.baseSeed}..${s.baseSeed + s.seeds - 1}, ${s.walksPerSeed} walk${s.walksPerSeed === 1 ? '' : 's'} each, on ${s.runners}`;
@@ -66,7 +62,8 @@ function swarmLine(r: ExploreResult & { swarm?: SwarmReport }): string {
   return `\n  swarm: found by seed ${s.foundBySeed} (${range}; the lowest violating seed wins); alone: ${alone}`;
 }
 
-function visitedLine(r: ExploreResult): string {
+/** How states were stored, what a "verified" rests on (a line after the figures). */
+export function visitedLine(r: ExploreResult): string {
   const v = r.visited;
   if (!v) return '';
   const spill = v.spilledFrontierStates ? `; ${v.spilledFrontierStates} frontier states spilled to disk` : '';
