@@ -39,3 +39,7 @@ export { profiles } from './mmu/profile';
 export type { Profile, ProfileName } from './mmu/profile';
 export { invariantDocs } from './invariants/hyp';
 export { InputError, TraceError, UnsupportedFeatureError } from './util/errors';
+// Scale (docs/scale.md): swarms of random/PCT seeds on worker threads or Redis; how a search stored its states.
+export { exploreSwarm } from './api/swarm';
+export type { SwarmOptions, SwarmReport } from './api/swarm';
+export type { VisitedSummary, VisitedMode } from './explore/visited';

@@ -17,7 +17,9 @@ import { ScenarioCheckable } from '../scenario/product';
 import { scenarioReport, type ScenarioReport } from '../scenario/report';
 import type { ScenarioSpec } from '../scenario/scenario';
 import { compileScenario } from '../scenario/validate';
+import type { VisitedSummary } from '../explore/visited';
 import { InputError, InternalError } from '../util/errors';
+import { FileSpillStore } from './file-spill';
 import type { System, SystemHeader } from './system';
 
 export interface ExploreOptions {
@@ -38,6 +40,15 @@ export interface ExploreOptions {
   /** Checked once per expansion; when `aborted` turns true the run stops with stoppedBy 'interrupted'. */
   interrupt?: { readonly aborted: boolean };
   onProgress?: SearchOptions['onProgress'];
+  // --- scale (docs/scale.md) ---
+  /** bfs/dfs: keep full state keys instead of 64-bit fingerprints (no collision probability, several times the memory). */
+  exact?: boolean;
+  /**
+   * bfs/dfs: where a large frontier spills: a directory (default: the OS temp dir), or false to keep it in
+   * memory. It spills only past `frontierInMemory` states (default 2^22).
+   */
+  spillDir?: string | false;
+  frontierInMemory?: number;
   /**
    * Pin part of the schedule (`scenario()...` or a scenario file's object; semantics in scenario/scenario.ts).
    * Pinned steps name actors, so the search runs without symmetry (`symmetry: true` is refused).
@@ -66,6 +77,8 @@ interface ExploreHeader extends SystemHeader {
   por: boolean;
   stoppedBy?: string;
   stats: Stats;
+  /** bfs/dfs: the visited set (fingerprints with their collision bound, or exact keys) and frontier spill. */
+  visited?: VisitedSummary;
   /** The engine's memo tables: XState `transition` calls actually made (the rest came from the memo) and dictionary sizes. */
   engine: { xstateTransitions: number; localStates: number; memories: number; messages: number };
   /** Only with a scenario: whether and how far the pinned schedule happened. */
@@ -100,7 +113,7 @@ export function explore(sys: System, options: ExploreOptions = {}): ExploreResul
   const { maxStates, maxSeconds, maxMemoryMB, interrupt } = options;
   const budget = new Budget({ maxStates, maxSeconds, maxMemoryMB, interrupt, meter: nodeMeter }, options.onProgress);
   const opts: SearchOptions = { strategy, seed, por, walks: options.walks, pctDepth: options.pctDepth, budget };
-  const r = strategy === 'bfs' || strategy === 'dfs' ? exhaustive(engine, opts) : sample(engine, opts);
+  const r = strategy === 'bfs' || strategy === 'dfs' ? exhaustiveWithSpill(engine, opts, options) : sample(engine, opts);
   let result: ExploreResult['result'] = r.result;
   let violation: ExploreViolation | null = r.result === 'violation' ? r.violation : null;
   let stoppedBy: string | undefined = r.result === 'incomplete' ? r.stoppedBy : undefined;
@@ -137,9 +150,20 @@ export function explore(sys: System, options: ExploreOptions = {}): ExploreResul
     ...(violation ? { result: 'violation' as const, violation } : { result: noViolation(result), violation: null }),
     ...(stoppedBy ? { stoppedBy } : {}),
     stats: r.stats,
+    ...(r.visited ? { visited: r.visited } : {}),
     engine: { xstateTransitions: busEngine.transitionsComputed, ...busEngine.dictionarySizes() },
     ...(scenario ? { scenario } : {}),
   };
+}
+
+/** bfs/dfs with the visited set asked for and a frontier that spills to files (removed when the search ends). */
+function exhaustiveWithSpill(engine: Checkable<World>, opts: SearchOptions, options: ExploreOptions) {
+  const spill = options.spillDir === false ? undefined : { store: new FileSpillStore(options.spillDir), keepInMemory: options.frontierInMemory };
+  try {
+    return exhaustive(engine, { ...opts, exact: options.exact === true, spill });
+  } finally {
+    spill?.store.close();
+  }
 }
 
 function noViolation(result: ExploreResult['result']): Exclude<ExploreResult['result'], 'violation'> {

@@ -13,7 +13,7 @@ import { nodeMeter } from './node-meter';
 import type { Checkable } from '../explore/checkable';
 import { search } from '../explore/search';
 import { traceFromKeys } from '../explore/trace-builder';
-import { MemoryVisitedSet } from '../explore/visited';
+import { MemoryVisitedSet } from '../explore/numbered-states';
 import { renderTimeline } from '../report/timeline';
 import { ScenarioCheckable } from '../scenario/product';
 import type { ScenarioSpec } from '../scenario/scenario';

@@ -6,14 +6,21 @@
  */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import { redisWithWorkers } from './redis-swarm';
 
 interface Row {
   name: string;
   args: string[];
   reference?: string;
+  /** Only when the row filter names it (too long for every bench run). */
+  optIn?: boolean;
+  /** Run against a fresh local redis-server with this many `hypsim worker` processes. */
+  redisWorkers?: number;
 }
 
 const t = (n: number, k: number, extra: string[] = []): string[] => ['--design', 'trampoline', '--layout', 'collide', '--cpus', String(n), '--hotplug', String(k), '--vms', '1', ...extra];
+const swarmOf = (walks: number, seeds: number): string[] => ['--walks', String(walks), '--seeds', String(seeds)];
+const past24 = ['--no-symmetry', '--no-por', '--max-states', '20000000'];
 const rows: Row[] = [
   { name: 'N=4 K=1', args: t(4, 1), reference: 'SPIN 34 k states, 0.5 s' },
   { name: 'N=5 K=3', args: t(5, 3), reference: 'SPIN 1.79 M states, 4.6 s' },
@@ -32,15 +39,36 @@ const rows: Row[] = [
   { name: 'trampoline arm64 list (v3.11) N=8 K=2', args: ['--design', 'trampoline', '--layout', 'arm64', '--cpus', '8', '--hotplug', '2', '--vms', '1'] },
   { name: 'pkvm arm64 N=8 K=2 CPU PM 2', args: ['--design', 'pkvm', '--cpus', '8', '--hotplug', '2', '--vms', '1', '--cpu-pm', '2'] },
   { name: 'legacy-hotplug disjoint N=6 K=1 (to the fault)', args: ['--design', 'legacy-hotplug', '--layout', 'disjoint', '--cpus', '6', '--hotplug', '1'] },
+  // Scale (docs/scale.md): an unreduced search past 2^24 states (a Map-based visited set died there).
+  // Stopped at 2.0e7 states (exit 3, 'incomplete'): the whole unreduced space is far larger.
+  { name: 'past 2^24: N=8 K=2 no symmetry, no POR', args: t(8, 2, [...past24]), reference: 'Map: RangeError at 2^24, ~290 s' },
+  { name: 'past 2^24, exact keys', args: t(8, 2, [...past24, '--exact']), reference: 'full keys in 64 sharded Maps' },
+  // About 25 minutes: only when named (npm run bench "10^8").
+  { name: 'to 10^8: N=8 K=2 no symmetry, no POR', args: t(8, 2, ['--no-symmetry', '--no-por', '--max-states', '100000000']), optIn: true },
+  // Swarm: 16 seeds of 200 random walks on a system with no bug (so every seed runs), 1 then 2 worker threads.
+  { name: 'swarm N=6 K=2 16 seeds x 200 walks, 1 thread', args: t(6, 2, ['--strategy', 'random', ...swarmOf(200, 16), '--workers', '1']) },
+  { name: 'swarm N=6 K=2 16 seeds x 200 walks, 2 threads', args: t(6, 2, ['--strategy', 'random', ...swarmOf(200, 16), '--workers', '2']) },
+  { name: 'swarm N=6 K=2 16x200, Redis, 2 worker procs', args: t(6, 2, ['--strategy', 'random', ...swarmOf(200, 16)]), redisWorkers: 2 },
 ];
 
 const only = process.argv[2];
 const cli = join(__dirname, '..', 'cli', 'main.js');
 console.log(`${'row'.padEnd(46)} ${'result'.padEnd(10)} ${'states'.padStart(10)} ${'transitions'.padStart(12)} ${'states/s'.padStart(10)} ${'seconds'.padStart(8)} ${'peak MB'.padStart(8)}  reference`);
 for (const r of rows) {
-  if (only && !r.name.includes(only)) continue;
-  const p = spawnSync(process.execPath, [cli, 'explore', ...r.args, '--json', '--quiet'], { encoding: 'utf8', maxBuffer: 1 << 28 });
-  let o: { result: string; stats: { states: number; transitions: number; seconds: number; peakMemoryMB: number } };
+  if ((only && !r.name.includes(only)) || (r.optIn && !only)) continue;
+  const redis = r.redisWorkers ? redisWithWorkers(cli, r.redisWorkers) : null;
+  if (typeof redis === 'string') {
+    console.log(`${r.name.padEnd(46)} skipped: ${redis}`);
+    continue;
+  }
+  const args = redis ? [...r.args, '--redis', redis.url] : r.args;
+  const p = spawnSync(process.execPath, [cli, 'explore', ...args, '--json', '--quiet'], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  redis?.stop();
+  let o: {
+    result: string;
+    stats: { states: number; transitions: number; seconds: number; peakMemoryMB: number };
+    visited?: { mode: string; bytesPerState: number | null; collisionProbability: number; spilledFrontierStates: number };
+  };
   try {
     o = JSON.parse(p.stdout);
   } catch {
@@ -48,5 +76,13 @@ for (const r of rows) {
     continue;
   }
   const s = o.stats;
-  console.log(`${r.name.padEnd(46)} ${o.result.padEnd(10)} ${String(s.states).padStart(10)} ${String(s.transitions).padStart(12)} ${String(Math.round(s.states / Math.max(s.seconds, 1e-3))).padStart(10)} ${s.seconds.toFixed(2).padStart(8)} ${String(s.peakMemoryMB).padStart(8)}  ${r.reference ?? ''}`);
+  const v = o.visited;
+  const rss = Math.round((s.peakMemoryMB * 1048576) / Math.max(1, s.states));
+  const spilled = v?.spilledFrontierStates ? `, ${v.spilledFrontierStates} spilled` : '';
+  const bound = v?.collisionProbability.toExponential(1);
+  const table = v?.mode === 'fingerprint' ? `${v.bytesPerState} B/state in the visited set, P(collision) ≤ ${bound}` : 'exact keys';
+  const stored = v ? ` [${table}, ${rss} B/state peak RSS${spilled}]` : '';
+  const perSecond = String(Math.round(s.states / Math.max(s.seconds, 1e-3)));
+  const figures = `${String(s.states).padStart(10)} ${String(s.transitions).padStart(12)} ${perSecond.padStart(10)} ${s.seconds.toFixed(2).padStart(8)}`;
+  console.log(`${r.name.padEnd(46)} ${o.result.padEnd(10)} ${figures} ${String(s.peakMemoryMB).padStart(8)}  ${r.reference ?? ''}${stored}`);
 }

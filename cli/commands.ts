@@ -8,6 +8,7 @@ import { inspectCommand, inspectHelp } from './inspect-cmd';
 import { listCommand, listHelp, simulateCommand, simulateHelp } from './other-cmds';
 import type { Interrupt, Line } from './process';
 import { replayCommand, replayHelp } from './replay-cmd';
+import { workerCommand, workerHelp } from './worker-cmd';
 
 export const demoHelp = `hypsim demo
   The legacy bug as a timeline, then the trampoline design verified (what npm start runs). No options.
@@ -22,6 +23,7 @@ const usage = `hypsim — simulator and model checker for the Arm KVM HYP-init p
   hypsim list                       designs, mutants, layouts, invariants, knobs, profiles
   hypsim inspect [FILE] ...         a local web page: statecharts, registers, TLBs, page tables, step by step
   hypsim export --format F ...      a trace or the statecharts as Mermaid or DOT
+  hypsim worker --redis URL         run seeds of random/pct swarms coordinated through Redis
   hypsim COMMAND --help             the options of one command
 
 ${exploreHelp}
@@ -36,7 +38,9 @@ ${exportHelp}
 
 ${listHelp}
 
-${demoHelp}`;
+${demoHelp}
+
+${workerHelp}`;
 
 /** `demo` takes no options but --help (demo-cmd.ts belongs to the kernel model's demo). */
 function demo(argv: readonly string[], out: Line): number {
@@ -57,7 +61,7 @@ export async function main(argv: readonly string[], out = stdoutLine, err = stde
   try {
     switch (cmd) {
       case 'explore':
-        return exploreCommand(rest, out, err, interrupt);
+        return await exploreCommand(rest, out, err, interrupt);
       case 'simulate':
         return await simulateCommand(rest, out, err);
       case 'replay':
@@ -70,6 +74,8 @@ export async function main(argv: readonly string[], out = stdoutLine, err = stde
         return await inspectCommand(rest, out, err);
       case 'export':
         return await exportCommand(rest, out, err);
+      case 'worker':
+        return await workerCommand(rest, out, err);
       case 'help':
       case '--help':
       case '-h':
@@ -81,7 +87,7 @@ export async function main(argv: readonly string[], out = stdoutLine, err = stde
         err(usage);
         return 2;
       default:
-        throw new InputError(`unknown command "${cmd}" (demo, explore, simulate, replay, list, inspect, export)`);
+        throw new InputError(`unknown command "${cmd}" (demo, explore, simulate, replay, list, inspect, export, worker)`);
     }
   } catch (e) {
     if (e instanceof InputError) {

@@ -5,11 +5,14 @@ import { sampleSummary, shellWords } from '../report/reproduce';
 import { renderTimeline } from '../report/timeline';
 import { describeScenario } from '../scenario/scenario';
 import { getHeapStatistics } from 'node:v8';
+import { checkSpillDir } from '../api/file-spill';
 import { checkWritable } from '../api/output-file';
 import { readScenarioFile } from '../api/scenario-file';
 import { traceFileFor } from '../report/trace-file';
 import { InputError } from '../util/errors';
 import { parseArgs, refuseFlags, type Flags } from './args';
+import { scaleChoice, scaleFlags, scaleHelp, swarmLine, visitedLine } from './scale-flags';
+import { swarmCommand } from './swarm-cmd';
 import { describeSystem, systemFlags, systemFrom } from './system-flags';
 import { noTraceOut, writeTraceOut } from './trace-out';
 
@@ -40,6 +43,7 @@ export const exploreHelp = `hypsim explore --design D --cpus N [--hotplug K] [op
                         back, all others interleave freely. Runs without CPU symmetry. Result
                         "unsatisfiable" (exit 3) if no interleaving completes the pinned steps
   --quiet               no progress line
+${scaleHelp}
   Ctrl-C or SIGTERM stops the search and prints what it has (incomplete, exit 3); a second one quits at once.
 exit: 0 verified, 1 violation, 2 bad input (or an output that cannot be written), 3 stopped at a limit or
   interrupted (or the scenario never completed)`;
@@ -60,6 +64,7 @@ const exploreFlags = {
   scenario: 'string',
   quiet: 'bool',
   help: 'bool',
+  ...scaleFlags,
 } as const;
 
 type ExploreFlags = Flags<typeof exploreFlags>;
@@ -85,7 +90,12 @@ function checkSearchFlags(f: ExploreFlags): Strategy {
   return strategy;
 }
 
-export function exploreCommand(argv: readonly string[], out: (s: string) => void, err: (s: string) => void, interrupt?: { readonly aborted: boolean }): number {
+export function exploreCommand(
+  argv: readonly string[],
+  out: (s: string) => void,
+  err: (s: string) => void,
+  interrupt?: { readonly aborted: boolean },
+): number | Promise<number> {
   const { flags: f, positional } = parseArgs(argv, exploreFlags, 'explore');
   if (f.help) {
     out(exploreHelp);
@@ -93,9 +103,12 @@ export function exploreCommand(argv: readonly string[], out: (s: string) => void
   }
   if (positional.length) throw new InputError(`hypsim explore: unexpected argument "${positional[0]}"`);
   const strategy = checkSearchFlags(f);
+  const scale = scaleChoice(f, strategy);
   const sys = systemFrom(f, 'explore');
   // Checked before the search: a long run must not end by failing to save its result.
   if (f['trace-out'] !== undefined) checkWritable(f['trace-out'], 'trace file');
+  if (f['spill-dir'] !== undefined) checkSpillDir(f['spill-dir'], 'explore');
+  if (scale.swarm) return swarmCommand(sys, f, strategy as 'random' | 'pct', scale.swarm, out, err, formatResult);
   const scenario = f.scenario !== undefined ? readScenarioFile(f.scenario, sys).spec : undefined;
   const r: ExploreResult = explore(sys, {
     strategy,
@@ -110,6 +123,7 @@ export function exploreCommand(argv: readonly string[], out: (s: string) => void
     symmetry: scenario ? undefined : f['no-symmetry'] !== true,
     por: f['no-por'] !== true,
     scenario,
+    ...scale.options,
     onProgress: f.quiet
       ? undefined
       : (pr) => err(`  … ${pr.states} states, ${pr.statesPerSecond} states/s, depth ${pr.depth}, frontier ${pr.frontier}, ${pr.seconds.toFixed(1)} s`),
@@ -148,8 +162,8 @@ function rerunCommand(argv: readonly string[], r: ExploreResult): string | undef
 export function formatResult(title: string, r: ExploreResult, timeline: () => string, rerun?: string): string {
   const s = r.stats;
   const red = [r.symmetry ? 'symmetry' : '', r.por ? 'POR' : ''].filter(Boolean).join(' + ') || 'no reduction';
-  const figures = `${s.states} states, ${s.transitions} transitions, depth ${s.depth}, ${s.seconds} s, ${Math.round(s.states / Math.max(s.seconds, 1e-3))} states/s, ${s.peakMemoryMB} MB peak (${r.strategy}, ${red}); ${r.engine.xstateTransitions} XState transitions computed, the rest memoised`;
-  const scn = scenarioLine(r);
+  const figures = `${s.states} states, ${s.transitions} transitions, depth ${s.depth}, ${s.seconds} s, ${Math.round(s.states / Math.max(s.seconds, 1e-3))} states/s, ${s.peakMemoryMB} MB peak (${r.strategy}, ${red}); ${r.engine.xstateTransitions} XState transitions computed, the rest memoised${visitedLine(r)}`;
+  const scn = scenarioLine(r) + swarmLine(r);
   if (r.result === 'verified') return `✓ ${title}: verified — every interleaving${r.scenario ? ' the scenario allows' : ''} holds every invariant${scn}\n  ${figures}`;
   if (r.result === 'incomplete') return `… ${title}: incomplete — stopped by ${r.stoppedBy}, no violation found so far${scn}\n  ${figures}`;
   if (r.result === 'unsatisfiable') return `? ${title}: unsatisfiable scenario — no violation, but no interleaving completes the pinned steps, so nothing is verified${scn}\n  ${figures}`;

@@ -10,7 +10,7 @@ import { Budget } from './budget';
 import type { Checkable, Violation, World } from './checkable';
 import { InternalError } from '../util/errors';
 import { search } from './search';
-import { MemoryVisitedSet } from './visited';
+import { MemoryVisitedSet } from './numbered-states';
 
 export interface Lasso {
   invariant: string;
@@ -52,7 +52,7 @@ function stateGraph<W extends World>(sys: Checkable<W>, budget: Budget): Node[] 
         return undefined;
       },
       edge: (n, st, key, m) => {
-        nodes[n].out.push({ to: m >= 0 ? m : index.get(key)!, actor: st.actor });
+        nodes[n].out.push({ to: m ?? index.get(key)!, actor: st.actor });
       },
     },
   );

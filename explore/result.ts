@@ -1,6 +1,8 @@
 /** The result of a search: the object `hypsim explore --json` prints and `explore()` returns. */
 import type { TraceEntry } from '../bus/trace';
 import type { Budget, Progress, StopReason } from './budget';
+import type { SpillOptions } from './frontier';
+import type { VisitedSummary } from './visited';
 
 export type Strategy = 'bfs' | 'dfs' | 'random' | 'pct';
 
@@ -42,11 +44,16 @@ export interface SampleReport {
   pctDepth?: number;
 }
 
+/** Exhaustive searches: how states were stored (fingerprints and their collision bound, or exact keys). */
+interface Stored {
+  visited?: VisitedSummary;
+}
+
 /** What a search strategy returns, narrowed by `result`. */
 export type SearchResult =
-  | { result: 'verified'; stats: Stats }
-  | { result: 'violation'; violation: ViolationReport; stats: Stats }
-  | { result: 'incomplete'; stats: Stats; stoppedBy: StopReason | 'walks' };
+  | ({ result: 'verified'; stats: Stats } & Stored)
+  | ({ result: 'violation'; violation: ViolationReport; stats: Stats } & Stored)
+  | ({ result: 'incomplete'; stats: Stats; stoppedBy: StopReason | 'walks' | 'redis-lost' } & Stored);
 
 export interface SearchOptions {
   strategy: Strategy;
@@ -66,6 +73,10 @@ export interface SearchOptions {
   interrupt?: { readonly aborted: boolean };
   /** The budget of the whole run, shared with the lasso pass and shrinking (default: one from the limits above). */
   budget?: Budget;
+  /** Exhaustive: keep full keys in the visited set instead of 64-bit fingerprints. */
+  exact?: boolean;
+  /** Exhaustive: let a large frontier spill to this store. */
+  spill?: SpillOptions;
   /** Called about once a second with progress. */
   onProgress?: (p: Progress) => void;
 }

@@ -1,23 +1,24 @@
 /**
  * The one search loop (as stateright's checker with its `CheckerVisitor`): every state reachable from the
- * initial one, each numbered once by its canonical key, breadth first or depth first, with the
+ * initial one, each stored once by its canonical key, breadth first or depth first, with the
  * partial-order reduction's persistent sets and its cycle proviso if asked. What to do with the states
  * (check invariants, call a user's check, record a graph) is a visitor; exhaustive search,
- * `forAllInterleavings`, the lasso's graph pass and the tests' graph helper are such visitors.
+ * `forAllInterleavings`, the lasso's graph pass and the tests' graph helper are such visitors. Where the
+ * states live is a store (store.ts): a state is named by the store's reference `R` (a key for the fingerprint
+ * and exact sets of exhaustive search, a number for the graph passes).
  */
 import { Budget, type StopReason } from './budget';
 import type { Checkable, Step, World } from './checkable';
-import { FifoFrontier, LifoFrontier, type Frontier } from './frontier';
-import type { VisitedSet } from './visited';
+import type { SearchStore } from './store';
 
 /** What a visitor does at each event of the search; returning a value (not undefined) stops the search with it. */
-export interface Visitor<W extends World, T> {
-  /** A state seen for the first time: its number, key and depth (the initial state has depth 0). */
-  reached?(n: number, key: string, world: W, depth: number): T | undefined;
-  /** A state about to be expanded, with every step enabled in it (before any reduction). */
-  expand?(n: number, world: W, enabled: readonly Step[]): T | undefined;
-  /** A step taken from state `n` to the state of key `key` (`m` its number, -1 if it was already seen). */
-  edge?(n: number, step: Step, key: string, m: number): void;
+export interface Visitor<W extends World, T, R = number> {
+  /** A state seen for the first time: its reference, key and depth (the initial state has depth 0). */
+  reached?(n: R, key: string, world: W, depth: number): T | undefined;
+  /** A state about to be expanded, with every step enabled in it (before any reduction), and its depth. */
+  expand?(n: R, world: W, enabled: readonly Step[], depth: number): T | undefined;
+  /** A step taken from state `n` to the state of key `key` (`m` its reference, undefined if it was already seen). */
+  edge?(n: R, step: Step, key: string, m: R | undefined): void;
 }
 
 export interface LoopOptions {
@@ -44,34 +45,36 @@ export interface LoopResult<T> {
   readonly depth: number;
   /** States expanded. */
   readonly expanded: number;
+  /** Frontier entries the store's frontier spilled. */
+  readonly spilled: number;
 }
 
-export function search<W extends World, T>(sys: Checkable<W>, visited: VisitedSet, opts: LoopOptions, visitor: Visitor<W, T>): LoopResult<T> {
+export function search<W extends World, T, R>(sys: Checkable<W>, visited: SearchStore<R>, opts: LoopOptions, visitor: Visitor<W, T, R>): LoopResult<T> {
   const budget = opts.budget ?? new Budget();
-  const frontier: Frontier = opts.order === 'dfs' ? new LifoFrontier() : new FifoFrontier();
+  const frontier = visited.frontier(opts.order);
   let transitions = 0;
   let maxDepth = 0;
   let expanded = 0;
-  const done = (end: LoopEnd<T>): LoopResult<T> => ({ end, transitions, depth: maxDepth, expanded });
+  const done = (end: LoopEnd<T>): LoopResult<T> => ({ end, transitions, depth: maxDepth, expanded, spilled: frontier.spilled });
   const limit = (by: StopReason): LoopResult<T> => done({ kind: 'limit', by: budget.stop(by) });
 
   const init = sys.initial();
   const rootKey = sys.key(init);
-  const root = visited.add(rootKey, -1, 0);
+  const root = visited.add(rootKey, undefined, 0)!;
   const s0 = visitor.reached?.(root, rootKey, init, 0);
   if (s0 !== undefined) return done({ kind: 'stopped', value: s0 });
-  frontier.push(root);
+  frontier.push(root, 0);
 
   for (;;) {
-    const n = frontier.pop();
-    if (n === undefined) return done({ kind: 'complete' });
+    const entry = frontier.pop();
+    if (entry === undefined) return done({ kind: 'complete' });
     const why = budget.check();
     if (why) return limit(why);
     budget.progress(visited.size, maxDepth, frontier.size);
-    const depth = visited.depthOf(n);
+    const { ref: n, depth } = entry;
     const world = sys.decode(visited.keyOf(n));
     const enabled = sys.enabled(world);
-    const sx = visitor.expand?.(n, world, enabled);
+    const sx = visitor.expand?.(n, world, enabled, depth);
     if (sx !== undefined) return done({ kind: 'stopped', value: sx });
     expanded++;
     if (opts.maxDepth !== undefined && depth >= opts.maxDepth) continue;
@@ -83,11 +86,11 @@ export function search<W extends World, T>(sys: Checkable<W>, visited: VisitedSe
       if (budget.atStateLimit(visited.size) && !visited.has(key)) return limit('max-states');
       const m = visited.add(key, n, depth + 1);
       visitor.edge?.(n, st, key, m);
-      if (m < 0) continue;
+      if (m === undefined) continue;
       if (depth + 1 > maxDepth) maxDepth = depth + 1;
       const s = visitor.reached?.(m, key, next, depth + 1);
       if (s !== undefined) return done({ kind: 'stopped', value: s });
-      frontier.push(m);
+      frontier.push(m, depth + 1);
     }
     if ((expanded & 1023) === 0) opts.onTick?.();
   }
@@ -99,7 +102,7 @@ export function search<W extends World, T>(sys: Checkable<W>, visited: VisitedSe
  * on the cycle already seen, so every cycle of the reduced graph has a fully expanded state (no step is
  * ignored forever), whatever the search order. Skipped for systems declared acyclic.
  */
-function reduce<W extends World>(sys: Checkable<W>, visited: VisitedSet, world: W, enabled: readonly Step[], por: boolean): readonly Step[] {
+function reduce<W extends World, R>(sys: Checkable<W>, visited: SearchStore<R>, world: W, enabled: readonly Step[], por: boolean): readonly Step[] {
   if (!por || enabled.length < 2) return enabled;
   const steps = sys.ample(world, enabled);
   if (steps.length === enabled.length || sys.acyclic) return steps;

@@ -1,59 +1,34 @@
 /**
- * The visited set: key → state number, with the parent and depth of each state for counterexamples.
- * Behind an interface so that it can later be partitioned by key across workers.
+ * The visited set of an exhaustive search: which canonical states were reached, and from where, so a
+ * counterexample can be rebuilt. Two implementations: `FingerprintSet` (64-bit fingerprints, ≤ 16 bytes
+ * a state, a bounded probability of a collision; the default) and `ExactVisitedSet` (full keys, no
+ * probability, several times the memory). Neither has a size ceiling below the machine's memory.
  */
-export interface VisitedSet {
-  /** Add a state; returns its number, or -1 if the key was already there. */
-  add(key: string, parent: number, depth: number): number;
-  has(key: string): boolean;
-  readonly size: number;
-  keyOf(n: number): string;
-  parentOf(n: number): number;
-  depthOf(n: number): number;
+export type VisitedMode = 'fingerprint' | 'exact';
+
+/** What a result says about the visited set (printed in text and JSON). */
+export interface VisitedSummary {
+  mode: VisitedMode;
+  /** Fingerprint width; null in exact mode. */
+  fingerprintBits: number | null;
+  /** Bytes the set's tables hold per state (fingerprint mode); null in exact mode (keys live on the JS heap). */
+  bytesPerState: number | null;
+  /** Upper bound on the probability that two distinct states shared a fingerprint (so one may have been missed); 0 in exact mode. */
+  collisionProbability: number;
+  /** Frontier states that were written to the spill store (0 if it never spilled). */
+  spilledFrontierStates: number;
 }
 
-/** In-memory visited set: a Map of keys plus typed arrays for parents and depths. */
-export class MemoryVisitedSet implements VisitedSet {
-  private readonly index = new Map<string, number>();
-  private readonly keys: string[] = [];
-  private parents = new Int32Array(1 << 16);
-  private depths = new Uint32Array(1 << 16);
-
-  add(key: string, parent: number, depth: number): number {
-    if (this.index.has(key)) return -1;
-    const n = this.keys.length;
-    if (n === this.parents.length) {
-      const p = new Int32Array(n * 2);
-      p.set(this.parents);
-      this.parents = p;
-      const d = new Uint32Array(n * 2);
-      d.set(this.depths);
-      this.depths = d;
-    }
-    this.index.set(key, n);
-    this.keys.push(key);
-    this.parents[n] = parent;
-    this.depths[n] = depth;
-    return n;
-  }
-
-  has(key: string): boolean {
-    return this.index.has(key);
-  }
-
-  get size(): number {
-    return this.keys.length;
-  }
-
-  keyOf(n: number): string {
-    return this.keys[n];
-  }
-
-  parentOf(n: number): number {
-    return this.parents[n];
-  }
-
-  depthOf(n: number): number {
-    return this.depths[n];
-  }
+export interface VisitedSet {
+  readonly mode: VisitedMode;
+  readonly size: number;
+  /** Record `key`, reached from `parent` (null for the initial state); false if it was already there. */
+  add(key: string, parent: string | null): boolean;
+  has(key: string): boolean;
+  /**
+   * The keys from the initial state to `key`. A set that keeps only fingerprints re-executes the path
+   * forward with `successors` (the keys of a state's successors), matching fingerprints step by step.
+   */
+  path(key: string, successors: (key: string) => Iterable<string>): string[];
+  summary(spilledFrontierStates: number): VisitedSummary;
 }

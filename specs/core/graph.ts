@@ -1,7 +1,7 @@
 /** Test helper: enumerate a whole state graph with the one search loop, for comparing reductions. */
 import type { Checkable, World } from '../../explore/checkable';
 import { search } from '../../explore/search';
-import { MemoryVisitedSet } from '../../explore/visited';
+import { MemoryVisitedSet } from '../../explore/numbered-states';
 
 /**
  * Every state, every end state and every invariant broken anywhere (end states included), with or without

@@ -11,12 +11,6 @@ const root = join(__dirname, '..', '..');
 const read = (p: string): string => readFileSync(join(root, p), 'utf8');
 const docs = readdirSync(join(root, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`);
 
-/**
- * Pages that arrive with branches the lead is merging (the README links them already). A missing one is
- * tolerated only while it is missing; once it exists it is checked like every other page.
- */
-const arriving = new Set(['docs/architecture.md', 'docs/scale.md']);
-
 /** GitHub's heading anchors: lower case, punctuation dropped, spaces to hyphens. */
 function anchors(markdown: string): Set<string> {
   const out = new Set<string>();
@@ -106,7 +100,7 @@ describe.each(['README.md', ...docs])('%s', (page) => {
       const [path, anchor] = link.split('#');
       const target = path === '' ? page : relative(root, resolve(dirname(join(root, page)), path));
       if (!existsSync(join(root, target))) {
-        if (!arriving.has(target)) broken.push(`${link} (no file ${target})`);
+        broken.push(`${link} (no file ${target})`);
         continue;
       }
       if (anchor && target.endsWith('.md') && !anchors(read(target)).has(anchor)) broken.push(`${link} (no heading #${anchor} in ${target})`);

@@ -1,0 +1,51 @@
+/** `hypsim explore --strategy random|pct --workers N | --seeds S | --redis URL`: a swarm of seeds (docs/scale.md). */
+import type { ExploreResult } from '../api/explore';
+import { checkRedisUrl } from '../api/redis-keys';
+import { exploreSwarm, type SwarmOptions } from '../api/swarm';
+import { RedisSeedRunner } from '../api/swarm-redis';
+import type { System } from '../api/system';
+import { renderTimeline } from '../report/timeline';
+import { traceFileFor, writeTraceFile } from '../report/trace-file';
+import { InputError } from '../util/errors';
+import type { ScaleChoice, ScaleFlags } from './scale-flags';
+import { describeSystem } from './system-flags';
+
+type Format = (title: string, r: ExploreResult, timeline: () => string) => string;
+
+type Swarm = NonNullable<ScaleChoice['swarm']>;
+
+type Print = (s: string) => void;
+type Flags = ScaleFlags & {
+  seed?: number;
+  walks?: number;
+  'pct-depth'?: number;
+  'max-states'?: number;
+  'max-seconds'?: number;
+  'no-symmetry'?: boolean;
+  'no-por'?: boolean;
+  json?: boolean;
+  'trace-out'?: string;
+};
+
+export async function swarmCommand(sys: System, f: Flags, strategy: 'random' | 'pct', s: Swarm, out: Print, err: Print, format: Format): Promise<number> {
+  if (f.scenario !== undefined) throw new InputError('hypsim explore: a scenario cannot run as a swarm (drop --workers/--seeds/--redis)');
+  const opts: SwarmOptions = {
+    strategy,
+    seed: f.seed,
+    walks: f.walks,
+    pctDepth: f['pct-depth'],
+    maxStates: f['max-states'],
+    maxSeconds: f['max-seconds'],
+    symmetry: f['no-symmetry'] !== true,
+    por: f['no-por'] !== true,
+    seeds: s.seeds,
+    workers: s.workers,
+    ...(s.redis !== undefined ? (checkRedisUrl(s.redis), { runner: RedisSeedRunner.factory(s.redis, err) }) : {}),
+  };
+  const r = await exploreSwarm(sys, opts);
+  const v = r.violation;
+  if (v && typeof f['trace-out'] === 'string') writeTraceFile(f['trace-out'], traceFileFor(sys, { invariant: v.invariant, message: v.message }, v.trace));
+  if (f.json) out(JSON.stringify(r));
+  else out(format(describeSystem(sys), r, () => renderTimeline(sys, r.violation!.trace, r.violation)));
+  return r.result === 'verified' ? 0 : r.result === 'violation' ? 1 : 3;
+}
