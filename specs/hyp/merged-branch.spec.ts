@@ -31,7 +31,7 @@ describe('arm64 __do_hyp_init takes b.eq merged exactly when the boot and runtim
     expect(r.result).toBe('verified');
   });
 
-  test('refused where the pre-v4.8 kern_hyp_va mask puts vm0's HYP VA on the idmap (arm64-highmem)', () => {
+  test("refused where the pre-v4.8 kern_hyp_va mask puts vm0's HYP VA on the idmap (arm64-highmem)", () => {
     // With the pre-v4.8 "high" mask on arm64-highmem, vm0's HYP VA is the idmap VA: kvm_mmu_init refuses it.
     expect(() => system({ design: 'extended-idmap', layout: 'arm64-highmem', cpus: 2, vms: 1 })).toThrow(/vm0 struct/);
   });
