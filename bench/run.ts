@@ -36,6 +36,7 @@ const rows: Row[] = [
   { name: 'hyp-reset N=3 K=2 CPU PM 1', args: ['--design', 'hyp-reset', '--cpus', '3', '--hotplug', '2', '--vms', '1', '--cpu-pm', '1'] },
   { name: 'hyp-reset arm64-highmem N=4 K=2 CPU PM 1', args: ['--design', 'hyp-reset', '--layout', 'arm64-highmem', '--cpus', '4', '--hotplug', '2', '--vms', '1', '--cpu-pm', '1'] },
   { name: 'merged-idmap arm64-highmem N=8 K=2 CPU PM 2', args: ['--design', 'merged-idmap', '--cpus', '8', '--hotplug', '2', '--vms', '1', '--cpu-pm', '2'] },
+  { name: 'extended-idmap arm64 b.eq merged (v4.1) N=8 K=2 CPU PM 2', args: ['--design', 'extended-idmap', '--cpus', '8', '--hotplug', '2', '--vms', '1', '--cpu-pm', '2'] },
   { name: 'trampoline arm64 list (v3.11) N=8 K=2', args: ['--design', 'trampoline', '--layout', 'arm64', '--cpus', '8', '--hotplug', '2', '--vms', '1'] },
   { name: 'pkvm arm64 N=8 K=2 CPU PM 2', args: ['--design', 'pkvm', '--cpus', '8', '--hotplug', '2', '--vms', '1', '--cpu-pm', '2'] },
   { name: 'legacy-hotplug disjoint N=6 K=1 (to the fault)', args: ['--design', 'legacy-hotplug', '--layout', 'disjoint', '--cpus', '6', '--hotplug', '1'] },

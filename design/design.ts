@@ -205,6 +205,25 @@ export const mergedIdmap: Design = {
 };
 
 /**
+ * v4.0-v4.7 arm64 with the extended idmap (RAM above what VA_BITS < 48 maps): kvm_mmu_init merges boot and runtime
+ * pgds into merged_hyp_pgd, so __do_hyp_init's "cmp x0, x1; b.eq merged" skips the trampoline (read in a v4.1 tree).
+ */
+export const extendedIdmap: Design = {
+  ...trampolineV315,
+  name: 'extended-idmap',
+  kernel: 'v4.1',
+  description: 'v4.0-v4.7 arm64 extended idmap: kvm_mmu_init merges the boot and runtime pgds, __do_hyp_init skips the trampoline (b.eq merged)',
+  pgds: 'merged',
+  bootTrampoline: false,
+  runtimeTrampoline: false,
+  tlbi: 'none',
+  freeBootPgd: 'never',
+  bootTlbi: true,
+  hypVaMask: 'high',
+  defaultLayout: 'arm64',
+};
+
+/**
  * Protected KVM (arm64 nVHE, v5.13+; arch/arm64/kvm/arm.c kvm_hyp_init_protection, nvhe/setup.c __pkvm_init,
  * nvhe/hyp-init.S __pkvm_init_switch_pgd): one CPU inits on the host-built pgd, builds EL2's own tables and
  * switches to them through the idmap (MMU off, TLBI, TTBR0_EL2, MMU on); the host frees its tables; then
@@ -248,7 +267,7 @@ export const laterMutants: readonly Design[] = [
   { ...trampolineV315, name: 'no-cpu-pm-notifier', description: 'trampoline-v3.15 without hyp_init_cpu_pm_notifier: a CPU back from deep idle has no HYP', cpuPmNotifier: false },
 ];
 
-export const presets: readonly Design[] = [legacy, legacyHotplug, trampoline, trampolineV315, hypResetDesign, mergedIdmap, pkvm];
+export const presets: readonly Design[] = [legacy, legacyHotplug, trampoline, trampolineV315, hypResetDesign, extendedIdmap, mergedIdmap, pkvm];
 
 export const allDesigns: readonly Design[] = [...presets, ...mutants, ...laterMutants];
 

@@ -109,10 +109,36 @@ function arm64TrampolinePhases(d: Design): InitPhase[] {
   ];
 }
 
+/**
+ * The merged-pgd branch of arm64's __do_hyp_init (v4.0-v4.7; text read in a v4.1-based tree, MarekBykowski/
+ * Linux_Kernel_4_1): when kvm_mmu_init merged the boot and runtime pgds (__kvm_cpu_uses_extended_idmap(), both
+ * kvm_mmu_get_boot_httbr and kvm_mmu_get_httbr return merged_hyp_pgd), x0 == x1 and "cmp x0, x1; b.eq merged"
+ * skips the trampoline jump, the TTBR0_EL2 switch and its TLBI: SP and VBAR are set, and eret fetched, at the idmap.
+ */
+function arm64MergedBranchPhases(d: Design): InitPhase[] {
+  const f = 'arch/arm64/kvm/hyp-init.S __do_hyp_init';
+  return [
+    {
+      name: 'idmap',
+      steps: [
+        { state: 'set-vectors', event: 'SET_VECTORS', fetch: null, cite: 'v4.1 arch/arm/kvm/arm.c cpu_init_hyp_mode: __hyp_set_vectors(kvm_get_idmap_vector()) (stub hvc)', effect: () => ({ hvbar: 'init' }) },
+        { state: 'hvc', event: 'HVC', fetch: null, cite: 'v4.1 arch/arm/kvm/arm.c cpu_init_hyp_mode: __cpu_init_hyp_mode(boot_pgd_ptr, pgd_ptr, hyp_stack_ptr, vector_ptr), both pgds merged_hyp_pgd (MMU off: at the idmap PA)', effect: (_c, a) => ({ pc: a.initPa }) },
+        { state: 'set-pgd', event: 'SET_PGD', fetch: null, cite: `v4.1 ${f}: msr ttbr0_el2, x0 (x0 = x1 = merged_hyp_pgd)`, effect: () => ({ httbr: 'hyp' }) },
+        ...(d.bootTlbi ? [bootTlbi('arch/arm64/kvm/hyp-init.S')] : []),
+        { state: 'enable-mmu', event: 'ENABLE_MMU', fetch: null, cite: `v4.1 ${f}: msr sctlr_el2, x4; isb (MMU on, at the idmap)`, effect: (_c, a) => ({ mmu: true, pc: a.idmapVa }) },
+        { state: 'branch-merged', event: 'BRANCH_MERGED', fetch: 'idmap', cite: `v4.1 ${f}: cmp x0, x1; b.eq merged (Skip the trampoline dance if we merged the boot and runtime PGDs)`, effect: () => ({}) },
+        { state: 'set-stack', event: 'SET_STACK', fetch: 'idmap', cite: `v4.1 ${f} merged: kern_hyp_va x2; mov sp, x2; kern_hyp_va x3; msr vbar_el2, x3`, effect: () => ({ hsp: 'stack', hvbar: 'runtime' }) },
+        { state: 'eret', event: 'ERET', fetch: 'idmap', cite: `v4.1 ${f}: eret (Hello, World!)`, effect: () => ({ pc: null }) },
+      ],
+    },
+  ];
+}
+
 /** The step list a design runs on a profile: ARMv7's init.S, or arm64's hyp-init.S for the two-pgd designs. */
 export function initPhases(d: Design, profile: ProfileName = 'armv7'): InitPhase[] {
   if (d.pgds === 'single') return legacyPhases();
-  if (d.pgds === 'merged') return mergedPhases(d);
+  // Merged pgds under the pre-v4.8 kern_hyp_va mask: v4.0-v4.7's __do_hyp_init, still given x0 and x1, takes its b.eq.
+  if (d.pgds === 'merged') return profile === 'arm64' && d.hypVaMask === 'high' ? arm64MergedBranchPhases(d) : mergedPhases(d);
   if (d.pgds === 'pkvm') return pkvmDirectPhases(d);
   return profile === 'arm64' ? arm64TrampolinePhases(d) : trampolinePhases(d);
 }

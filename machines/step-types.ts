@@ -12,6 +12,7 @@ export type StepName =
   | 'SET_STACK'
   | 'ERET'
   | 'LDR_TRAMPOLINE_VA'
+  | 'BRANCH_MERGED'
   | 'JUMP_TRAMPOLINE'
   | 'SWITCH_PGD'
   | 'JUMP_IDMAP'
