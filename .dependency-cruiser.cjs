@@ -7,7 +7,8 @@
 const core = '^(bus|explore|util)/';
 const model = '^(machines|mmu|design|invariants|actors|scenario)/';
 const frontEnd = '^(api|cli|jest|inspector|report|bench)/';
-const io = '^(fs|node:fs|fs/promises|node:fs/promises|net|node:net|http|node:http|https|node:https|child_process|node:child_process|worker_threads|node:worker_threads|readline|node:readline|tty|node:tty|os|node:os)$';
+const io =
+  '^(fs|node:fs|fs/promises|node:fs/promises|net|node:net|http|node:http|https|node:https|child_process|node:child_process|worker_threads|node:worker_threads|readline|node:readline|tty|node:tty|os|node:os)$';
 
 module.exports = {
   forbidden: [

@@ -33,7 +33,11 @@ interface TimelineContext {
 }
 
 function walkText(ctx: TimelineContext, w: Walk, pgd: string): string {
-  return w.kind === 'mapped' ? `walk ${pgd} → PA ${hex(w.pa)} (${ctx.page(w.pa)})` : w.kind === 'freed' ? `walk of ${pgd}, which was freed (HTTBR = virt_to_phys(NULL): not a page table)` : `walk ${pgd}: not mapped`;
+  return w.kind === 'mapped'
+    ? `walk ${pgd} → PA ${hex(w.pa)} (${ctx.page(w.pa)})`
+    : w.kind === 'freed'
+      ? `walk of ${pgd}, which was freed (HTTBR = virt_to_phys(NULL): not a page table)`
+      : `walk ${pgd}: not mapped`;
 }
 
 function fetchText(ctx: TimelineContext, id: string, before: CpuContext, after: CpuContext, va: number, w: Walk): string {
@@ -53,7 +57,8 @@ function regText(ctx: TimelineContext, b: CpuContext, a: CpuContext, event: stri
   const r: string[] = [];
   if (b.httbr !== a.httbr && a.httbr) r.push(`${ctx.profile.httbr} := ${pgdNames[a.httbr]}`);
   if (b.mmu !== a.mmu) r.push(`${ctx.profile.hsctlr}.M := ${a.mmu ? 1 : 0}`);
-  if (b.hvbar !== a.hvbar) r.push(`${ctx.profile.hvbar} := ${a.hvbar === 'init' ? 'init vector (idmap)' : a.hvbar === 'runtime' ? '__kvm_hyp_vector' : 'stub vectors'}`);
+  if (b.hvbar !== a.hvbar)
+    r.push(`${ctx.profile.hvbar} := ${a.hvbar === 'init' ? 'init vector (idmap)' : a.hvbar === 'runtime' ? '__kvm_hyp_vector' : 'stub vectors'}`);
   if (b.hsp !== a.hsp && a.hsp === 'stack') r.push(`${ctx.profile.hsp} := own HYP stack`);
   if (event === 'TLBI') r.push(`${ctx.profile.tlbi}: TLB emptied`);
   return r;
@@ -71,16 +76,26 @@ function cpuLine(ctx: TimelineContext, id: string, d: Delivery, bs: AnyMachineSn
       text = 'IPI arrives: cpu_init_hyp_mode()';
       break;
     case 'CPU_DOWN':
-      text = (as.value as Record<string, unknown>)?.teardown !== undefined ? 'CPU_DYING: kvm_arch_hardware_disable → cpu_hyp_reset() tears HYP down before power-off' : 'powered off: TLB emptied, registers reset, HYP back to the stub at next power-on';
+      text =
+        (as.value as Record<string, unknown>)?.teardown !== undefined
+          ? 'CPU_DYING: kvm_arch_hardware_disable → cpu_hyp_reset() tears HYP down before power-off'
+          : 'powered off: TLB emptied, registers reset, HYP back to the stub at next power-on';
       break;
     case 'CPU_UP':
-      text = e.notifier ? 'powered on; CPU_STARTING: hyp_init_cpu_notify → cpu_init_hyp_mode()' : 'powered on and online; no HYP init on the notifier chain: HYP stays the stub';
+      text = e.notifier
+        ? 'powered on; CPU_STARTING: hyp_init_cpu_notify → cpu_init_hyp_mode()'
+        : 'powered on and online; no HYP init on the notifier chain: HYP stays the stub';
       break;
     case 'CPU_PM_ENTER':
-      text = (as.value as Record<string, unknown>)?.teardown !== undefined ? 'CPU_PM_ENTER: cpu_hyp_reset() tears HYP down first' : 'deep idle: core powered down, HYP state lost (TLB, HTTBR, HVBAR back to the stub)';
+      text =
+        (as.value as Record<string, unknown>)?.teardown !== undefined
+          ? 'CPU_PM_ENTER: cpu_hyp_reset() tears HYP down first'
+          : 'deep idle: core powered down, HYP state lost (TLB, HTTBR, HVBAR back to the stub)';
       break;
     case 'CPU_PM_EXIT':
-      text = e.notifier ? 'CPU_PM_EXIT: HVBAR is the stub\'s → cpu_init_hyp_mode()' : 'back from deep idle, online; no HYP init on the CPU PM notifier chain: HYP stays the stub';
+      text = e.notifier
+        ? "CPU_PM_EXIT: HVBAR is the stub's → cpu_init_hyp_mode()"
+        : 'back from deep idle, online; no HYP init on the CPU PM notifier chain: HYP stays the stub';
       break;
     case 'SPECULATE':
       text = `speculative walk (MMU on, ${b.httbr ? pgdNames[b.httbr] : '?'}): ${e.walk.kind === 'mapped' ? `VA ${hex(e.va)} → PA ${hex(e.walk.pa)} (${ctx.page(e.walk.pa)}) cached` : `VA ${hex(e.va)}: ${walkText(ctx, e.walk, b.httbr ? pgdNames[b.httbr] : '?')}`}`;
@@ -90,7 +105,14 @@ function cpuLine(ctx: TimelineContext, id: string, d: Delivery, bs: AnyMachineSn
       break;
     default: {
       // A step with no fetch runs in the kernel (SET_VECTORS, a stub HVC) or in HYP with the MMU off, at the init page's PA.
-      const where = 'va' in e && e.va !== undefined ? `fetch ${fetchText(ctx, id, b, a, e.va, e.walk)}` : a.pc !== null && !b.mmu ? `in HYP, MMU off, at PA ${hex(a.pc)}` : b.pc !== null ? `in HYP, MMU off, at PA ${hex(b.pc)}` : 'in the kernel';
+      const where =
+        'va' in e && e.va !== undefined
+          ? `fetch ${fetchText(ctx, id, b, a, e.va, e.walk)}`
+          : a.pc !== null && !b.mmu
+            ? `in HYP, MMU off, at PA ${hex(a.pc)}`
+            : b.pc !== null
+              ? `in HYP, MMU off, at PA ${hex(b.pc)}`
+              : 'in the kernel';
       text = [where, ...(fault ? [] : regText(ctx, b, a, e.type))].filter(Boolean).join('; ');
       if (as.matches('runtime') && !bs.matches('runtime')) text += `; back in the kernel, HYP up${a.online && !b.online ? ', CPU goes online' : ''}`;
       if (as.matches({ off: 'offline' }) && !bs.matches('off')) text += '; HYP is the stub again, the CPU dies';
@@ -105,7 +127,13 @@ function kernelLine(ctx: TimelineContext, d: Delivery, after: AnyMachineSnapshot
   if (e.type === 'DONE') return { text: `${ctx.engine.actorId(d.from)} finished cpu_init_hyp_mode` };
   const ks = ctx.hyp.kernelSteps.find((s) => s.event === e.type);
   const writes = (ks?.writes ?? []).map((w: MemWrite) =>
-    w.type === 'mem.map' ? `${pgdNames[w.pgd]}: map ${w.what} VA ${hex(w.va)} → PA ${hex(w.pa)}` : w.type === 'mem.unmap' ? `${pgdNames[w.pgd]}: unmap ${w.what} VA ${hex(w.va)}` : w.type === 'mem.free' ? `kfree(${pgdNames[w.pgd]})` : `${w.flag} = ${w.value}`,
+    w.type === 'mem.map'
+      ? `${pgdNames[w.pgd]}: map ${w.what} VA ${hex(w.va)} → PA ${hex(w.pa)}`
+      : w.type === 'mem.unmap'
+        ? `${pgdNames[w.pgd]}: unmap ${w.what} VA ${hex(w.va)}`
+        : w.type === 'mem.free'
+          ? `kfree(${pgdNames[w.pgd]})`
+          : `${w.flag} = ${w.value}`,
   );
   if (ks?.ipi === 'each') writes.push(`IPI to ${e.online!.map((c) => `cpu${c}`).join(', ')} (cpu_online_mask), wait for all`);
   if (ks?.ipi === 'one') {

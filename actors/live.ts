@@ -23,7 +23,13 @@ export interface SimulateOptions {
 
 export async function simulate(sys: System, opts: SimulateOptions = {}): Promise<LiveOutcome & { seed: number }> {
   const seed = opts.seed ?? 1;
-  const bus = new LiveBus(sys.spec, { policy: opts.policy ?? randomDelivery(seed), scheduler: opts.scheduler ?? queueScheduler, delayMs: opts.delayMs, maxSteps: opts.maxSteps, inspect: opts.inspect });
+  const bus = new LiveBus(sys.spec, {
+    policy: opts.policy ?? randomDelivery(seed),
+    scheduler: opts.scheduler ?? queueScheduler,
+    delayMs: opts.delayMs,
+    maxSteps: opts.maxSteps,
+    inspect: opts.inspect,
+  });
   opts.attach?.(bus);
   const out = await bus.run();
   return { ...out, seed };

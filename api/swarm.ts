@@ -39,7 +39,10 @@ export async function exploreSwarm(sys: System, o: SwarmOptions): Promise<Explor
   if (o.strategy !== 'random' && o.strategy !== 'pct') throw new InputError(`a swarm runs random or pct, not "${String(o.strategy)}"`);
   const seeds = o.seeds ?? 16;
   const workers = o.workers ?? availableParallelism();
-  for (const [k, v] of [['seeds', seeds], ['workers', workers]] as const)
+  for (const [k, v] of [
+    ['seeds', seeds],
+    ['workers', workers],
+  ] as const)
     if (!Number.isInteger(v) || v < 1) throw new InputError(`swarm: ${k} must be a positive integer, got ${v}`);
   const base = o.seed ?? 1;
   const walks = o.walks ?? 1000;

@@ -69,7 +69,16 @@ export function system(opts: HypSystemOptions | CustomSystemOptions): System {
   const layoutName = opts.layout ?? design.defaultLayout ?? 'collide';
   const layout = typeof layoutName === 'string' ? resolveLayout(layoutName, cpus, vms, design.hypVaMask, readInputJson) : layoutName;
   checkNames(design, layout, cpus, vms);
-  const config: HypConfig = { design, layout, cpus, hotplug, vms, hotplugFromBoot: opts.hotplugFromBoot ?? false, tlbScope: opts.tlbScope ?? 'volatile', cpuPm };
+  const config: HypConfig = {
+    design,
+    layout,
+    cpus,
+    hotplug,
+    vms,
+    hotplugFromBoot: opts.hotplugFromBoot ?? false,
+    tlbScope: opts.tlbScope ?? 'volatile',
+    cpuPm,
+  };
   const hyp = buildHypSystem(config);
   const spec = hyp.spec as BusSpec<unknown>;
   return {

@@ -10,12 +10,14 @@ const freePortScript = "const s=require('net').createServer().listen(0,'127.0.0.
 export function redisWithWorkers(cli: string, workers: number): { url: string; stop: () => void } | string {
   if (!existsSync('/usr/bin/redis-server') || !existsSync('/usr/bin/redis-cli')) return 'redis-server not installed (apt-get install -y redis-server)';
   const port = spawnSync(process.execPath, ['-e', freePortScript], { encoding: 'utf8' }).stdout.trim();
-  const children: ChildProcess[] = [spawn('/usr/bin/redis-server', ['--port', port, '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' })];
+  const children: ChildProcess[] = [
+    spawn('/usr/bin/redis-server', ['--port', port, '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' }),
+  ];
   const stop = () => {
     for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
   };
   for (let i = 0; spawnSync('/usr/bin/redis-cli', ['-p', port, 'ping'], { encoding: 'utf8' }).stdout.trim() !== 'PONG'; i++) {
-    if (i > 100) return stop(), 'redis-server did not start';
+    if (i > 100) return (stop(), 'redis-server did not start');
     spawnSync('sleep', ['0.05']);
   }
   const url = `redis://127.0.0.1:${port}`;

@@ -18,7 +18,19 @@ interface Row {
   redisWorkers?: number;
 }
 
-const t = (n: number, k: number, extra: string[] = []): string[] => ['--design', 'trampoline', '--layout', 'collide', '--cpus', String(n), '--hotplug', String(k), '--vms', '1', ...extra];
+const t = (n: number, k: number, extra: string[] = []): string[] => [
+  '--design',
+  'trampoline',
+  '--layout',
+  'collide',
+  '--cpus',
+  String(n),
+  '--hotplug',
+  String(k),
+  '--vms',
+  '1',
+  ...extra,
+];
 const swarmOf = (walks: number, seeds: number): string[] => ['--walks', String(walks), '--seeds', String(seeds)];
 const past24 = ['--no-symmetry', '--no-por', '--max-states', '20000000'];
 const rows: Row[] = [
@@ -31,12 +43,21 @@ const rows: Row[] = [
   { name: 'N=5 K=3 no symmetry, no POR', args: t(5, 3, ['--no-symmetry', '--no-por']), reference: 'SPIN 1.79 M states' },
   { name: 'N=4 K=2 dfs', args: t(4, 2, ['--strategy', 'dfs']) },
   { name: 'legacy collide N=6 K=0 (no symmetry: id order)', args: ['--design', 'legacy', '--layout', 'collide', '--cpus', '6', '--hotplug', '0'] },
-  { name: 'trampoline-v3.15 N=6 K=2 from boot, CPU PM 2', args: ['--design', 'trampoline-v3.15', '--cpus', '6', '--hotplug', '2', '--vms', '1', '--cpu-pm', '2', '--hotplug-from-boot'] },
+  {
+    name: 'trampoline-v3.15 N=6 K=2 from boot, CPU PM 2',
+    args: ['--design', 'trampoline-v3.15', '--cpus', '6', '--hotplug', '2', '--vms', '1', '--cpu-pm', '2', '--hotplug-from-boot'],
+  },
   // v4.7 in the kernel's order (VMs bring HYP up after boot, while hotplug and CPU PM run): a far larger space than before issue 13.
   { name: 'hyp-reset N=3 K=2 CPU PM 1', args: ['--design', 'hyp-reset', '--cpus', '3', '--hotplug', '2', '--vms', '1', '--cpu-pm', '1'] },
-  { name: 'hyp-reset arm64-highmem N=4 K=2 CPU PM 1', args: ['--design', 'hyp-reset', '--layout', 'arm64-highmem', '--cpus', '4', '--hotplug', '2', '--vms', '1', '--cpu-pm', '1'] },
+  {
+    name: 'hyp-reset arm64-highmem N=4 K=2 CPU PM 1',
+    args: ['--design', 'hyp-reset', '--layout', 'arm64-highmem', '--cpus', '4', '--hotplug', '2', '--vms', '1', '--cpu-pm', '1'],
+  },
   { name: 'merged-idmap arm64-highmem N=8 K=2 CPU PM 2', args: ['--design', 'merged-idmap', '--cpus', '8', '--hotplug', '2', '--vms', '1', '--cpu-pm', '2'] },
-  { name: 'extended-idmap arm64 b.eq merged (v4.1) N=8 K=2 CPU PM 2', args: ['--design', 'extended-idmap', '--cpus', '8', '--hotplug', '2', '--vms', '1', '--cpu-pm', '2'] },
+  {
+    name: 'extended-idmap arm64 b.eq merged (v4.1) N=8 K=2 CPU PM 2',
+    args: ['--design', 'extended-idmap', '--cpus', '8', '--hotplug', '2', '--vms', '1', '--cpu-pm', '2'],
+  },
   { name: 'trampoline arm64 list (v3.11) N=8 K=2', args: ['--design', 'trampoline', '--layout', 'arm64', '--cpus', '8', '--hotplug', '2', '--vms', '1'] },
   { name: 'pkvm arm64 N=8 K=2 CPU PM 2', args: ['--design', 'pkvm', '--cpus', '8', '--hotplug', '2', '--vms', '1', '--cpu-pm', '2'] },
   { name: 'legacy-hotplug disjoint N=6 K=1 (to the fault)', args: ['--design', 'legacy-hotplug', '--layout', 'disjoint', '--cpus', '6', '--hotplug', '1'] },
@@ -54,7 +75,9 @@ const rows: Row[] = [
 
 const only = process.argv[2];
 const cli = join(__dirname, '..', 'cli', 'main.js');
-console.log(`${'row'.padEnd(46)} ${'result'.padEnd(10)} ${'states'.padStart(10)} ${'transitions'.padStart(12)} ${'states/s'.padStart(10)} ${'seconds'.padStart(8)} ${'peak MB'.padStart(8)}  reference`);
+console.log(
+  `${'row'.padEnd(46)} ${'result'.padEnd(10)} ${'states'.padStart(10)} ${'transitions'.padStart(12)} ${'states/s'.padStart(10)} ${'seconds'.padStart(8)} ${'peak MB'.padStart(8)}  reference`,
+);
 for (const r of rows) {
   if ((only && !r.name.includes(only)) || (r.optIn && !only)) continue;
   const redis = r.redisWorkers ? redisWithWorkers(cli, r.redisWorkers) : null;

@@ -77,7 +77,7 @@ export class Symmetry {
       cls.forEach((pos, k) => {
         base[pos] = sigs[k].i;
       });
-      for (let k = 0; k < sigs.length;) {
+      for (let k = 0; k < sigs.length; ) {
         let e = k + 1;
         while (e < sigs.length && sigs[e].sig === sigs[k].sig) e++;
         if (e - k > 1 && sigs[k].talks) ambiguous.push(cls.slice(k, e));

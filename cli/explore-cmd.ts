@@ -164,9 +164,11 @@ export function formatResult(title: string, r: ExploreResult, timeline: () => st
   const red = [r.symmetry ? 'symmetry' : '', r.por ? 'POR' : ''].filter(Boolean).join(' + ') || 'no reduction';
   const figures = `${s.states} states, ${s.transitions} transitions, depth ${s.depth}, ${s.seconds} s, ${Math.round(s.states / Math.max(s.seconds, 1e-3))} states/s, ${s.peakMemoryMB} MB peak (${r.strategy}, ${red}); ${r.engine.xstateTransitions} XState transitions computed, the rest memoised${visitedLine(r)}`;
   const scn = scenarioLine(r) + swarmLine(r);
-  if (r.result === 'verified') return `✓ ${title}: verified — every interleaving${r.scenario ? ' the scenario allows' : ''} holds every invariant${scn}\n  ${figures}`;
+  if (r.result === 'verified')
+    return `✓ ${title}: verified — every interleaving${r.scenario ? ' the scenario allows' : ''} holds every invariant${scn}\n  ${figures}`;
   if (r.result === 'incomplete') return `… ${title}: incomplete — stopped by ${r.stoppedBy}, no violation found so far${scn}\n  ${figures}`;
-  if (r.result === 'unsatisfiable') return `? ${title}: unsatisfiable scenario — no violation, but no interleaving completes the pinned steps, so nothing is verified${scn}\n  ${figures}`;
+  if (r.result === 'unsatisfiable')
+    return `? ${title}: unsatisfiable scenario — no violation, but no interleaving completes the pinned steps, so nothing is verified${scn}\n  ${figures}`;
   const v = r.violation!;
   const steps = v.trace.length ? v.trace[v.trace.length - 1].step : 0;
   const sampled = sampleSummary(r);

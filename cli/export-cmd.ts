@@ -28,7 +28,16 @@ export const exportHelp = `hypsim export --format mermaid|dot [--what trace|stat
 exit: 0 written, 2 bad input`;
 
 export async function exportCommand(argv: readonly string[], out: (s: string) => void, err: (s: string) => void): Promise<number> {
-  const spec = { ...systemFlags, format: 'string', what: 'string', machine: 'string', seed: 'seed', 'max-seconds': 'number', out: 'string', help: 'bool' } as const;
+  const spec = {
+    ...systemFlags,
+    format: 'string',
+    what: 'string',
+    machine: 'string',
+    seed: 'seed',
+    'max-seconds': 'number',
+    out: 'string',
+    help: 'bool',
+  } as const;
   const p = parseArgs(argv, spec, 'export');
   const f = p.flags;
   if (f.help) {
@@ -43,7 +52,8 @@ export async function exportCommand(argv: readonly string[], out: (s: string) =>
   const what = (f.what as string | undefined) ?? (file ? 'trace' : 'states');
   if (what !== 'trace' && what !== 'states') throw new InputError(`hypsim export: --what must be trace or states, got "${what}"`);
   const machine = (f.machine as string | undefined) ?? 'default';
-  if (!['default', 'all', 'cpu', 'kernel', 'hotplug', 'vm'].includes(machine)) throw new InputError(`hypsim export: --machine must be cpu, kernel, hotplug, vm or all, got "${machine}"`);
+  if (!['default', 'all', 'cpu', 'kernel', 'hotplug', 'vm'].includes(machine))
+    throw new InputError(`hypsim export: --machine must be cpu, kernel, hotplug, vm or all, got "${machine}"`);
   if (f['max-seconds'] !== undefined && f['max-seconds'] <= 0) throw new InputError(`hypsim export: --max-seconds must be positive, got ${f['max-seconds']}`);
   if (file) refuseFlags('export', f, ['seed', 'max-seconds'], 'with a trace file (they choose the trace to export from system flags)');
   if (what === 'states') refuseFlags('export', f, ['seed', 'max-seconds'], 'with --what states');

@@ -68,14 +68,15 @@ export async function inspectCommand(argv: readonly string[], out: (s: string) =
     if (f.live) {
       refuseFlags('inspect', f, ['max-seconds'], 'with --live (nothing is explored)');
       live = true;
-    }
-    else {
+    } else {
       const r = explore(sys, { maxSeconds });
       if (r.violation) {
         trace = r.violation.trace;
         session = traceSession(sys, trace, { source: `explore (bfs): shortest counterexample, ${r.stats.states} states searched`, title: describeSystem(sys) });
       } else {
-        err(`hypsim inspect: ${r.result === 'verified' ? 'verified, no counterexample' : `no counterexample found (${r.stoppedBy})`}; showing a live run, seed ${seed}`);
+        err(
+          `hypsim inspect: ${r.result === 'verified' ? 'verified, no counterexample' : `no counterexample found (${r.stoppedBy})`}; showing a live run, seed ${seed}`,
+        );
         live = true;
       }
     }
@@ -86,7 +87,9 @@ export async function inspectCommand(argv: readonly string[], out: (s: string) =
 
   const server: InspectorServer = await serveInspector(shown, { port, stately: f.stately === true });
   out(`hypsim inspector: ${server.url}`);
-  out(`  ${describeSystem(sys)} — ${shown.info.source}${trace ? `: ${shown.builder.steps} steps, ${shown.violation ? `✗ ${shown.violation.invariant} at step ${shown.violation.step}` : 'no invariant broken'}` : ''}`);
+  out(
+    `  ${describeSystem(sys)} — ${shown.info.source}${trace ? `: ${shown.builder.steps} steps, ${shown.violation ? `✗ ${shown.violation.invariant} at step ${shown.violation.step}` : 'no invariant broken'}` : ''}`,
+  );
   const broken = trace ? shown.violation : null;
   if (broken) out(`  the breaking step: ${server.url}#${broken.step}`);
   let stately: StatelyAttachment | null = null;
@@ -105,7 +108,9 @@ export async function inspectCommand(argv: readonly string[], out: (s: string) =
   } else if (stately && trace) {
     // The recorded trace, re-run on live actors for Stately's view.
     const policy = replayPolicy(trace, sys.spec.readFields ?? []);
-    simulate(sys, { policy, maxSteps: policy.steps, delayMs, inspect: stately.inspect }).catch((e) => err(`hypsim inspect: Stately replay failed: ${(e as Error).message}`));
+    simulate(sys, { policy, maxSteps: policy.steps, delayMs, inspect: stately.inspect }).catch((e) =>
+      err(`hypsim inspect: Stately replay failed: ${(e as Error).message}`),
+    );
   }
 
   return new Promise<number>((resolve) => {

@@ -76,7 +76,10 @@ export interface Design {
 export type Knob = Exclude<keyof Design, 'name' | 'description' | 'kernel' | 'defaultLayout'>;
 
 export const knobDocs: Readonly<Record<Knob, { values: string; meaning: string }>> = {
-  pgds: { values: 'single | split | merged | pkvm', meaning: 'one HYP pgd (v3.9), boot + runtime pgds with a trampoline (v3.10), one merged pgd (v4.8), or pKVM\'s own (v5.13)' },
+  pgds: {
+    values: 'single | split | merged | pkvm',
+    meaning: "one HYP pgd (v3.9), boot + runtime pgds with a trampoline (v3.10), one merged pgd (v4.8), or pKVM's own (v5.13)",
+  },
   initOrder: { values: 'sequential | concurrent', meaning: 'smp_call_function_single per CPU (v3.9) or on_each_cpu (v3.10)' },
   mapRuntimeBeforeInit: { values: 'true | false', meaning: 'create_hyp_mappings before the CPUs init (v3.10) or after (v3.9)' },
   clearIdmap: { values: 'true | false', meaning: 'kvm_clear_hyp_idmap unmaps the idmap after init, without TLBI (v3.9)' },
@@ -90,7 +93,7 @@ export const knobDocs: Readonly<Record<Knob, { values: string; meaning: string }
   },
   cpuNotifier: { values: 'true | false', meaning: 'hyp_init_cpu_notify runs HYP init on a CPU coming online (CPU_STARTING)' },
   hotplugSafeRegistration: { values: 'true | false', meaning: 'cpu_notifier_register_begin/done around init (v3.15): hotplug waits' },
-  cpuPmNotifier: { values: 'true | false', meaning: 'hyp_init_cpu_pm_notifier (v3.14): re-init HYP on CPU_PM_EXIT if HVBAR is the stub\'s' },
+  cpuPmNotifier: { values: 'true | false', meaning: "hyp_init_cpu_pm_notifier (v3.14): re-init HYP on CPU_PM_EXIT if HVBAR is the stub's" },
   hypReset: { values: 'none | trampoline | idmap', meaning: 'HYP teardown before CPU down / deep idle: v4.7 __kvm_hyp_reset, v4.8 teardown, or none' },
   resetTlbi: { values: 'true | false', meaning: 'the v4.7 teardown invalidates the TLB after switching back to the boot pgd' },
   bootTlbi: { values: 'true | false', meaning: 'tlbi alle2 before HYP init turns the MMU on (v4.7+, stale bootloader entries)' },
@@ -264,7 +267,12 @@ export const laterMutants: readonly Design[] = [
   { ...pkvm, name: 'pkvm-no-tlbi', description: 'pkvm without the tlbi alle2 in __pkvm_init_switch_pgd', tlbi: 'none' },
   { ...pkvm, name: 'pkvm-mmu-on', description: 'pkvm switching TTBR0_EL2 with the MMU on (no MMU off/on around it)', pkvmMmuOff: false },
   { ...pkvm, name: 'pkvm-no-idmap', description: "pkvm whose new tables lack the idmap: the switch's ret after the MMU comes back on", pkvmIdmap: false },
-  { ...trampolineV315, name: 'no-cpu-pm-notifier', description: 'trampoline-v3.15 without hyp_init_cpu_pm_notifier: a CPU back from deep idle has no HYP', cpuPmNotifier: false },
+  {
+    ...trampolineV315,
+    name: 'no-cpu-pm-notifier',
+    description: 'trampoline-v3.15 without hyp_init_cpu_pm_notifier: a CPU back from deep idle has no HYP',
+    cpuPmNotifier: false,
+  },
 ];
 
 export const presets: readonly Design[] = [legacy, legacyHotplug, trampoline, trampolineV315, hypResetDesign, extendedIdmap, mergedIdmap, pkvm];
@@ -336,7 +344,10 @@ export function checkDesign(d: Design): void {
   if (d.pgds === 'merged' && (d.bootTrampoline || d.runtimeTrampoline || d.tlbi !== 'none'))
     throw new InputError('design: pgds "merged" has no trampoline and no phase 2: bootTrampoline, runtimeTrampoline must be false and tlbi "none"');
   if (d.kvmCore && (d.hypReset === 'none' || d.pgds === 'single' || d.pgds === 'pkvm' || d.hotplugSafeRegistration))
-    throw new InputError('design: kvmCore (v4.7+) disables HYP again after init, so it needs a hypReset teardown, pgds "split" or "merged", and no hotplugSafeRegistration');
-  if (d.hypReset === 'trampoline' && d.pgds !== 'split') throw new InputError(`design: hypReset "trampoline" goes back through the boot pgd, so pgds must be "split", got "${d.pgds}"`);
+    throw new InputError(
+      'design: kvmCore (v4.7+) disables HYP again after init, so it needs a hypReset teardown, pgds "split" or "merged", and no hotplugSafeRegistration',
+    );
+  if (d.hypReset === 'trampoline' && d.pgds !== 'split')
+    throw new InputError(`design: hypReset "trampoline" goes back through the boot pgd, so pgds must be "split", got "${d.pgds}"`);
   if (d.hypReset !== 'none' && d.pgds === 'single') throw new InputError('design: hypReset needs the idmap after init, which pgds "single" tears down');
 }

@@ -90,8 +90,7 @@ export function exhaustive<W extends World>(sys: Checkable<W>, opts: SearchOptio
     // The reduced graph's first counterexample need not be a shortest one: look for a shorter one without reduction.
     const depth = found.depth;
     const full = store();
-    const again =
-      depth > 0 ? check(sys, full, 'bfs', { order: 'bfs', por: false, maxDepth: depth - 1, budget }) : null;
+    const again = depth > 0 ? check(sys, full, 'bfs', { order: 'bfs', por: false, maxDepth: depth - 1, budget }) : null;
     spilled += again?.spilled ?? 0;
     if (again?.end.kind === 'stopped') {
       found = again.end.value;

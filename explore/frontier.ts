@@ -46,7 +46,10 @@ class SegmentStore {
   spilled = 0;
   private readonly limit: number;
 
-  constructor(private readonly spill: SpillOptions | undefined, segment: number) {
+  constructor(
+    private readonly spill: SpillOptions | undefined,
+    segment: number,
+  ) {
     this.limit = spill ? Math.max(spill.keepInMemory ?? 1 << 22, segment) : Infinity;
   }
 

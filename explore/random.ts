@@ -52,7 +52,13 @@ export function sample(sys: Checkable, opts: SearchOptions): SearchResult {
   let runs = 0;
   const estimate = () => (runs ? Math.round(lengths / runs) : 50);
   const next = opts.strategy === 'pct' ? pctChooser(rng, sys.actorCount, Math.max(1, opts.pctDepth ?? 3), estimate) : randomChooser(rng);
-  const stats = () => ({ states: seen.size, transitions, seconds: +((performance.now() - t0) / 1000).toFixed(3), depth: maxDepth, peakMemoryMB: budget.peakMemoryMB });
+  const stats = () => ({
+    states: seen.size,
+    transitions,
+    seconds: +((performance.now() - t0) / 1000).toFixed(3),
+    depth: maxDepth,
+    peakMemoryMB: budget.peakMemoryMB,
+  });
   const budget = opts.budget ?? new Budget(opts, opts.onProgress);
   const stop = (why: StopReason): SearchResult => ({ result: 'incomplete', stats: stats(), stoppedBy: budget.stop(why) });
 

@@ -35,8 +35,7 @@ function checkLoop(sys: Checkable, keys: readonly string[], loop: number): Viola
     return sys.quiescentViolations?.(w) ?? [sys.quiescentViolation(w)].filter((b): b is Violation => b !== null);
   });
   const first = broken[0].find((v) => broken.every((b) => b.some((x) => x.invariant === v.invariant)));
-  if (!first)
-    throw new TraceError(`the trace's loop (from step ${loop}) does not keep breaking one liveness invariant`);
+  if (!first) throw new TraceError(`the trace's loop (from step ${loop}) does not keep breaking one liveness invariant`);
   return { invariant: first.invariant, message: `a fair cycle never gets there: ${first.message}` };
 }
 

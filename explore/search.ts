@@ -34,8 +34,7 @@ export interface LoopOptions {
 }
 
 /** How a search ended: stopped by its visitor with a value, ran out of states, or hit a limit. */
-export type LoopEnd<T> =
-  { readonly kind: 'stopped'; readonly value: T } | { readonly kind: 'complete' } | { readonly kind: 'limit'; readonly by: StopReason };
+export type LoopEnd<T> = { readonly kind: 'stopped'; readonly value: T } | { readonly kind: 'complete' } | { readonly kind: 'limit'; readonly by: StopReason };
 
 export interface LoopResult<T> {
   readonly end: LoopEnd<T>;

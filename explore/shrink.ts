@@ -20,7 +20,7 @@ export function shrink(
   let cur = primaryEntries(best.trace);
   let steps = 0;
   for (let chunk = Math.max(1, cur.length >> 1); chunk >= 1; chunk >>= 1) {
-    for (let i = 0; i < cur.length;) {
+    for (let i = 0; i < cur.length; ) {
       if (budget?.check()) return { trace: best.trace, message: best.violation!.message, steps };
       const cand = [...cur.slice(0, i), ...cur.slice(i + chunk)];
       const r = replay(sys, cand, 'lenient');

@@ -186,10 +186,13 @@ export function renderDiagram(chart: Chart, title: string): Diagram {
   for (const e of drawn) for (const t of e.targets) fanIn.set(t, (fanIn.get(t) ?? 0) + 1);
   const internal = new Map<string, string[]>();
   for (const e of chart.edges)
-    if (e.source !== '' && (e.targets.length === 0 || e.targets.every((t) => t === e.source))) internal.set(e.source, [...(internal.get(e.source) ?? []), e.event]);
+    if (e.source !== '' && (e.targets.length === 0 || e.targets.every((t) => t === e.source)))
+      internal.set(e.source, [...(internal.get(e.source) ?? []), e.event]);
 
   const out: string[] = [];
-  const footer: string[] = global.map((e) => `any state: ${e.event}${e.guarded ? ' [guard]' : ''} → ${e.targets.length ? e.targets.map((t) => t || '(root)').join(', ') : '↻ (no state change)'}`);
+  const footer: string[] = global.map(
+    (e) => `any state: ${e.event}${e.guarded ? ' [guard]' : ''} → ${e.targets.length ? e.targets.map((t) => t || '(root)').join(', ') : '↻ (no state change)'}`,
+  );
   const footerH = footer.length * 15 + (footer.length ? 8 : 0);
   const height = root.h + 2 * M + footerH;
   const labels = new Labels(
@@ -217,7 +220,9 @@ export function renderDiagram(chart: Chart, title: string): Diagram {
     const c = adjacentBelow ? { d: `M${x},${s.y + s.h} L${x},${t.y - 1}`, lx: x + 5, ly: (s.y + s.h + t.y) / 2 + 3, reach: 0 } : curve(s, t);
     const anchor = adjacentBelow ? 'start' : 'middle';
     labels.right = Math.max(labels.right, c.reach);
-    out.push(`<g class="${cls}" data-event="${escapeXml(e.event)}" data-source="${escapeXml(e.source)}" data-target="${escapeXml(target)}"><path d="${c.d}" marker-end="url(#arrow-${escapeXml(chart.machineId)})"/>`);
+    out.push(
+      `<g class="${cls}" data-event="${escapeXml(e.event)}" data-source="${escapeXml(e.source)}" data-target="${escapeXml(target)}"><path d="${c.d}" marker-end="url(#arrow-${escapeXml(chart.machineId)})"/>`,
+    );
     if (!faint) {
       const text = e.event + (e.guarded ? ' [g]' : '');
       const at = adjacentBelow ? { x: c.lx, y: c.ly } : labels.place(c.lx, c.ly, text, anchor);

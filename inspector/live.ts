@@ -22,7 +22,10 @@ export interface LiveRunOptions {
   flushMs?: number;
 }
 
-export async function runLive(session: Session, opts: LiveRunOptions = {}): Promise<{ violation: { invariant: string; message: string } | null; steps: number }> {
+export async function runLive(
+  session: Session,
+  opts: LiveRunOptions = {},
+): Promise<{ violation: { invariant: string; message: string } | null; steps: number }> {
   const flushMs = opts.flushMs ?? 100;
   let pending: TraceEntry[] = [];
   let timer: NodeJS.Timeout | null = null;

@@ -106,48 +106,18 @@ export async function serveInspector(session: Session, opts: ServeOptions = {}):
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
   });
 
-  // Pages: say what you have ({"type":"hello","have":{…}}), get what you miss now and as it comes.
-  pages.on('connection', (ws: WebSocket) => {
-    let have: Have | null = null;
-    const push = () => {
-      if (!have || ws.readyState !== WebSocket.OPEN) return;
-      const b = session.since(have);
-      if (!b.frames.length && !b.done) return;
-      have = { frames: have.frames + b.frames.length, states: have.states + b.states.length, views: have.views + b.views.length, mems: have.mems + b.mems.length };
-      ws.send(JSON.stringify(b));
-    };
-    const off = session.subscribe(push);
-    ws.on('message', (data) => {
-      try {
-        const m = JSON.parse(String(data)) as { type?: string; have?: Have };
-        if (m.type === 'hello' && m.have) {
-          have = { frames: m.have.frames | 0, states: m.have.states | 0, views: m.have.views | 0, mems: m.have.mems | 0 };
-          push();
-        }
-      } catch {
-        /* not ours: ignore */
-      }
-    });
-    ws.on('close', off);
-  });
-
-  // The Stately relay: whatever a client sends goes to every other client, and (within a byte budget) to later ones.
-  const buffered = new RelayLog();
-  let firstClient: () => void = () => {};
-  const connected = new Promise<void>((r) => (firstClient = r));
-  relay.on('connection', (ws: WebSocket) => {
-    firstClient();
-    for (const m of buffered.messages()) ws.send(m);
-    ws.on('message', (data) => {
-      const m = String(data);
-      buffered.add(m);
-      for (const c of relay.clients) if (c !== ws && c.readyState === WebSocket.OPEN) c.send(m);
-    });
-  });
+  pages.on('connection', (ws: WebSocket) => pageConnection(session, ws));
+  const connected = serveRelay(relay);
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', (e: NodeJS.ErrnoException) =>
-      reject(e.code === 'EADDRINUSE' ? new InputError(`hypsim inspect: port ${port} is in use (--port 0 picks a free one)`) : e.code === 'EACCES' ? new InputError(`hypsim inspect: port ${port} is not allowed`) : e),
+      reject(
+        e.code === 'EADDRINUSE'
+          ? new InputError(`hypsim inspect: port ${port} is in use (--port 0 picks a free one)`)
+          : e.code === 'EACCES'
+            ? new InputError(`hypsim inspect: port ${port} is not allowed`)
+            : e,
+      ),
     );
     server.listen(port, HOST, () => resolve());
   });
@@ -167,4 +137,53 @@ export async function serveInspector(session: Session, opts: ServeOptions = {}):
         server.close(() => resolve());
       }),
   };
+}
+
+/** Pages: say what you have ({"type":"hello","have":{…}}), get what you miss now and as it comes. */
+function pageConnection(session: Session, ws: WebSocket): void {
+  let have: Have | null = null;
+  const push = () => {
+    if (!have || ws.readyState !== WebSocket.OPEN) return;
+    const b = session.since(have);
+    if (!b.frames.length && !b.done) return;
+    have = {
+      frames: have.frames + b.frames.length,
+      states: have.states + b.states.length,
+      views: have.views + b.views.length,
+      mems: have.mems + b.mems.length,
+    };
+    ws.send(JSON.stringify(b));
+  };
+  const off = session.subscribe(push);
+  ws.on('message', (data) => {
+    try {
+      const m = JSON.parse(String(data)) as { type?: string; have?: Have };
+      if (m.type === 'hello' && m.have) {
+        have = { frames: m.have.frames | 0, states: m.have.states | 0, views: m.have.views | 0, mems: m.have.mems | 0 };
+        push();
+      }
+    } catch {
+      /* not ours: ignore */
+    }
+  });
+  ws.on('close', off);
+}
+
+/** The Stately relay: whatever a client sends goes to every other client, and (within a byte budget) to later ones. Resolves at the first client. */
+function serveRelay(relay: WebSocketServer): Promise<void> {
+  const buffered = new RelayLog();
+  let firstClient: () => void = () => {};
+  const connected = new Promise<void>((r) => {
+    firstClient = r;
+  });
+  relay.on('connection', (ws: WebSocket) => {
+    firstClient();
+    for (const m of buffered.messages()) ws.send(m);
+    ws.on('message', (data) => {
+      const m = String(data);
+      buffered.add(m);
+      for (const c of relay.clients) if (c !== ws && c.readyState === WebSocket.OPEN) c.send(m);
+    });
+  });
+  return connected;
 }

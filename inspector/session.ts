@@ -252,13 +252,15 @@ export class FrameBuilder {
     const inv = this.sys.spec.invariants.find((i) => i.id === invariant);
     if (!inv?.checkActor) return null;
     const view = this.engine.view(this.world);
-    for (let a = 0; a < this.sys.spec.actors.length; a++) if (actorViolations([inv], a, this.engine.snapshot(this.world, a), view)) return this.sys.spec.actors[a].id;
+    for (let a = 0; a < this.sys.spec.actors.length; a++)
+      if (actorViolations([inv], a, this.engine.snapshot(this.world, a), view)) return this.sys.spec.actors[a].id;
     return null;
   }
 
   private usedBy(before: World, entry: TraceEntry): Used | undefined {
     const va = entry.payload.va;
-    if (typeof va !== 'number' || !this.sys.hyp || this.sys.spec.actors.find((d) => d.id === entry.to)?.role !== 'cpu' || entry.to !== entry.from) return undefined;
+    if (typeof va !== 'number' || !this.sys.hyp || this.sys.spec.actors.find((d) => d.id === entry.to)?.role !== 'cpu' || entry.to !== entry.from)
+      return undefined;
     const c = this.engine.snapshot(before, this.engine.indexOf(entry.to)).context as CpuContext;
     return { cpu: entry.to, va: hex(va), via: lookup(c.tlb, va) !== undefined ? 'tlb' : 'walk', pgd: c.httbr };
   }
@@ -327,7 +329,18 @@ export class FrameBuilder {
           text: `${f.step} at VA ${hex(f.va)} through ${f.pgd ? pgdNames[f.pgd] : 'no pgd'}: expected ${f.expected.name} (PA ${hex(f.expected.pa)})${f.got !== undefined ? `, got PA ${hex(f.got)} (${this.page(f.got)})${f.fromTlb ? ' from the TLB' : ''}` : ''}`,
         }
       : null;
-    return { kind: 'cpu', online: c.online, httbr: c.httbr ? pgdNames[c.httbr] : null, mmu: c.mmu, pc: c.pc === null ? null : hex(c.pc), hvbar: c.hvbar, hsp: c.hsp, via: c.via, tlb, fault };
+    return {
+      kind: 'cpu',
+      online: c.online,
+      httbr: c.httbr ? pgdNames[c.httbr] : null,
+      mmu: c.mmu,
+      pc: c.pc === null ? null : hex(c.pc),
+      hvbar: c.hvbar,
+      hsp: c.hsp,
+      via: c.via,
+      tlb,
+      fault,
+    };
   }
 
   private memView(g: unknown): MemView {
@@ -335,12 +348,14 @@ export class FrameBuilder {
     const m = g as Memory;
     // pkvm_pgtable exists only under the pkvm design: shown once something is mapped in it.
     const keys: PgdName[] = m.pkvm && m.pkvm.entries.length ? ['boot', 'hyp', 'pkvm'] : ['boot', 'hyp'];
-    const pgds = keys.map((k): PgdView => ({
-      key: k,
-      name: pgdNames[k],
-      freed: m[k].freed,
-      entries: m[k].entries.map(([va, pa]) => ({ va: hex(va), pa: hex(pa), page: this.page(pa) })),
-    }));
+    const pgds = keys.map(
+      (k): PgdView => ({
+        key: k,
+        name: pgdNames[k],
+        freed: m[k].freed,
+        entries: m[k].entries.map(([va, pa]) => ({ va: hex(va), pa: hex(pa), page: this.page(pa) })),
+      }),
+    );
     return { pgds, flags: { notifier: m.notifier, kvmUp: m.kvmUp, ipiBusy: m.ipiBusy, hotplugLock: m.hotplugLock } };
   }
 }
@@ -487,7 +502,13 @@ export class Session {
 
   data(): SessionData {
     const t = this.builder.tables;
-    return { static: this.info, tables: { states: t.states.slice(), views: t.views.slice(), mems: t.mems.slice() }, frames: this.builder.frames.slice(0, this.published), done: this.done, violation: this.violation };
+    return {
+      static: this.info,
+      tables: { states: t.states.slice(), views: t.views.slice(), mems: t.mems.slice() },
+      frames: this.builder.frames.slice(0, this.published),
+      done: this.done,
+      violation: this.violation,
+    };
   }
 
   /** What a page that has `from` is missing. */

@@ -104,6 +104,11 @@ export function hypInvariants(layout: Layout, runtimePgd: PgdName = 'hyp', liven
 }
 
 export function stateName(s: AnyMachineSnapshot): string {
-  const walk = (v: unknown): string => (typeof v === 'string' ? v : Object.entries(v as Record<string, unknown>).map(([k, x]) => `${k}.${walk(x)}`).join(','));
+  const walk = (v: unknown): string =>
+    typeof v === 'string'
+      ? v
+      : Object.entries(v as Record<string, unknown>)
+          .map(([k, x]) => `${k}.${walk(x)}`)
+          .join(',');
   return walk(s.value);
 }

@@ -53,7 +53,9 @@ export function explainResult(sys: System, r: ExploreResult, opts: ExplainOption
     case 'incomplete':
       out.push(`… incomplete: ${what} — stopped by ${r.stoppedBy} with no violation found; nothing is proven`);
       out.push(`  searched by ${searchLine(r)}`);
-      out.push(`  ${r.strategy === 'random' || r.strategy === 'pct' ? 'random and pct sample interleavings and never prove their absence: use bfs or dfs to verify' : 'raise maxStates / maxSeconds, or make the system smaller'}`);
+      out.push(
+        `  ${r.strategy === 'random' || r.strategy === 'pct' ? 'random and pct sample interleavings and never prove their absence: use bfs or dfs to verify' : 'raise maxStates / maxSeconds, or make the system smaller'}`,
+      );
       out.push(...scenarioLines(r).map((l) => '  ' + l));
       break;
     case 'unsatisfiable':
@@ -78,7 +80,16 @@ export function explainResult(sys: System, r: ExploreResult, opts: ExplainOption
       }
       out.push(...scenarioLines(r).map((l) => '  ' + l));
       out.push('');
-      const only = opts.timeline === 'involved' ? { actors: involvedActors(v.trace, sys.spec.actors.map((a) => a.id), v.message) } : {};
+      const only =
+        opts.timeline === 'involved'
+          ? {
+              actors: involvedActors(
+                v.trace,
+                sys.spec.actors.map((a) => a.id),
+                v.message,
+              ),
+            }
+          : {};
       out.push(renderTimeline(sys, v.trace, v, { legend: true, ...only }));
       break;
     }

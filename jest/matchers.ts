@@ -54,7 +54,13 @@ function misuse(ctx: MatcherContext, text: string): Result {
 }
 
 function isSystem(x: unknown): x is System {
-  return typeof x === 'object' && x !== null && typeof (x as System).engine === 'function' && typeof (x as System).spec === 'object' && typeof (x as System).header === 'object';
+  return (
+    typeof x === 'object' &&
+    x !== null &&
+    typeof (x as System).engine === 'function' &&
+    typeof (x as System).spec === 'object' &&
+    typeof (x as System).header === 'object'
+  );
 }
 
 function notASystem(ctx: MatcherContext, name: string, x: unknown): Result {
@@ -69,8 +75,13 @@ function notASystem(ctx: MatcherContext, name: string, x: unknown): Result {
 /** The same system with only invariant `id` checked (to ask whether `id` is reachable on its own). */
 function only(sys: System, id: string): System {
   const spec: BusSpec<unknown> = { ...sys.spec, invariants: sys.spec.invariants.filter((i) => i.id === id) };
-  return { spec, header: sys.header, ...(sys.hyp ? { hyp: sys.hyp } : {}),
-    ...(sys.narrator ? { narrator: sys.narrator } : {}), engine: (o) => new Engine(spec, o) };
+  return {
+    spec,
+    header: sys.header,
+    ...(sys.hyp ? { hyp: sys.hyp } : {}),
+    ...(sys.narrator ? { narrator: sys.narrator } : {}),
+    engine: (o) => new Engine(spec, o),
+  };
 }
 
 function steps(r: ExploreResult): number {

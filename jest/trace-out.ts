@@ -10,7 +10,10 @@ import { traceFileFor, writeTraceFile } from '../report/trace-file';
 
 /** A file name from a test name: letters, digits, '.', '_' and '-' kept, the rest one '-'. */
 export function traceFileName(testName: string | undefined): string {
-  const base = (testName ?? 'hypsim').replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 120);
+  const base = (testName ?? 'hypsim')
+    .replace(/[^A-Za-z0-9._-]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 120);
   return `${base || 'hypsim'}.json`;
 }
 

@@ -50,7 +50,8 @@ export interface KernelBounds {
 const flag = (f: 'notifier' | 'kvmUp' | 'hotplugLock' | 'pmNotifier' | 'vmExists', value: boolean): MemWrite => ({ type: 'mem.flag', flag: f, value });
 
 function notifierCite(d: Design): string {
-  if (d.hotplugSafeRegistration) return 'v3.15 arch/arm/kvm/arm.c kvm_arch_init: __register_cpu_notifier(&hyp_init_cpu_nb) (text read; the commit that added it unverified)';
+  if (d.hotplugSafeRegistration)
+    return 'v3.15 arch/arm/kvm/arm.c kvm_arch_init: __register_cpu_notifier(&hyp_init_cpu_nb) (text read; the commit that added it unverified)';
   // v3.9 has no notifier: legacy-hotplug adds v3.10's, the fix the seed explains could not be made alone.
   if (d.pgds === 'single') return 'not in v3.9: the v3.10 arch/arm/kvm/arm.c kvm_arch_init register_cpu_notifier(&hyp_init_cpu_nb) added to v3.9';
   return 'v3.10 arch/arm/kvm/arm.c kvm_arch_init: register_cpu_notifier(&hyp_init_cpu_nb)';
@@ -76,8 +77,18 @@ function pkvmKernelSteps(d: Design, l: Layout, b: KernelBounds): KernelStep[] {
     writes: [flag('pmNotifier', true)],
   };
   return [
-    { state: 'mmu-init', event: 'KVM_MMU_INIT', cite: 'v5.13 arch/arm64/kvm/mmu.c kvm_mmu_init: kvm_map_idmap_text() (the idmap in the host-built hyp pgd)', writes: [idmap('hyp')] },
-    { state: 'create-hyp-mappings', event: 'CREATE_HYP_MAPPINGS', cite: `${a} init_hyp_mode: create_hyp_mappings(__hyp_text_start ...), the per-CPU stacks and percpu pages`, writes: runtimeWrites(l, b.cpus, 'hyp') },
+    {
+      state: 'mmu-init',
+      event: 'KVM_MMU_INIT',
+      cite: 'v5.13 arch/arm64/kvm/mmu.c kvm_mmu_init: kvm_map_idmap_text() (the idmap in the host-built hyp pgd)',
+      writes: [idmap('hyp')],
+    },
+    {
+      state: 'create-hyp-mappings',
+      event: 'CREATE_HYP_MAPPINGS',
+      cite: `${a} init_hyp_mode: create_hyp_mappings(__hyp_text_start ...), the per-CPU stacks and percpu pages`,
+      writes: runtimeWrites(l, b.cpus, 'hyp'),
+    },
     {
       state: 'pkvm-init',
       event: 'PKVM_INIT',
@@ -85,11 +96,32 @@ function pkvmKernelSteps(d: Design, l: Layout, b: KernelBounds): KernelStep[] {
       writes: [...(d.pkvmIdmap ? [idmap('pkvm')] : []), ...runtimeWrites(l, b.cpus, 'pkvm')],
       ipi: 'first',
     },
-    { state: 'free-hyp-pgds', event: 'FREE_HYP_PGDS', cite: `${a} kvm_hyp_init_protection: free_hyp_pgds() (the host frees the tables it built)`, writes: [{ type: 'mem.free', pgd: 'hyp' }] },
-    { state: 'on-each-cpu', event: 'ON_EACH_CPU', cite: `${a} init_subsystems: on_each_cpu(_kvm_arch_hardware_enable, NULL, 1) → cpu_init_hyp_mode with params->pgd_pa = pkvm_pgtable; no _kvm_arch_hardware_disable when protected`, writes: [], ipi: 'each' },
-    { state: 'register-cpu-notifier', event: 'REGISTER_CPU_NOTIFIER', cite: "v5.13+ arch/arm64/kvm/hyp/nvhe/psci-relay.c psci_cpu_on: CPU_ON enters EL2 at kvm_hyp_cpu_entry → ___kvm_hyp_init with pkvm_pgtable (entry read in today's hyp-init.S; v5.13 unverified)", writes: [flag('notifier', true)] },
+    {
+      state: 'free-hyp-pgds',
+      event: 'FREE_HYP_PGDS',
+      cite: `${a} kvm_hyp_init_protection: free_hyp_pgds() (the host frees the tables it built)`,
+      writes: [{ type: 'mem.free', pgd: 'hyp' }],
+    },
+    {
+      state: 'on-each-cpu',
+      event: 'ON_EACH_CPU',
+      cite: `${a} init_subsystems: on_each_cpu(_kvm_arch_hardware_enable, NULL, 1) → cpu_init_hyp_mode with params->pgd_pa = pkvm_pgtable; no _kvm_arch_hardware_disable when protected`,
+      writes: [],
+      ipi: 'each',
+    },
+    {
+      state: 'register-cpu-notifier',
+      event: 'REGISTER_CPU_NOTIFIER',
+      cite: "v5.13+ arch/arm64/kvm/hyp/nvhe/psci-relay.c psci_cpu_on: CPU_ON enters EL2 at kvm_hyp_cpu_entry → ___kvm_hyp_init with pkvm_pgtable (entry read in today's hyp-init.S; v5.13 unverified)",
+      writes: [flag('notifier', true)],
+    },
     ...(d.cpuPmNotifier ? [pmResume] : []),
-    { state: 'kvm-up', event: 'KVM_UP', cite: `${d.kernel} virt/kvm/kvm_main.c kvm_init: kvm_arch_init() returned 0, /dev/kvm registered`, writes: [flag('kvmUp', true)] },
+    {
+      state: 'kvm-up',
+      event: 'KVM_UP',
+      cite: `${d.kernel} virt/kvm/kvm_main.c kvm_init: kvm_arch_init() returned 0, /dev/kvm registered`,
+      writes: [flag('kvmUp', true)],
+    },
   ];
 }
 
@@ -103,15 +135,75 @@ function kvmCoreSteps(d: Design, l: Layout, b: KernelBounds): KernelStep[] {
   const mmu: MemWrite[] = d.pgds === 'merged' ? [{ type: 'mem.map', pgd: 'hyp', va: l.idmapVa, pa: l.initPa, what: 'idmap' }] : splitMmuWrites(d, l);
   const free = d.pgds === 'split' && (d.freeBootPgd === 'always' || (d.freeBootPgd === 'without-hotplug' && !configHotplugCpu(d, b.hotplug)));
   return [
-    { state: 'mmu-init', event: 'KVM_MMU_INIT', cite: `${v} arch/arm/kvm/mmu.c kvm_mmu_init: the idmap${d.pgds === 'split' ? ' and the trampoline' : ''} (unverified for ${v})`, writes: mmu },
-    { state: 'create-hyp-mappings', event: 'CREATE_HYP_MAPPINGS', cite: `${v} arch/arm/kvm/arm.c init_hyp_mode: create_hyp_mappings(text, stacks, host state)`, writes: runtimeWrites(l, b.cpus, 'hyp') },
-    ...(free ? [{ ...freeBootPgdStep(l), cite: `${v} arch/arm/kvm/arm.c init_hyp_mode ends: #ifndef CONFIG_HOTPLUG_CPU free_boot_hyp_pgd() (MODEL.md Corrections; the #ifndef in ${v} unverified)` }] : []),
-    { state: 'on-each-cpu', event: 'ON_EACH_CPU', cite: `${v} arch/arm/kvm/arm.c init_subsystems: on_each_cpu(_kvm_arch_hardware_enable, NULL, 1) → cpu_hyp_reinit → cpu_init_hyp_mode`, writes: [], ipi: 'each' },
-    ...(d.cpuPmNotifier ? [{ state: 'hyp-cpu-pm-init', event: 'HYP_CPU_PM_INIT', cite: `${v} arch/arm/kvm/arm.c init_subsystems: hyp_cpu_pm_init()`, writes: [flag('pmNotifier', true)] } satisfies KernelStep] : []),
-    { state: 'hardware-disable', event: 'HARDWARE_DISABLE', cite: `${v} arch/arm/kvm/arm.c init_subsystems, out: on_each_cpu(_kvm_arch_hardware_disable, NULL, 1) → cpu_hyp_reset`, writes: [], ipi: 'each', message: 'HYP_RESET' },
-    ...(d.cpuNotifier ? [{ state: 'register-cpu-notifier', event: 'REGISTER_CPU_NOTIFIER', cite: `${v} virt/kvm/kvm_main.c kvm_init: register_cpu_notifier(&kvm_cpu_notifier) (kvm_cpu_hotplug → hardware_enable_nolock while kvm_usage_count)`, writes: [flag('notifier', true)] } satisfies KernelStep] : []),
-    { state: 'kvm-up', event: 'KVM_UP', cite: `${v} virt/kvm/kvm_main.c kvm_init: kvm_arch_init() returned 0, /dev/kvm registered`, writes: [flag('kvmUp', true)] },
-    { state: 'hardware-enable-all', event: 'HARDWARE_ENABLE_ALL', cite: `${v} virt/kvm/kvm_main.c kvm_create_vm → hardware_enable_all: on_each_cpu(hardware_enable_nolock, NULL, 1)`, writes: [], ipi: 'each', whenVmExists: true },
+    {
+      state: 'mmu-init',
+      event: 'KVM_MMU_INIT',
+      cite: `${v} arch/arm/kvm/mmu.c kvm_mmu_init: the idmap${d.pgds === 'split' ? ' and the trampoline' : ''} (unverified for ${v})`,
+      writes: mmu,
+    },
+    {
+      state: 'create-hyp-mappings',
+      event: 'CREATE_HYP_MAPPINGS',
+      cite: `${v} arch/arm/kvm/arm.c init_hyp_mode: create_hyp_mappings(text, stacks, host state)`,
+      writes: runtimeWrites(l, b.cpus, 'hyp'),
+    },
+    ...(free
+      ? [
+          {
+            ...freeBootPgdStep(l),
+            cite: `${v} arch/arm/kvm/arm.c init_hyp_mode ends: #ifndef CONFIG_HOTPLUG_CPU free_boot_hyp_pgd() (MODEL.md Corrections; the #ifndef in ${v} unverified)`,
+          },
+        ]
+      : []),
+    {
+      state: 'on-each-cpu',
+      event: 'ON_EACH_CPU',
+      cite: `${v} arch/arm/kvm/arm.c init_subsystems: on_each_cpu(_kvm_arch_hardware_enable, NULL, 1) → cpu_hyp_reinit → cpu_init_hyp_mode`,
+      writes: [],
+      ipi: 'each',
+    },
+    ...(d.cpuPmNotifier
+      ? [
+          {
+            state: 'hyp-cpu-pm-init',
+            event: 'HYP_CPU_PM_INIT',
+            cite: `${v} arch/arm/kvm/arm.c init_subsystems: hyp_cpu_pm_init()`,
+            writes: [flag('pmNotifier', true)],
+          } satisfies KernelStep,
+        ]
+      : []),
+    {
+      state: 'hardware-disable',
+      event: 'HARDWARE_DISABLE',
+      cite: `${v} arch/arm/kvm/arm.c init_subsystems, out: on_each_cpu(_kvm_arch_hardware_disable, NULL, 1) → cpu_hyp_reset`,
+      writes: [],
+      ipi: 'each',
+      message: 'HYP_RESET',
+    },
+    ...(d.cpuNotifier
+      ? [
+          {
+            state: 'register-cpu-notifier',
+            event: 'REGISTER_CPU_NOTIFIER',
+            cite: `${v} virt/kvm/kvm_main.c kvm_init: register_cpu_notifier(&kvm_cpu_notifier) (kvm_cpu_hotplug → hardware_enable_nolock while kvm_usage_count)`,
+            writes: [flag('notifier', true)],
+          } satisfies KernelStep,
+        ]
+      : []),
+    {
+      state: 'kvm-up',
+      event: 'KVM_UP',
+      cite: `${v} virt/kvm/kvm_main.c kvm_init: kvm_arch_init() returned 0, /dev/kvm registered`,
+      writes: [flag('kvmUp', true)],
+    },
+    {
+      state: 'hardware-enable-all',
+      event: 'HARDWARE_ENABLE_ALL',
+      cite: `${v} virt/kvm/kvm_main.c kvm_create_vm → hardware_enable_all: on_each_cpu(hardware_enable_nolock, NULL, 1)`,
+      writes: [],
+      ipi: 'each',
+      whenVmExists: true,
+    },
   ];
 }
 
@@ -148,30 +240,84 @@ export function kernelSteps(d: Design, l: Layout, b: KernelBounds): KernelStep[]
     writes: runtime,
   };
   if (d.hotplugSafeRegistration)
-    steps.push({ state: 'notifier-register-begin', event: 'CPU_NOTIFIER_REGISTER_BEGIN', cite: 'v3.15 arch/arm/kvm/arm.c kvm_arch_init: cpu_notifier_register_begin()', writes: [flag('hotplugLock', true)] });
+    steps.push({
+      state: 'notifier-register-begin',
+      event: 'CPU_NOTIFIER_REGISTER_BEGIN',
+      cite: 'v3.15 arch/arm/kvm/arm.c kvm_arch_init: cpu_notifier_register_begin()',
+      writes: [flag('hotplugLock', true)],
+    });
   if (d.pgds === 'merged') {
-    steps.push({ state: 'mmu-init', event: 'KVM_MMU_INIT', cite: 'v4.8 arch/arm/kvm/mmu.c kvm_mmu_init: kvm_map_idmap_text(hyp_pgd) (the idmap in the one HYP pgd; "IDMAP intersecting with HYP VA" is refused)', writes: [{ type: 'mem.map', pgd: 'hyp', va: l.idmapVa, pa: l.initPa, what: 'idmap' }] });
+    steps.push({
+      state: 'mmu-init',
+      event: 'KVM_MMU_INIT',
+      cite: 'v4.8 arch/arm/kvm/mmu.c kvm_mmu_init: kvm_map_idmap_text(hyp_pgd) (the idmap in the one HYP pgd; "IDMAP intersecting with HYP VA" is refused)',
+      writes: [{ type: 'mem.map', pgd: 'hyp', va: l.idmapVa, pa: l.initPa, what: 'idmap' }],
+    });
   } else if (d.pgds === 'single') {
-    steps.push({ state: 'mmu-init', event: 'KVM_MMU_INIT', cite: 'v3.9 arch/arm/mm/idmap.c init_static_idmap_hyp (early_initcall): hyp_pgd = kzalloc(...); identity_mapping_add(hyp_pgd, __hyp_idmap_text_start, ...); arch/arm/kvm/mmu.c kvm_mmu_init checks it', writes: [{ type: 'mem.map', pgd: 'hyp', va: l.idmapVa, pa: l.initPa, what: 'idmap' }] });
+    steps.push({
+      state: 'mmu-init',
+      event: 'KVM_MMU_INIT',
+      cite: 'v3.9 arch/arm/mm/idmap.c init_static_idmap_hyp (early_initcall): hyp_pgd = kzalloc(...); identity_mapping_add(hyp_pgd, __hyp_idmap_text_start, ...); arch/arm/kvm/mmu.c kvm_mmu_init checks it',
+      writes: [{ type: 'mem.map', pgd: 'hyp', va: l.idmapVa, pa: l.initPa, what: 'idmap' }],
+    });
   } else {
-    steps.push({ state: 'mmu-init', event: 'KVM_MMU_INIT', cite: 'v3.10 arch/arm/kvm/mmu.c kvm_mmu_init: __create_hyp_mappings(boot_hyp_pgd, hyp_idmap_start ...), and TRAMPOLINE_VA in boot_hyp_pgd and hyp_pgd', writes: splitMmuWrites(d, l) });
+    steps.push({
+      state: 'mmu-init',
+      event: 'KVM_MMU_INIT',
+      cite: 'v3.10 arch/arm/kvm/mmu.c kvm_mmu_init: __create_hyp_mappings(boot_hyp_pgd, hyp_idmap_start ...), and TRAMPOLINE_VA in boot_hyp_pgd and hyp_pgd',
+      writes: splitMmuWrites(d, l),
+    });
   }
   if (d.mapRuntimeBeforeInit) steps.push(createMappings);
   if (d.initOrder === 'concurrent')
-    steps.push({ state: 'on-each-cpu', event: 'ON_EACH_CPU', cite: d.hypReset === 'none' ? 'v3.10 arch/arm/kvm/arm.c init_hyp_mode: on_each_cpu(cpu_init_hyp_mode, NULL, 1)' : `${d.kernel} arch/arm/kvm/arm.c init_subsystems: on_each_cpu(_kvm_arch_hardware_enable, NULL, 1) → cpu_hyp_reinit → cpu_init_hyp_mode`, writes: [], ipi: 'each' });
+    steps.push({
+      state: 'on-each-cpu',
+      event: 'ON_EACH_CPU',
+      cite:
+        d.hypReset === 'none'
+          ? 'v3.10 arch/arm/kvm/arm.c init_hyp_mode: on_each_cpu(cpu_init_hyp_mode, NULL, 1)'
+          : `${d.kernel} arch/arm/kvm/arm.c init_subsystems: on_each_cpu(_kvm_arch_hardware_enable, NULL, 1) → cpu_hyp_reinit → cpu_init_hyp_mode`,
+      writes: [],
+      ipi: 'each',
+    });
   else
-    steps.push({ state: 'smp-call-function-single', event: 'SMP_CALL_FUNCTION_SINGLE', cite: 'v3.9 arch/arm/kvm/arm.c init_hyp_mode: for_each_online_cpu(cpu) smp_call_function_single(cpu, cpu_init_hyp_mode, ..., 1)', writes: [], ipi: 'one' });
+    steps.push({
+      state: 'smp-call-function-single',
+      event: 'SMP_CALL_FUNCTION_SINGLE',
+      cite: 'v3.9 arch/arm/kvm/arm.c init_hyp_mode: for_each_online_cpu(cpu) smp_call_function_single(cpu, cpu_init_hyp_mode, ..., 1)',
+      writes: [],
+      ipi: 'one',
+    });
   if (d.clearIdmap)
-    steps.push({ state: 'clear-hyp-idmap', event: 'KVM_CLEAR_HYP_IDMAP', cite: 'v3.9 arch/arm/kvm/mmu.c kvm_clear_hyp_idmap: pud_clear; clean_pmd_entry (a D-cache clean, no TLBIALLH); pmd_free', writes: [{ type: 'mem.unmap', pgd: 'hyp', va: l.idmapVa, what: 'idmap' }] });
+    steps.push({
+      state: 'clear-hyp-idmap',
+      event: 'KVM_CLEAR_HYP_IDMAP',
+      cite: 'v3.9 arch/arm/kvm/mmu.c kvm_clear_hyp_idmap: pud_clear; clean_pmd_entry (a D-cache clean, no TLBIALLH); pmd_free',
+      writes: [{ type: 'mem.unmap', pgd: 'hyp', va: l.idmapVa, what: 'idmap' }],
+    });
   if (!d.mapRuntimeBeforeInit) steps.push(createMappings);
   const free = d.pgds === 'split' && (d.freeBootPgd === 'always' || (d.freeBootPgd === 'without-hotplug' && !configHotplugCpu(d, b.hotplug)));
   if (free) steps.push(freeBootPgdStep(l));
-  if (d.cpuNotifier)
-    steps.push({ state: 'register-cpu-notifier', event: 'REGISTER_CPU_NOTIFIER', cite: notifierCite(d), writes: [flag('notifier', true)] });
+  if (d.cpuNotifier) steps.push({ state: 'register-cpu-notifier', event: 'REGISTER_CPU_NOTIFIER', cite: notifierCite(d), writes: [flag('notifier', true)] });
   if (d.hotplugSafeRegistration)
-    steps.push({ state: 'notifier-register-done', event: 'CPU_NOTIFIER_REGISTER_DONE', cite: 'v3.15 arch/arm/kvm/arm.c kvm_arch_init: cpu_notifier_register_done()', writes: [flag('hotplugLock', false)] });
+    steps.push({
+      state: 'notifier-register-done',
+      event: 'CPU_NOTIFIER_REGISTER_DONE',
+      cite: 'v3.15 arch/arm/kvm/arm.c kvm_arch_init: cpu_notifier_register_done()',
+      writes: [flag('hotplugLock', false)],
+    });
   if (d.cpuPmNotifier)
-    steps.push({ state: 'hyp-cpu-pm-init', event: 'HYP_CPU_PM_INIT', cite: 'v3.14 (1fcf7ce0c602, commit id unverified) arch/arm/kvm/arm.c kvm_arch_init: hyp_cpu_pm_init() → cpu_pm_register_notifier(&hyp_init_cpu_pm_nb)', writes: [flag('pmNotifier', true)] });
-  steps.push({ state: 'kvm-up', event: 'KVM_UP', cite: `${d.kernel} virt/kvm/kvm_main.c kvm_init: kvm_arch_init() returned 0, /dev/kvm registered`, writes: [flag('kvmUp', true)] });
+    steps.push({
+      state: 'hyp-cpu-pm-init',
+      event: 'HYP_CPU_PM_INIT',
+      cite: 'v3.14 (1fcf7ce0c602, commit id unverified) arch/arm/kvm/arm.c kvm_arch_init: hyp_cpu_pm_init() → cpu_pm_register_notifier(&hyp_init_cpu_pm_nb)',
+      writes: [flag('pmNotifier', true)],
+    });
+  steps.push({
+    state: 'kvm-up',
+    event: 'KVM_UP',
+    cite: `${d.kernel} virt/kvm/kvm_main.c kvm_init: kvm_arch_init() returned 0, /dev/kvm registered`,
+    writes: [flag('kvmUp', true)],
+  });
   return steps;
 }

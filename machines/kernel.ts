@@ -115,9 +115,14 @@ export function createKernelMachine(steps: readonly KernelStep[]): AnyStateMachi
     else
       states[s.state] = {
         meta: { step: s.event, cite: s.cite },
-        on: { [s.event]: { target: next, actions: enqueueActions(({ enqueue }) => {
-          for (const w of s.writes) enqueue.emit(w);
-        }) } },
+        on: {
+          [s.event]: {
+            target: next,
+            actions: enqueueActions(({ enqueue }) => {
+              for (const w of s.writes) enqueue.emit(w);
+            }),
+          },
+        },
       };
   });
   states.up = {};

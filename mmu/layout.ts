@@ -137,7 +137,10 @@ export const layoutPresets: Readonly<Record<string, LayoutPreset>> = {
     make: collideTextLayout,
   },
   arm64: { description: 'arm64 VA_BITS=39, kernel low in RAM: idmap in the bottom half, HYP VAs in the top: no collision', make: arm64Layout },
-  'arm64-highmem': { description: 'arm64 VA_BITS=39, kernel above 256 GB: with kern_hyp_va "high" vm0\'s HYP VA is the idmap VA; "auto" (v4.8) avoids it', make: arm64HighmemLayout },
+  'arm64-highmem': {
+    description: 'arm64 VA_BITS=39, kernel above 256 GB: with kern_hyp_va "high" vm0\'s HYP VA is the idmap VA; "auto" (v4.8) avoids it',
+    make: arm64HighmemLayout,
+  },
 };
 
 type Json = unknown;
@@ -183,7 +186,10 @@ function pageList(v: Json, where: string, count: number, space: Space): PageRef[
     const base = pageRef({ va: o.va, pa: o.pa }, where, space);
     const stride = o.stride === undefined ? space.pageSize : address(o.stride, where + '.stride', space);
     if (stride === 0) throw new InputError(`layout: ${where}.stride must not be 0`);
-    return Array.from({ length: count }, (_, i) => ({ va: address(base.va + i * stride, `${where}[${i}].va`, space), pa: address(base.pa + i * stride, `${where}[${i}].pa`, space) }));
+    return Array.from({ length: count }, (_, i) => ({
+      va: address(base.va + i * stride, `${where}[${i}].va`, space),
+      pa: address(base.pa + i * stride, `${where}[${i}].pa`, space),
+    }));
   }
   throw new InputError(`layout: ${where} must be an array of {"va","pa"} or {"va","pa","stride"}`);
 }
@@ -201,7 +207,8 @@ export function parseLayout(json: Json, cpus: number, vms: number, fallbackName 
   const pageSize = o.pageSize ?? profiles[profile].pageSize;
   // ARMv7 HYP VAs are 32-bit (and so are the PAs modelled); arm64 HYP VAs and PAs stay below 2^48.
   const space: Space = { pageSize: pageSize as number, bits: profile === 'arm64' ? 48 : 32 };
-  if (pageSize !== 4096 && pageSize !== 16384 && pageSize !== 65536) throw new InputError(`layout: pageSize must be 4096, 16384 or 65536, got ${JSON.stringify(o.pageSize)}`);
+  if (pageSize !== 4096 && pageSize !== 16384 && pageSize !== 65536)
+    throw new InputError(`layout: pageSize must be 4096, 16384 or 65536, got ${JSON.stringify(o.pageSize)}`);
   const name = o.name === undefined ? fallbackName : o.name;
   if (typeof name !== 'string' || name === '') throw new InputError('layout: name must be a non-empty string');
   const initPa = address(field(o, '', 'initPa'), 'initPa', space);

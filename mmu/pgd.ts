@@ -14,10 +14,7 @@ export interface Pgd {
 }
 
 /** What a hardware table walk of one VA returns. */
-export type Walk =
-  | { readonly kind: 'mapped'; readonly pa: Pa }
-  | { readonly kind: 'unmapped' }
-  | { readonly kind: 'freed' };
+export type Walk = { readonly kind: 'mapped'; readonly pa: Pa } | { readonly kind: 'unmapped' } | { readonly kind: 'freed' };
 
 export const emptyPgd: Pgd = Object.freeze({ entries: Object.freeze([]), freed: false });
 

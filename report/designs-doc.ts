@@ -21,40 +21,185 @@ interface Row {
 /** The runs that tell each design's story (N ≤ 3, K ≤ 2: the page regenerates in seconds). */
 export const designRows: readonly Row[] = [
   { design: 'legacy', expect: 'verified', why: 'v3.9 on a 3G/1G split: the old code works', opts: { layout: 'disjoint', cpus: 2, hotplug: 0 } },
-  { design: 'legacy', expect: 'wrong-translation', why: "seed bug 1 — v3.9 on a 1G/3G split: the idmap entry cached during init shadows cpu0's HYP stack page (high lowmem, PA 0xc0208000) mapped later at the same VA; nothing invalidates it", opts: { layout: 'collide', cpus: 2, hotplug: 0 } },
-  { design: 'legacy', expect: 'wrong-translation', why: 'the same with the HYP text at PA 0xc0208000 (the pre-issue-13 layout; no kernel image puts the text there)', opts: { layout: 'collide-text', cpus: 2, hotplug: 0 } },
-  { design: 'legacy', expect: 'init-completes', why: 'v3.9 with hotplug: there is no cpu notifier, so a CPU that comes back gets no HYP init at all', opts: { layout: 'disjoint', cpus: 2, hotplug: 1 } },
-  { design: 'legacy-hotplug', expect: 'translation-fault', why: 'seed bug 2 — v3.9 plus the naive notifier: the CPU that comes back enters HYP at the idmap VA, "an idmap which is long gone" (kvm_clear_hyp_idmap)', opts: { layout: 'disjoint', cpus: 2, hotplug: 1 } },
-  { design: 'trampoline', expect: 'verified', why: 'v3.10, the seed as merged: holds under hotplug with a VM', opts: { layout: 'collide', cpus: 3, hotplug: 2, vms: 1 } },
-  { design: 'trampoline', expect: 'verified', why: "v3.10's two-pgd scheme with arm64's own step list (v3.11 hyp-init.S: one hvc, SP and VBAR after the TLBI)", opts: { layout: 'arm64', cpus: 3, hotplug: 2, vms: 1 } },
-  { design: 'trampoline', expect: 'init-completes', why: 'v3.10 with hotplug acting while kvm_arch_init runs: a CPU coming online between on_each_cpu and register_cpu_notifier gets no HYP init', opts: { layout: 'collide', cpus: 2, hotplug: 1, hotplugFromBoot: true } },
-  { design: 'trampoline', expect: 'init-completes', why: 'v3.10 has no CPU PM notifier: a CPU back from deep idle has lost HYP', opts: { layout: 'collide', cpus: 2, hotplug: 1, cpuPm: 1 } },
-  { design: 'trampoline-v3.15', expect: 'verified', why: 'v3.15: hotplug waits while KVM initialises (cpu_notifier_register_begin/done); CPU PM re-init (v3.14)', opts: { layout: 'collide', cpus: 2, hotplug: 1, cpuPm: 1, hotplugFromBoot: true } },
-  { design: 'trampoline-v3.15', expect: 'use-after-free', why: 'v3.14 on, CPU_PM=y without HOTPLUG_CPU (CPU_IDLE=y, SUSPEND and HIBERNATION off; K=0): free_boot_hyp_pgd() set boot_hyp_pgd = NULL, so the CPU PM re-init loads HTTBR = virt_to_phys(NULL), not a page table', opts: { layout: 'collide', cpus: 2, hotplug: 0, cpuPm: 1 } },
-  { design: 'hyp-reset', expect: 'verified', why: 'v4.7 in the kernel\'s order: init_subsystems enables HYP everywhere and disables it again; a VM brings it back (hardware_enable_all), torn down through the trampoline before CPU down and deep idle', opts: { layout: 'collide', cpus: 2, hotplug: 2, cpuPm: 1, vms: 1 } },
-  { design: 'hyp-reset', expect: 'verified', why: 'v4.7 with no VM: every CPU rightly sits on the stub (liveness hyp-up-while-vm, not init-completes)', opts: { layout: 'collide', cpus: 2, hotplug: 1 } },
-  { design: 'hyp-reset', expect: 'use-after-free', why: 'v4.7 without CONFIG_HOTPLUG_CPU (K=0): free_boot_hyp_pgd ends init_hyp_mode, so the very first init (init_subsystems) loads HTTBR = virt_to_phys(NULL) — if v4.7 still has the #ifndef (unverified)', opts: { layout: 'collide', cpus: 2, hotplug: 0 } },
-  { design: 'hyp-reset', expect: 'verified', why: "v4.7 on arm64 with the kernel above 256 GB: vm0's HYP VA is the idmap VA; the split pgds and the teardown TLBI keep them apart", opts: { layout: 'arm64-highmem', cpus: 2, hotplug: 1, vms: 1 } },
-  { design: 'extended-idmap', expect: 'verified', why: "v4.0-v4.7 arm64 extended idmap: kvm_mmu_init merged the boot and runtime pgds, so __do_hyp_init's `cmp x0, x1; b.eq merged` skips the trampoline, the switch and its TLBI", opts: { cpus: 3, hotplug: 2, vms: 1, cpuPm: 1 } },
-  { design: 'merged-idmap', expect: 'verified', why: 'v4.8 arm64: one HYP pgd; kern_hyp_va picks the half without the idmap, so nothing collides', opts: { cpus: 3, hotplug: 2, vms: 1, cpuPm: 1 } },
-  { design: 'pkvm', expect: 'verified', why: "v5.13+ protected KVM: one CPU switches from the host-built pgd to EL2's own through the idmap (MMU off, TLBI, TTBR0_EL2, MMU on); the others start on EL2's", opts: { cpus: 3, hotplug: 1, vms: 1, cpuPm: 1 } },
-  { design: 'no-tlbi', expect: 'wrong-translation', why: 'the idmap entry cached through the boot pgd shadows the runtime page at the same VA', opts: { layout: 'collide', cpus: 2, hotplug: 1 } },
-  { design: 'no-boot-trampoline', expect: 'translation-fault', why: 'the jump to the trampoline VA walks a boot pgd that does not map it', opts: { layout: 'collide', cpus: 2, hotplug: 1 } },
-  { design: 'no-runtime-trampoline', expect: 'translation-fault', why: 'after the TLBI the eret at the trampoline VA walks a runtime pgd that does not map it', opts: { layout: 'collide', cpus: 2, hotplug: 1 } },
-  { design: 'free-boot-pgd', expect: 'use-after-free', why: 'a CPU coming back loads HTTBR = virt_to_phys(NULL): free_boot_hyp_pgd freed the boot pgd and set boot_hyp_pgd = NULL', opts: { layout: 'collide', cpus: 2, hotplug: 1 } },
+  {
+    design: 'legacy',
+    expect: 'wrong-translation',
+    why: "seed bug 1 — v3.9 on a 1G/3G split: the idmap entry cached during init shadows cpu0's HYP stack page (high lowmem, PA 0xc0208000) mapped later at the same VA; nothing invalidates it",
+    opts: { layout: 'collide', cpus: 2, hotplug: 0 },
+  },
+  {
+    design: 'legacy',
+    expect: 'wrong-translation',
+    why: 'the same with the HYP text at PA 0xc0208000 (the pre-issue-13 layout; no kernel image puts the text there)',
+    opts: { layout: 'collide-text', cpus: 2, hotplug: 0 },
+  },
+  {
+    design: 'legacy',
+    expect: 'init-completes',
+    why: 'v3.9 with hotplug: there is no cpu notifier, so a CPU that comes back gets no HYP init at all',
+    opts: { layout: 'disjoint', cpus: 2, hotplug: 1 },
+  },
+  {
+    design: 'legacy-hotplug',
+    expect: 'translation-fault',
+    why: 'seed bug 2 — v3.9 plus the naive notifier: the CPU that comes back enters HYP at the idmap VA, "an idmap which is long gone" (kvm_clear_hyp_idmap)',
+    opts: { layout: 'disjoint', cpus: 2, hotplug: 1 },
+  },
+  {
+    design: 'trampoline',
+    expect: 'verified',
+    why: 'v3.10, the seed as merged: holds under hotplug with a VM',
+    opts: { layout: 'collide', cpus: 3, hotplug: 2, vms: 1 },
+  },
+  {
+    design: 'trampoline',
+    expect: 'verified',
+    why: "v3.10's two-pgd scheme with arm64's own step list (v3.11 hyp-init.S: one hvc, SP and VBAR after the TLBI)",
+    opts: { layout: 'arm64', cpus: 3, hotplug: 2, vms: 1 },
+  },
+  {
+    design: 'trampoline',
+    expect: 'init-completes',
+    why: 'v3.10 with hotplug acting while kvm_arch_init runs: a CPU coming online between on_each_cpu and register_cpu_notifier gets no HYP init',
+    opts: { layout: 'collide', cpus: 2, hotplug: 1, hotplugFromBoot: true },
+  },
+  {
+    design: 'trampoline',
+    expect: 'init-completes',
+    why: 'v3.10 has no CPU PM notifier: a CPU back from deep idle has lost HYP',
+    opts: { layout: 'collide', cpus: 2, hotplug: 1, cpuPm: 1 },
+  },
+  {
+    design: 'trampoline-v3.15',
+    expect: 'verified',
+    why: 'v3.15: hotplug waits while KVM initialises (cpu_notifier_register_begin/done); CPU PM re-init (v3.14)',
+    opts: { layout: 'collide', cpus: 2, hotplug: 1, cpuPm: 1, hotplugFromBoot: true },
+  },
+  {
+    design: 'trampoline-v3.15',
+    expect: 'use-after-free',
+    why: 'v3.14 on, CPU_PM=y without HOTPLUG_CPU (CPU_IDLE=y, SUSPEND and HIBERNATION off; K=0): free_boot_hyp_pgd() set boot_hyp_pgd = NULL, so the CPU PM re-init loads HTTBR = virt_to_phys(NULL), not a page table',
+    opts: { layout: 'collide', cpus: 2, hotplug: 0, cpuPm: 1 },
+  },
+  {
+    design: 'hyp-reset',
+    expect: 'verified',
+    why: "v4.7 in the kernel's order: init_subsystems enables HYP everywhere and disables it again; a VM brings it back (hardware_enable_all), torn down through the trampoline before CPU down and deep idle",
+    opts: { layout: 'collide', cpus: 2, hotplug: 2, cpuPm: 1, vms: 1 },
+  },
+  {
+    design: 'hyp-reset',
+    expect: 'verified',
+    why: 'v4.7 with no VM: every CPU rightly sits on the stub (liveness hyp-up-while-vm, not init-completes)',
+    opts: { layout: 'collide', cpus: 2, hotplug: 1 },
+  },
+  {
+    design: 'hyp-reset',
+    expect: 'use-after-free',
+    why: 'v4.7 without CONFIG_HOTPLUG_CPU (K=0): free_boot_hyp_pgd ends init_hyp_mode, so the very first init (init_subsystems) loads HTTBR = virt_to_phys(NULL) — if v4.7 still has the #ifndef (unverified)',
+    opts: { layout: 'collide', cpus: 2, hotplug: 0 },
+  },
+  {
+    design: 'hyp-reset',
+    expect: 'verified',
+    why: "v4.7 on arm64 with the kernel above 256 GB: vm0's HYP VA is the idmap VA; the split pgds and the teardown TLBI keep them apart",
+    opts: { layout: 'arm64-highmem', cpus: 2, hotplug: 1, vms: 1 },
+  },
+  {
+    design: 'extended-idmap',
+    expect: 'verified',
+    why: "v4.0-v4.7 arm64 extended idmap: kvm_mmu_init merged the boot and runtime pgds, so __do_hyp_init's `cmp x0, x1; b.eq merged` skips the trampoline, the switch and its TLBI",
+    opts: { cpus: 3, hotplug: 2, vms: 1, cpuPm: 1 },
+  },
+  {
+    design: 'merged-idmap',
+    expect: 'verified',
+    why: 'v4.8 arm64: one HYP pgd; kern_hyp_va picks the half without the idmap, so nothing collides',
+    opts: { cpus: 3, hotplug: 2, vms: 1, cpuPm: 1 },
+  },
+  {
+    design: 'pkvm',
+    expect: 'verified',
+    why: "v5.13+ protected KVM: one CPU switches from the host-built pgd to EL2's own through the idmap (MMU off, TLBI, TTBR0_EL2, MMU on); the others start on EL2's",
+    opts: { cpus: 3, hotplug: 1, vms: 1, cpuPm: 1 },
+  },
+  {
+    design: 'no-tlbi',
+    expect: 'wrong-translation',
+    why: 'the idmap entry cached through the boot pgd shadows the runtime page at the same VA',
+    opts: { layout: 'collide', cpus: 2, hotplug: 1 },
+  },
+  {
+    design: 'no-boot-trampoline',
+    expect: 'translation-fault',
+    why: 'the jump to the trampoline VA walks a boot pgd that does not map it',
+    opts: { layout: 'collide', cpus: 2, hotplug: 1 },
+  },
+  {
+    design: 'no-runtime-trampoline',
+    expect: 'translation-fault',
+    why: 'after the TLBI the eret at the trampoline VA walks a runtime pgd that does not map it',
+    opts: { layout: 'collide', cpus: 2, hotplug: 1 },
+  },
+  {
+    design: 'free-boot-pgd',
+    expect: 'use-after-free',
+    why: 'a CPU coming back loads HTTBR = virt_to_phys(NULL): free_boot_hyp_pgd freed the boot pgd and set boot_hyp_pgd = NULL',
+    opts: { layout: 'collide', cpus: 2, hotplug: 1 },
+  },
   { design: 'no-cpu-notifier', expect: 'init-completes', why: 'a CPU that comes back never reaches runtime', opts: { layout: 'collide', cpus: 2, hotplug: 1 } },
-  { design: 'tlbi-before-switch', expect: 'wrong-translation', why: 'a speculative fill between the TLBI and the switch survives it', opts: { layout: 'collide', cpus: 2, hotplug: 1 } },
-  { design: 'hyp-reset-no-tlbi', expect: 'wrong-translation', why: "the teardown branches into the idmap through a TLB still holding the runtime entry for that VA — already in init_subsystems' enable/disable at boot, no VM needed", opts: { layout: 'collide', cpus: 2, hotplug: 1 } },
-  { design: 'no-cpu-pm-notifier', expect: 'init-completes', why: 'a CPU back from deep idle has lost HYP and nobody re-inits it', opts: { layout: 'collide', cpus: 2, hotplug: 1, cpuPm: 1 } },
-  { design: 'pkvm-no-idmap', expect: 'translation-fault', why: "EL2's new tables lack the idmap: the switch's `ret` after the MMU comes back on faults", opts: { cpus: 2, hotplug: 1 } },
-  { design: 'pkvm-no-tlbi', expect: 'verified', why: "not caught, and rightly in this model: recreate_hyp_mappings maps every VA to the PA the host's pgd gave it, so no cached leaf entry is stale; the TLBI guards walk caches and attributes, which the model does not represent", opts: { cpus: 2, hotplug: 1, vms: 1 } },
-  { design: 'pkvm-mmu-on', expect: 'verified', why: 'not caught, for the same reason: with identical leaf translations in both tables, switching with the MMU on fetches the same PAs (break-before-make and walk caches are not modelled)', opts: { cpus: 2, hotplug: 1, vms: 1 } },
+  {
+    design: 'tlbi-before-switch',
+    expect: 'wrong-translation',
+    why: 'a speculative fill between the TLBI and the switch survives it',
+    opts: { layout: 'collide', cpus: 2, hotplug: 1 },
+  },
+  {
+    design: 'hyp-reset-no-tlbi',
+    expect: 'wrong-translation',
+    why: "the teardown branches into the idmap through a TLB still holding the runtime entry for that VA — already in init_subsystems' enable/disable at boot, no VM needed",
+    opts: { layout: 'collide', cpus: 2, hotplug: 1 },
+  },
+  {
+    design: 'no-cpu-pm-notifier',
+    expect: 'init-completes',
+    why: 'a CPU back from deep idle has lost HYP and nobody re-inits it',
+    opts: { layout: 'collide', cpus: 2, hotplug: 1, cpuPm: 1 },
+  },
+  {
+    design: 'pkvm-no-idmap',
+    expect: 'translation-fault',
+    why: "EL2's new tables lack the idmap: the switch's `ret` after the MMU comes back on faults",
+    opts: { cpus: 2, hotplug: 1 },
+  },
+  {
+    design: 'pkvm-no-tlbi',
+    expect: 'verified',
+    why: "not caught, and rightly in this model: recreate_hyp_mappings maps every VA to the PA the host's pgd gave it, so no cached leaf entry is stale; the TLBI guards walk caches and attributes, which the model does not represent",
+    opts: { cpus: 2, hotplug: 1, vms: 1 },
+  },
+  {
+    design: 'pkvm-mmu-on',
+    expect: 'verified',
+    why: 'not caught, for the same reason: with identical leaf translations in both tables, switching with the MMU on fetches the same PAs (break-before-make and walk caches are not modelled)',
+    opts: { cpus: 2, hotplug: 1, vms: 1 },
+  },
 ];
 
 function flags(design: string, o: Row['opts']): string {
   const sys = system({ design, ...o });
   const h = sys.header;
-  return [`--design ${design}`, `--layout ${h.layout}`, `--cpus ${h.cpus}`, `--hotplug ${h.hotplug}`, h.vms ? `--vms ${h.vms}` : '', h.cpuPm ? `--cpu-pm ${h.cpuPm}` : '', h.hotplugFromBoot ? '--hotplug-from-boot' : ''].filter(Boolean).join(' ');
+  return [
+    `--design ${design}`,
+    `--layout ${h.layout}`,
+    `--cpus ${h.cpus}`,
+    `--hotplug ${h.hotplug}`,
+    h.vms ? `--vms ${h.vms}` : '',
+    h.cpuPm ? `--cpu-pm ${h.cpuPm}` : '',
+    h.hotplugFromBoot ? '--hotplug-from-boot' : '',
+  ]
+    .filter(Boolean)
+    .join(' ');
 }
 
 /** docs/designs.md: the verdict table, then "What each design gets wrong" with each violation's shortest trace. */
@@ -62,7 +207,7 @@ export function designsDoc(): string {
   const out: string[] = [
     '# Designs: what each one gets wrong',
     '',
-    'Generated by `npm run docs` (report/designs-doc.ts) from the explorer\'s own results; `specs/hyp/designs.spec.ts` fails if this page is stale and checks every row\'s verdict. Each row is `hypsim explore` with the flags shown; violations come with their shortest trace. Where each step list comes from: [kernel-history.md](kernel-history.md).',
+    "Generated by `npm run docs` (report/designs-doc.ts) from the explorer's own results; `specs/hyp/designs.spec.ts` fails if this page is stale and checks every row's verdict. Each row is `hypsim explore` with the flags shown; violations come with their shortest trace. Where each step list comes from: [kernel-history.md](kernel-history.md).",
     '',
     '## Verdicts',
     '',
@@ -78,7 +223,16 @@ export function designsDoc(): string {
     out.push(`| \`${row.design}\` | ${d?.kernel ?? ''} | \`${flags(row.design, row.opts)}\` | ${verdict} | ${row.why} |`);
     if (r.violation) {
       const steps = r.violation.trace[r.violation.trace.length - 1].step;
-      details.push(`<details><summary><code>${row.design}</code>: ${r.violation.invariant} in ${steps} steps — ${r.violation.message}</summary>`, '', '```', renderTimeline(sys, r.violation.trace, r.violation), '```', '', '</details>', '');
+      details.push(
+        `<details><summary><code>${row.design}</code>: ${r.violation.invariant} in ${steps} steps — ${r.violation.message}</summary>`,
+        '',
+        '```',
+        renderTimeline(sys, r.violation.trace, r.violation),
+        '```',
+        '',
+        '</details>',
+        '',
+      );
     }
   }
   out.push('', '## What each design gets wrong: the traces', '', ...details);

@@ -15,7 +15,13 @@ export function dotString(s: string): string {
 }
 
 export function chartsToDot(charts: readonly { name: string; chart: Chart; actors: readonly string[] }[]): string {
-  const out = ['digraph hypsim {', '  compound=true;', '  rankdir=LR;', '  node [shape=box, style=rounded, fontname="Helvetica", fontsize=11];', '  edge [fontname="Helvetica", fontsize=9];'];
+  const out = [
+    'digraph hypsim {',
+    '  compound=true;',
+    '  rankdir=LR;',
+    '  node [shape=box, style=rounded, fontname="Helvetica", fontsize=11];',
+    '  edge [fontname="Helvetica", fontsize=9];',
+  ];
   for (const { name, chart, actors } of charts) {
     const nid = (path: string) => dotString(`${name}/${path}`);
     const cluster = (s: ChartState, depth: number) => {

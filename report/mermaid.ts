@@ -53,7 +53,10 @@ export function deliveryLabel(e: TraceEntry, fetch?: Fetch | null): string {
 export function traceToMermaid(sys: System, trace: readonly TraceEntry[], violation?: { invariant: string; message: string } | null): string {
   const ids = sys.spec.actors.map((a) => a.id);
   const pid = new Map(ids.map((id) => [id, mermaidId(id)]));
-  const out = ['sequenceDiagram', `  title ${mermaidText(`hypsim: ${sys.header.design} on ${sys.header.layout ?? 'custom'}, ${sys.header.cpus} CPUs, K=${sys.header.hotplug}, ${sys.header.vms} VMs`)}`];
+  const out = [
+    'sequenceDiagram',
+    `  title ${mermaidText(`hypsim: ${sys.header.design} on ${sys.header.layout ?? 'custom'}, ${sys.header.cpus} CPUs, K=${sys.header.hotplug}, ${sys.header.vms} VMs`)}`,
+  ];
   for (const id of ids) out.push(pid.get(id) === id ? `  participant ${id}` : `  participant ${pid.get(id)} as ${mermaidText(id)}`);
   const fetches = fetchesOf(sys, trace);
   trace.forEach((e, i) => {
@@ -99,7 +102,8 @@ export function chartsToMermaid(charts: readonly { name: string; chart: Chart; a
     for (const l of ls) out.push(`    state "${mermaidText(l.path)}" as ${sid(l.path)}`);
     out.push(`    [*] --> ${sid(entryLeaf(chart, chart.root.path))}`);
     const compoundSources = new Set(chart.edges.filter((e) => ls.every((l) => l.path !== e.source)).map((e) => e.source));
-    for (const src of compoundSources) out.push(`    state "${mermaidText(src ? `any state in ${src}` : 'any state')}" as ${m}__any_${mermaidId(src || 'root')}`);
+    for (const src of compoundSources)
+      out.push(`    state "${mermaidText(src ? `any state in ${src}` : 'any state')}" as ${m}__any_${mermaidId(src || 'root')}`);
     for (const e of chart.edges) {
       const from = compoundSources.has(e.source) ? `${m}__any_${mermaidId(e.source || 'root')}` : sid(e.source);
       const label = mermaidText(`${e.event}${e.guarded ? ' [guard]' : ''}`);

@@ -152,7 +152,10 @@ export class ScenarioCheckable implements Checkable<World> {
     let s = this.successors.get(step);
     if (!s || s.from !== world) {
       const fresh = this.successor(w, step);
-      if ('blockedBy' in fresh) throw new InternalError(`step ${this.base.actorId(step.actor)} ${step.event.type} is held back by pinned step ${describePinned(this.scenario.steps[fresh.blockedBy])}`);
+      if ('blockedBy' in fresh)
+        throw new InternalError(
+          `step ${this.base.actorId(step.actor)} ${step.event.type} is held back by pinned step ${describePinned(this.scenario.steps[fresh.blockedBy])}`,
+        );
       s = fresh;
     }
     record?.push(...s.rec);

@@ -134,12 +134,22 @@ export class Scenario<E extends EventMap = EventMap> implements ScenarioSpec {
   }
 
   private step(actor: string, event: string, payload: Readonly<Record<string, unknown>> | undefined, options: StepOptions): Scenario<E> {
-    const s: PinnedStep = { actor, event, ...(payload !== undefined ? { payload } : {}), ...(options.from !== undefined ? { from: options.from } : {}), ...(options.after !== undefined ? { after: options.after } : {}) };
+    const s: PinnedStep = {
+      actor,
+      event,
+      ...(payload !== undefined ? { payload } : {}),
+      ...(options.from !== undefined ? { from: options.from } : {}),
+      ...(options.after !== undefined ? { after: options.after } : {}),
+    };
     return new Scenario<E>([...this.steps, s], this.description, this.check);
   }
 
   toJSON(): ScenarioSpec {
-    return { ...(this.description !== undefined ? { description: this.description } : {}), ...(this.check !== undefined ? { check: this.check } : {}), steps: this.steps.map((s, i) => ({ ...s, after: predecessors(this.steps, i) })) };
+    return {
+      ...(this.description !== undefined ? { description: this.description } : {}),
+      ...(this.check !== undefined ? { check: this.check } : {}),
+      steps: this.steps.map((s, i) => ({ ...s, after: predecessors(this.steps, i) })),
+    };
   }
 }
 

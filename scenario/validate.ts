@@ -65,9 +65,11 @@ export function compileScenario(sys: System, input: unknown, where = 'scenario')
   };
   if (typeof input !== 'object' || input === null || Array.isArray(input)) fail('', `must be an object with "steps", got ${show(input)}`);
   const raw = (typeof (input as { toJSON?: unknown }).toJSON === 'function' ? (input as { toJSON(): unknown }).toJSON() : input) as Record<string, unknown>;
-  for (const k of Object.keys(raw)) if (!['steps', 'description', 'check'].includes(k) && raw[k] !== undefined) fail(k, `is not a scenario field (steps, description, check)`);
+  for (const k of Object.keys(raw))
+    if (!['steps', 'description', 'check'].includes(k) && raw[k] !== undefined) fail(k, `is not a scenario field (steps, description, check)`);
   if (raw.description !== undefined && typeof raw.description !== 'string') fail('description', `must be a string, got ${show(raw.description)}`);
-  if (raw.check !== undefined && raw.check !== 'always' && raw.check !== 'once-complete') fail('check', `must be "always" or "once-complete", got ${show(raw.check)}`);
+  if (raw.check !== undefined && raw.check !== 'always' && raw.check !== 'once-complete')
+    fail('check', `must be "always" or "once-complete", got ${show(raw.check)}`);
   const steps = raw.steps;
   if (!Array.isArray(steps) || steps.length === 0) fail('steps', `must be a non-empty array of pinned steps, got ${show(steps)}`);
   const list = steps as unknown[];
@@ -79,9 +81,11 @@ export function compileScenario(sys: System, input: unknown, where = 'scenario')
   const out: (PinnedStep & { after: number[] })[] = [];
   list.forEach((s, i) => {
     const at = `steps[${i}]`;
-    if (typeof s !== 'object' || s === null || Array.isArray(s)) fail(at, `must be an object like {"actor": "hotplug", "event": "DOWN", "payload": {"cpu": 1}}, got ${show(s)}`);
+    if (typeof s !== 'object' || s === null || Array.isArray(s))
+      fail(at, `must be an object like {"actor": "hotplug", "event": "DOWN", "payload": {"cpu": 1}}, got ${show(s)}`);
     const o = s as Record<string, unknown>;
-    for (const k of Object.keys(o)) if (!stepFields.includes(k) && o[k] !== undefined) fail(`${at}.${k}`, `is not a pinned-step field (${stepFields.join(', ')})`);
+    for (const k of Object.keys(o))
+      if (!stepFields.includes(k) && o[k] !== undefined) fail(`${at}.${k}`, `is not a pinned-step field (${stepFields.join(', ')})`);
     if (typeof o.actor !== 'string') fail(`${at}.actor`, `must be an actor id (${actorList}), got ${show(o.actor)}`);
     const actor = o.actor as string;
     const a = ids.indexOf(actor);
@@ -89,14 +93,16 @@ export function compileScenario(sys: System, input: unknown, where = 'scenario')
     if (typeof o.event !== 'string' || o.event === '') fail(`${at}.event`, `must be an event type, got ${show(o.event)}`);
     const event = o.event as string;
     const takes = eventsOf(sys.spec.actors[a].machine);
-    if (!takes.includes('*') && !takes.includes(event)) fail(`${at}.event`, `${show(event)} is not an event ${actor} takes in this system (${takes.join(', ')})`);
+    if (!takes.includes('*') && !takes.includes(event))
+      fail(`${at}.event`, `${show(event)} is not an event ${actor} takes in this system (${takes.join(', ')})`);
     if (o.from !== undefined) {
       if (typeof o.from !== 'string') fail(`${at}.from`, `must be an actor id, got ${show(o.from)}`);
       if (!ids.includes(o.from as string)) fail(`${at}.from`, `${show(o.from)} is not an actor of this system (${actorList})`);
     }
     let payload: Record<string, unknown> | undefined;
     if (o.payload !== undefined) {
-      if (typeof o.payload !== 'object' || o.payload === null || Array.isArray(o.payload)) fail(`${at}.payload`, `must be an object of event fields, got ${show(o.payload)}`);
+      if (typeof o.payload !== 'object' || o.payload === null || Array.isArray(o.payload))
+        fail(`${at}.payload`, `must be an object of event fields, got ${show(o.payload)}`);
       payload = o.payload as Record<string, unknown>;
       for (const [k, v] of Object.entries(payload)) {
         if (k === 'type') fail(`${at}.payload.type`, 'is the event type: give it as "event"');
@@ -111,13 +117,20 @@ export function compileScenario(sys: System, input: unknown, where = 'scenario')
       after = [];
       (o.after as unknown[]).forEach((p, k) => {
         if (!Number.isInteger(p) || (p as number) < 0 || (p as number) >= i)
-          fail(`${at}.after[${k}]`, i === 0 ? `must be empty for the first step, got ${show(p)}` : `must be the index of an earlier step (0 to ${i - 1}), got ${show(p)}`);
+          fail(
+            `${at}.after[${k}]`,
+            i === 0 ? `must be empty for the first step, got ${show(p)}` : `must be the index of an earlier step (0 to ${i - 1}), got ${show(p)}`,
+          );
         if (!after.includes(p as number)) after.push(p as number);
       });
     } else after = predecessors(list as PinnedStep[], i);
     out.push({ actor, event, ...(payload ? { payload } : {}), ...(o.from !== undefined ? { from: o.from as string } : {}), after });
   });
   const preds = out.map((s) => s.after.reduce((m, p) => m | (1 << p), 0));
-  const spec: ScenarioSpec = { ...(raw.description !== undefined ? { description: raw.description as string } : {}), ...(raw.check !== undefined ? { check: raw.check as 'always' | 'once-complete' } : {}), steps: out };
+  const spec: ScenarioSpec = {
+    ...(raw.description !== undefined ? { description: raw.description as string } : {}),
+    ...(raw.check !== undefined ? { check: raw.check as 'always' | 'once-complete' } : {}),
+    steps: out,
+  };
   return { spec, steps: out, preds, full: (1 << out.length) - 1, onceComplete: raw.check === 'once-complete' };
 }

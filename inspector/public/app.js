@@ -44,8 +44,7 @@
     // The CPU chart first: it is the one a violation is about.
     const order = S.info.charts.map((c, i) => i).sort((a, b) => cpuFirst(a) - cpuFirst(b) || a - b);
     const names = (c) => (c.actors.length > 6 ? `${c.actors[0]} … ${c.actors[c.actors.length - 1]} (${c.actors.length})` : c.actors.join(', '));
-    const hidden = (c) =>
-      c.hidden.length ? `<p class="hidden-states">not drawn (${esc(c.hiddenWhy)}): ${c.hidden.map(esc).join(', ')}</p>` : '';
+    const hidden = (c) => (c.hidden.length ? `<p class="hidden-states">not drawn (${esc(c.hiddenWhy)}): ${c.hidden.map(esc).join(', ')}</p>` : '');
     box.innerHTML = order
       .map((i) => S.info.charts[i])
       .map(
@@ -606,7 +605,12 @@
     let lanes = '';
     let dots = '';
     for (const a of S.info.actors) {
-      const mark = a.id === l.actor ? `<b class="${broke ? 'bad' : 'act'}">${broke ? '✗' : '●'}</b>` : a.id === l.from && l.from !== l.actor ? '<b class="snd">→</b>' : null;
+      const mark =
+        a.id === l.actor
+          ? `<b class="${broke ? 'bad' : 'act'}">${broke ? '✗' : '●'}</b>`
+          : a.id === l.from && l.from !== l.actor
+            ? '<b class="snd">→</b>'
+            : null;
       if (mark) {
         lanes += dots + mark + ' ';
         dots = '';
@@ -774,10 +778,13 @@
     $('play').setAttribute('aria-label', on ? 'pause' : 'play');
     if (!on) return;
     if (S.cur >= S.frames.length - 1 && S.done) goto(0);
-    S.timer = setInterval(() => {
-      if (S.cur < S.frames.length - 1) goto(S.cur + 1);
-      else if (S.done) setPlaying(false);
-    }, 1000 / Number($('speed').value));
+    S.timer = setInterval(
+      () => {
+        if (S.cur < S.frames.length - 1) goto(S.cur + 1);
+        else if (S.done) setPlaying(false);
+      },
+      1000 / Number($('speed').value),
+    );
   }
 
   function renderVerdict() {
@@ -831,7 +838,13 @@
 
   function connect() {
     const ws = new WebSocket(`ws://${location.host}/ws`);
-    ws.onopen = () => ws.send(JSON.stringify({ type: 'hello', have: { frames: S.frames.length, states: S.tables.states.length, views: S.tables.views.length, mems: S.tables.mems.length } }));
+    ws.onopen = () =>
+      ws.send(
+        JSON.stringify({
+          type: 'hello',
+          have: { frames: S.frames.length, states: S.tables.states.length, views: S.tables.views.length, mems: S.tables.mems.length },
+        }),
+      );
     ws.onmessage = (m) => {
       const b = JSON.parse(m.data);
       if (b.type === 'batch') append(b);

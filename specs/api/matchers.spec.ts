@@ -48,7 +48,9 @@ describe('toHoldInAllInterleavings', () => {
     expect(m).toMatch(/step {2}kern cpu0 {2}actor {4}event/);
     expect(m).toMatch(/ {4}8 {2}· {4}● {5}cpu0 {5}SET_STACK +fetch VA 0x80208000: TLB miss, walk hyp_pgd → PA 0x80208000 \(init page\), cached/);
     expect(m).toMatch(/kernel +KVM_CLEAR_HYP_IDMAP +hyp_pgd: unmap idmap VA 0x80208000/);
-    expect(m).toMatch(/ {3}24 {2}· {4}✗ {5}cpu0 {5}ACCESS +HYP uses stack cpu0 — VA 0x80208000: TLB hit → PA 0x80208000 \(init page\) — STALE entry, cached at step 8 through hyp_pgd; hyp_pgd now gives PA 0xc0208000 \(stack cpu0\) ✗ wrong-translation/);
+    expect(m).toMatch(
+      / {3}24 {2}· {4}✗ {5}cpu0 {5}ACCESS +HYP uses stack cpu0 — VA 0x80208000: TLB hit → PA 0x80208000 \(init page\) — STALE entry, cached at step 8 through hyp_pgd; hyp_pgd now gives PA 0xc0208000 \(stack cpu0\) ✗ wrong-translation/,
+    );
     expect(m).not.toMatch(/^ +\d+ .* cpu1 +SET_STACK/m);
     expect(m).toContain('(7 steps of cpu1 not shown: not involved in this violation)');
   });
@@ -74,12 +76,17 @@ describe('toHoldInAllInterleavings', () => {
     const m = failure(() => expect(trampoline).not.toHoldInAllInterleavings());
     expect(m).toContain('expect(system).not.toHoldInAllInterleavings()');
     expect(m).toContain('Expected some interleaving to break an invariant, but none does.');
-    expect(m).toMatch(/✓ verified: every interleaving of trampoline on collide, 2 CPUs, hotplug K=1, 1 VM holds every invariant\n {2}searched by bfs \((symmetry \+ )?POR\): \d+ states/);
+    expect(m).toMatch(
+      /✓ verified: every interleaving of trampoline on collide, 2 CPUs, hotplug K=1, 1 VM holds every invariant\n {2}searched by bfs \((symmetry \+ )?POR\): \d+ states/,
+    );
   });
 
   test('an incomplete search proves nothing: it fails with and without .not', () => {
     const big = system({ design: 'trampoline', cpus: 3, hotplug: 2, vms: 1 });
-    for (const run of [() => expect(big).toHoldInAllInterleavings({ maxStates: 100, por: false }), () => expect(big).not.toHoldInAllInterleavings({ maxStates: 100, por: false })]) {
+    for (const run of [
+      () => expect(big).toHoldInAllInterleavings({ maxStates: 100, por: false }),
+      () => expect(big).not.toHoldInAllInterleavings({ maxStates: 100, por: false }),
+    ]) {
       const m = failure(run);
       expect(m).toContain('The search decided nothing (incomplete).');
       expect(m).toMatch(/… incomplete: trampoline on collide, 3 CPUs, hotplug K=2, 1 VM — stopped by max-states with no violation found; nothing is proven/);
@@ -91,13 +98,19 @@ describe('toHoldInAllInterleavings', () => {
   test('options pass through to explore(): strategy, reductions, seed', () => {
     expect(failure(() => expect(legacy).toHoldInAllInterleavings({ symmetry: false, por: false }))).toMatch(/found by bfs \(no reduction\)/);
     expect(failure(() => expect(legacy).toHoldInAllInterleavings({ strategy: 'dfs' }))).toMatch(/found by dfs \(POR\)/);
-    const m = failure(() => expect(system({ design: 'legacy', layout: 'collide', cpus: 3, hotplug: 1 })).toHoldInAllInterleavings({ strategy: 'pct', seed: 3 }));
-    expect(m).toMatch(/found by pct \(POR, seed 3\): .*; replay\(system, trace\) re-executes it\n {2}found in run \d+ \(seed 3, depth 3\): \d+ steps, shrunk \d+ times? to \d+ steps\n {2}reproduce: explore\(system, \{ strategy: 'pct', seed: 3, walks: \d+, pctDepth: 3 \}\)/);
+    const m = failure(() =>
+      expect(system({ design: 'legacy', layout: 'collide', cpus: 3, hotplug: 1 })).toHoldInAllInterleavings({ strategy: 'pct', seed: 3 }),
+    );
+    expect(m).toMatch(
+      /found by pct \(POR, seed 3\): .*; replay\(system, trace\) re-executes it\n {2}found in run \d+ \(seed 3, depth 3\): \d+ steps, shrunk \d+ times? to \d+ steps\n {2}reproduce: explore\(system, \{ strategy: 'pct', seed: 3, walks: \d+, pctDepth: 3 \}\)/,
+    );
     expect(legacy).not.toHoldInAllInterleavings({ strategy: 'random', seed: 1 });
   });
 
   test('anything but a System is refused with a clear message', () => {
-    expect(failure(() => expect({ design: 'legacy' }).toHoldInAllInterleavings())).toMatch(/the value must be a hypsim System, from system\(\{ design, layout, cpus, hotplug, vms \}\) or system\(\{ spec \}\)\nReceived: \{"design": "legacy"\}/);
+    expect(failure(() => expect({ design: 'legacy' }).toHoldInAllInterleavings())).toMatch(
+      /the value must be a hypsim System, from system\(\{ design, layout, cpus, hotplug, vms \}\) or system\(\{ spec \}\)\nReceived: \{"design": "legacy"\}/,
+    );
   });
 });
 
@@ -117,11 +130,17 @@ describe('toBeViolatedBy', () => {
   test('fails when another invariant breaks first, shows it, and says whether the wanted one is reachable at all', () => {
     const fbp = system({ design: 'free-boot-pgd', cpus: 2, hotplug: 1 });
     const m = failure(() => expect(fbp).toBeViolatedBy('wrong-translation'));
-    expect(m).toContain('Expected a violation of wrong-translation, but the explorer found use-after-free first (wrong-translation itself holds in every interleaving, even ignoring the other invariants):');
+    expect(m).toContain(
+      'Expected a violation of wrong-translation, but the explorer found use-after-free first (wrong-translation itself holds in every interleaving, even ignoring the other invariants):',
+    );
     expect(m).toContain('✗ use-after-free after 39 steps: free-boot-pgd on collide, 2 CPUs, hotplug K=1, 0 VMs');
-    expect(m).toMatch(/cpu0 +ERET +fetch VA 0x80208000: TLB miss, walk of boot_hyp_pgd, which was freed \(HTTBR = virt_to_phys\(NULL\): not a page table\) ✗ use-after-free/);
+    expect(m).toMatch(
+      /cpu0 +ERET +fetch VA 0x80208000: TLB miss, walk of boot_hyp_pgd, which was freed \(HTTBR = virt_to_phys\(NULL\): not a page table\) ✗ use-after-free/,
+    );
     const legacyK1 = system({ design: 'legacy', layout: 'collide', cpus: 2, hotplug: 1 });
-    expect(failure(() => expect(legacyK1).toBeViolatedBy('init-completes'))).toMatch(/found wrong-translation first \(init-completes is reachable too, ignoring the other invariants: \d+ steps at the shortest — but wrong-translation comes first, after 24 steps\)/);
+    expect(failure(() => expect(legacyK1).toBeViolatedBy('init-completes'))).toMatch(
+      /found wrong-translation first \(init-completes is reachable too, ignoring the other invariants: \d+ steps at the shortest — but wrong-translation comes first, after 24 steps\)/,
+    );
   });
 
   test('.not passes iff no interleaving breaks it, even one that breaks something else first', () => {
@@ -136,7 +155,9 @@ describe('toBeViolatedBy', () => {
   });
 
   test('an unknown invariant id is a mistake in the test, named with the ids there are', () => {
-    expect(failure(() => expect(legacy).toBeViolatedBy('wrong-translaton'))).toMatch(/"wrong-translaton" is not an invariant of this system \(translation-fault, wrong-translation, use-after-free, runtime-state, init-completes/);
+    expect(failure(() => expect(legacy).toBeViolatedBy('wrong-translaton'))).toMatch(
+      /"wrong-translaton" is not an invariant of this system \(translation-fault, wrong-translation, use-after-free, runtime-state, init-completes/,
+    );
     // A mistake fails with and without .not (it is not a verdict either way).
     expect(failure(() => expect(legacy).not.toBeViolatedBy('wrong-translaton'))).toMatch(/"wrong-translaton" is not an invariant of this system/);
     expect(failure(() => expect(42).not.toHoldInAllInterleavings())).toMatch(/the value must be a hypsim System/);
@@ -158,8 +179,14 @@ describe('TypeScript: the matchers are typed for users', () => {
     const file = (name: string, text: string) => writeFileSync(join(dir, name), text);
     const config = {
       compilerOptions: {
-        strict: true, noEmit: true, module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', skipLibCheck: true,
-        types: ['jest', 'node'], typeRoots: [join(root, 'node_modules', '@types')],
+        strict: true,
+        noEmit: true,
+        module: 'nodenext',
+        moduleResolution: 'nodenext',
+        target: 'es2022',
+        skipLibCheck: true,
+        types: ['jest', 'node'],
+        typeRoots: [join(root, 'node_modules', '@types')],
         paths: { hypsim: [join(root, 'dist', 'index.d.ts')], 'hypsim/jest': [join(root, 'dist', 'jest', 'index.d.ts')] },
       },
       files: ['use.ts'],
@@ -211,9 +238,19 @@ test('the TypeScript examples of docs/api.md and docs/jest.md type-check against
     join(dir, 'tsconfig.json'),
     JSON.stringify({
       compilerOptions: {
-        strict: true, noEmit: true, module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', skipLibCheck: true,
-        types: ['jest', 'node'], typeRoots: [join(root, 'node_modules', '@types')],
-        paths: { hypsim: [join(root, 'dist', 'index.d.ts')], 'hypsim/jest': [join(root, 'dist', 'jest', 'index.d.ts')], xstate: [join(root, 'node_modules', 'xstate', 'dist', 'xstate.cjs.d.mts')] },
+        strict: true,
+        noEmit: true,
+        module: 'nodenext',
+        moduleResolution: 'nodenext',
+        target: 'es2022',
+        skipLibCheck: true,
+        types: ['jest', 'node'],
+        typeRoots: [join(root, 'node_modules', '@types')],
+        paths: {
+          hypsim: [join(root, 'dist', 'index.d.ts')],
+          'hypsim/jest': [join(root, 'dist', 'jest', 'index.d.ts')],
+          xstate: [join(root, 'node_modules', 'xstate', 'dist', 'xstate.cjs.d.mts')],
+        },
       },
       files,
     }),

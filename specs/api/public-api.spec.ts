@@ -32,7 +32,8 @@ describe('the API from the package root', () => {
   test('explore returns the object `hypsim explore --json` prints', () => {
     const r: ExploreResult = explore(sys);
     // The documented fields of the --json object (README "The explore contract").
-    for (const k of ['design', 'layout', 'cpus', 'hotplug', 'vms', 'hotplugFromBoot', 'strategy', 'seed', 'symmetry', 'por', 'result', 'violation', 'stats']) expect(r).toHaveProperty(k);
+    for (const k of ['design', 'layout', 'cpus', 'hotplug', 'vms', 'hotplugFromBoot', 'strategy', 'seed', 'symmetry', 'por', 'result', 'violation', 'stats'])
+      expect(r).toHaveProperty(k);
     expect(r).not.toHaveProperty('scenario'); // only with a scenario
     expect(r).toMatchObject({ design: 'legacy', layout: 'collide', cpus: 2, hotplug: 0, vms: 0, strategy: 'bfs', seed: 1, result: 'violation' });
     expect(r.violation!.invariant).toBe('wrong-translation');
@@ -133,8 +134,12 @@ describe('forAllInterleavings', () => {
     }
     expect(err).toBeInstanceOf(InterleavingError);
     const e = err as InterleavingError;
-    expect(e.message).toMatch(/^forAllInterleavings: the check failed in a state reached after 15 steps\n\ncheck returned false\n\nstate: kernel: wait-cpus, cpu0: off\.stub, cpu1: runtime, hotplug: idle; pending: cpu1 → kernel DONE, kernel → cpu0 INIT\n/);
-    expect(e.message).toMatch(/ {3}15 {2}· {4}· {4}● {4}· {5}cpu1 {5}ERET +fetch VA 0xffff0000: TLB miss, walk hyp_pgd → PA 0x80208000 \(init page\), cached; back in the kernel, HYP up/);
+    expect(e.message).toMatch(
+      /^forAllInterleavings: the check failed in a state reached after 15 steps\n\ncheck returned false\n\nstate: kernel: wait-cpus, cpu0: off\.stub, cpu1: runtime, hotplug: idle; pending: cpu1 → kernel DONE, kernel → cpu0 INIT\n/,
+    );
+    expect(e.message).toMatch(
+      / {3}15 {2}· {4}· {4}● {4}· {5}cpu1 {5}ERET +fetch VA 0xffff0000: TLB miss, walk hyp_pgd → PA 0x80208000 \(init page\), cached; back in the kernel, HYP up/,
+    );
     expect(e.trace[e.trace.length - 1].step).toBe(15);
     expect(replay(sys, e.trace).violation).toBeNull();
     expect(e.state.actors.cpu1.state).toBe('runtime');
@@ -158,7 +163,9 @@ describe('scenarios', () => {
   });
 
   test('an unsatisfiable scenario is reported, not verified', () => {
-    const r = explore(system({ design: 'trampoline', cpus: 2, hotplug: 1 }), { scenario: scenario<HypEvents>().then('hotplug', 'DOWN').then('kernel', 'KVM_UP') });
+    const r = explore(system({ design: 'trampoline', cpus: 2, hotplug: 1 }), {
+      scenario: scenario<HypEvents>().then('hotplug', 'DOWN').then('kernel', 'KVM_UP'),
+    });
     expect(r.result).toBe('unsatisfiable');
     expect(r.scenario!.summary).toMatch(/^the pinned schedule never completed/);
   });

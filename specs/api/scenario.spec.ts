@@ -24,7 +24,9 @@ const downBeforeKvmUp = scenario<HypEvents>().then('hotplug', 'DOWN').then('kern
 function positions(trace: readonly TraceEntry[], steps: readonly PinnedStep[]): number[] {
   let from = 0;
   return steps.map((s) => {
-    const i = trace.findIndex((e, k) => k >= from && e.to === s.actor && e.event === s.event && Object.entries(s.payload ?? {}).every(([f, v]) => e.payload[f] === v));
+    const i = trace.findIndex(
+      (e, k) => k >= from && e.to === s.actor && e.event === s.event && Object.entries(s.payload ?? {}).every(([f, v]) => e.payload[f] === v),
+    );
     if (i >= 0) from = i + 1;
     return i;
   });
@@ -109,7 +111,10 @@ describe('a scenario pins part of the schedule', () => {
 
   test('partial-order reduction under a scenario keeps every end state and every violation', () => {
     for (const [sys, scn] of [
-      [system({ design: 'trampoline', cpus: 3, hotplug: 1, vms: 1 }), scenario().then('hotplug', 'DOWN', { cpu: 2 }).then('vm0', 'CREATE_VM').then('hotplug', 'UP', { cpu: 2 })],
+      [
+        system({ design: 'trampoline', cpus: 3, hotplug: 1, vms: 1 }),
+        scenario().then('hotplug', 'DOWN', { cpu: 2 }).then('vm0', 'CREATE_VM').then('hotplug', 'UP', { cpu: 2 }),
+      ],
       [fbp, cpu1Returns],
       [system({ design: 'no-tlbi', cpus: 2, hotplug: 1 }), scenario().then('cpu1', 'SWITCH_PGD').then('cpu0', 'SWITCH_PGD')],
       [system({ design: 'trampoline', cpus: 2, hotplug: 1, hotplugFromBoot: true }), downBeforeKvmUp],
@@ -183,17 +188,35 @@ describe('the semantics, on a tiny system', () => {
     // x may FREE or PIN, in either order (its end state records which came first); the system declares x
     // independent (it shares nothing). The scenario holds PIN back until y has gone: FREE is x's only
     // step left at first, but reducing to it would lose the runs where y and PIN come before FREE.
-    const x = createMachine({ initial: 'start', states: { start: { on: { FREE: 'freed', PIN: 'pinned' } }, freed: { on: { PIN: 'freeFirst' } }, pinned: { on: { FREE: 'pinFirst' } }, freeFirst: {}, pinFirst: {} } });
+    const x = createMachine({
+      initial: 'start',
+      states: {
+        start: { on: { FREE: 'freed', PIN: 'pinned' } },
+        freed: { on: { PIN: 'freeFirst' } },
+        pinned: { on: { FREE: 'pinFirst' } },
+        freeFirst: {},
+        pinFirst: {},
+      },
+    });
     const y = createMachine({ initial: 'ready', states: { ready: { on: { GO: 'gone' } }, gone: {} } });
     const spec: BusSpec<null> = {
       name: 'por',
-      actors: [{ id: 'x', machine: x }, { id: 'y', machine: y }],
+      actors: [
+        { id: 'x', machine: x },
+        { id: 'y', machine: y },
+      ],
       initialGlobal: null,
       globalKey: () => '',
       offers: (v, a) => {
         const s = v.snapshot(a);
         if (a === 1) return s.matches('ready') ? [{ type: 'GO' }] : [];
-        return s.matches('start') ? [{ type: 'FREE' }, { type: 'PIN' }] : s.matches('freed') ? [{ type: 'PIN' }] : s.matches('pinned') ? [{ type: 'FREE' }] : [];
+        return s.matches('start')
+          ? [{ type: 'FREE' }, { type: 'PIN' }]
+          : s.matches('freed')
+            ? [{ type: 'PIN' }]
+            : s.matches('pinned')
+              ? [{ type: 'FREE' }]
+              : [];
       },
       write: (g) => g,
       invariants: [],
@@ -221,15 +244,37 @@ describe('scenario validation: one line naming the field and the value', () => {
   const tramp = system({ design: 'trampoline', cpus: 2, hotplug: 1 });
   test.each([
     [{ steps: [{ actor: 'hotplg', event: 'DOWN' }] }, 'scenario: steps[0].actor "hotplg" is not an actor of this system (kernel, cpu0, cpu1, hotplug)'],
-    [{ steps: [{ actor: 'kernel', event: 'FREE_BOOT_HYP_PGD' }] }, /^scenario: steps\[0\]\.event "FREE_BOOT_HYP_PGD" is not an event kernel takes in this system \(KVM_MMU_INIT, .*KVM_UP.*\)$/],
+    [
+      { steps: [{ actor: 'kernel', event: 'FREE_BOOT_HYP_PGD' }] },
+      /^scenario: steps\[0\]\.event "FREE_BOOT_HYP_PGD" is not an event kernel takes in this system \(KVM_MMU_INIT, .*KVM_UP.*\)$/,
+    ],
     [{ steps: [{ actor: 'hotplug', event: 'DOWN', payload: { cpu: 2 } }] }, 'scenario: steps[0].payload.cpu must be a CPU number from 0 to 1, got 2'],
     [{ steps: [{ actor: 'hotplug', event: 'DOWN', payload: { cpu: '1' } }] }, 'scenario: steps[0].payload.cpu must be a CPU number from 0 to 1, got "1"'],
     [{ steps: [{ actor: 'hotplug', event: 'DOWN', payload: 1 }] }, 'scenario: steps[0].payload must be an object of event fields, got 1'],
     [{ steps: [{ actor: 'hotplug', event: 7 }] }, 'scenario: steps[0].event must be an event type, got 7'],
-    [{ steps: [{ actor: 'hotplug', event: 'UP', after: [1] }, { actor: 'hotplug', event: 'DOWN' }] }, 'scenario: steps[0].after[0] must be empty for the first step, got 1'],
-    [{ steps: [{ actor: 'hotplug', event: 'UP' }, { actor: 'hotplug', event: 'DOWN', after: [3] }] }, 'scenario: steps[1].after[0] must be the index of an earlier step (0 to 0), got 3'],
+    [
+      {
+        steps: [
+          { actor: 'hotplug', event: 'UP', after: [1] },
+          { actor: 'hotplug', event: 'DOWN' },
+        ],
+      },
+      'scenario: steps[0].after[0] must be empty for the first step, got 1',
+    ],
+    [
+      {
+        steps: [
+          { actor: 'hotplug', event: 'UP' },
+          { actor: 'hotplug', event: 'DOWN', after: [3] },
+        ],
+      },
+      'scenario: steps[1].after[0] must be the index of an earlier step (0 to 0), got 3',
+    ],
     [{ steps: [{ actor: 'hotplug', event: 'UP', when: 'now' }] }, 'scenario: steps[0].when is not a pinned-step field (actor, event, payload, from, after)'],
-    [{ steps: [{ actor: 'hotplug', event: 'UP', from: 'kernal' }] }, 'scenario: steps[0].from "kernal" is not an actor of this system (kernel, cpu0, cpu1, hotplug)'],
+    [
+      { steps: [{ actor: 'hotplug', event: 'UP', from: 'kernal' }] },
+      'scenario: steps[0].from "kernal" is not an actor of this system (kernel, cpu0, cpu1, hotplug)',
+    ],
     [{ steps: [] }, 'scenario: steps must be a non-empty array of pinned steps, got []'],
     [{ step: [] }, 'scenario: step is not a scenario field (steps, description, check)'],
     [{ steps: [{ actor: 'hotplug', event: 'UP' }], check: 'sometimes' }, 'scenario: check must be "always" or "once-complete", got "sometimes"'],
@@ -260,7 +305,12 @@ describe('hypsim explore --scenario FILE', () => {
     const r = hypsim('explore', '--design', 'free-boot-pgd', '--cpus', '2', '--hotplug', '1', '--scenario', f('free-boot-pgd-cpu1-returns.json'), '--json');
     expect(r.code).toBe(1);
     const j = JSON.parse(r.stdout);
-    expect(j).toMatchObject({ result: 'violation', symmetry: false, violation: { invariant: 'use-after-free' }, scenario: { completed: true, atViolation: 3, check: 'once-complete' } });
+    expect(j).toMatchObject({
+      result: 'violation',
+      symmetry: false,
+      violation: { invariant: 'use-after-free' },
+      scenario: { completed: true, atViolation: 3, check: 'once-complete' },
+    });
   });
 
   test('an unsatisfiable scenario: result "unsatisfiable", exit 3; with --hotplug-from-boot it is satisfiable', () => {
@@ -269,9 +319,23 @@ describe('hypsim explore --scenario FILE', () => {
     expect(r.stdout).toMatch(/unsatisfiable scenario/);
     expect(r.stdout).toMatch(/scenario: hotplug DOWN → kernel KVM_UP/);
     expect(r.stdout).toMatch(/the pinned schedule never completed/);
-    const j = JSON.parse(hypsim('explore', '--design', 'trampoline', '--cpus', '2', '--hotplug', '1', '--scenario', f('hotplug-before-kvm-up.json'), '--json').stdout);
+    const j = JSON.parse(
+      hypsim('explore', '--design', 'trampoline', '--cpus', '2', '--hotplug', '1', '--scenario', f('hotplug-before-kvm-up.json'), '--json').stdout,
+    );
     expect(j.result).toBe('unsatisfiable');
-    const b = hypsim('explore', '--design', 'trampoline', '--cpus', '2', '--hotplug', '1', '--hotplug-from-boot', '--scenario', f('hotplug-before-kvm-up.json'), '--quiet');
+    const b = hypsim(
+      'explore',
+      '--design',
+      'trampoline',
+      '--cpus',
+      '2',
+      '--hotplug',
+      '1',
+      '--hotplug-from-boot',
+      '--scenario',
+      f('hotplug-before-kvm-up.json'),
+      '--quiet',
+    );
     expect(b.code).toBe(1);
     expect(b.stdout).toMatch(/init-completes/);
   });
@@ -291,8 +355,14 @@ describe('hypsim explore --scenario FILE', () => {
     };
     const cases: [string, RegExp][] = [
       [write('actor.json', '{"steps":[{"actor":"cpu7","event":"CPU_UP"}]}'), /steps\[0\]\.actor "cpu7" is not an actor of this system/],
-      [write('event.json', '{"steps":[{"actor":"hotplug","event":"REMOVE"}]}'), /steps\[0\]\.event "REMOVE" is not an event hotplug takes in this system \(DOWN, UP\)/],
-      [write('type.json', '{"steps":[{"actor":"hotplug","event":"DOWN","payload":{"cpu":true}}]}'), /steps\[0\]\.payload\.cpu must be a CPU number from 0 to 1, got true/],
+      [
+        write('event.json', '{"steps":[{"actor":"hotplug","event":"REMOVE"}]}'),
+        /steps\[0\]\.event "REMOVE" is not an event hotplug takes in this system \(DOWN, UP\)/,
+      ],
+      [
+        write('type.json', '{"steps":[{"actor":"hotplug","event":"DOWN","payload":{"cpu":true}}]}'),
+        /steps\[0\]\.payload\.cpu must be a CPU number from 0 to 1, got true/,
+      ],
       [write('json.json', '{"steps":['), /not valid JSON/],
       [join(dir, 'missing.json'), /cannot be read/],
     ];

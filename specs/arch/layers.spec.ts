@@ -17,7 +17,10 @@ function tree(files: Record<string, string>): string {
   cpSync(join(root, '.biome'), join(dir, '.biome'), { recursive: true });
   // No git here: the copy of the config reads no ignore file.
   const config = readFileSync(join(root, 'biome.jsonc'), 'utf8');
-  writeFileSync(join(dir, 'biome.jsonc'), config.replace('"useIgnoreFile": true', '"useIgnoreFile": false').replace(/"vcs": \{\s*"enabled": true/, '"vcs": { "enabled": false'));
+  writeFileSync(
+    join(dir, 'biome.jsonc'),
+    config.replace('"useIgnoreFile": true', '"useIgnoreFile": false').replace(/"vcs": \{\s*"enabled": true/, '"vcs": { "enabled": false'),
+  );
   writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions: { module: 'commonjs', strict: true } }));
   for (const [path, text] of Object.entries(files)) {
     mkdirSync(dirname(join(dir, path)), { recursive: true });

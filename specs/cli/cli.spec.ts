@@ -42,7 +42,10 @@ describe('hypsim explore (the CLI contract)', () => {
     [['explore', '--design', 'legacy', '--cpus', '2', '--hotplug', '0', '--layout', 'sideways'], /unknown layout "sideways"/],
     [['explore', '--design', 'legacy', '--cpus', '2', '--hotplug', '0', '--strategy', 'bogo'], /--strategy must be bfs, dfs, random or pct/],
     [['explore', '--design', 'legacy', '--cpus', '2', '--hotplug', '0', '--frobnicate'], /unknown option --frobnicate/],
-    [['explore', '--design', 'legacy', '--cpus', '2', '--trace-out', '/nonexistent/dir/t.json'], /cannot write \/nonexistent\/dir\/t.json \(trace file\): the directory \/nonexistent\/dir does not exist/],
+    [
+      ['explore', '--design', 'legacy', '--cpus', '2', '--trace-out', '/nonexistent/dir/t.json'],
+      /cannot write \/nonexistent\/dir\/t.json \(trace file\): the directory \/nonexistent\/dir does not exist/,
+    ],
     [['explore', '--design', 'legacy', '--cpus', '2', '--hotplug', '0', '--layout', '/nonexistent/l.json'], /layout file \/nonexistent\/l.json: cannot/],
     [['frob'], /unknown command "frob"/],
   ])('bad input %j: one line, exit 2', (args, msg) => {
@@ -54,7 +57,16 @@ describe('hypsim explore (the CLI contract)', () => {
   });
   test('a malformed layout file: one line naming the field, exit 2', () => {
     const f = join(tmp(), 'bad.json');
-    writeFileSync(f, JSON.stringify({ initPa: '0x80208000', trampolineVa: '0xffff0000', text: { va: '0xc0008001', pa: '0x80008000' }, stacks: { va: '0xc1000000', pa: '0x81000000' }, hostCtx: { va: '0xc1100000', pa: '0x81100000' } }));
+    writeFileSync(
+      f,
+      JSON.stringify({
+        initPa: '0x80208000',
+        trampolineVa: '0xffff0000',
+        text: { va: '0xc0008001', pa: '0x80008000' },
+        stacks: { va: '0xc1000000', pa: '0x81000000' },
+        hostCtx: { va: '0xc1100000', pa: '0x81100000' },
+      }),
+    );
     const r = hypsim('explore', '--design', 'trampoline', '--cpus', '2', '--hotplug', '0', '--layout', f);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/layout: text.va = 0xc0008001 is not page aligned/);
@@ -64,17 +76,48 @@ describe('hypsim explore (the CLI contract)', () => {
   test('a user layout file is explored like a preset', () => {
     const f = join(tmp(), 'mine.json');
     // Collide the idmap with cpu1's stack instead of the text: only cpu1 is singled out.
-    writeFileSync(f, JSON.stringify({ name: 'stack-collides', initPa: '0x80208000', trampolineVa: '0xffff0000', text: { va: '0x80008000', pa: '0xc0008000' }, stacks: [{ va: '0x81000000', pa: '0xc1000000' }, { va: '0x80208000', pa: '0xc0209000' }], hostCtx: { va: '0x81100000', pa: '0xc1100000' } }));
+    writeFileSync(
+      f,
+      JSON.stringify({
+        name: 'stack-collides',
+        initPa: '0x80208000',
+        trampolineVa: '0xffff0000',
+        text: { va: '0x80008000', pa: '0xc0008000' },
+        stacks: [
+          { va: '0x81000000', pa: '0xc1000000' },
+          { va: '0x80208000', pa: '0xc0209000' },
+        ],
+        hostCtx: { va: '0x81100000', pa: '0xc1100000' },
+      }),
+    );
     const bad = JSON.parse(hypsim('explore', '--design', 'no-tlbi', '--cpus', '2', '--hotplug', '0', '--layout', f, '--json', '--quiet').stdout);
     expect(bad.layout).toBe('stack-collides');
     expect(bad.violation.invariant).toBe('wrong-translation');
     expect(bad.violation.message).toMatch(/^cpu1 ACCESS at VA 0x80208000/);
-    expect(JSON.parse(hypsim('explore', '--design', 'trampoline', '--cpus', '2', '--hotplug', '1', '--layout', f, '--json', '--quiet').stdout).result).toBe('verified');
+    expect(JSON.parse(hypsim('explore', '--design', 'trampoline', '--cpus', '2', '--hotplug', '1', '--layout', f, '--json', '--quiet').stdout).result).toBe(
+      'verified',
+    );
   });
   test('hypsim list names every design, mutant, layout and invariant', () => {
     const r = hypsim('list');
     expect(r.code).toBe(0);
-    for (const n of ['legacy', 'trampoline', 'no-tlbi', 'no-boot-trampoline', 'no-runtime-trampoline', 'free-boot-pgd', 'no-cpu-notifier', 'tlbi-before-switch', 'collide', 'disjoint', 'translation-fault', 'wrong-translation', 'use-after-free', 'runtime-state', 'init-completes'])
+    for (const n of [
+      'legacy',
+      'trampoline',
+      'no-tlbi',
+      'no-boot-trampoline',
+      'no-runtime-trampoline',
+      'free-boot-pgd',
+      'no-cpu-notifier',
+      'tlbi-before-switch',
+      'collide',
+      'disjoint',
+      'translation-fault',
+      'wrong-translation',
+      'use-after-free',
+      'runtime-state',
+      'init-completes',
+    ])
       expect(r.stdout).toMatch(new RegExp(`^\\w+ +${n} `, 'm'));
   });
 });
@@ -125,7 +168,9 @@ describe('hypsim simulate', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/✗ legacy on collide.*wrong-translation/);
     expect(r.stdout).toMatch(/expected stack cpu0 at PA 0xc0208000/);
-    expect(r.stdout).toMatch(/✗ legacy-hotplug on disjoint, 2 CPUs, hotplug K=1, 0 VMs: translation-fault after \d+ steps\n {2}cpu0 SET_STACK at VA 0x80208000: hyp_pgd does not map it \(the idmap VA\)/);
+    expect(r.stdout).toMatch(
+      /✗ legacy-hotplug on disjoint, 2 CPUs, hotplug K=1, 0 VMs: translation-fault after \d+ steps\n {2}cpu0 SET_STACK at VA 0x80208000: hyp_pgd does not map it \(the idmap VA\)/,
+    );
     expect(r.stdout.indexOf('Seed bug 1')).toBeLessThan(r.stdout.indexOf('Seed bug 2'));
     expect(r.stdout.indexOf('Seed bug 2')).toBeLessThan(r.stdout.indexOf('✓ trampoline'));
     expect(r.stdout).toMatch(/✓ trampoline on collide, 4 CPUs, hotplug K=2, 1 VM: verified/);

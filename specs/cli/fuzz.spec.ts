@@ -12,7 +12,6 @@ import { system } from '../../api/system';
 import { traceFileFor, writeTraceFile } from '../../report/trace-file';
 import { tmp, runMain as run } from './helpers';
 
-
 async function expectRefused(argv: string[], msg?: RegExp): Promise<void> {
   const r = await run(argv);
   const why = `hypsim ${argv.join(' ')} → ${r.code}: ${r.err.join(' | ')}`;
@@ -133,7 +132,10 @@ describe('fuzz: every subcommand × generated bad flags → one line, exit 2', (
       ['explore', '--design', 'trampoline', '--cpus', '2', '--hotplug', '0', '--strategy', 'random', '--seed', '4294967297'],
       /--seed must be an integer from 0 to 4294967295/,
     ],
-    [['explore', '--design', 'trampoline', '--cpus', '2', '--hotplug', '0', '--max-memory', '99999999'], /--max-memory must be at most \d+ MB \(half the heap limit\)/],
+    [
+      ['explore', '--design', 'trampoline', '--cpus', '2', '--hotplug', '0', '--max-memory', '99999999'],
+      /--max-memory must be at most \d+ MB \(half the heap limit\)/,
+    ],
     [['explore', '--design', 'trampoline', '--cpus', '2', '--hotplug', '0', '--tlb-scope', 'bogus'], /--tlb-scope must be volatile or all/],
     [['export', '--format', 'dot', '--what', 'states', '--design', 'legacy', '--cpus', '2', '--seed', '2'], /--seed does nothing with --what states/],
     [['list', 'extra'], /list takes no arguments/],

@@ -23,7 +23,6 @@ const examples = join(__dirname, '..', '..', 'examples');
 const dir = tmp();
 let n = 0;
 
-
 function save(t: TraceFile | object): string {
   const f = join(dir, `t${n++}.json`);
   writeFileSync(f, JSON.stringify(t));

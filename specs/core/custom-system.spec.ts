@@ -23,7 +23,9 @@ function worker(withLock: boolean) {
     states: {
       idle: { on: { LOCK: { target: 'ready', actions: emit({ type: 'lock.take' }) } } },
       ready: { on: { READ: { target: 'read', actions: assign({ seen: ({ event }) => event.value }) } } },
-      read: { on: { WRITE: { target: withLock ? 'release' : 'done', actions: emit(({ context }) => ({ type: 'counter.set' as const, value: context.seen + 1 })) } } },
+      read: {
+        on: { WRITE: { target: withLock ? 'release' : 'done', actions: emit(({ context }) => ({ type: 'counter.set' as const, value: context.seen + 1 })) } },
+      },
       release: { on: { UNLOCK: { target: 'done', actions: emit({ type: 'lock.release' }) } } },
       done: {},
     },
@@ -116,7 +118,11 @@ describe('a custom system of your own XState machines on the bus', () => {
   test('forAllInterleavings: ad-hoc assertions on every reachable state', () => {
     const seen = new Set<string>();
     const r = forAllInterleavings<Counter>(locked, (s) => {
-      seen.add(Object.values(s.actors).map((a) => a.state).join(','));
+      seen.add(
+        Object.values(s.actors)
+          .map((a) => a.state)
+          .join(','),
+      );
       const inside = Object.values(s.actors).filter((a) => a.matches('ready') || a.matches('read') || a.matches('release')).length;
       expect(inside).toBeLessThanOrEqual(1);
       expect(s.memory.locked).toBe(inside === 1);

@@ -9,7 +9,9 @@ import { dirname, join, relative, resolve } from 'node:path';
 
 const root = join(__dirname, '..', '..');
 const read = (p: string): string => readFileSync(join(root, p), 'utf8');
-const docs = readdirSync(join(root, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`);
+const docs = readdirSync(join(root, 'docs'))
+  .filter((f) => f.endsWith('.md'))
+  .map((f) => `docs/${f}`);
 
 /** GitHub's heading anchors: lower case, punctuation dropped, spaces to hyphens. */
 function anchors(markdown: string): Set<string> {
@@ -20,7 +22,11 @@ function anchors(markdown: string): Set<string> {
     if (line.startsWith('```')) fenced = !fenced;
     const m = !fenced && /^#{1,6}\s+(.*)$/.exec(line);
     if (!m) continue;
-    const base = m[1].trim().toLowerCase().replace(/[^\p{L}\p{N}\s_-]/gu, '').replace(/\s/g, '-');
+    const base = m[1]
+      .trim()
+      .toLowerCase()
+      .replace(/[^\p{L}\p{N}\s_-]/gu, '')
+      .replace(/\s/g, '-');
     const n = seen.get(base) ?? 0;
     seen.set(base, n + 1);
     out.add(n === 0 ? base : `${base}-${n}`);
@@ -51,10 +57,7 @@ describe('README.md', () => {
   test('its quick start is exactly the two commands: the demo, and the tests with the system packages they need', () => {
     const m = /## Quick start\n+```sh\n([\s\S]*?)```/.exec(readme);
     expect(m).not.toBeNull();
-    expect(m![1].trim().split('\n')).toEqual([
-      'npm ci && npm start',
-      'apt-get update && apt-get install -y spin redis-server && npm ci && npm test',
-    ]);
+    expect(m![1].trim().split('\n')).toEqual(['npm ci && npm start', 'apt-get update && apt-get install -y spin redis-server && npm ci && npm test']);
   });
 
   test('opens "What it finds" with both seed bugs, then the fix verified', () => {
@@ -72,7 +75,12 @@ describe('README.md', () => {
     const demo = spawnSync(process.execPath, [join(root, 'dist', 'cli', 'main.js'), 'demo'], { encoding: 'utf8' });
     expect(demo.status).toBe(0);
     // Timings and memory vary from run to run; everything else is deterministic.
-    const norm = (l: string) => l.replace(/[\d.]+ s\b/g, 'T s').replace(/\d+ states\/s/g, 'R states/s').replace(/\d+ MB peak/g, 'M MB peak').trimEnd();
+    const norm = (l: string) =>
+      l
+        .replace(/[\d.]+ s\b/g, 'T s')
+        .replace(/\d+ states\/s/g, 'R states/s')
+        .replace(/\d+ MB peak/g, 'M MB peak')
+        .trimEnd();
     const printed = demo.stdout.split('\n').map(norm);
     const missing = quoted.map((l) => norm(l.split('…')[0])).filter((q) => !printed.some((p) => p.startsWith(q)));
     expect(missing).toEqual([]);

@@ -156,7 +156,9 @@ test('legacy counterexample: step to the violation and see the stale TLB entry b
   // The invariant, highlighted on the step that breaks it.
   expect(await page.locator('#invariants li.violated').count()).toBe(1);
   expect(await page.locator('#invariants li.violated').getAttribute('data-invariant')).toBe('wrong-translation');
-  expect(await text(page, '#invariants li.violated .msg')).toMatch(/^broken at step 24 by cpu0: cpu0 ACCESS at VA 0x80208000 got PA 0x80208000 \(init page\) from a stale TLB entry/);
+  expect(await text(page, '#invariants li.violated .msg')).toMatch(
+    /^broken at step 24 by cpu0: cpu0 ACCESS at VA 0x80208000 got PA 0x80208000 \(init page\) from a stale TLB entry/,
+  );
   expect(await text(page, '#alert')).toMatch(/^✗ wrong-translation — broken at step 24 by cpu0/);
   expect(await page.locator('.tl-row.cur.violation[data-step="24"]').count()).toBe(1);
   expect(await text(page, '#step-detail')).toMatch(/TLB hit → PA 0x80208000 \(init page\) — STALE entry, cached at step 8 through hyp_pgd/);
@@ -174,7 +176,11 @@ test('legacy counterexample: step to the violation and see the stale TLB entry b
   // Play runs the trace from the start and stops at the end.
   await page.selectOption('#speed', '100');
   await page.click('#play');
-  await page.waitForFunction(() => (window as unknown as { hypsimInspector: { step: number } }).hypsimInspector.step === 24 && document.getElementById('play')!.textContent!.includes('play'));
+  await page.waitForFunction(
+    () =>
+      (window as unknown as { hypsimInspector: { step: number } }).hypsimInspector.step === 24 &&
+      document.getElementById('play')!.textContent!.includes('play'),
+  );
   expect((page as Page & { errors: string[] }).errors).toEqual([]);
   await page.close();
   expect(await s.stop()).toBe(0);

@@ -25,7 +25,13 @@ beforeAll(() => {
   // A copy of the sources without dist/, so that only prepack can have built what the tarball holds.
   const src = join(work, 'src');
   const skip = new Set(['node_modules', 'dist', '.git', 'test-output']);
-  cpSync(root, src, { recursive: true, filter: (p) => !relative(root, p).split(sep).some((part) => skip.has(part)) });
+  cpSync(root, src, {
+    recursive: true,
+    filter: (p) =>
+      !relative(root, p)
+        .split(sep)
+        .some((part) => skip.has(part)),
+  });
   symlinkSync(join(root, 'node_modules'), join(src, 'node_modules'), 'dir');
   const packed = run(npm, ['pack', '--json', '--pack-destination', work], src);
   expect(packed.code).toBe(0);

@@ -90,7 +90,9 @@ describe('design and layout files', () => {
     const strip = ({ name: _n, ...l }: { name: string }) => l;
     expect(strip(resolveLayout(join(dir, 'layouts', 'collide.json'), 4, 2, 'high', readInputJson))).toEqual(strip(collideLayout(4, 2)));
     expect(strip(resolveLayout(join(dir, 'layouts', 'disjoint.json'), 3, 1, 'high', readInputJson))).toEqual(strip(disjointLayout(3, 1)));
-    expect(strip(resolveLayout(join(dir, 'layouts', 'arm64-highmem-v4.7.json'), 1, 1, 'high', readInputJson))).toEqual(strip({ ...arm64HighmemLayout(1, 1, 'high'), stacks: arm64HighmemLayout(1, 1).stacks }));
+    expect(strip(resolveLayout(join(dir, 'layouts', 'arm64-highmem-v4.7.json'), 1, 1, 'high', readInputJson))).toEqual(
+      strip({ ...arm64HighmemLayout(1, 1, 'high'), stacks: arm64HighmemLayout(1, 1).stacks }),
+    );
   });
   test.each([
     [{ extends: 'trampoline', tlbi: 'sometimes' }, /design: tlbi must be one of after-switch \| before-switch \| none, got "sometimes"/],
@@ -98,7 +100,10 @@ describe('design and layout files', () => {
     [{ extends: 'trampoline', cpuNotifier: 'yes' }, /design: cpuNotifier must be true or false, got "yes"/],
     [{ extends: 'nothing' }, /design: extends must name a preset or mutant/],
     [{ extends: 'legacy', tlbi: 'after-switch' }, /pgds "single" has no phase 2/],
-    [{ extends: 'trampoline', hypReset: 'trampoline', pgds: 'merged', bootTrampoline: false, runtimeTrampoline: false, tlbi: 'none' }, /hypReset "trampoline" goes back through the boot pgd/],
+    [
+      { extends: 'trampoline', hypReset: 'trampoline', pgds: 'merged', bootTrampoline: false, runtimeTrampoline: false, tlbi: 'none' },
+      /hypReset "trampoline" goes back through the boot pgd/,
+    ],
   ])('a wrong design file is one clear line (%#)', (json, msg) => {
     expect(() => parseDesign(json, 'x')).toThrow(InputError);
     expect(() => parseDesign(json, 'x')).toThrow(msg);
@@ -124,7 +129,22 @@ describe('design and layout files', () => {
   });
   test('hypsim list shows the new presets, the later mutants and every knob with its meaning', () => {
     const out = hypsim('list').stdout;
-    for (const n of ['trampoline-v3.15', 'hyp-reset', 'merged-idmap', 'hyp-reset-no-tlbi', 'no-cpu-pm-notifier', 'arm64', 'arm64-highmem', 'legacy-hotplug', 'pkvm', 'pkvm-no-tlbi', 'pkvm-mmu-on', 'pkvm-no-idmap', 'collide-text']) expect(out).toMatch(new RegExp(`^\\w+ +${n} `, 'm'));
+    for (const n of [
+      'trampoline-v3.15',
+      'hyp-reset',
+      'merged-idmap',
+      'hyp-reset-no-tlbi',
+      'no-cpu-pm-notifier',
+      'arm64',
+      'arm64-highmem',
+      'legacy-hotplug',
+      'pkvm',
+      'pkvm-no-tlbi',
+      'pkvm-mmu-on',
+      'pkvm-no-idmap',
+      'collide-text',
+    ])
+      expect(out).toMatch(new RegExp(`^\\w+ +${n} `, 'm'));
     for (const k of knobs) expect(out).toMatch(new RegExp(`^knob +${k} +.+ — .+`, 'm'));
     expect(out).toMatch(/^profile +arm64 +TTBR0_EL2, tlbi alle2/m);
   });

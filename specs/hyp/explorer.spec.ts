@@ -48,7 +48,8 @@ describe('the explorer', () => {
     const sys = system({ design: 'no-tlbi', cpus: 2, hotplug: 1 });
     const steps = (r: ReturnType<typeof explore>) => r.violation!.trace[r.violation!.trace.length - 1].step;
     const bfs = explore(sys);
-    for (const o of [{ por: false }, { symmetry: false, por: false }, { strategy: 'dfs' as const }]) expect(steps(explore(sys, o))).toBeGreaterThanOrEqual(steps(bfs));
+    for (const o of [{ por: false }, { symmetry: false, por: false }, { strategy: 'dfs' as const }])
+      expect(steps(explore(sys, o))).toBeGreaterThanOrEqual(steps(bfs));
     expect(steps(explore(sys, { symmetry: false, por: false }))).toBe(steps(bfs));
   });
   test('same options, same JSON apart from seconds and memory', () => {
@@ -84,11 +85,9 @@ describe('the explorer', () => {
     expect(r.stats.states).toBeGreaterThanOrEqual(2000);
   });
   test('tracking every VA in the TLBs gives the same verdicts as tracking the volatile ones', () => {
-    for (const [, o, want] of rows.filter(([, o]) => (o.cpus ?? 2) <= 2))
-      expect(verdict(explore(system({ ...o, tlbScope: 'all' })))).toBe(want);
+    for (const [, o, want] of rows.filter(([, o]) => (o.cpus ?? 2) <= 2)) expect(verdict(explore(system({ ...o, tlbScope: 'all' })))).toBe(want);
   });
 });
-
 
 describe('partial-order reduction keeps every end state and every violation', () => {
   test.each([

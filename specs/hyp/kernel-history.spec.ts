@@ -55,7 +55,7 @@ describe('collide: the colliding page is one that can be there', () => {
   });
 });
 
-describe("free_boot_hyp_pgd leaves boot_hyp_pgd = NULL: later inits load HTTBR = virt_to_phys(NULL)", () => {
+describe('free_boot_hyp_pgd leaves boot_hyp_pgd = NULL: later inits load HTTBR = virt_to_phys(NULL)', () => {
   test('the violation says what the kernel walks, with the PA on a linear ARMv7 layout', () => {
     const m = run({ design: 'free-boot-pgd', layout: 'collide', cpus: 2, hotplug: 1 }).violation!.message;
     expect(m).toMatch(/kvm_mmu_get_boot_httbr\(\) = virt_to_phys\(NULL\)/);
@@ -76,7 +76,11 @@ describe("arm64's own step list (v3.11 arch/arm64/kvm/hyp-init.S)", () => {
     for (const s of initPhases(d, 'arm64').flatMap((p) => p.steps)) expect(s.cite).toMatch(/^v3\.11 arch\/arm(64)?\/(kvm|include\/asm)\/[\w.-]+\.[chS] \w+/);
   });
   test('ARMv7 keeps its two-phase list', () => {
-    expect(initPhases(d, 'armv7').flatMap((p) => p.steps.map((s) => s.event)).filter((e) => e === 'HVC')).toHaveLength(2);
+    expect(
+      initPhases(d, 'armv7')
+        .flatMap((p) => p.steps.map((s) => s.event))
+        .filter((e) => e === 'HVC'),
+    ).toHaveLength(2);
   });
   test('the arm64 profile runs it: the mutants are still caught on arm64 layouts', () => {
     expect(verdict({ design: 'trampoline', layout: 'arm64', cpus: 3, hotplug: 2, vms: 1 })).toBe('verified');
@@ -88,14 +92,25 @@ describe("arm64's own step list (v3.11 arch/arm64/kvm/hyp-init.S)", () => {
 
 describe('pkvm (arm64 nVHE v5.13+): __pkvm_init switches EL2 to its own tables through the idmap', () => {
   test('the switch: jump to the idmap, MMU off, TLBI, new TTBR0_EL2, new SP, MMU on, ret through the idmap, __pkvm_init_finalise', () => {
-    const sw = pkvmSwitchPhases(pkvm).find((p) => p.name === 'pkvm-switch')!.steps.map((s) => s.event);
+    const sw = pkvmSwitchPhases(pkvm)
+      .find((p) => p.name === 'pkvm-switch')!
+      .steps.map((s) => s.event);
     expect(sw).toEqual(['HVC', 'JUMP_IDMAP', 'DISABLE_MMU', 'TLBI', 'SWITCH_PGD', 'SET_STACK', 'ENABLE_MMU', 'RET', 'PKVM_INIT_FINALISE', 'ERET']);
     const host = pkvmSwitchPhases(pkvm).find((p) => p.name === 'pkvm-host')!.steps;
     expect(host.find((s) => s.event === 'SET_PGD')!.effect({} as never, { idmapVa: 0, initPa: 0, trampolineVa: 0 })).toEqual({ httbr: 'hyp' });
   });
-  test('kernel order: host pgd, __pkvm_init on the calling CPU, free_hyp_pgds, then on_each_cpu onto EL2\'s tables', () => {
+  test("kernel order: host pgd, __pkvm_init on the calling CPU, free_hyp_pgds, then on_each_cpu onto EL2's tables", () => {
     const ev = kernelSteps(pkvm, arm64Layout(2, 0), { cpus: 2, hotplug: 1 }).map((s) => s.event);
-    expect(ev).toEqual(['KVM_MMU_INIT', 'CREATE_HYP_MAPPINGS', 'PKVM_INIT', 'FREE_HYP_PGDS', 'ON_EACH_CPU', 'REGISTER_CPU_NOTIFIER', 'HYP_CPU_PM_INIT', 'KVM_UP']);
+    expect(ev).toEqual([
+      'KVM_MMU_INIT',
+      'CREATE_HYP_MAPPINGS',
+      'PKVM_INIT',
+      'FREE_HYP_PGDS',
+      'ON_EACH_CPU',
+      'REGISTER_CPU_NOTIFIER',
+      'HYP_CPU_PM_INIT',
+      'KVM_UP',
+    ]);
   });
   test.each([
     [{ design: 'pkvm', cpus: 3, hotplug: 2, vms: 1, cpuPm: 1 }, 'verified'],
@@ -140,7 +155,9 @@ describe('CONFIG_HOTPLUG_CPU is a design knob (hotplugCpu), no longer only infer
   });
   test("'n' with --hotplug ≥ 1 is refused in one line, and a file says it as a knob", () => {
     expect(() => system({ design: { ...v315, name: 'n', hotplugCpu: 'n' }, cpus: 2, hotplug: 1 })).toThrow(InputError);
-    expect(() => system({ design: { ...v315, name: 'n', hotplugCpu: 'n' }, cpus: 2, hotplug: 1 })).toThrow(/built without CONFIG_HOTPLUG_CPU \(hotplugCpu "n"\): --hotplug must be 0, got 1/);
+    expect(() => system({ design: { ...v315, name: 'n', hotplugCpu: 'n' }, cpus: 2, hotplug: 1 })).toThrow(
+      /built without CONFIG_HOTPLUG_CPU \(hotplugCpu "n"\): --hotplug must be 0, got 1/,
+    );
     expect(parseDesign({ extends: 'trampoline', hotplugCpu: 'y' }, 'x').hotplugCpu).toBe('y');
     expect(() => parseDesign({ extends: 'trampoline', hotplugCpu: 'maybe' }, 'x')).toThrow(/hotplugCpu must be one of auto \| y \| n/);
   });
@@ -167,11 +184,21 @@ describe('the inspector shows pkvm_pgtable under pKVM', () => {
   });
 });
 
-describe('v4.7 and v4.8 in the kernel\'s order (kvmCore)', () => {
+describe("v4.7 and v4.8 in the kernel's order (kvmCore)", () => {
   const v47 = findDesign('hyp-reset')!;
   test('init_hyp_mode ends with free_boot_hyp_pgd; init_subsystems enables, then disables; hardware_enable_all once a VM exists', () => {
     const ev = kernelSteps(v47, collideLayout(2, 1), { cpus: 2, hotplug: 0 }).map((s) => s.event);
-    expect(ev).toEqual(['KVM_MMU_INIT', 'CREATE_HYP_MAPPINGS', 'FREE_BOOT_HYP_PGD', 'ON_EACH_CPU', 'HYP_CPU_PM_INIT', 'HARDWARE_DISABLE', 'REGISTER_CPU_NOTIFIER', 'KVM_UP', 'HARDWARE_ENABLE_ALL']);
+    expect(ev).toEqual([
+      'KVM_MMU_INIT',
+      'CREATE_HYP_MAPPINGS',
+      'FREE_BOOT_HYP_PGD',
+      'ON_EACH_CPU',
+      'HYP_CPU_PM_INIT',
+      'HARDWARE_DISABLE',
+      'REGISTER_CPU_NOTIFIER',
+      'KVM_UP',
+      'HARDWARE_ENABLE_ALL',
+    ]);
     expect(kernelSteps(v47, collideLayout(2, 1), { cpus: 2, hotplug: 1 }).map((s) => s.event)).not.toContain('FREE_BOOT_HYP_PGD');
     expect(kernelSteps(findDesign('merged-idmap')!, arm64Layout(2, 1), { cpus: 2, hotplug: 0 }).map((s) => s.event)).not.toContain('FREE_BOOT_HYP_PGD');
   });

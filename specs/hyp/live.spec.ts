@@ -16,7 +16,11 @@ describe('live runs: real actors on the RxJS bus', () => {
     expect(a.trace.every((e) => typeof e.step === 'number' && e.from && e.to && e.event)).toBe(true);
   });
   test('a live run replays step for step in the explorer and ends the same way', async () => {
-    for (const [design, seed] of [['legacy', 4], ['no-tlbi', 9], ['trampoline', 2]] as const) {
+    for (const [design, seed] of [
+      ['legacy', 4],
+      ['no-tlbi', 9],
+      ['trampoline', 2],
+    ] as const) {
       const sys = system({ design, cpus: 3, hotplug: 1, vms: 1 });
       const live = await simulate(sys, { seed });
       const r = replay(sys, live.trace);

@@ -32,7 +32,20 @@ function run(d: Design, cpus = 1, hotplug = 0) {
 describe('CPU statechart (v3.10 trampoline)', () => {
   test('steps in the order of __do_hyp_init and ends in runtime with the runtime pgd, stack and vectors', () => {
     const { e, w, path } = run(trampoline);
-    expect(path.filter((p) => p.startsWith('cpu0')).map((p) => p.split(':')[1])).toEqual(['INIT', 'SET_VECTORS', 'HVC', 'SET_PGD', 'ENABLE_MMU', 'ERET', 'HVC', 'SET_STACK', 'JUMP_TRAMPOLINE', 'SWITCH_PGD', 'TLBI', 'ERET']);
+    expect(path.filter((p) => p.startsWith('cpu0')).map((p) => p.split(':')[1])).toEqual([
+      'INIT',
+      'SET_VECTORS',
+      'HVC',
+      'SET_PGD',
+      'ENABLE_MMU',
+      'ERET',
+      'HVC',
+      'SET_STACK',
+      'JUMP_TRAMPOLINE',
+      'SWITCH_PGD',
+      'TLBI',
+      'ERET',
+    ]);
     const s = e.snapshot(w, e.indexOf('cpu0'));
     expect(stateName(s)).toBe('runtime');
     expect(ctx(s)).toMatchObject({ httbr: 'hyp', mmu: true, hvbar: 'runtime', hsp: 'stack', online: true, fault: null });
@@ -41,7 +54,14 @@ describe('CPU statechart (v3.10 trampoline)', () => {
   });
   test('the kernel runs its v3.10 step list', () => {
     const { path } = run(trampoline, 1, 1);
-    expect(path.filter((p) => p.startsWith('kernel')).map((p) => p.split(':')[1])).toEqual(['KVM_MMU_INIT', 'CREATE_HYP_MAPPINGS', 'ON_EACH_CPU', 'DONE', 'REGISTER_CPU_NOTIFIER', 'KVM_UP']);
+    expect(path.filter((p) => p.startsWith('kernel')).map((p) => p.split(':')[1])).toEqual([
+      'KVM_MMU_INIT',
+      'CREATE_HYP_MAPPINGS',
+      'ON_EACH_CPU',
+      'DONE',
+      'REGISTER_CPU_NOTIFIER',
+      'KVM_UP',
+    ]);
   });
   test('without hotplug the boot pgd is freed (free_boot_hyp_pgd under #ifndef CONFIG_HOTPLUG_CPU)', () => {
     const { e, w } = run(trampoline, 1, 0);
@@ -51,7 +71,16 @@ describe('CPU statechart (v3.10 trampoline)', () => {
   });
   test('a fetch from an unmapped trampoline VA faults', () => {
     let s = initialTransition(cpu(), { online: true })[0];
-    for (const ev of [{ type: 'INIT' }, { type: 'SET_VECTORS' }, { type: 'HVC' }, { type: 'SET_PGD' }, { type: 'ENABLE_MMU' }, { type: 'ERET', va: 0x80208000, walk: { kind: 'mapped', pa: 0x80208000 } }, { type: 'HVC', va: 0x80208000, walk: { kind: 'mapped', pa: 0x80208000 } }, { type: 'SET_STACK', va: 0x80208000, walk: { kind: 'mapped', pa: 0x80208000 } }])
+    for (const ev of [
+      { type: 'INIT' },
+      { type: 'SET_VECTORS' },
+      { type: 'HVC' },
+      { type: 'SET_PGD' },
+      { type: 'ENABLE_MMU' },
+      { type: 'ERET', va: 0x80208000, walk: { kind: 'mapped', pa: 0x80208000 } },
+      { type: 'HVC', va: 0x80208000, walk: { kind: 'mapped', pa: 0x80208000 } },
+      { type: 'SET_STACK', va: 0x80208000, walk: { kind: 'mapped', pa: 0x80208000 } },
+    ])
       s = transition(cpu(), s, ev as never)[0];
     expect(stateName(s)).toBe('boot-pgd.jump-trampoline');
     s = transition(cpu(), s, { type: 'JUMP_TRAMPOLINE', va: 0xffff0000, walk: { kind: 'unmapped' } } as never)[0];
@@ -60,7 +89,10 @@ describe('CPU statechart (v3.10 trampoline)', () => {
   });
   test('a stale TLB hit that gives another page is a wrong translation', () => {
     const m = cpu();
-    let s = m.resolveState({ value: 'runtime', context: { ...ctx(initialTransition(m)[0]), httbr: 'hyp', mmu: true, hvbar: 'runtime', hsp: 'stack', tlb: [[0x80208000, 0x80208000]] } });
+    let s = m.resolveState({
+      value: 'runtime',
+      context: { ...ctx(initialTransition(m)[0]), httbr: 'hyp', mmu: true, hvbar: 'runtime', hsp: 'stack', tlb: [[0x80208000, 0x80208000]] },
+    });
     s = transition(m, s, { type: 'ACCESS', va: 0x80208000, walk: { kind: 'mapped', pa: 0xc0208000 }, expect: 0xc0208000, page: 'HYP text' } as never)[0];
     expect(stateName(s)).toBe('fault');
     expect(ctx(s).fault).toMatchObject({ invariant: 'wrong-translation', got: 0x80208000, fromTlb: true });
@@ -76,7 +108,10 @@ describe('CPU statechart (v3.10 trampoline)', () => {
   });
   test('CPU_DOWN powers off: TLB emptied, registers reset; CPU_UP with the notifier starts init at CPU_STARTING', () => {
     const m = cpu();
-    let s = m.resolveState({ value: 'runtime', context: { ...ctx(initialTransition(m)[0]), httbr: 'hyp', mmu: true, hvbar: 'runtime', hsp: 'stack', tlb: [[1, 2]] } });
+    let s = m.resolveState({
+      value: 'runtime',
+      context: { ...ctx(initialTransition(m)[0]), httbr: 'hyp', mmu: true, hvbar: 'runtime', hsp: 'stack', tlb: [[1, 2]] },
+    });
     s = transition(m, s, { type: 'CPU_DOWN' } as never)[0];
     expect(stateName(s)).toBe('off.offline');
     expect(ctx(s)).toMatchObject({ online: false, httbr: null, mmu: false, hvbar: 'stub', tlb: [] });
@@ -93,15 +128,25 @@ describe('designs choose the steps, not copies of machines', () => {
   test('legacy: one pass at the idmap, no trampoline, no TLBI', () => {
     const steps = initPhases(legacy).flatMap((p) => p.steps.map((s) => s.event));
     expect(steps).toEqual(['SET_VECTORS', 'HVC', 'SET_PGD', 'ENABLE_MMU', 'SET_STACK', 'ERET']);
-    expect(kernelSteps(legacy, layout, { cpus: 2, hotplug: 1 }).map((s) => s.event)).toEqual(['KVM_MMU_INIT', 'SMP_CALL_FUNCTION_SINGLE', 'KVM_CLEAR_HYP_IDMAP', 'CREATE_HYP_MAPPINGS', 'KVM_UP']);
+    expect(kernelSteps(legacy, layout, { cpus: 2, hotplug: 1 }).map((s) => s.event)).toEqual([
+      'KVM_MMU_INIT',
+      'SMP_CALL_FUNCTION_SINGLE',
+      'KVM_CLEAR_HYP_IDMAP',
+      'CREATE_HYP_MAPPINGS',
+      'KVM_UP',
+    ]);
   });
   test('each mutant changes exactly its step', () => {
-    const trampSteps = (d: Design) => initPhases(d).find((p) => p.name === 'trampoline')!.steps.map((s) => s.event);
+    const trampSteps = (d: Design) =>
+      initPhases(d)
+        .find((p) => p.name === 'trampoline')!
+        .steps.map((s) => s.event);
     const m = Object.fromEntries(mutants.map((d) => [d.name, d]));
     expect(trampSteps(trampoline)).toEqual(['SWITCH_PGD', 'TLBI', 'ERET']);
     expect(trampSteps(m['no-tlbi'])).toEqual(['SWITCH_PGD', 'ERET']);
     expect(trampSteps(m['tlbi-before-switch'])).toEqual(['TLBI', 'SWITCH_PGD', 'ERET']);
-    const writes = (d: Design) => kernelSteps(d, layout, { cpus: 2, hotplug: 1 }).flatMap((s) => s.writes.map((w) => `${w.type}:${'pgd' in w ? w.pgd : ''}:${'what' in w ? w.what : ''}`));
+    const writes = (d: Design) =>
+      kernelSteps(d, layout, { cpus: 2, hotplug: 1 }).flatMap((s) => s.writes.map((w) => `${w.type}:${'pgd' in w ? w.pgd : ''}:${'what' in w ? w.what : ''}`));
     expect(writes(m['no-boot-trampoline'])).not.toContain('mem.map:boot:trampoline');
     expect(writes(m['no-runtime-trampoline'])).not.toContain('mem.map:hyp:trampoline');
     expect(writes(m['free-boot-pgd'])).toContain('mem.free:boot:');

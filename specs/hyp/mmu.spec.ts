@@ -59,7 +59,11 @@ describe('layouts', () => {
     expect(l.idmapVa).toBe(0x80208000);
     expect(l.stacks[0]).toEqual({ va: 0x80208000, pa: 0xc0208000 });
     expect(l.text).toEqual({ va: 0x40008000, pa: 0x80008000 });
-    expect(runtimePages(l).filter((p) => p.ref.va === l.idmapVa).map((p) => p.name)).toEqual(['stack cpu0']);
+    expect(
+      runtimePages(l)
+        .filter((p) => p.ref.va === l.idmapVa)
+        .map((p) => p.name),
+    ).toEqual(['stack cpu0']);
     expect(collideTextLayout(2, 1).text).toEqual({ va: 0x80208000, pa: 0xc0208000 });
     expect(l.trampolineVa).toBe(0xffff0000);
   });
@@ -71,7 +75,16 @@ describe('layouts', () => {
       expect(p.ref.va - p.ref.pa).toBe(0x40000000);
     }
   });
-  const good = { initPa: '0x80208000', trampolineVa: '0xffff0000', text: { va: '0xc0008000', pa: '0x80008000' }, stacks: { va: '0xc1000000', pa: '0x81000000' }, hostCtx: [{ va: '0xc1100000', pa: '0x81100000' }, { va: '0xc1101000', pa: '0x81101000' }] };
+  const good = {
+    initPa: '0x80208000',
+    trampolineVa: '0xffff0000',
+    text: { va: '0xc0008000', pa: '0x80008000' },
+    stacks: { va: '0xc1000000', pa: '0x81000000' },
+    hostCtx: [
+      { va: '0xc1100000', pa: '0x81100000' },
+      { va: '0xc1101000', pa: '0x81101000' },
+    ],
+  };
   test('a user layout with generated and listed pages', () => {
     const l = parseLayout(good, 2, 0);
     expect(l.stacks[1]).toEqual({ va: 0xc1001000, pa: 0x81001000 });

@@ -6,12 +6,37 @@ import { explore, mutants, renderTimeline, system } from 'hypsim';
 import 'hypsim/jest';
 
 const table: [mutant: string, invariant: string, why: string, timeline: RegExp][] = [
-  ['no-tlbi', 'wrong-translation', 'the idmap entry cached through the boot pgd shadows the runtime page at the same VA', /STALE entry, cached at step \d+ through boot_hyp_pgd; hyp_pgd now gives PA 0xc0208000 \(stack cpu0\)/],
-  ['no-boot-trampoline', 'translation-fault', 'at the jump', /JUMP_TRAMPOLINE +fetch VA 0xffff0000: TLB miss, walk boot_hyp_pgd: not mapped ✗ translation-fault/],
-  ['no-runtime-trampoline', 'translation-fault', 'at the fetch after the TLBI', /ERET +fetch VA 0xffff0000: TLB miss, walk hyp_pgd: not mapped ✗ translation-fault/],
-  ['free-boot-pgd', 'use-after-free', 'when a CPU comes back', /CPU_UP +powered on; CPU_STARTING[^\n]*\n(?:.*\n)*.*walk of boot_hyp_pgd, which was freed \(HTTBR = virt_to_phys\(NULL\): not a page table\) ✗ use-after-free/],
+  [
+    'no-tlbi',
+    'wrong-translation',
+    'the idmap entry cached through the boot pgd shadows the runtime page at the same VA',
+    /STALE entry, cached at step \d+ through boot_hyp_pgd; hyp_pgd now gives PA 0xc0208000 \(stack cpu0\)/,
+  ],
+  [
+    'no-boot-trampoline',
+    'translation-fault',
+    'at the jump',
+    /JUMP_TRAMPOLINE +fetch VA 0xffff0000: TLB miss, walk boot_hyp_pgd: not mapped ✗ translation-fault/,
+  ],
+  [
+    'no-runtime-trampoline',
+    'translation-fault',
+    'at the fetch after the TLBI',
+    /ERET +fetch VA 0xffff0000: TLB miss, walk hyp_pgd: not mapped ✗ translation-fault/,
+  ],
+  [
+    'free-boot-pgd',
+    'use-after-free',
+    'when a CPU comes back',
+    /CPU_UP +powered on; CPU_STARTING[^\n]*\n(?:.*\n)*.*walk of boot_hyp_pgd, which was freed \(HTTBR = virt_to_phys\(NULL\): not a page table\) ✗ use-after-free/,
+  ],
   ['no-cpu-notifier', 'init-completes', 'a CPU that comes back never reaches runtime', /CPU_UP +powered on and online; no HYP init on the notifier chain/],
-  ['tlbi-before-switch', 'wrong-translation', 'a speculative fill between the TLBI and the switch survives it', /speculative walk \(MMU on, boot_hyp_pgd\): VA 0x80208000 → PA 0x80208000 \(init page\) cached(?:.*\n)*.*STALE entry/],
+  [
+    'tlbi-before-switch',
+    'wrong-translation',
+    'a speculative fill between the TLBI and the switch survives it',
+    /speculative walk \(MMU on, boot_hyp_pgd\): VA 0x80208000 → PA 0x80208000 \(init page\) cached(?:.*\n)*.*STALE entry/,
+  ],
 ];
 
 describe('MODEL.md mutants: every one is caught with its violation', () => {

@@ -34,7 +34,13 @@ test('POR keeps every end state and every violation, and symmetry every violatio
   fc.assert(
     fc.property(
       designArb,
-      fc.record({ layout: fc.constantFrom('collide', 'disjoint', 'arm64-highmem'), hotplug: fc.integer({ min: 0, max: 1 }), vms: fc.integer({ min: 0, max: 1 }), cpuPm: fc.integer({ min: 0, max: 1 }), hotplugFromBoot: fc.boolean() }),
+      fc.record({
+        layout: fc.constantFrom('collide', 'disjoint', 'arm64-highmem'),
+        hotplug: fc.integer({ min: 0, max: 1 }),
+        vms: fc.integer({ min: 0, max: 1 }),
+        cpuPm: fc.integer({ min: 0, max: 1 }),
+        hotplugFromBoot: fc.boolean(),
+      }),
       (design, b) => {
         try {
           checkDesign(design);

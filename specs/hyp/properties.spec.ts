@@ -178,13 +178,27 @@ describe('symmetry canonicalisation (fast-check, random walks of trampoline syst
       const id = (s: string) => s.replace(/^cpu(\d+)$/, (_m, n) => `cpu${cpu(Number(n))}`);
       const own = new Map<number, number>();
       for (const pages of [layout.stacks, layout.hostCtx])
-        for (const [x, y] of [[a, b], [b, a]]) {
+        for (const [x, y] of [
+          [a, b],
+          [b, a],
+        ]) {
           own.set(pages[x].va, pages[y].va);
           own.set(pages[x].pa, pages[y].pa);
         }
       const value = (k: string, v: unknown): unknown =>
-        k === 'cpu' && typeof v === 'number' ? cpu(v) : typeof v === 'number' && own.has(v) ? own.get(v) : typeof v === 'string' ? v.replace(/cpu(\d+)/g, (_m, n) => `cpu${cpu(Number(n))}`) : v;
-      return (e: TraceEntry): TraceEntry => ({ ...e, to: id(e.to), from: id(e.from), payload: Object.fromEntries(Object.entries(e.payload).map(([k, v]) => [k, value(k, v)])) });
+        k === 'cpu' && typeof v === 'number'
+          ? cpu(v)
+          : typeof v === 'number' && own.has(v)
+            ? own.get(v)
+            : typeof v === 'string'
+              ? v.replace(/cpu(\d+)/g, (_m, n) => `cpu${cpu(Number(n))}`)
+              : v;
+      return (e: TraceEntry): TraceEntry => ({
+        ...e,
+        to: id(e.to),
+        from: id(e.from),
+        payload: Object.fromEntries(Object.entries(e.payload).map(([k, v]) => [k, value(k, v)])),
+      });
     };
 
     /** A random walk and its mirror image (CPUs a and b swapped at every step), in one engine. */

@@ -33,7 +33,7 @@ describe('MODEL.md: what the seed says', () => {
       ['collide', 3, 1, 0],
       ['collide', 2, 0, 1],
       ['disjoint', 1, 0, 0],
-    ] as const)('%s, N=%i K=%i, %i VM: verified — the seed\'s fix', (layout, cpus, hotplug, vms) => {
+    ] as const)("%s, N=%i K=%i, %i VM: verified — the seed's fix", (layout, cpus, hotplug, vms) => {
       expect(system({ design: 'trampoline', layout, cpus, hotplug, vms })).toHoldInAllInterleavings();
     });
     test('with hotplug from boot, K≥1: init-completes — the v3.10 window between on_each_cpu and register_cpu_notifier', () => {

@@ -70,7 +70,7 @@ test('the timeline ends with a legend that explains every lane symbol it uses', 
   }
 });
 
-test('list names each design\'s kernel version once', () => {
+test("list names each design's kernel version once", () => {
   const out = hypsim('list').stdout.split('\n');
   for (const d of allDesigns) {
     const row = out.find((l) => new RegExp(`^(design|mutant) +${d.name} `).test(l))!;
@@ -79,7 +79,7 @@ test('list names each design\'s kernel version once', () => {
   }
 });
 
-test('--hotplug defaults to 0 in every subcommand, the API and the matchers\' system()', () => {
+test("--hotplug defaults to 0 in every subcommand, the API and the matchers' system()", () => {
   const api = system({ design: 'legacy', cpus: 2 }).header.hotplug;
   expect(api).toBe(0);
   expect(JSON.parse(hypsim('explore', '--design', 'legacy', '--cpus', '2', '--json').stdout).hotplug).toBe(api);

@@ -57,7 +57,7 @@ describe('hypsim export --what trace', () => {
     for (const l of lines.slice(1)) expect(l.split(': ').slice(1).join(': ').replace(/#\d+;/g, '')).not.toMatch(/[;#<>{}]/);
   });
 
-  test('Mermaid from system flags: the explorer\'s counterexample; --out writes a file', () => {
+  test("Mermaid from system flags: the explorer's counterexample; --out writes a file", () => {
     const out = join(dir, 'trace.mmd');
     const r = hypsim('export', '--format', 'mermaid', '--what', 'trace', '--design', 'legacy', '--cpus', '2', '--out', out);
     expect(r.code).toBe(0);
@@ -99,7 +99,8 @@ describe('hypsim export --what states', () => {
     expect(text).toContain('subgraph "cluster_cpu/boot-pgd" {');
     expect(text).toContain('subgraph "cluster_kernel/" {');
     expect(text).not.toContain('cluster_hotplug');
-    for (const s of ['off.stub', 'boot-pgd.set-vectors', 'boot-pgd.jump-trampoline', 'trampoline.switch-pgd', 'trampoline.tlbi', 'runtime', 'fault']) expect(text).toContain(`"cpu/${s}" [label=`);
+    for (const s of ['off.stub', 'boot-pgd.set-vectors', 'boot-pgd.jump-trampoline', 'trampoline.switch-pgd', 'trampoline.tlbi', 'runtime', 'fault'])
+      expect(text).toContain(`"cpu/${s}" [label=`);
     expect(text).toContain('"cpu/off.stub" -> "cpu/boot-pgd.set-vectors" [label="INIT"];');
     expect(text).toContain('"cpu/boot-pgd.jump-trampoline" -> "cpu/trampoline.switch-pgd" [label="JUMP_TRAMPOLINE"];');
     expect(text).toContain('"cpu/any:" -> "cpu/off.offline" [label="CPU_DOWN"];');
@@ -154,7 +155,10 @@ describe('bad input: one line on stderr, exit 2', () => {
     [['--format', 'dot', '--what', 'states', '--machine', 'vm', '--design', 'legacy', '--cpus', '2'], /this system has no vm machine/],
     [['--format', 'dot', '/nonexistent/t.json'], /trace file \/nonexistent\/t.json: cannot be read/],
     [['--format', 'dot', '--what', 'states'], /--design is required/],
-    [['--format', 'mermaid', '--what', 'states', '--design', 'legacy', '--cpus', '2', '--out', '/nonexistent/dir/x.mmd'], /cannot write \/nonexistent\/dir\/x.mmd/],
+    [
+      ['--format', 'mermaid', '--what', 'states', '--design', 'legacy', '--cpus', '2', '--out', '/nonexistent/dir/x.mmd'],
+      /cannot write \/nonexistent\/dir\/x.mmd/,
+    ],
   ])('%j', (args, msg) => {
     const r = hypsim('export', ...(args as string[]));
     expect(r.code).toBe(2);

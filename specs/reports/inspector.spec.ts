@@ -36,19 +36,27 @@ describe('statecharts, read from the XState definitions', () => {
     const cpu = charts.find((c) => c.name === 'cpu')!;
     expect(cpu.actors).toEqual(['cpu0', 'cpu1']);
     const paths = allStates(cpu.chart).map((s) => s.path);
-    expect(paths).toEqual(expect.arrayContaining(['', 'off', 'off.stub', 'off.offline', 'idmap', 'idmap.set-vectors', 'idmap.set-stack', 'idmap.eret', 'runtime', 'fault']));
-    expect(cpu.chart.edges).toEqual(expect.arrayContaining([
-      { source: 'off.stub', targets: ['idmap.set-vectors'], event: 'INIT', guarded: false },
-      { source: '', targets: ['off.offline'], event: 'CPU_DOWN', guarded: false },
-      expect.objectContaining({ source: 'idmap.set-stack', targets: ['fault'], event: 'SET_STACK', guarded: true }),
-    ]));
+    expect(paths).toEqual(
+      expect.arrayContaining(['', 'off', 'off.stub', 'off.offline', 'idmap', 'idmap.set-vectors', 'idmap.set-stack', 'idmap.eret', 'runtime', 'fault']),
+    );
+    expect(cpu.chart.edges).toEqual(
+      expect.arrayContaining([
+        { source: 'off.stub', targets: ['idmap.set-vectors'], event: 'INIT', guarded: false },
+        { source: '', targets: ['off.offline'], event: 'CPU_DOWN', guarded: false },
+        expect.objectContaining({ source: 'idmap.set-stack', targets: ['fault'], event: 'SET_STACK', guarded: true }),
+      ]),
+    );
     // The kernel's eventless transition out of on_each_cpu's wait is there too (trampoline design).
     const kernel = chartsOf(system({ design: 'trampoline', cpus: 2 }).spec.actors).find((c) => c.name === 'kernel')!;
     expect(kernel.chart.edges.some((e) => e.event === 'always' && e.source === 'wait-cpus')).toBe(true);
   });
 
   test('any machine is drawn from its definition: every state a box, every transition an arrow', () => {
-    const m = createMachine({ id: 'm', initial: 'a', states: { a: { on: { GO: 'b', STAY: {} } }, b: { initial: 'x', states: { x: { on: { UP: '#m.a', NEXT: 'y' } }, y: {} } } } });
+    const m = createMachine({
+      id: 'm',
+      initial: 'a',
+      states: { a: { on: { GO: 'b', STAY: {} } }, b: { initial: 'x', states: { x: { on: { UP: '#m.a', NEXT: 'y' } }, y: {} } } },
+    });
     const chart = chartOf(m);
     const d = renderDiagram(chart, 'm');
     for (const p of ['', 'a', 'b', 'b.x', 'b.y']) expect(d.svg).toContain(`data-path="${p}"`);
@@ -122,7 +130,12 @@ describe('diagrams leave out what a run can never enter', () => {
       });
       if (c.name === 'cpu') expect(labels.length).toBeGreaterThan(10);
       const meet = (a: (typeof labels)[number], b: (typeof labels)[number]) => a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
-      const clash = labels.flatMap((a, i) => labels.slice(i + 1).filter((b) => meet(a, b)).map((b) => `${a.t} / ${b.t}`));
+      const clash = labels.flatMap((a, i) =>
+        labels
+          .slice(i + 1)
+          .filter((b) => meet(a, b))
+          .map((b) => `${a.t} / ${b.t}`),
+      );
       expect(clash).toEqual([]);
     }
   });
@@ -159,7 +172,7 @@ describe('the per-step model of a trace (legacy counterexample)', () => {
     expect(data.frames[24].l.map((l) => l.text).join(' ')).toMatch(/STALE entry, cached at step \d+ through hyp_pgd/);
   });
 
-  test('an entry is stale exactly when a walk of the CPU\'s pgd gives another PA', () => {
+  test("an entry is stale exactly when a walk of the CPU's pgd gives another PA", () => {
     let fresh = 0;
     let stale = 0;
     data.frames.forEach((f, i) => {
@@ -200,7 +213,8 @@ describe('live runs feed the same model', () => {
     expect(live.builder.steps).toBe(r.steps);
     const replayed = traceSession(sys, live.builder.trace, { source: 'x', title: 't' }).data();
     const a = live.data();
-    const flat = (d: SessionData) => d.frames.map((f) => ({ s: f.s.map((i) => d.tables.states[i]), c: f.c.map((i) => d.tables.views[i]), m: d.tables.mems[f.m], l: f.l, d: f.d }));
+    const flat = (d: SessionData) =>
+      d.frames.map((f) => ({ s: f.s.map((i) => d.tables.states[i]), c: f.c.map((i) => d.tables.views[i]), m: d.tables.mems[f.m], l: f.l, d: f.d }));
     expect(flat(a)).toEqual(flat(replayed));
     expect(a.frames.every((f, i) => i === 0 || f.l.length > 0)).toBe(true);
   });
@@ -246,13 +260,17 @@ describe('the server: 127.0.0.1 only, every asset from the package', () => {
       const page = await get(server.url);
       expect(page.status).toBe(200);
       expect(page.type).toMatch(/text\/html/);
-      for (const [path, type] of [['app.js', /javascript/], ['style.css', /text\/css/]] as const) {
+      for (const [path, type] of [
+        ['app.js', /javascript/],
+        ['style.css', /text\/css/],
+      ] as const) {
         const a = await get(server.url + path);
         expect(a.status).toBe(200);
         expect(a.type).toMatch(type);
       }
       // No CDN, no external URL in anything the page loads.
-      for (const f of ['index.html', 'app.js', 'style.css']) expect(readFileSync(join(assetDir(), f), 'utf8')).not.toMatch(/(https?:)?\/\/[a-z0-9.-]+\.[a-z]{2,}/i);
+      for (const f of ['index.html', 'app.js', 'style.css'])
+        expect(readFileSync(join(assetDir(), f), 'utf8')).not.toMatch(/(https?:)?\/\/[a-z0-9.-]+\.[a-z]{2,}/i);
       expect(page.body).toMatch(/<script src="\/app\.js"><\/script>/);
       const s = JSON.parse((await get(server.url + 'api/session')).body) as SessionData;
       expect(s.frames).toHaveLength(25);
@@ -303,7 +321,9 @@ describe('the server: 127.0.0.1 only, every asset from the package', () => {
         });
       });
       await new Promise((r) => ws.on('open', r));
-      ws.send(JSON.stringify({ type: 'hello', have: { frames: mine.frames.length, states: mine.states.length, views: mine.views.length, mems: mine.mems.length } }));
+      ws.send(
+        JSON.stringify({ type: 'hello', have: { frames: mine.frames.length, states: mine.states.length, views: mine.views.length, mems: mine.mems.length } }),
+      );
       const out = await runLive(session, { seed: 5, delayMs: 1, flushMs: 20 });
       await done;
       ws.close();
@@ -318,7 +338,6 @@ describe('the server: 127.0.0.1 only, every asset from the package', () => {
     }
   });
 });
-
 
 describe('hypsim inspect', () => {
   const dir = tmp();
@@ -341,7 +360,7 @@ describe('hypsim inspect', () => {
     }
   });
 
-  test('system flags without a trace: the explorer\'s counterexample; --live: a live run', async () => {
+  test("system flags without a trace: the explorer's counterexample; --live: a live run", async () => {
     const s = await startInspect('--design', 'legacy', '--cpus', '2', '--port', '0');
     try {
       const d = JSON.parse((await get(s.url + 'api/session')).body) as SessionData;
@@ -422,7 +441,10 @@ describe('hypsim inspect', () => {
   });
 
   test('a trace file with other system flags, or with --live, is refused', () => {
-    for (const args of [[file, '--cpus', '3'], [file, '--live']]) {
+    for (const args of [
+      [file, '--cpus', '3'],
+      [file, '--live'],
+    ]) {
       const r = hypsim('inspect', ...args);
       expect(r.code).toBe(2);
       expect(r.stderr).toMatch(/is for cpus 2, not 3|--live runs a fresh simulation/);

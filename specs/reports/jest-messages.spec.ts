@@ -61,7 +61,7 @@ test.each([
   expect(b).not.toMatch(/> +\d+ \|.*(matchers|for-all)/);
 });
 
-test("a failed matcher writes the trace next to the test output and says how to open it", () => {
+test('a failed matcher writes the trace next to the test output and says how to open it', () => {
   const b = block('legacy holds in all interleavings');
   const file = join(traceDir, 'legacy-holds-in-all-interleavings.json');
   expect(b).toContain(`trace written to ${file}`);

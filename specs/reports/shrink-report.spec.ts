@@ -13,7 +13,11 @@ import { hypsim } from '../cli/helpers';
 const flags = ['--design', 'trampoline', '--cpus', '2', '--hotplug', '1', '--hotplug-from-boot', '--quiet'];
 
 /** The output without the figures line (timings differ between runs). */
-const stable = (s: string) => s.split('\n').filter((l) => !/states\/s/.test(l)).join('\n');
+const stable = (s: string) =>
+  s
+    .split('\n')
+    .filter((l) => !/states\/s/.test(l))
+    .join('\n');
 
 test.each([
   ['pct', '6'],
@@ -40,7 +44,13 @@ test.each([
   const again = hypsim(...cmd.split(' ').slice(1), '--quiet');
   expect(again.code).toBe(1);
   expect(stable(again.stdout)).toBe(stable(text.stdout));
-  const fewer = hypsim(...cmd.split(' ').slice(1).map((w, i, a) => (a[i - 1] === '--walks' ? String(sample.run - 1) : w)), '--quiet');
+  const fewer = hypsim(
+    ...cmd
+      .split(' ')
+      .slice(1)
+      .map((w, i, a) => (a[i - 1] === '--walks' ? String(sample.run - 1) : w)),
+    '--quiet',
+  );
   expect(fewer.code).toBe(3);
 });
 

@@ -48,7 +48,8 @@ async function until(cond: () => boolean, what: string, ms = 60_000): Promise<vo
 }
 
 async function startRedis(): Promise<{ url: string; proc: Proc }> {
-  if (!existsSync(REDIS)) throw new Error(`${REDIS} not found: the Redis tests need Debian's redis-server (apt-get install -y redis-server; .ci/run installs it)`);
+  if (!existsSync(REDIS))
+    throw new Error(`${REDIS} not found: the Redis tests need Debian's redis-server (apt-get install -y redis-server; .ci/run installs it)`);
   const port = await freePort();
   const proc = start(REDIS, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no']);
   await until(() => /Ready to accept connections/.test(proc.output()), 'redis-server');
@@ -76,9 +77,45 @@ async function coordinate(args: string[]): Promise<{ code: number | null; o: any
   return { code, o, text };
 }
 
-const bugArgs = ['explore', '--design', 'tlbi-before-switch', '--cpus', '3', '--hotplug', '1', '--vms', '1', '--walks', '1', '--strategy', 'random', '--seeds', '6', '--json', '--quiet'];
+const bugArgs = [
+  'explore',
+  '--design',
+  'tlbi-before-switch',
+  '--cpus',
+  '3',
+  '--hotplug',
+  '1',
+  '--vms',
+  '1',
+  '--walks',
+  '1',
+  '--strategy',
+  'random',
+  '--seeds',
+  '6',
+  '--json',
+  '--quiet',
+];
 // No bug here, so every seed runs: 6 seeds of 150 walks, a second or two each on this machine.
-const longArgs = ['explore', '--design', 'trampoline', '--cpus', '3', '--hotplug', '2', '--vms', '1', '--walks', '150', '--strategy', 'random', '--seeds', '6', '--json', '--quiet'];
+const longArgs = [
+  'explore',
+  '--design',
+  'trampoline',
+  '--cpus',
+  '3',
+  '--hotplug',
+  '2',
+  '--vms',
+  '1',
+  '--walks',
+  '150',
+  '--strategy',
+  'random',
+  '--seeds',
+  '6',
+  '--json',
+  '--quiet',
+];
 
 describe('a swarm over Redis', () => {
   let redis: { url: string; proc: Proc };
@@ -120,7 +157,18 @@ describe('a swarm over Redis', () => {
   test('Redis lost mid-run: the coordinator ends incomplete with the reason (exit 3), workers exit 3', async () => {
     const live = workers.slice(1);
     const before = live.map((w) => w.output().length);
-    const started = () => live.reduce((n, w, i) => n + (w.output().slice(before[i]).match(/seed \d+ of run/g) ?? []).length, 0);
+    const started = () =>
+      live.reduce(
+        (n, w, i) =>
+          n +
+          (
+            w
+              .output()
+              .slice(before[i])
+              .match(/seed \d+ of run/g) ?? []
+          ).length,
+        0,
+      );
     // Main's parser refuses a flag given twice: twelve seeds replace longArgs' six.
     const run = coordinate([...longArgs.map((a, i) => (longArgs[i - 1] === '--seeds' ? '12' : a)), '--redis', redis.url]);
     // Two seeds under way, ten to go (a second or so each): Redis dies mid-run.

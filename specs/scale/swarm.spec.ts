@@ -5,7 +5,11 @@ import { createRng } from '../../util/rng';
 import { explore, exploreSwarm, system } from 'hypsim';
 import { cli } from './run-cli';
 
-const ok = (seed: number): SearchResult => ({ result: 'incomplete', stoppedBy: 'walks', stats: { states: seed, transitions: 1, seconds: 0, depth: seed, peakMemoryMB: 1 } });
+const ok = (seed: number): SearchResult => ({
+  result: 'incomplete',
+  stoppedBy: 'walks',
+  stats: { states: seed, transitions: 1, seconds: 0, depth: seed, peakMemoryMB: 1 },
+});
 const bad = (seed: number): SearchResult => ({ ...ok(seed), result: 'violation', violation: { invariant: `inv${seed}`, message: '', trace: [] } });
 
 /** A runner whose seeds take random time; `violating` seeds violate. Records what was started and cancelled. */
@@ -96,7 +100,25 @@ describe('hypsim explore --workers (worker threads)', () => {
 
   test('pct swarms too; a swarm that finds nothing is incomplete (exit 3)', async () => {
     expect((await json('--strategy', 'pct', '--seeds', '3', '--workers', '2')).o.swarm.foundBySeed).not.toBeNull();
-    const none = await cli('explore', '--design', 'trampoline', '--cpus', '2', '--hotplug', '1', '--strategy', 'random', '--walks', '3', '--seeds', '4', '--workers', '2', '--json', '--quiet');
+    const none = await cli(
+      'explore',
+      '--design',
+      'trampoline',
+      '--cpus',
+      '2',
+      '--hotplug',
+      '1',
+      '--strategy',
+      'random',
+      '--walks',
+      '3',
+      '--seeds',
+      '4',
+      '--workers',
+      '2',
+      '--json',
+      '--quiet',
+    );
     expect(none.code).toBe(3);
     expect(JSON.parse(none.stdout).swarm).toMatchObject({ foundBySeed: null, seedsRun: 4 });
   });
