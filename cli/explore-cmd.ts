@@ -12,6 +12,7 @@ import { traceFileFor } from '../report/trace-file';
 import { InputError } from '../util/errors';
 import { parseArgs, refuseFlags, type Flags } from './args';
 import { scaleChoice, scaleFlags, scaleHelp, swarmLine, visitedLine } from './scale-flags';
+import { searchOptions } from './search-options';
 import { swarmCommand } from './swarm-cmd';
 import { describeSystem, systemFlags, systemFrom } from './system-flags';
 import { noTraceOut, writeTraceOut } from './trace-out';
@@ -112,16 +113,11 @@ export function exploreCommand(
   const scenario = f.scenario !== undefined ? readScenarioFile(f.scenario, sys).spec : undefined;
   const r: ExploreResult = explore(sys, {
     strategy,
-    seed: f.seed,
-    walks: f.walks,
-    pctDepth: f['pct-depth'],
-    maxStates: f['max-states'],
-    maxSeconds: f['max-seconds'],
+    ...searchOptions(f),
     maxMemoryMB: f['max-memory'],
     interrupt,
     // A scenario names actors: it runs without symmetry (the result says symmetry: false).
-    symmetry: scenario ? undefined : f['no-symmetry'] !== true,
-    por: f['no-por'] !== true,
+    ...(scenario ? { symmetry: undefined } : {}),
     scenario,
     ...scale.options,
     onProgress: f.quiet

@@ -8,6 +8,7 @@ import { renderTimeline } from '../report/timeline';
 import { traceFileFor, writeTraceFile } from '../report/trace-file';
 import { InputError } from '../util/errors';
 import type { ScaleChoice, ScaleFlags } from './scale-flags';
+import { type SearchFlags, searchOptions } from './search-options';
 import { describeSystem } from './system-flags';
 
 type Format = (title: string, r: ExploreResult, timeline: () => string) => string;
@@ -15,29 +16,17 @@ type Format = (title: string, r: ExploreResult, timeline: () => string) => strin
 type Swarm = NonNullable<ScaleChoice['swarm']>;
 
 type Print = (s: string) => void;
-type Flags = ScaleFlags & {
-  seed?: number;
-  walks?: number;
-  'pct-depth'?: number;
-  'max-states'?: number;
-  'max-seconds'?: number;
-  'no-symmetry'?: boolean;
-  'no-por'?: boolean;
-  json?: boolean;
-  'trace-out'?: string;
-};
+type Flags = ScaleFlags &
+  SearchFlags & {
+    json?: boolean;
+    'trace-out'?: string;
+  };
 
 export async function swarmCommand(sys: System, f: Flags, strategy: 'random' | 'pct', s: Swarm, out: Print, err: Print, format: Format): Promise<number> {
   if (f.scenario !== undefined) throw new InputError('hypsim explore: a scenario cannot run as a swarm (drop --workers/--seeds/--redis)');
   const opts: SwarmOptions = {
     strategy,
-    seed: f.seed,
-    walks: f.walks,
-    pctDepth: f['pct-depth'],
-    maxStates: f['max-states'],
-    maxSeconds: f['max-seconds'],
-    symmetry: f['no-symmetry'] !== true,
-    por: f['no-por'] !== true,
+    ...searchOptions(f),
     seeds: s.seeds,
     workers: s.workers,
     ...(s.redis !== undefined ? (checkRedisUrl(s.redis), { runner: RedisSeedRunner.factory(s.redis, err) }) : {}),

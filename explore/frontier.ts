@@ -71,26 +71,45 @@ class SegmentStore {
   }
 }
 
-export class FifoFrontier implements Frontier {
-  private head: Segment = empty();
-  private at = 0;
-  private tail: Segment = empty();
-  private readonly queue: (Segment | number)[] = [];
-  private qHead = 0;
-  private count = 0;
-  private readonly segs: SegmentStore;
-
-  private readonly segment: number;
+/** What both frontiers share: the segment size, the segment store and the count. */
+abstract class SegmentedFrontier implements Frontier {
+  protected count = 0;
+  protected readonly segs: SegmentStore;
+  protected readonly segment: number;
 
   constructor(spill?: SpillOptions) {
     this.segment = segmentFor(spill);
     this.segs = new SegmentStore(spill, this.segment);
   }
 
-  push(key: string, depth: number): void {
-    this.tail.keys.push(key);
-    this.tail.depths.push(depth);
+  abstract push(key: string, depth: number): void;
+  abstract pop(): FrontierEntry | undefined;
+
+  /** Add an entry to the segment being filled. */
+  protected append(seg: Segment, key: string, depth: number): void {
+    seg.keys.push(key);
+    seg.depths.push(depth);
     this.count++;
+  }
+
+  get size(): number {
+    return this.count;
+  }
+
+  get spilled(): number {
+    return this.segs.spilled;
+  }
+}
+
+export class FifoFrontier extends SegmentedFrontier {
+  private head: Segment = empty();
+  private at = 0;
+  private tail: Segment = empty();
+  private readonly queue: (Segment | number)[] = [];
+  private qHead = 0;
+
+  push(key: string, depth: number): void {
+    this.append(this.tail, key, depth);
     if (this.tail.keys.length === this.segment) {
       this.queue.push(this.segs.park(this.tail));
       this.tail = empty();
@@ -113,34 +132,15 @@ export class FifoFrontier implements Frontier {
     const i = this.at++;
     return { key: this.head.keys[i], depth: this.head.depths[i] };
   }
-
-  get size(): number {
-    return this.count;
-  }
-
-  get spilled(): number {
-    return this.segs.spilled;
-  }
 }
 
-export class LifoFrontier implements Frontier {
+export class LifoFrontier extends SegmentedFrontier {
   /** Holds up to two segments; when full, its bottom half moves to the stack, so push/pop at a boundary cannot thrash. */
   private top: Segment = empty();
   private readonly stack: (Segment | number)[] = [];
-  private count = 0;
-  private readonly segs: SegmentStore;
-
-  private readonly segment: number;
-
-  constructor(spill?: SpillOptions) {
-    this.segment = segmentFor(spill);
-    this.segs = new SegmentStore(spill, this.segment);
-  }
 
   push(key: string, depth: number): void {
-    this.top.keys.push(key);
-    this.top.depths.push(depth);
-    this.count++;
+    this.append(this.top, key, depth);
     if (this.top.keys.length === 2 * this.segment) {
       const bottom = { keys: this.top.keys.splice(0, this.segment), depths: this.top.depths.splice(0, this.segment) };
       this.stack.push(this.segs.park(bottom));
@@ -155,13 +155,5 @@ export class LifoFrontier implements Frontier {
     }
     this.count--;
     return { key: this.top.keys.pop()!, depth: this.top.depths.pop()! };
-  }
-
-  get size(): number {
-    return this.count;
-  }
-
-  get spilled(): number {
-    return this.segs.spilled;
   }
 }
