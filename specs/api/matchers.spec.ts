@@ -177,21 +177,7 @@ describe('TypeScript: the matchers are typed for users', () => {
   test('misuse is a type error: a number for an invariant id, an unknown option, a matcher without the import', () => {
     const dir = mkdtempSync(join(tmpdir(), 'hypsim-types-'));
     const file = (name: string, text: string) => writeFileSync(join(dir, name), text);
-    const config = {
-      compilerOptions: {
-        strict: true,
-        noEmit: true,
-        module: 'nodenext',
-        moduleResolution: 'nodenext',
-        target: 'es2022',
-        skipLibCheck: true,
-        types: ['jest', 'node'],
-        typeRoots: [join(root, 'node_modules', '@types')],
-        paths: { hypsim: [join(root, 'dist', 'index.d.ts')], 'hypsim/jest': [join(root, 'dist', 'jest', 'index.d.ts')] },
-      },
-      files: ['use.ts'],
-    };
-    file('tsconfig.json', JSON.stringify(config));
+    file('tsconfig.json', JSON.stringify(userTsconfig(root, ['use.ts'])));
     file(
       'use.ts',
       [
@@ -223,6 +209,24 @@ describe('TypeScript: the matchers are typed for users', () => {
   });
 });
 
+/** A strict tsconfig for a user's files, resolving 'hypsim' and 'hypsim/jest' to the built declarations. */
+function userTsconfig(root: string, files: string[]) {
+  return {
+    compilerOptions: {
+      strict: true,
+      noEmit: true,
+      module: 'nodenext',
+      moduleResolution: 'nodenext',
+      target: 'es2022',
+      skipLibCheck: true,
+      types: ['jest', 'node'],
+      typeRoots: [join(root, 'node_modules', '@types')],
+      paths: { hypsim: [join(root, 'dist', 'index.d.ts')], 'hypsim/jest': [join(root, 'dist', 'jest', 'index.d.ts')] } as Record<string, string[]>,
+    },
+    files,
+  };
+}
+
 test('the TypeScript examples of docs/api.md and docs/jest.md type-check against the built package', () => {
   const root = join(__dirname, '..', '..');
   // These pages hold what the README's "Tests over all interleavings" section held.
@@ -234,27 +238,9 @@ test('the TypeScript examples of docs/api.md and docs/jest.md type-check against
     writeFileSync(join(dir, `example${i}.mts`), b + '\nexport {};\n');
     return `example${i}.mts`;
   });
-  writeFileSync(
-    join(dir, 'tsconfig.json'),
-    JSON.stringify({
-      compilerOptions: {
-        strict: true,
-        noEmit: true,
-        module: 'nodenext',
-        moduleResolution: 'nodenext',
-        target: 'es2022',
-        skipLibCheck: true,
-        types: ['jest', 'node'],
-        typeRoots: [join(root, 'node_modules', '@types')],
-        paths: {
-          hypsim: [join(root, 'dist', 'index.d.ts')],
-          'hypsim/jest': [join(root, 'dist', 'jest', 'index.d.ts')],
-          xstate: [join(root, 'node_modules', 'xstate', 'dist', 'xstate.cjs.d.mts')],
-        },
-      },
-      files,
-    }),
-  );
+  const config = userTsconfig(root, files);
+  config.compilerOptions.paths.xstate = [join(root, 'node_modules', 'xstate', 'dist', 'xstate.cjs.d.mts')];
+  writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify(config));
   const r = spawnSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', dir], { encoding: 'utf8' });
   expect(r.stdout + r.stderr).toBe('');
 });
