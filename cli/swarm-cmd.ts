@@ -5,11 +5,12 @@ import { exploreSwarm, type SwarmOptions } from '../api/swarm';
 import { RedisSeedRunner } from '../api/swarm-redis';
 import type { System } from '../api/system';
 import { renderTimeline } from '../report/timeline';
-import { traceFileFor, writeTraceFile } from '../report/trace-file';
+import { traceFileFor } from '../report/trace-file';
 import { InputError } from '../util/errors';
 import type { ScaleChoice, ScaleFlags } from './scale-flags';
 import { type SearchFlags, searchOptions } from './search-options';
 import { describeSystem } from './system-flags';
+import { noTraceOut, writeTraceOut } from './trace-out';
 
 type Format = (title: string, r: ExploreResult, timeline: () => string) => string;
 
@@ -33,8 +34,11 @@ export async function swarmCommand(sys: System, f: Flags, strategy: 'random' | '
   };
   const r = await exploreSwarm(sys, opts);
   const v = r.violation;
-  if (v && typeof f['trace-out'] === 'string') writeTraceFile(f['trace-out'], traceFileFor(sys, { invariant: v.invariant, message: v.message }, v.trace));
   if (f.json) out(JSON.stringify(r));
   else out(format(describeSystem(sys), r, () => renderTimeline(sys, r.violation!.trace, r.violation)));
+  if (f['trace-out'] !== undefined) {
+    if (v) writeTraceOut('explore', f['trace-out'], traceFileFor(sys, { invariant: v.invariant, message: v.message }, v.trace), err);
+    else noTraceOut('explore', f['trace-out'], err);
+  }
   return r.result === 'verified' ? 0 : r.result === 'violation' ? 1 : 3;
 }
