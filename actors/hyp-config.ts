@@ -66,7 +66,8 @@ export function validateHypConfig(config: HypConfig): void {
     const clash = runtimePages(layout).find((p) => p.ref.va === layout.idmapVa && (p.cpu === undefined || p.cpu < cpus) && (p.vm === undefined || p.vm < vms));
     if (clash)
       throw new InputError(
-        `design ${design.name} on layout ${layout.name}: the idmap VA ${hex(layout.idmapVa)} is also the HYP VA of ${clash.name}; with one HYP pgd kvm_mmu_init refuses this ("IDMAP intersecting with HYP VA")`,
+        `design ${design.name} on layout ${layout.name}: the idmap VA ${hex(layout.idmapVa)} is also the HYP VA of ${clash.name}; with one HYP pgd ` +
+          `kvm_mmu_init refuses this ("IDMAP intersecting with HYP VA")`,
       );
   }
   if (layout.stacks.length < cpus || layout.hostCtx.length < cpus) throw new InputError(`layout ${layout.name} has pages for fewer than ${cpus} CPUs`);

@@ -47,7 +47,8 @@ function fetchText(ctx: TimelineContext, id: string, before: CpuContext, after: 
     const stale = w.kind !== 'mapped' || w.pa !== cached;
     const from = ctx.provenance.get(id)?.get(va);
     const since = from ? `, cached at step ${from.step} through ${from.pgd}` : '';
-    return `VA ${hex(va)}: TLB hit → PA ${hex(cached)} (${ctx.page(cached)})${stale ? ` — STALE entry${since}; ${pgd} now gives ${w.kind === 'mapped' ? `PA ${hex(w.pa)} (${ctx.page(w.pa)})` : w.kind}` : ''}`;
+    const now = w.kind === 'mapped' ? `PA ${hex(w.pa)} (${ctx.page(w.pa)})` : w.kind;
+    return `VA ${hex(va)}: TLB hit → PA ${hex(cached)} (${ctx.page(cached)})${stale ? ` — STALE entry${since}; ${pgd} now gives ${now}` : ''}`;
   }
   const filled = lookup(after.tlb, va) !== undefined && w.kind === 'mapped';
   return `VA ${hex(va)}: TLB miss, ${walkText(ctx, w, pgd)}${filled ? ', cached' : ''}`;
@@ -97,9 +98,13 @@ function cpuLine(ctx: TimelineContext, id: string, d: Delivery, bs: AnyMachineSn
         ? "CPU_PM_EXIT: HVBAR is the stub's → cpu_init_hyp_mode()"
         : 'back from deep idle, online; no HYP init on the CPU PM notifier chain: HYP stays the stub';
       break;
-    case 'SPECULATE':
-      text = `speculative walk (MMU on, ${b.httbr ? pgdNames[b.httbr] : '?'}): ${e.walk.kind === 'mapped' ? `VA ${hex(e.va)} → PA ${hex(e.walk.pa)} (${ctx.page(e.walk.pa)}) cached` : `VA ${hex(e.va)}: ${walkText(ctx, e.walk, b.httbr ? pgdNames[b.httbr] : '?')}`}`;
+    case 'SPECULATE': {
+      const pgd = b.httbr ? pgdNames[b.httbr] : '?';
+      const w = e.walk;
+      const got = w.kind === 'mapped' ? ` → PA ${hex(w.pa)} (${ctx.page(w.pa)}) cached` : `: ${walkText(ctx, w, pgd)}`;
+      text = `speculative walk (MMU on, ${pgd}): VA ${hex(e.va)}${got}`;
       break;
+    }
     case 'ACCESS':
       text = `HYP uses ${e.page} — ${fetchText(ctx, id, b, a, e.va, e.walk)}`;
       break;

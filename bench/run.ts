@@ -76,7 +76,8 @@ const rows: Row[] = [
 const only = process.argv[2];
 const cli = join(__dirname, '..', 'cli', 'main.js');
 console.log(
-  `${'row'.padEnd(46)} ${'result'.padEnd(10)} ${'states'.padStart(10)} ${'transitions'.padStart(12)} ${'states/s'.padStart(10)} ${'seconds'.padStart(8)} ${'peak MB'.padStart(8)}  reference`,
+  `${'row'.padEnd(46)} ${'result'.padEnd(10)} ${'states'.padStart(10)} ${'transitions'.padStart(12)} ${'states/s'.padStart(10)} ` +
+    `${'seconds'.padStart(8)} ${'peak MB'.padStart(8)}  reference`,
 );
 for (const r of rows) {
   if ((only && !r.name.includes(only)) || (r.optIn && !only)) continue;

@@ -75,7 +75,8 @@ export async function inspectCommand(argv: readonly string[], out: (s: string) =
         session = traceSession(sys, trace, { source: `explore (bfs): shortest counterexample, ${r.stats.states} states searched`, title: describeSystem(sys) });
       } else {
         err(
-          `hypsim inspect: ${r.result === 'verified' ? 'verified, no counterexample' : `no counterexample found (${r.stoppedBy})`}; showing a live run, seed ${seed}`,
+          `hypsim inspect: ${r.result === 'verified' ? 'verified, no counterexample' : `no counterexample found (${r.stoppedBy})`}; showing a live ` +
+            `run, seed ${seed}`,
         );
         live = true;
       }
@@ -87,9 +88,8 @@ export async function inspectCommand(argv: readonly string[], out: (s: string) =
 
   const server: InspectorServer = await serveInspector(shown, { port, stately: f.stately === true });
   out(`hypsim inspector: ${server.url}`);
-  out(
-    `  ${describeSystem(sys)} — ${shown.info.source}${trace ? `: ${shown.builder.steps} steps, ${shown.violation ? `✗ ${shown.violation.invariant} at step ${shown.violation.step}` : 'no invariant broken'}` : ''}`,
-  );
+  const verdict = shown.violation ? `✗ ${shown.violation.invariant} at step ${shown.violation.step}` : 'no invariant broken';
+  out(`  ${describeSystem(sys)} — ${shown.info.source}${trace ? `: ${shown.builder.steps} steps, ${verdict}` : ''}`);
   const broken = trace ? shown.violation : null;
   if (broken) out(`  the breaking step: ${server.url}#${broken.step}`);
   let stately: StatelyAttachment | null = null;

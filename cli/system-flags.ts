@@ -74,5 +74,8 @@ export function checkFlagsMatchTrace(path: string, sys: System, f: SystemFlags, 
 
 export function describeSystem(s: System): string {
   const h = s.header;
-  return `${h.design} on ${h.layout ?? 'custom'}, ${h.cpus} CPUs, hotplug K=${h.hotplug}${h.hotplugFromBoot ? ' from boot' : ''}${h.cpuPm ? `, CPU PM ${h.cpuPm}` : ''}, ${h.vms} VM${h.vms === 1 ? '' : 's'}`;
+  return (
+    `${h.design} on ${h.layout ?? 'custom'}, ${h.cpus} CPUs, hotplug ` +
+    `K=${h.hotplug}${h.hotplugFromBoot ? ' from boot' : ''}${h.cpuPm ? `, CPU PM ${h.cpuPm}` : ''}, ${h.vms} VM${h.vms === 1 ? '' : 's'}`
+  );
 }

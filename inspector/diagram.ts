@@ -191,7 +191,7 @@ export function renderDiagram(chart: Chart, title: string): Diagram {
 
   const out: string[] = [];
   const footer: string[] = global.map(
-    (e) => `any state: ${e.event}${e.guarded ? ' [guard]' : ''} → ${e.targets.length ? e.targets.map((t) => t || '(root)').join(', ') : '↻ (no state change)'}`,
+    (e) => `any state: ${e.event}${e.guarded ? ' [guard]' : ''} → ${e.targets.map((t) => t || '(root)').join(', ') || '↻ (no state change)'}`,
   );
   const footerH = footer.length * 15 + (footer.length ? 8 : 0);
   const height = root.h + 2 * M + footerH;
@@ -221,7 +221,8 @@ export function renderDiagram(chart: Chart, title: string): Diagram {
     const anchor = adjacentBelow ? 'start' : 'middle';
     labels.right = Math.max(labels.right, c.reach);
     out.push(
-      `<g class="${cls}" data-event="${escapeXml(e.event)}" data-source="${escapeXml(e.source)}" data-target="${escapeXml(target)}"><path d="${c.d}" marker-end="url(#arrow-${escapeXml(chart.machineId)})"/>`,
+      `<g class="${cls}" data-event="${escapeXml(e.event)}" data-source="${escapeXml(e.source)}" data-target="${escapeXml(target)}"><path d="${c.d}" ` +
+        `marker-end="url(#arrow-${escapeXml(chart.machineId)})"/>`,
     );
     if (!faint) {
       const text = e.event + (e.guarded ? ' [g]' : '');
@@ -238,8 +239,12 @@ export function renderDiagram(chart: Chart, title: string): Diagram {
     out.push(`<text class="global" x="${M}" y="${root.y + root.h + 18 + i * 15}">${escapeXml(f)}</text>`);
   });
 
-  const defs = `<defs><marker id="arrow-${escapeXml(chart.machineId)}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z"/></marker></defs>`;
+  const defs =
+    `<defs><marker id="arrow-${escapeXml(chart.machineId)}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" ` +
+    `orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z"/></marker></defs>`;
   const width = Math.ceil(labels.right + 6);
-  const svg = `<svg class="chart" data-machine="${escapeXml(chart.machineId)}" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">${defs}${out.join('')}</svg>`;
+  const svg =
+    `<svg class="chart" data-machine="${escapeXml(chart.machineId)}" width="${width}" height="${height}" viewBox="0 0 ${width} ` +
+    `${height}">${defs}${out.join('')}</svg>`;
   return { svg, width, height, paths: [...boxes.keys()] };
 }

@@ -326,7 +326,9 @@ export class FrameBuilder {
     const fault = f
       ? {
           invariant: f.invariant,
-          text: `${f.step} at VA ${hex(f.va)} through ${f.pgd ? pgdNames[f.pgd] : 'no pgd'}: expected ${f.expected.name} (PA ${hex(f.expected.pa)})${f.got !== undefined ? `, got PA ${hex(f.got)} (${this.page(f.got)})${f.fromTlb ? ' from the TLB' : ''}` : ''}`,
+          text:
+            `${f.step} at VA ${hex(f.va)} through ${f.pgd ? pgdNames[f.pgd] : 'no pgd'}: expected ${f.expected.name} (PA ` +
+            `${hex(f.expected.pa)})${f.got !== undefined ? `, got PA ${hex(f.got)} (${this.page(f.got)})${f.fromTlb ? ' from the TLB' : ''}` : ''}`,
         }
       : null;
     return {

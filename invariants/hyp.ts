@@ -54,7 +54,10 @@ function faultCheck(id: FaultKind, layout: Layout): Invariant<Memory> {
       const gone = f.va === layout.idmapVa ? ' (the idmap VA)' : '';
       if (id === 'translation-fault') return `${who}: ${pgd} does not map it${gone} (expected ${f.expected.name}, PA ${hex(f.expected.pa)})`;
       if (id === 'use-after-free') return `${who}: ${nullWalk(layout, pgd)}`;
-      return `${who} got PA ${hex(f.got!)} (${pageAt(layout, f.got!)})${f.fromTlb ? ' from a stale TLB entry' : ''}; expected ${f.expected.name} at PA ${hex(f.expected.pa)}`;
+      return (
+        `${who} got PA ${hex(f.got!)} (${pageAt(layout, f.got!)})${f.fromTlb ? ' from a stale TLB entry' : ''}; expected ${f.expected.name} at ` +
+        `PA ${hex(f.expected.pa)}`
+      );
     },
   };
 }

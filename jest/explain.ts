@@ -13,7 +13,10 @@ import { describeScenario } from '../scenario/scenario';
 export function describeSystemOf(sys: System): string {
   const h = sys.header;
   if (!sys.hyp) return `${h.design} (${sys.spec.actors.map((a) => a.id).join(', ')})`;
-  return `${h.design} on ${h.layout}, ${h.cpus} CPU${h.cpus === 1 ? '' : 's'}, hotplug K=${h.hotplug}${h.hotplugFromBoot ? ' from boot' : ''}, ${h.vms} VM${h.vms === 1 ? '' : 's'}`;
+  return (
+    `${h.design} on ${h.layout}, ${h.cpus} CPU${h.cpus === 1 ? '' : 's'}, hotplug K=${h.hotplug}${h.hotplugFromBoot ? ' from boot' : ''}, ` +
+    `${h.vms} VM${h.vms === 1 ? '' : 's'}`
+  );
 }
 
 function searchLine(r: ExploreResult): string {
@@ -54,7 +57,9 @@ export function explainResult(sys: System, r: ExploreResult, opts: ExplainOption
       out.push(`… incomplete: ${what} — stopped by ${r.stoppedBy} with no violation found; nothing is proven`);
       out.push(`  searched by ${searchLine(r)}`);
       out.push(
-        `  ${r.strategy === 'random' || r.strategy === 'pct' ? 'random and pct sample interleavings and never prove their absence: use bfs or dfs to verify' : 'raise maxStates / maxSeconds, or make the system smaller'}`,
+        r.strategy === 'random' || r.strategy === 'pct'
+          ? '  random and pct sample interleavings and never prove their absence: use bfs or dfs to verify'
+          : '  raise maxStates / maxSeconds, or make the system smaller',
       );
       out.push(...scenarioLines(r).map((l) => '  ' + l));
       break;

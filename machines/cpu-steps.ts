@@ -72,7 +72,9 @@ const bootTlbi = (file: string): InitStep => ({
   state: 'tlbi-bootloader',
   event: 'TLBI',
   fetch: null,
-  cite: `v4.7 ${file} __do_hyp_init: tlbi alle2; dsb sy (Invalidate the stale TLBs from Bootloader; text read in today's tree, v4.7 and its first version unverified)`,
+  cite:
+    `v4.7 ${file} __do_hyp_init: tlbi alle2; dsb sy (Invalidate the stale TLBs from Bootloader; text read in today's tree, v4.7 and its first ` +
+    `version unverified)`,
   effect: () => ({ tlb: emptyTlb }),
 });
 
@@ -119,7 +121,9 @@ function trampolinePhases(d: Design): InitPhase[] {
       state: 'hvc-phase2',
       event: 'HVC',
       fetch: 'idmap',
-      cite: 'v3.10 arch/arm/include/asm/kvm_host.h __cpu_init_hyp_mode: kvm_call_hyp((void*)hyp_stack_ptr, vector_ptr, pgd_ptr) (enters at HVBAR = idmap VA, through the boot pgd)',
+      cite:
+        'v3.10 arch/arm/include/asm/kvm_host.h __cpu_init_hyp_mode: kvm_call_hyp((void*)hyp_stack_ptr, vector_ptr, pgd_ptr) (enters at HVBAR = ' +
+        'idmap VA, through the boot pgd)',
       effect: (_c, a) => ({ pc: a.idmapVa }),
     },
     {
@@ -182,7 +186,9 @@ function mergedPhases(d: Design): InitPhase[] {
           state: 'hvc',
           event: 'HVC',
           fetch: null,
-          cite: 'v4.8 arch/arm64/include/asm/kvm_host.h __cpu_init_hyp_mode: __kvm_call_hyp((void *)pgd_ptr, hyp_stack_ptr, vector_ptr) (MMU off: at the idmap PA)',
+          cite:
+            'v4.8 arch/arm64/include/asm/kvm_host.h __cpu_init_hyp_mode: __kvm_call_hyp((void *)pgd_ptr, hyp_stack_ptr, vector_ptr) (MMU off: ' +
+            'at the idmap PA)',
           effect: (_c, a) => ({ pc: a.initPa }),
         },
         {
@@ -239,7 +245,9 @@ function arm64TrampolinePhases(d: Design): InitPhase[] {
       state: 'hvc',
       event: 'HVC',
       fetch: null,
-      cite: 'v3.11 arch/arm64/include/asm/kvm_host.h __cpu_init_hyp_mode: kvm_call_hyp((void *)boot_pgd_ptr, pgd_ptr, hyp_stack_ptr, vector_ptr) (one hvc, x0-x3; MMU off: at the idmap PA)',
+      cite:
+        'v3.11 arch/arm64/include/asm/kvm_host.h __cpu_init_hyp_mode: kvm_call_hyp((void *)boot_pgd_ptr, pgd_ptr, hyp_stack_ptr, vector_ptr) ' +
+        '(one hvc, x0-x3; MMU off: at the idmap PA)',
       effect: (_c, a) => ({ pc: a.initPa }),
     },
     { state: 'set-pgd', event: 'SET_PGD', fetch: null, cite: `v3.11 ${f}: msr ttbr0_el2, x0 (the boot pgd)`, effect: () => ({ httbr: 'boot' }) },
@@ -319,7 +327,9 @@ function arm64MergedBranchPhases(d: Design): InitPhase[] {
           state: 'hvc',
           event: 'HVC',
           fetch: null,
-          cite: 'v4.1 arch/arm/kvm/arm.c cpu_init_hyp_mode: __cpu_init_hyp_mode(boot_pgd_ptr, pgd_ptr, hyp_stack_ptr, vector_ptr), both pgds merged_hyp_pgd (MMU off: at the idmap PA)',
+          cite:
+            'v4.1 arch/arm/kvm/arm.c cpu_init_hyp_mode: __cpu_init_hyp_mode(boot_pgd_ptr, pgd_ptr, hyp_stack_ptr, vector_ptr), both pgds ' +
+            'merged_hyp_pgd (MMU off: at the idmap PA)',
           effect: (_c, a) => ({ pc: a.initPa }),
         },
         { state: 'set-pgd', event: 'SET_PGD', fetch: null, cite: `v4.1 ${f}: msr ttbr0_el2, x0 (x0 = x1 = merged_hyp_pgd)`, effect: () => ({ httbr: 'hyp' }) },
@@ -373,7 +383,9 @@ export function teardownSteps(d: Design): InitStep[] {
       state: 'disable-mmu',
       event: 'DISABLE_MMU',
       fetch: 'idmap',
-      cite: `${d.kernel} arch/arm64/kvm/hyp-init.S __kvm_hyp_reset: 1: mrs x0, sctlr_el2; bic x0, x0, x1 (SCTLR_ELx_FLAGS); msr sctlr_el2, x0; isb [text unverified]`,
+      cite:
+        `${d.kernel} arch/arm64/kvm/hyp-init.S __kvm_hyp_reset: 1: mrs x0, sctlr_el2; bic x0, x0, x1 (SCTLR_ELx_FLAGS); msr sctlr_el2, x0; isb ` +
+        `[text unverified]`,
       effect: (_c, a) => ({ mmu: false, pc: a.initPa }),
     },
     ...(d.hypReset === 'trampoline'
@@ -408,14 +420,18 @@ export function teardownSteps(d: Design): InitStep[] {
         state: 'hvc-reset',
         event: 'HVC',
         fetch: 'text',
-        cite: 'v4.8 arch/arm64/include/asm/kvm_host.h __cpu_reset_hyp_mode: kvm_call_hyp(__kvm_hyp_teardown, phys_idmap_start) (enters at __kvm_hyp_vector) [text unverified]',
+        cite:
+          'v4.8 arch/arm64/include/asm/kvm_host.h __cpu_reset_hyp_mode: kvm_call_hyp(__kvm_hyp_teardown, phys_idmap_start) (enters at ' +
+          '__kvm_hyp_vector) [text unverified]',
         effect: () => ({}),
       },
       {
         state: 'jump-idmap',
         event: 'JUMP_IDMAP',
         fetch: 'idmap',
-        cite: 'v4.8 arch/arm64/kvm/hyp/hyp-entry.S __kvm_hyp_teardown: bfi x4, x3, #0, #PAGE_SHIFT; br x4 (the idmap alias of __kvm_hyp_reset) [text unverified]',
+        cite:
+          'v4.8 arch/arm64/kvm/hyp/hyp-entry.S __kvm_hyp_teardown: bfi x4, x3, #0, #PAGE_SHIFT; br x4 (the idmap alias of __kvm_hyp_reset) ' +
+          '[text unverified]',
         effect: (_c, a) => ({ pc: a.idmapVa }),
       },
       ...tail,
@@ -425,7 +441,9 @@ export function teardownSteps(d: Design): InitStep[] {
       state: 'hvc-reset',
       event: 'HVC',
       fetch: 'text',
-      cite: 'v4.7 arch/arm/kvm/arm.c cpu_hyp_reset: __cpu_reset_hyp_mode(boot_pgd_ptr, phys_idmap_start) → __kvm_call_hyp(kvm_hyp_reset_entry(), ...) (enters at __kvm_hyp_vector) [text unverified]',
+      cite:
+        'v4.7 arch/arm/kvm/arm.c cpu_hyp_reset: __cpu_reset_hyp_mode(boot_pgd_ptr, phys_idmap_start) → __kvm_call_hyp(kvm_hyp_reset_entry(), ' +
+        '...) (enters at __kvm_hyp_vector) [text unverified]',
       effect: () => ({}),
     },
     {
@@ -448,7 +466,9 @@ export function teardownSteps(d: Design): InitStep[] {
             state: 'tlbi',
             event: 'TLBI',
             fetch: 'tramp',
-            cite: "v4.7 arch/arm64/kvm/hyp-init.S __kvm_hyp_reset: ic iallu; tlbi alle2; dsb sy; isb (Ensure the PA branch doesn't find a stale tlb entry or stale code) [text unverified]",
+            cite:
+              "v4.7 arch/arm64/kvm/hyp-init.S __kvm_hyp_reset: ic iallu; tlbi alle2; dsb sy; isb (Ensure the PA branch doesn't find a stale tlb " +
+              'entry or stale code) [text unverified]',
             effect: () => ({ tlb: emptyTlb }),
           } satisfies InitStep,
         ]

@@ -73,7 +73,9 @@ function pkvmKernelSteps(d: Design, l: Layout, b: KernelBounds): KernelStep[] {
   const pmResume: KernelStep = {
     state: 'hyp-cpu-pm-init',
     event: 'HYP_CPU_PM_INIT',
-    cite: "v5.13+ arch/arm64/kvm/hyp/nvhe/psci-relay.c psci_cpu_suspend: resumes at kvm_hyp_cpu_resume → ___kvm_hyp_init (entry read in today's hyp-init.S; v5.13 unverified)",
+    cite:
+      "v5.13+ arch/arm64/kvm/hyp/nvhe/psci-relay.c psci_cpu_suspend: resumes at kvm_hyp_cpu_resume → ___kvm_hyp_init (entry read in today's " +
+      'hyp-init.S; v5.13 unverified)',
     writes: [flag('pmNotifier', true)],
   };
   return [
@@ -92,7 +94,9 @@ function pkvmKernelSteps(d: Design, l: Layout, b: KernelBounds): KernelStep[] {
     {
       state: 'pkvm-init',
       event: 'PKVM_INIT',
-      cite: `${a} kvm_hyp_init_protection → do_pkvm_init on this CPU (preempt_disable); nvhe/setup.c __pkvm_init → recreate_hyp_mappings: hyp_create_idmap, pkvm_create_mappings(text, per-CPU pages, stacks)`,
+      cite:
+        `${a} kvm_hyp_init_protection → do_pkvm_init on this CPU (preempt_disable); nvhe/setup.c __pkvm_init → recreate_hyp_mappings: ` +
+        `hyp_create_idmap, pkvm_create_mappings(text, per-CPU pages, stacks)`,
       writes: [...(d.pkvmIdmap ? [idmap('pkvm')] : []), ...runtimeWrites(l, b.cpus, 'pkvm')],
       ipi: 'first',
     },
@@ -105,14 +109,18 @@ function pkvmKernelSteps(d: Design, l: Layout, b: KernelBounds): KernelStep[] {
     {
       state: 'on-each-cpu',
       event: 'ON_EACH_CPU',
-      cite: `${a} init_subsystems: on_each_cpu(_kvm_arch_hardware_enable, NULL, 1) → cpu_init_hyp_mode with params->pgd_pa = pkvm_pgtable; no _kvm_arch_hardware_disable when protected`,
+      cite:
+        `${a} init_subsystems: on_each_cpu(_kvm_arch_hardware_enable, NULL, 1) → cpu_init_hyp_mode with params->pgd_pa = pkvm_pgtable; no ` +
+        `_kvm_arch_hardware_disable when protected`,
       writes: [],
       ipi: 'each',
     },
     {
       state: 'register-cpu-notifier',
       event: 'REGISTER_CPU_NOTIFIER',
-      cite: "v5.13+ arch/arm64/kvm/hyp/nvhe/psci-relay.c psci_cpu_on: CPU_ON enters EL2 at kvm_hyp_cpu_entry → ___kvm_hyp_init with pkvm_pgtable (entry read in today's hyp-init.S; v5.13 unverified)",
+      cite:
+        'v5.13+ arch/arm64/kvm/hyp/nvhe/psci-relay.c psci_cpu_on: CPU_ON enters EL2 at kvm_hyp_cpu_entry → ___kvm_hyp_init with pkvm_pgtable ' +
+        "(entry read in today's hyp-init.S; v5.13 unverified)",
       writes: [flag('notifier', true)],
     },
     ...(d.cpuPmNotifier ? [pmResume] : []),
@@ -151,7 +159,9 @@ function kvmCoreSteps(d: Design, l: Layout, b: KernelBounds): KernelStep[] {
       ? [
           {
             ...freeBootPgdStep(l),
-            cite: `${v} arch/arm/kvm/arm.c init_hyp_mode ends: #ifndef CONFIG_HOTPLUG_CPU free_boot_hyp_pgd() (MODEL.md Corrections; the #ifndef in ${v} unverified)`,
+            cite:
+              `${v} arch/arm/kvm/arm.c init_hyp_mode ends: #ifndef CONFIG_HOTPLUG_CPU free_boot_hyp_pgd() (MODEL.md Corrections; the #ifndef in ` +
+              `${v} unverified)`,
           },
         ]
       : []),
@@ -185,7 +195,9 @@ function kvmCoreSteps(d: Design, l: Layout, b: KernelBounds): KernelStep[] {
           {
             state: 'register-cpu-notifier',
             event: 'REGISTER_CPU_NOTIFIER',
-            cite: `${v} virt/kvm/kvm_main.c kvm_init: register_cpu_notifier(&kvm_cpu_notifier) (kvm_cpu_hotplug → hardware_enable_nolock while kvm_usage_count)`,
+            cite:
+              `${v} virt/kvm/kvm_main.c kvm_init: register_cpu_notifier(&kvm_cpu_notifier) (kvm_cpu_hotplug → hardware_enable_nolock while ` +
+              `kvm_usage_count)`,
             writes: [flag('notifier', true)],
           } satisfies KernelStep,
         ]
@@ -218,7 +230,9 @@ function freeBootPgdStep(l: Layout): KernelStep {
   return {
     state: 'free-boot-hyp-pgd',
     event: 'FREE_BOOT_HYP_PGD',
-    cite: 'v3.10 arch/arm/kvm/arm.c init_hyp_mode: #ifndef CONFIG_HOTPLUG_CPU free_boot_hyp_pgd(); (arch/arm/kvm/mmu.c: unmap idmap and trampoline, kfree(boot_hyp_pgd), boot_hyp_pgd = NULL, unmap TRAMPOLINE_VA from hyp_pgd)',
+    cite:
+      'v3.10 arch/arm/kvm/arm.c init_hyp_mode: #ifndef CONFIG_HOTPLUG_CPU free_boot_hyp_pgd(); (arch/arm/kvm/mmu.c: unmap idmap and trampoline, ' +
+      'kfree(boot_hyp_pgd), boot_hyp_pgd = NULL, unmap TRAMPOLINE_VA from hyp_pgd)',
     writes: [
       { type: 'mem.unmap', pgd: 'boot', va: l.idmapVa, what: 'idmap' },
       { type: 'mem.unmap', pgd: 'boot', va: l.trampolineVa, what: 'trampoline' },
@@ -236,7 +250,9 @@ export function kernelSteps(d: Design, l: Layout, b: KernelBounds): KernelStep[]
   const createMappings: KernelStep = {
     state: 'create-hyp-mappings',
     event: 'CREATE_HYP_MAPPINGS',
-    cite: `${d.pgds === 'single' ? 'v3.9' : d.pgds === 'merged' ? 'v4.8' : 'v3.10'} arch/arm/kvm/arm.c init_hyp_mode: create_hyp_mappings(__kvm_hyp_code_start, ...), the per-CPU stack pages and host state`,
+    cite:
+      `${d.pgds === 'single' ? 'v3.9' : d.pgds === 'merged' ? 'v4.8' : 'v3.10'} arch/arm/kvm/arm.c init_hyp_mode: ` +
+      `create_hyp_mappings(__kvm_hyp_code_start, ...), the per-CPU stack pages and host state`,
     writes: runtime,
   };
   if (d.hotplugSafeRegistration)
@@ -257,7 +273,9 @@ export function kernelSteps(d: Design, l: Layout, b: KernelBounds): KernelStep[]
     steps.push({
       state: 'mmu-init',
       event: 'KVM_MMU_INIT',
-      cite: 'v3.9 arch/arm/mm/idmap.c init_static_idmap_hyp (early_initcall): hyp_pgd = kzalloc(...); identity_mapping_add(hyp_pgd, __hyp_idmap_text_start, ...); arch/arm/kvm/mmu.c kvm_mmu_init checks it',
+      cite:
+        'v3.9 arch/arm/mm/idmap.c init_static_idmap_hyp (early_initcall): hyp_pgd = kzalloc(...); identity_mapping_add(hyp_pgd, ' +
+        '__hyp_idmap_text_start, ...); arch/arm/kvm/mmu.c kvm_mmu_init checks it',
       writes: [{ type: 'mem.map', pgd: 'hyp', va: l.idmapVa, pa: l.initPa, what: 'idmap' }],
     });
   } else {

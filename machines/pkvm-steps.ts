@@ -105,7 +105,9 @@ export function pkvmSwitchPhases(d: Design): InitPhase[] {
       state: 'jump-idmap',
       event: 'JUMP_IDMAP',
       fetch: 'idmap',
-      cite: 'v5.13 arch/arm64/kvm/hyp/nvhe/setup.c __pkvm_init: recreate_hyp_mappings(); update_nvhe_init_params(); fn = __hyp_pa(__pkvm_init_switch_pgd); fn(...) (Jump in the idmap page)',
+      cite:
+        'v5.13 arch/arm64/kvm/hyp/nvhe/setup.c __pkvm_init: recreate_hyp_mappings(); update_nvhe_init_params(); fn = ' +
+        '__hyp_pa(__pkvm_init_switch_pgd); fn(...) (Jump in the idmap page)',
       effect: (_c, a) => ({ pc: a.idmapVa }),
     },
     ...(d.pkvmMmuOff

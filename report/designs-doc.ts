@@ -24,7 +24,9 @@ export const designRows: readonly Row[] = [
   {
     design: 'legacy',
     expect: 'wrong-translation',
-    why: "seed bug 1 — v3.9 on a 1G/3G split: the idmap entry cached during init shadows cpu0's HYP stack page (high lowmem, PA 0xc0208000) mapped later at the same VA; nothing invalidates it",
+    why:
+      "seed bug 1 — v3.9 on a 1G/3G split: the idmap entry cached during init shadows cpu0's HYP stack page (high lowmem, PA 0xc0208000) mapped " +
+      'later at the same VA; nothing invalidates it',
     opts: { layout: 'collide', cpus: 2, hotplug: 0 },
   },
   {
@@ -78,13 +80,17 @@ export const designRows: readonly Row[] = [
   {
     design: 'trampoline-v3.15',
     expect: 'use-after-free',
-    why: 'v3.14 on, CPU_PM=y without HOTPLUG_CPU (CPU_IDLE=y, SUSPEND and HIBERNATION off; K=0): free_boot_hyp_pgd() set boot_hyp_pgd = NULL, so the CPU PM re-init loads HTTBR = virt_to_phys(NULL), not a page table',
+    why:
+      'v3.14 on, CPU_PM=y without HOTPLUG_CPU (CPU_IDLE=y, SUSPEND and HIBERNATION off; K=0): free_boot_hyp_pgd() set boot_hyp_pgd = NULL, so ' +
+      'the CPU PM re-init loads HTTBR = virt_to_phys(NULL), not a page table',
     opts: { layout: 'collide', cpus: 2, hotplug: 0, cpuPm: 1 },
   },
   {
     design: 'hyp-reset',
     expect: 'verified',
-    why: "v4.7 in the kernel's order: init_subsystems enables HYP everywhere and disables it again; a VM brings it back (hardware_enable_all), torn down through the trampoline before CPU down and deep idle",
+    why:
+      "v4.7 in the kernel's order: init_subsystems enables HYP everywhere and disables it again; a VM brings it back (hardware_enable_all), torn " +
+      'down through the trampoline before CPU down and deep idle',
     opts: { layout: 'collide', cpus: 2, hotplug: 2, cpuPm: 1, vms: 1 },
   },
   {
@@ -96,7 +102,9 @@ export const designRows: readonly Row[] = [
   {
     design: 'hyp-reset',
     expect: 'use-after-free',
-    why: 'v4.7 without CONFIG_HOTPLUG_CPU (K=0): free_boot_hyp_pgd ends init_hyp_mode, so the very first init (init_subsystems) loads HTTBR = virt_to_phys(NULL) — if v4.7 still has the #ifndef (unverified)',
+    why:
+      'v4.7 without CONFIG_HOTPLUG_CPU (K=0): free_boot_hyp_pgd ends init_hyp_mode, so the very first init (init_subsystems) loads HTTBR = ' +
+      'virt_to_phys(NULL) — if v4.7 still has the #ifndef (unverified)',
     opts: { layout: 'collide', cpus: 2, hotplug: 0 },
   },
   {
@@ -108,7 +116,9 @@ export const designRows: readonly Row[] = [
   {
     design: 'extended-idmap',
     expect: 'verified',
-    why: "v4.0-v4.7 arm64 extended idmap: kvm_mmu_init merged the boot and runtime pgds, so __do_hyp_init's `cmp x0, x1; b.eq merged` skips the trampoline, the switch and its TLBI",
+    why:
+      "v4.0-v4.7 arm64 extended idmap: kvm_mmu_init merged the boot and runtime pgds, so __do_hyp_init's `cmp x0, x1; b.eq merged` skips the " +
+      'trampoline, the switch and its TLBI',
     opts: { cpus: 3, hotplug: 2, vms: 1, cpuPm: 1 },
   },
   {
@@ -120,7 +130,9 @@ export const designRows: readonly Row[] = [
   {
     design: 'pkvm',
     expect: 'verified',
-    why: "v5.13+ protected KVM: one CPU switches from the host-built pgd to EL2's own through the idmap (MMU off, TLBI, TTBR0_EL2, MMU on); the others start on EL2's",
+    why:
+      "v5.13+ protected KVM: one CPU switches from the host-built pgd to EL2's own through the idmap (MMU off, TLBI, TTBR0_EL2, MMU on); the " +
+      "others start on EL2's",
     opts: { cpus: 3, hotplug: 1, vms: 1, cpuPm: 1 },
   },
   {
@@ -157,7 +169,9 @@ export const designRows: readonly Row[] = [
   {
     design: 'hyp-reset-no-tlbi',
     expect: 'wrong-translation',
-    why: "the teardown branches into the idmap through a TLB still holding the runtime entry for that VA — already in init_subsystems' enable/disable at boot, no VM needed",
+    why:
+      "the teardown branches into the idmap through a TLB still holding the runtime entry for that VA — already in init_subsystems' enable/disable " +
+      'at boot, no VM needed',
     opts: { layout: 'collide', cpus: 2, hotplug: 1 },
   },
   {
@@ -175,13 +189,17 @@ export const designRows: readonly Row[] = [
   {
     design: 'pkvm-no-tlbi',
     expect: 'verified',
-    why: "not caught, and rightly in this model: recreate_hyp_mappings maps every VA to the PA the host's pgd gave it, so no cached leaf entry is stale; the TLBI guards walk caches and attributes, which the model does not represent",
+    why:
+      "not caught, and rightly in this model: recreate_hyp_mappings maps every VA to the PA the host's pgd gave it, so no cached leaf entry is " +
+      'stale; the TLBI guards walk caches and attributes, which the model does not represent',
     opts: { cpus: 2, hotplug: 1, vms: 1 },
   },
   {
     design: 'pkvm-mmu-on',
     expect: 'verified',
-    why: 'not caught, for the same reason: with identical leaf translations in both tables, switching with the MMU on fetches the same PAs (break-before-make and walk caches are not modelled)',
+    why:
+      'not caught, for the same reason: with identical leaf translations in both tables, switching with the MMU on fetches the same PAs ' +
+      '(break-before-make and walk caches are not modelled)',
     opts: { cpus: 2, hotplug: 1, vms: 1 },
   },
 ];
@@ -207,7 +225,9 @@ export function designsDoc(): string {
   const out: string[] = [
     '# Designs: what each one gets wrong',
     '',
-    "Generated by `npm run docs` (report/designs-doc.ts) from the explorer's own results; `specs/hyp/designs.spec.ts` fails if this page is stale and checks every row's verdict. Each row is `hypsim explore` with the flags shown; violations come with their shortest trace. Where each step list comes from: [kernel-history.md](kernel-history.md).",
+    "Generated by `npm run docs` (report/designs-doc.ts) from the explorer's own results; `specs/hyp/designs.spec.ts` fails if this page is stale and " +
+      "checks every row's verdict. Each row is `hypsim explore` with the flags shown; violations come with their shortest trace. Where each step list " +
+      'comes from: [kernel-history.md](kernel-history.md).',
     '',
     '## Verdicts',
     '',

@@ -53,10 +53,8 @@ export function deliveryLabel(e: TraceEntry, fetch?: Fetch | null): string {
 export function traceToMermaid(sys: System, trace: readonly TraceEntry[], violation?: { invariant: string; message: string } | null): string {
   const ids = sys.spec.actors.map((a) => a.id);
   const pid = new Map(ids.map((id) => [id, mermaidId(id)]));
-  const out = [
-    'sequenceDiagram',
-    `  title ${mermaidText(`hypsim: ${sys.header.design} on ${sys.header.layout ?? 'custom'}, ${sys.header.cpus} CPUs, K=${sys.header.hotplug}, ${sys.header.vms} VMs`)}`,
-  ];
+  const h = sys.header;
+  const out = ['sequenceDiagram', `  title ${mermaidText(`hypsim: ${h.design} on ${h.layout ?? 'custom'}, ${h.cpus} CPUs, K=${h.hotplug}, ${h.vms} VMs`)}`];
   for (const id of ids) out.push(pid.get(id) === id ? `  participant ${id}` : `  participant ${pid.get(id)} as ${mermaidText(id)}`);
   const fetches = fetchesOf(sys, trace);
   trace.forEach((e, i) => {

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
 import { system, type System } from 'hypsim';
 import { hypsimMatchers, registered } from 'hypsim/jest';
+import { joined } from '../regexp';
 
 /** The failure message of an expectation (it must fail). */
 function failure(run: () => void): string {
@@ -49,7 +50,10 @@ describe('toHoldInAllInterleavings', () => {
     expect(m).toMatch(/ {4}8 {2}· {4}● {5}cpu0 {5}SET_STACK +fetch VA 0x80208000: TLB miss, walk hyp_pgd → PA 0x80208000 \(init page\), cached/);
     expect(m).toMatch(/kernel +KVM_CLEAR_HYP_IDMAP +hyp_pgd: unmap idmap VA 0x80208000/);
     expect(m).toMatch(
-      / {3}24 {2}· {4}✗ {5}cpu0 {5}ACCESS +HYP uses stack cpu0 — VA 0x80208000: TLB hit → PA 0x80208000 \(init page\) — STALE entry, cached at step 8 through hyp_pgd; hyp_pgd now gives PA 0xc0208000 \(stack cpu0\) ✗ wrong-translation/,
+      joined(
+        / {3}24 {2}· {4}✗ {5}cpu0 {5}ACCESS +HYP uses stack cpu0 — VA 0x80208000: TLB hit → PA 0x80208000 \(init page\) — STALE entry, /,
+        /cached at step 8 through hyp_pgd; hyp_pgd now gives PA 0xc0208000 \(stack cpu0\) ✗ wrong-translation/,
+      ),
     );
     expect(m).not.toMatch(/^ +\d+ .* cpu1 +SET_STACK/m);
     expect(m).toContain('(7 steps of cpu1 not shown: not involved in this violation)');
@@ -77,7 +81,10 @@ describe('toHoldInAllInterleavings', () => {
     expect(m).toContain('expect(system).not.toHoldInAllInterleavings()');
     expect(m).toContain('Expected some interleaving to break an invariant, but none does.');
     expect(m).toMatch(
-      /✓ verified: every interleaving of trampoline on collide, 2 CPUs, hotplug K=1, 1 VM holds every invariant\n {2}searched by bfs \((symmetry \+ )?POR\): \d+ states/,
+      joined(
+        /✓ verified: every interleaving of trampoline on collide, 2 CPUs, hotplug K=1, 1 VM holds every invariant\n {2}searched by bfs /,
+        /\((symmetry \+ )?POR\): \d+ states/,
+      ),
     );
   });
 
@@ -89,7 +96,9 @@ describe('toHoldInAllInterleavings', () => {
     ]) {
       const m = failure(run);
       expect(m).toContain('The search decided nothing (incomplete).');
-      expect(m).toMatch(/… incomplete: trampoline on collide, 3 CPUs, hotplug K=2, 1 VM — stopped by max-states with no violation found; nothing is proven/);
+      expect(m).toContain(
+        '… incomplete: trampoline on collide, 3 CPUs, hotplug K=2, 1 VM — stopped by max-states with no violation found; nothing is ' + 'proven',
+      );
     }
     const m = failure(() => expect(trampoline).toHoldInAllInterleavings({ strategy: 'random', walks: 5 }));
     expect(m).toContain('random and pct sample interleavings and never prove their absence');
@@ -102,7 +111,10 @@ describe('toHoldInAllInterleavings', () => {
       expect(system({ design: 'legacy', layout: 'collide', cpus: 3, hotplug: 1 })).toHoldInAllInterleavings({ strategy: 'pct', seed: 3 }),
     );
     expect(m).toMatch(
-      /found by pct \(POR, seed 3\): .*; replay\(system, trace\) re-executes it\n {2}found in run \d+ \(seed 3, depth 3\): \d+ steps, shrunk \d+ times? to \d+ steps\n {2}reproduce: explore\(system, \{ strategy: 'pct', seed: 3, walks: \d+, pctDepth: 3 \}\)/,
+      joined(
+        /found by pct \(POR, seed 3\): .*; replay\(system, trace\) re-executes it\n {2}found in run \d+ \(seed 3, depth 3\): \d+ steps, /,
+        /shrunk \d+ times? to \d+ steps\n {2}reproduce: explore\(system, \{ strategy: 'pct', seed: 3, walks: \d+, pctDepth: 3 \}\)/,
+      ),
     );
     expect(legacy).not.toHoldInAllInterleavings({ strategy: 'random', seed: 1 });
   });
@@ -131,7 +143,8 @@ describe('toBeViolatedBy', () => {
     const fbp = system({ design: 'free-boot-pgd', cpus: 2, hotplug: 1 });
     const m = failure(() => expect(fbp).toBeViolatedBy('wrong-translation'));
     expect(m).toContain(
-      'Expected a violation of wrong-translation, but the explorer found use-after-free first (wrong-translation itself holds in every interleaving, even ignoring the other invariants):',
+      'Expected a violation of wrong-translation, but the explorer found use-after-free first (wrong-translation itself holds in every ' +
+        'interleaving, even ignoring the other invariants):',
     );
     expect(m).toContain('✗ use-after-free after 39 steps: free-boot-pgd on collide, 2 CPUs, hotplug K=1, 0 VMs');
     expect(m).toMatch(
@@ -139,7 +152,10 @@ describe('toBeViolatedBy', () => {
     );
     const legacyK1 = system({ design: 'legacy', layout: 'collide', cpus: 2, hotplug: 1 });
     expect(failure(() => expect(legacyK1).toBeViolatedBy('init-completes'))).toMatch(
-      /found wrong-translation first \(init-completes is reachable too, ignoring the other invariants: \d+ steps at the shortest — but wrong-translation comes first, after 24 steps\)/,
+      joined(
+        /found wrong-translation first \(init-completes is reachable too, ignoring the other invariants: \d+ steps at the shortest — but /,
+        /wrong-translation comes first, after 24 steps\)/,
+      ),
     );
   });
 

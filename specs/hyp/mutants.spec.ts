@@ -4,6 +4,7 @@
  */
 import { explore, mutants, renderTimeline, system } from 'hypsim';
 import 'hypsim/jest';
+import { joined } from '../regexp';
 
 const table: [mutant: string, invariant: string, why: string, timeline: RegExp][] = [
   [
@@ -28,7 +29,10 @@ const table: [mutant: string, invariant: string, why: string, timeline: RegExp][
     'free-boot-pgd',
     'use-after-free',
     'when a CPU comes back',
-    /CPU_UP +powered on; CPU_STARTING[^\n]*\n(?:.*\n)*.*walk of boot_hyp_pgd, which was freed \(HTTBR = virt_to_phys\(NULL\): not a page table\) ✗ use-after-free/,
+    joined(
+      /CPU_UP +powered on; CPU_STARTING[^\n]*\n(?:.*\n)*.*walk of boot_hyp_pgd, which was freed \(HTTBR = virt_to_phys\(NULL\): not a page /,
+      /table\) ✗ use-after-free/,
+    ),
   ],
   ['no-cpu-notifier', 'init-completes', 'a CPU that comes back never reaches runtime', /CPU_UP +powered on and online; no HYP init on the notifier chain/],
   [

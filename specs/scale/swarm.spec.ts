@@ -94,7 +94,8 @@ describe('hypsim explore --workers (worker threads)', () => {
     expect(two.o.stats.transitions).toBe(one.o.stats.transitions);
     const text = await cli(...base.filter((a) => a !== '--json'), '--strategy', 'random', '--seeds', '6', '--workers', '2');
     expect(text.stdout).toContain(
-      `swarm: found by seed ${w} (seeds 1..6, 1 walk each, on 2 worker threads; the lowest violating seed wins); alone: --strategy random --seed ${w} --walks 1`,
+      `swarm: found by seed ${w} (seeds 1..6, 1 walk each, on 2 worker threads; the lowest violating seed wins); alone: --strategy random --seed ` +
+        `${w} --walks 1`,
     );
   });
 
