@@ -140,7 +140,7 @@ function kernelLine(ctx: TimelineContext, d: Delivery, after: AnyMachineSnapshot
           ? `kfree(${pgdNames[w.pgd]})`
           : `${w.flag} = ${w.value}`,
   );
-  if (ks?.ipi === 'each') writes.push(`IPI to ${e.online!.map((c) => `cpu${c}`).join(', ')} (cpu_online_mask), wait for all`);
+  if (ks?.ipi === 'each') writes.push(`IPI to ${(e.online ?? []).map((c) => `cpu${c}`).join(', ')} (cpu_online_mask), wait for all`);
   if (ks?.ipi === 'one') {
     const called = (after.context as { called: number[] }).called;
     writes.push(after.matches('wait-cpu') ? `IPI to cpu${called[called.length - 1]} (next in cpu_online_mask), wait for it` : 'for_each_online_cpu done');

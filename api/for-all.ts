@@ -28,6 +28,7 @@ export interface ActorState {
   /** The same as a string: 'runtime', 'off.offline'. */
   readonly state: string;
   /** The statechart's context (a CPU's registers and TLB, the kernel's wait count, ...). */
+  // biome-ignore lint/suspicious/noExplicitAny: a check reads its own machines' fields (ctx.online) without a cast; each machine's context differs.
   readonly context: Readonly<Record<string, any>>;
   /** XState's `matches`: `cpu.matches('runtime')`, `cpu.matches({ off: 'offline' })`. */
   matches(value: StateValue): boolean;
@@ -35,6 +36,7 @@ export interface ActorState {
 }
 
 /** What `check` sees of one reachable state. */
+// biome-ignore lint/suspicious/noExplicitAny: memory is the system's own shape; a caller names it (InterleavingState<Memory>) or reads it freely.
 export interface InterleavingState<G = any> {
   /** Per actor id ('kernel', 'cpu0', 'hotplug', or your own). */
   readonly actors: Readonly<Record<string, ActorState>>;
@@ -117,7 +119,12 @@ function failureText(sys: System, st: InterleavingState, why: string, trace: Tra
   ].join('\n');
 }
 
-export function forAllInterleavings<G = any>(sys: System, check: (state: InterleavingState<G>) => void | boolean, options: ForAllOptions = {}): ForAllResult {
+// biome-ignore lint/suspicious/noExplicitAny: as InterleavingState's G.
+export function forAllInterleavings<G = any>(
+  sys: System,
+  check: (state: InterleavingState<G>) => undefined | boolean,
+  options: ForAllOptions = {},
+): ForAllResult {
   if (typeof check !== 'function') throw fromCaller(new InputError('forAllInterleavings(system, check): check must be a function of the state'));
   const maxStates = options.maxStates ?? 200_000;
   const engine = sys.engine({ symmetry: false });

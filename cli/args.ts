@@ -47,7 +47,7 @@ export function flagValue(command: string, name: string, kind: Exclude<FlagKind,
 export function parseArgs<const S extends FlagSpec>(argv: readonly string[], spec: S, command: string): Parsed<S> {
   const flags: Record<string, string | number | boolean> = {};
   const positional: string[] = [];
-  const known = (name: string): FlagKind | undefined => (Object.prototype.hasOwnProperty.call(spec, name) ? spec[name] : undefined);
+  const known = (name: string): FlagKind | undefined => (Object.hasOwn(spec, name) ? spec[name] : undefined);
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '-h' && known('help')) {
@@ -63,7 +63,7 @@ export function parseArgs<const S extends FlagSpec>(argv: readonly string[], spe
     const name = eq < 0 ? a.slice(2) : a.slice(2, eq);
     const kind = known(name);
     if (!kind) throw new InputError(`hypsim ${command}: unknown option --${name} (see hypsim ${command} --help)`);
-    if (Object.prototype.hasOwnProperty.call(flags, name)) throw new InputError(`hypsim ${command}: --${name} is given twice`);
+    if (Object.hasOwn(flags, name)) throw new InputError(`hypsim ${command}: --${name} is given twice`);
     if (kind === 'bool') {
       if (eq >= 0) throw new InputError(`hypsim ${command}: --${name} takes no value`);
       flags[name] = true;

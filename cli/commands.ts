@@ -53,8 +53,8 @@ function demo(argv: readonly string[], out: Line): number {
   return demoCommand([], out);
 }
 
-const stdoutLine: Line = (s) => process.stdout.write(s + '\n');
-const stderrLine: Line = (s) => process.stderr.write(s + '\n');
+const stdoutLine: Line = (s) => process.stdout.write(`${s}\n`);
+const stderrLine: Line = (s) => process.stderr.write(`${s}\n`);
 
 export async function main(argv: readonly string[], out = stdoutLine, err = stderrLine, interrupt?: Interrupt): Promise<number> {
   const [cmd, ...rest] = argv;

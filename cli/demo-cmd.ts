@@ -33,13 +33,13 @@ export function demoCommand(_argv: readonly string[], out: (s: string) => void):
     const sys = b.sys();
     const r = explore(sys);
     out(`${b.title}\n`);
-    out(formatResult(describeSystem(sys), r, () => renderTimeline(sys, r.violation!.trace, r.violation)));
+    out(formatResult(describeSystem(sys), r, (v) => renderTimeline(sys, v.trace, v)));
     out('');
     ok &&= r.result === 'violation' && r.violation?.invariant === b.want;
   }
   out('The fix (v3.10): boot and runtime pgds joined by a trampoline page, TLBIALLH after the switch, a cpu notifier\n');
   const fixed = system({ design: 'trampoline', layout: 'collide', cpus: 4, hotplug: 2, vms: 1 });
   const r = explore(fixed);
-  out(formatResult(describeSystem(fixed), r, () => renderTimeline(fixed, r.violation!.trace, r.violation)));
+  out(formatResult(describeSystem(fixed), r, (v) => renderTimeline(fixed, v.trace, v)));
   return ok && r.result === 'verified' ? 0 : 1;
 }

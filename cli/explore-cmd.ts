@@ -1,5 +1,5 @@
 /** `hypsim explore`: search every interleaving (or sample them), print the verdict and any counterexample. */
-import { explore, type ExploreResult } from '../api/explore';
+import { explore, type ExploreResult, type ExploreViolation } from '../api/explore';
 import type { Strategy } from '../explore/result';
 import { sampleSummary, shellWords } from '../report/reproduce';
 import { renderTimeline } from '../report/timeline';
@@ -125,7 +125,7 @@ export function exploreCommand(
       : (pr) => err(`  … ${pr.states} states, ${pr.statesPerSecond} states/s, depth ${pr.depth}, frontier ${pr.frontier}, ${pr.seconds.toFixed(1)} s`),
   });
   if (f.json) out(JSON.stringify(r));
-  else out(formatResult(describeSystem(sys), r, () => renderTimeline(sys, r.violation!.trace, r.violation, { legend: true }), rerunCommand(argv, r)));
+  else out(formatResult(describeSystem(sys), r, (v) => renderTimeline(sys, v.trace, v, { legend: true }), rerunCommand(argv, r)));
   if (f['trace-out'] !== undefined) {
     const v = r.violation;
     if (v) writeTraceOut('explore', f['trace-out'], traceFileFor(sys, { invariant: v.invariant, message: v.message }, v.trace, v.loop), err);
@@ -155,7 +155,7 @@ function rerunCommand(argv: readonly string[], r: ExploreResult): string | undef
   return `hypsim explore ${shellWords([...words, '--seed', String(r.seed), '--walks', String(s.run)])}`;
 }
 
-export function formatResult(title: string, r: ExploreResult, timeline: () => string, rerun?: string): string {
+export function formatResult(title: string, r: ExploreResult, timeline: (v: ExploreViolation) => string, rerun?: string): string {
   const s = r.stats;
   const red = [r.symmetry ? 'symmetry' : '', r.por ? 'POR' : ''].filter(Boolean).join(' + ') || 'no reduction';
   const figures =
@@ -166,11 +166,11 @@ export function formatResult(title: string, r: ExploreResult, timeline: () => st
   if (r.result === 'verified')
     return `✓ ${title}: verified — every interleaving${r.scenario ? ' the scenario allows' : ''} holds every invariant${scn}\n  ${figures}`;
   if (r.result === 'incomplete') return `… ${title}: incomplete — stopped by ${r.stoppedBy}, no violation found so far${scn}\n  ${figures}`;
-  if (r.result === 'unsatisfiable')
+  if (r.result !== 'violation')
     return `? ${title}: unsatisfiable scenario — no violation, but no interleaving completes the pinned steps, so nothing is verified${scn}\n  ${figures}`;
-  const v = r.violation!;
+  const v = r.violation;
   const steps = v.trace.length ? v.trace[v.trace.length - 1].step : 0;
   const sampled = sampleSummary(r);
   const found = sampled ? `\n  found by ${r.strategy} in ${sampled}${rerun ? `\n  reproduce: ${rerun}` : ''}` : '';
-  return `✗ ${title}: ${v.invariant} after ${steps} steps\n  ${v.message}${scn}${found}\n  ${figures}\n\n${timeline()}`;
+  return `✗ ${title}: ${v.invariant} after ${steps} steps\n  ${v.message}${scn}${found}\n  ${figures}\n\n${timeline(v)}`;
 }

@@ -6,6 +6,7 @@
  * reads once per expansion, and the worker prints the partial result (`incomplete`, exit 3).
  */
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { InternalError } from '../util/errors';
 
 export type Interrupt = { readonly aborted: boolean };
 export type Line = (s: string) => void;
@@ -33,9 +34,9 @@ function watchStdout(): void {
 }
 
 const out: Line = (s) => {
-  if (!stdout.closed && !stdout.error) process.stdout.write(s + '\n');
+  if (!stdout.closed && !stdout.error) process.stdout.write(`${s}\n`);
 };
-const err: Line = (s) => process.stderr.write(s + '\n');
+const err: Line = (s) => process.stderr.write(`${s}\n`);
 
 /** Exit once stdout and stderr have drained (a long timeline piped to a slow reader arrives whole). */
 function finish(code: number): void {
@@ -64,9 +65,11 @@ function inWorker(main: MainFn, input: WorkerInput): void {
       return Atomics.load(input.flag, 0) !== 0;
     },
   };
+  const port = parentPort;
+  if (!port) throw new InternalError('inWorker called outside a worker thread');
   main(input.hypsimArgv, out, err, interrupt).then(
-    (code) => process.stdout.write('', () => process.stderr.write('', () => parentPort!.postMessage({ code }))),
-    (e) => parentPort!.postMessage({ internal: (e as Error).stack ?? String(e) }),
+    (code) => process.stdout.write('', () => process.stderr.write('', () => port.postMessage({ code }))),
+    (e) => port.postMessage({ internal: (e as Error).stack ?? String(e) }),
   );
 }
 

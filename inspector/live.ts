@@ -7,7 +7,6 @@
 import { simulate, type SimulateOptions } from '../actors/live';
 import type { DeliveryPolicy, Pending } from '../bus/delivery';
 import type { TraceEntry } from '../bus/trace';
-import type { Checkable } from '../explore/checkable';
 import { primaryEntries, stepSignature } from '../explore/match';
 import { InternalError } from '../util/errors';
 import type { Session } from './session';

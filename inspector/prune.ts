@@ -37,8 +37,7 @@ export function pruneChart(chart: Chart, neverSent: ReadonlySet<string>, keep: r
   if (chart.root.initial !== undefined) enter(chart.root.initial);
   for (const k of keep) if (byPath.has(k)) enter(k);
   todo.push('');
-  while (todo.length) {
-    const src = todo.pop()!;
+  for (let src = todo.pop(); src !== undefined; src = todo.pop()) {
     for (const e of edges) if (e.source === src) for (const t of e.targets) enter(t);
   }
   if (reached.size === byPath.size) return { chart: { ...chart, edges }, hidden: [] };

@@ -22,7 +22,7 @@ import { hex, walk, type Pgd } from '../mmu/pgd';
 import { profiles } from '../mmu/profile';
 import { lookup } from '../mmu/tlb';
 import { describeTrace, type TimelineLine } from '../report/timeline';
-import { InternalError, TraceError } from '../util/errors';
+import { InternalError } from '../util/errors';
 import { stableStringify } from '../util/stable';
 import { renderDiagram } from './diagram';
 import { pruneChart } from './prune';
@@ -349,7 +349,7 @@ export class FrameBuilder {
     if (!this.sys.hyp) return { pgds: [], flags: {} };
     const m = g as Memory;
     // pkvm_pgtable exists only under the pkvm design: shown once something is mapped in it.
-    const keys: PgdName[] = m.pkvm && m.pkvm.entries.length ? ['boot', 'hyp', 'pkvm'] : ['boot', 'hyp'];
+    const keys: PgdName[] = m.pkvm?.entries.length ? ['boot', 'hyp', 'pkvm'] : ['boot', 'hyp'];
     const pgds = keys.map(
       (k): PgdView => ({
         key: k,
@@ -400,10 +400,6 @@ function unsentEvents(sys: System): { events: ReadonlySet<string>; why: string }
 
 function staticInfo(sys: System, mode: StaticInfo['mode'], source: string, title: string, recorded: StaticInfo['recorded']): StaticInfo {
   const charts = chartsOf(sys.spec.actors);
-  const chartIndex = new Map<string, number>();
-  charts.forEach((c, i) => {
-    for (const a of c.actors) chartIndex.set(a, i);
-  });
   const layout = sys.hyp?.config.layout;
   const p = profiles[layout?.profile ?? 'armv7'];
   const unsent = unsentEvents(sys);
@@ -416,7 +412,7 @@ function staticInfo(sys: System, mode: StaticInfo['mode'], source: string, title
     source,
     title,
     header: sys.header,
-    actors: sys.spec.actors.map((a) => ({ id: a.id, kind: kindOf(a), chart: chartIndex.get(a.id)! })),
+    actors: sys.spec.actors.map((a) => ({ id: a.id, kind: kindOf(a), chart: charts.findIndex((c) => c.actors.includes(a.id)) })),
     charts: charts.map((c) => {
       const n = c.actors.length;
       const keep = c.actors.flatMap((id) => start.get(id) ?? []);

@@ -93,7 +93,7 @@ export function leafPaths(value: unknown, prefix = ''): string[] {
   return Object.entries(value as Record<string, unknown>).flatMap(([k, v]) => {
     const p = prefix + k;
     if (v === undefined || (typeof v === 'object' && v !== null && Object.keys(v).length === 0)) return [p];
-    return leafPaths(v, p + '.');
+    return leafPaths(v, `${p}.`);
   });
 }
 

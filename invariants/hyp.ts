@@ -54,10 +54,8 @@ function faultCheck(id: FaultKind, layout: Layout): Invariant<Memory> {
       const gone = f.va === layout.idmapVa ? ' (the idmap VA)' : '';
       if (id === 'translation-fault') return `${who}: ${pgd} does not map it${gone} (expected ${f.expected.name}, PA ${hex(f.expected.pa)})`;
       if (id === 'use-after-free') return `${who}: ${nullWalk(layout, pgd)}`;
-      return (
-        `${who} got PA ${hex(f.got!)} (${pageAt(layout, f.got!)})${f.fromTlb ? ' from a stale TLB entry' : ''}; expected ${f.expected.name} at ` +
-        `PA ${hex(f.expected.pa)}`
-      );
+      const got = f.got === undefined ? 'no PA' : `PA ${hex(f.got)} (${pageAt(layout, f.got)})`;
+      return `${who} got ${got}${f.fromTlb ? ' from a stale TLB entry' : ''}; expected ${f.expected.name} at ` + `PA ${hex(f.expected.pa)}`;
     },
   };
 }

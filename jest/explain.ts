@@ -51,7 +51,7 @@ export function explainResult(sys: System, r: ExploreResult, opts: ExplainOption
     case 'verified':
       out.push(`✓ verified: every interleaving${r.scenario ? ' the scenario allows' : ''} of ${what} holds every invariant`);
       out.push(`  searched by ${searchLine(r)}`);
-      out.push(...scenarioLines(r).map((l) => '  ' + l));
+      out.push(...scenarioLines(r).map((l) => `  ${l}`));
       break;
     case 'incomplete':
       out.push(`… incomplete: ${what} — stopped by ${r.stoppedBy} with no violation found; nothing is proven`);
@@ -61,15 +61,15 @@ export function explainResult(sys: System, r: ExploreResult, opts: ExplainOption
           ? '  random and pct sample interleavings and never prove their absence: use bfs or dfs to verify'
           : '  raise maxStates / maxSeconds, or make the system smaller',
       );
-      out.push(...scenarioLines(r).map((l) => '  ' + l));
+      out.push(...scenarioLines(r).map((l) => `  ${l}`));
       break;
     case 'unsatisfiable':
       out.push(`? unsatisfiable scenario: ${what} — no violation, but no interleaving completes the pinned steps, so nothing is verified`);
-      out.push(...scenarioLines(r).map((l) => '  ' + l));
+      out.push(...scenarioLines(r).map((l) => `  ${l}`));
       out.push(`  searched by ${searchLine(r)}`);
       break;
     case 'violation': {
-      const v = r.violation!;
+      const v = r.violation;
       const steps = v.trace.length ? v.trace[v.trace.length - 1].step : 0;
       const desc = invariantText(sys, v.invariant);
       out.push(`✗ ${v.invariant} after ${steps} step${steps === 1 ? '' : 's'}: ${what}`);
@@ -83,7 +83,7 @@ export function explainResult(sys: System, r: ExploreResult, opts: ExplainOption
         const cmd = reproduceCommand(sys, r);
         if (cmd) out.push(`         or: ${cmd}`);
       }
-      out.push(...scenarioLines(r).map((l) => '  ' + l));
+      out.push(...scenarioLines(r).map((l) => `  ${l}`));
       out.push('');
       const only =
         opts.timeline === 'involved'

@@ -26,6 +26,7 @@ export { scenario } from '../scenario/scenario';
 declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace
   namespace jest {
+    // biome-ignore lint/complexity/noBannedTypes: a merged declaration must repeat @types/jest's type parameters exactly.
     interface Matchers<R, T = {}> {
       /**
        * Every interleaving of the system holds every invariant (exhaustive search; `options` as for

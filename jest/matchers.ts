@@ -98,7 +98,7 @@ export function toHoldInAllInterleavings(this: MatcherContext, x: unknown, optio
   const hint = this.utils.matcherHint(name, 'system', '', { isNot: this.isNot, comment: describeSystemOf(sys) });
   const say = (pass: boolean, what: string) => verdict(this, sys, r, pass, `${hint}\n\n${what}\n\n${explainResult(sys, r, explain)}`);
   if (r.result === 'verified') return say(true, 'Expected some interleaving to break an invariant, but none does.');
-  if (r.result === 'violation') return say(false, `Expected every interleaving to hold every invariant, but one breaks ${r.violation!.invariant}:`);
+  if (r.result === 'violation') return say(false, `Expected every interleaving to hold every invariant, but one breaks ${r.violation.invariant}:`);
   // Nothing proven: fail whether or not the assertion is negated.
   return say(this.isNot === true, `The search decided nothing (${r.result}).`);
 }
@@ -117,12 +117,12 @@ export function toBeViolatedBy(this: MatcherContext, x: unknown, invariant: stri
   const r = explore(sys, search);
   const say = (pass: boolean, what: string, res: ExploreResult = r, of: System = sys) =>
     verdict(this, sys, res, pass, `${hint}\n\n${what}\n\n${explainResult(of, res, explain)}`);
-  if (r.result === 'violation' && r.violation!.invariant === invariant) return say(true, `Expected no interleaving to break ${invariant}, but this one does:`);
+  if (r.result === 'violation' && r.violation.invariant === invariant) return say(true, `Expected no interleaving to break ${invariant}, but this one does:`);
   if (r.result === 'violation') {
     // Another invariant breaks first. Is `invariant` reachable at all when the others are ignored?
     const alone = explore(only(sys, invariant), search);
     const hit = alone.result === 'violation';
-    const first = r.violation!.invariant;
+    const first = r.violation.invariant;
     const aside = hit
       ? `(${invariant} is reachable too, ignoring the other invariants: ${steps(alone)} steps at the shortest — ` +
         `but ${first} comes first, after ${steps(r)} steps)`

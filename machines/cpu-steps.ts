@@ -370,15 +370,9 @@ export function initPhases(d: Design, profile: ProfileName = 'armv7'): InitPhase
   return profile === 'arm64' ? arm64TrampolinePhases(d) : trampolinePhases(d);
 }
 
-/**
- * HYP teardown before the CPU goes down or into deep idle. v4.7 (67f691976662) arch/arm64/kvm/hyp-init.S
- * __kvm_hyp_reset: the trampoline dance backwards. v4.8 (3421e9d88d7a) __kvm_hyp_teardown: straight to
- * the idmap alias of __kvm_hyp_reset, MMU off, stub vectors. The __kvm_hyp_reset text and both commit ids
- * were not re-read from source in issue 13 (no stored copy found): the cites say "unverified".
- */
-export function teardownSteps(d: Design): InitStep[] {
-  if (d.hypReset === 'none') return [];
-  const tail: InitStep[] = [
+/** The end of every arm64 HYP reset: MMU off in the idmap, (TLBI,) stub vectors, eret. */
+function resetTail(d: Design): InitStep[] {
+  return [
     {
       state: 'disable-mmu',
       event: 'DISABLE_MMU',
@@ -414,6 +408,17 @@ export function teardownSteps(d: Design): InitStep[] {
       effect: () => ({ pc: null, httbr: null }),
     },
   ];
+}
+
+/**
+ * HYP teardown before the CPU goes down or into deep idle. v4.7 (67f691976662) arch/arm64/kvm/hyp-init.S
+ * __kvm_hyp_reset: the trampoline dance backwards. v4.8 (3421e9d88d7a) __kvm_hyp_teardown: straight to
+ * the idmap alias of __kvm_hyp_reset, MMU off, stub vectors. The __kvm_hyp_reset text and both commit ids
+ * were not re-read from source in issue 13 (no stored copy found): the cites say "unverified".
+ */
+export function teardownSteps(d: Design): InitStep[] {
+  if (d.hypReset === 'none') return [];
+  const tail = resetTail(d);
   if (d.hypReset === 'idmap')
     return [
       {

@@ -242,6 +242,34 @@ function freeBootPgdStep(l: Layout): KernelStep {
   };
 }
 
+/** kvm_mmu_init: where the idmap (and the trampoline) is mapped, by how many HYP pgds the design has. */
+function mmuInitStep(d: Design, l: Layout): KernelStep {
+  if (d.pgds === 'merged') {
+    return {
+      state: 'mmu-init',
+      event: 'KVM_MMU_INIT',
+      cite: 'v4.8 arch/arm/kvm/mmu.c kvm_mmu_init: kvm_map_idmap_text(hyp_pgd) (the idmap in the one HYP pgd; "IDMAP intersecting with HYP VA" is refused)',
+      writes: [{ type: 'mem.map', pgd: 'hyp', va: l.idmapVa, pa: l.initPa, what: 'idmap' }],
+    };
+  } else if (d.pgds === 'single') {
+    return {
+      state: 'mmu-init',
+      event: 'KVM_MMU_INIT',
+      cite:
+        'v3.9 arch/arm/mm/idmap.c init_static_idmap_hyp (early_initcall): hyp_pgd = kzalloc(...); identity_mapping_add(hyp_pgd, ' +
+        '__hyp_idmap_text_start, ...); arch/arm/kvm/mmu.c kvm_mmu_init checks it',
+      writes: [{ type: 'mem.map', pgd: 'hyp', va: l.idmapVa, pa: l.initPa, what: 'idmap' }],
+    };
+  } else {
+    return {
+      state: 'mmu-init',
+      event: 'KVM_MMU_INIT',
+      cite: 'v3.10 arch/arm/kvm/mmu.c kvm_mmu_init: __create_hyp_mappings(boot_hyp_pgd, hyp_idmap_start ...), and TRAMPOLINE_VA in boot_hyp_pgd and hyp_pgd',
+      writes: splitMmuWrites(d, l),
+    };
+  }
+}
+
 export function kernelSteps(d: Design, l: Layout, b: KernelBounds): KernelStep[] {
   if (d.pgds === 'pkvm') return pkvmKernelSteps(d, l, b);
   if (d.kvmCore) return kvmCoreSteps(d, l, b);
@@ -262,30 +290,7 @@ export function kernelSteps(d: Design, l: Layout, b: KernelBounds): KernelStep[]
       cite: 'v3.15 arch/arm/kvm/arm.c kvm_arch_init: cpu_notifier_register_begin()',
       writes: [flag('hotplugLock', true)],
     });
-  if (d.pgds === 'merged') {
-    steps.push({
-      state: 'mmu-init',
-      event: 'KVM_MMU_INIT',
-      cite: 'v4.8 arch/arm/kvm/mmu.c kvm_mmu_init: kvm_map_idmap_text(hyp_pgd) (the idmap in the one HYP pgd; "IDMAP intersecting with HYP VA" is refused)',
-      writes: [{ type: 'mem.map', pgd: 'hyp', va: l.idmapVa, pa: l.initPa, what: 'idmap' }],
-    });
-  } else if (d.pgds === 'single') {
-    steps.push({
-      state: 'mmu-init',
-      event: 'KVM_MMU_INIT',
-      cite:
-        'v3.9 arch/arm/mm/idmap.c init_static_idmap_hyp (early_initcall): hyp_pgd = kzalloc(...); identity_mapping_add(hyp_pgd, ' +
-        '__hyp_idmap_text_start, ...); arch/arm/kvm/mmu.c kvm_mmu_init checks it',
-      writes: [{ type: 'mem.map', pgd: 'hyp', va: l.idmapVa, pa: l.initPa, what: 'idmap' }],
-    });
-  } else {
-    steps.push({
-      state: 'mmu-init',
-      event: 'KVM_MMU_INIT',
-      cite: 'v3.10 arch/arm/kvm/mmu.c kvm_mmu_init: __create_hyp_mappings(boot_hyp_pgd, hyp_idmap_start ...), and TRAMPOLINE_VA in boot_hyp_pgd and hyp_pgd',
-      writes: splitMmuWrites(d, l),
-    });
-  }
+  steps.push(mmuInitStep(d, l));
   if (d.mapRuntimeBeforeInit) steps.push(createMappings);
   if (d.initOrder === 'concurrent')
     steps.push({

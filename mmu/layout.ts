@@ -146,7 +146,7 @@ export const layoutPresets: Readonly<Record<string, LayoutPreset>> = {
 type Json = unknown;
 
 function field(o: Record<string, Json>, path: string, name: string): Json {
-  if (!Object.prototype.hasOwnProperty.call(o, name)) throw new InputError(`layout: missing field ${path}${name}`);
+  if (!Object.hasOwn(o, name)) throw new InputError(`layout: missing field ${path}${name}`);
   return o[name];
 }
 
@@ -171,7 +171,7 @@ function pageRef(v: Json, where: string, space: Space): PageRef {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new InputError(`layout: ${where} must be an object {"va", "pa"}`);
   const o = v as Record<string, Json>;
   for (const k of Object.keys(o)) if (k !== 'va' && k !== 'pa') throw new InputError(`layout: unknown field ${where}.${k}`);
-  return { va: address(field(o, where + '.', 'va'), where + '.va', space), pa: address(field(o, where + '.', 'pa'), where + '.pa', space) };
+  return { va: address(field(o, `${where}.`, 'va'), `${where}.va`, space), pa: address(field(o, `${where}.`, 'pa'), `${where}.pa`, space) };
 }
 
 /** A per-CPU or per-VM page list: an explicit array, or {"va","pa","stride"} for page i at base + i*stride. */
@@ -184,7 +184,7 @@ function pageList(v: Json, where: string, count: number, space: Space): PageRef[
     const o = v as Record<string, Json>;
     for (const k of Object.keys(o)) if (!['va', 'pa', 'stride'].includes(k)) throw new InputError(`layout: unknown field ${where}.${k}`);
     const base = pageRef({ va: o.va, pa: o.pa }, where, space);
-    const stride = o.stride === undefined ? space.pageSize : address(o.stride, where + '.stride', space);
+    const stride = o.stride === undefined ? space.pageSize : address(o.stride, `${where}.stride`, space);
     if (stride === 0) throw new InputError(`layout: ${where}.stride must not be 0`);
     return Array.from({ length: count }, (_, i) => ({
       va: address(base.va + i * stride, `${where}[${i}].va`, space),

@@ -51,5 +51,5 @@ export function pgdKey(pgd: Pgd): string {
 
 /** Addresses are exact JS numbers (arm64 HYP VAs and PAs stay below 2^48); printed as the kernel prints them. */
 export function hex(n: number): string {
-  return '0x' + n.toString(16).padStart(8, '0');
+  return `0x${n.toString(16).padStart(8, '0')}`;
 }

@@ -239,7 +239,7 @@ export function designsDoc(): string {
     const sys = system({ design: row.design, ...row.opts });
     const r = explore(sys);
     const d = findDesign(row.design);
-    const verdict = r.result === 'violation' ? `\`${r.violation!.invariant}\`` : r.result;
+    const verdict = r.result === 'violation' ? `\`${r.violation.invariant}\`` : r.result;
     out.push(`| \`${row.design}\` | ${d?.kernel ?? ''} | \`${flags(row.design, row.opts)}\` | ${verdict} | ${row.why} |`);
     if (r.violation) {
       const steps = r.violation.trace[r.violation.trace.length - 1].step;
@@ -256,7 +256,7 @@ export function designsDoc(): string {
     }
   }
   out.push('', '## What each design gets wrong: the traces', '', ...details);
-  return out.join('\n').trimEnd() + '\n';
+  return `${out.join('\n').trimEnd()}\n`;
 }
 
 export function writeDesignsDoc(path: string): void {

@@ -11,7 +11,7 @@ import { deliveryLabel, entryLeaf } from './mermaid';
 
 /** A DOT double-quoted string. */
 export function dotString(s: string): string {
-  return '"' + s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\r?\n/g, '\\n') + '"';
+  return `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\r?\n/g, '\\n')}"`;
 }
 
 export function chartsToDot(charts: readonly { name: string; chart: Chart; actors: readonly string[] }[]): string {
@@ -58,7 +58,7 @@ export function chartsToDot(charts: readonly { name: string; chart: Chart; actor
     }
   }
   out.push('}');
-  return out.join('\n') + '\n';
+  return `${out.join('\n')}\n`;
 }
 
 /**
@@ -101,5 +101,5 @@ export function traceToDot(sys: System, trace: readonly TraceEntry[], violation?
     lastIn.set(e.to, `d${i}`);
   });
   out.push('}');
-  return out.join('\n') + '\n';
+  return `${out.join('\n')}\n`;
 }

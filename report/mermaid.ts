@@ -66,14 +66,14 @@ export function traceToMermaid(sys: System, trace: readonly TraceEntry[], violat
     const last = trace[trace.length - 1];
     out.push(`  Note over ${pid.get(last.to) ?? mermaidId(last.to)}: ${mermaidText(`✗ ${violation.invariant}: ${violation.message}`)}`);
   }
-  return out.join('\n') + '\n';
+  return `${out.join('\n')}\n`;
 }
 
 /** The leaf a transition to `path` ends in (a compound state enters its initial child). */
 export function entryLeaf(c: Chart, path: string): string {
   const find = (s: ChartState): ChartState | undefined => (s.path === path ? s : s.children.map(find).find(Boolean));
   let s = find(c.root);
-  while (s && s.children.length) {
+  while (s?.children.length) {
     const init: string | undefined = s.initial;
     s = s.children.find((k) => k.path === init) ?? s.children[0];
   }
@@ -110,7 +110,7 @@ export function chartsToMermaid(charts: readonly { name: string; chart: Chart; a
     }
     out.push('  }');
   }
-  return out.join('\n') + '\n';
+  return `${out.join('\n')}\n`;
 }
 
 /** The system's statecharts, one per distinct machine, selected by name ('all' for every one). */

@@ -11,9 +11,10 @@ import { layoutPresets, resolveLayout } from '../mmu/layout';
 
 /** "run 12 (seed 1): 58 steps, shrunk 7 times to 24 steps", or null for bfs/dfs. */
 export function sampleSummary(r: ExploreResult): string | null {
-  const s = r.violation?.sample;
-  if (!s) return null;
-  const t = r.violation!.trace;
+  const v = r.violation;
+  const s = v?.sample;
+  if (!v || !s) return null;
+  const t = v.trace;
   const steps = t.length ? t[t.length - 1].step : 0;
   const depth = s.pctDepth !== undefined ? `, depth ${s.pctDepth}` : '';
   return `run ${s.run} (seed ${r.seed}${depth}): ${s.originalSteps} steps, shrunk ${s.shrinkSteps} time${s.shrinkSteps === 1 ? '' : 's'} to ${steps} steps`;

@@ -76,10 +76,10 @@ export function renderTimeline(
   const ids = keep ? lanes(sys).filter((i) => keep.has(i)) : lanes(sys);
   const w = Math.max(...ids.map((i) => laneLabel(i).length));
   const head = `${'step'.padStart(5)}  ${ids.map((i) => laneLabel(i).padEnd(w)).join(' ')}  `;
-  const out = [head + 'actor    event', '─'.repeat(head.length + 40)];
+  const out = [`${head}actor    event`, '─'.repeat(head.length + 40)];
   const lastLine = all[all.length - 1];
   const ew = Math.max(5, ...lines.map((l) => l.event.length));
-  out[0] = head + 'actor    ' + 'event'.padEnd(ew) + ' what happened';
+  out[0] = `${head}actor    ${'event'.padEnd(ew)} what happened`;
   let prev = -1;
   for (const l of lines) {
     const broke = violation && l === lastLine && /✗/.test(l.text);
@@ -90,8 +90,8 @@ export function renderTimeline(
     out.push(`${num.padStart(5)}  ${lane}  ${l.actor.padEnd(8)} ${l.event.padEnd(ew)} ${l.text}`);
   }
   const hidden = all.length - lines.length;
-  if (hidden) {
-    const who = [...new Set(all.filter((l) => !keep!.has(l.actor)).map((l) => l.actor))];
+  if (hidden && keep) {
+    const who = [...new Set(all.filter((l) => !keep.has(l.actor)).map((l) => l.actor))];
     out.push(`  (${hidden} step${hidden === 1 ? '' : 's'} of ${who.join(', ')} not shown: not involved in this violation)`);
   }
   if (opts.legend) out.push(TIMELINE_LEGEND);

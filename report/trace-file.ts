@@ -59,7 +59,7 @@ export function traceFileFor(sys: System, violation: TraceFile['violation'], tra
 }
 
 export function writeTraceFile(path: string, file: TraceFile): void {
-  writeFileAtomic(path, JSON.stringify(file, null, 1) + '\n', 'trace file');
+  writeFileAtomic(path, `${JSON.stringify(file, null, 1)}\n`, 'trace file');
 }
 
 function fail(path: string, why: string): never {
@@ -89,7 +89,7 @@ function checkDesign(path: string, d: unknown): Design {
   if (typeof d !== 'object' || d === null || Array.isArray(d)) fail(path, 'system.design must be an object of knobs');
   const o = d as Record<string, unknown>;
   onlyKeys(path, o, 'system.design.', [...designMeta, ...knobs]);
-  for (const k of knobs) if (!Object.prototype.hasOwnProperty.call(o, k)) fail(path, `system.design lacks the knob ${k}`);
+  for (const k of knobs) if (!Object.hasOwn(o, k)) fail(path, `system.design lacks the knob ${k}`);
   if (typeof o.name !== 'string' || o.name === '') fail(path, 'system.design.name must be a non-empty string');
   let design: Design;
   try {
@@ -164,7 +164,7 @@ export function readTraceFile(path: string): { file: TraceFile; sys: System } {
   const o = json as Record<string, unknown>;
   if (o.format !== TRACE_FORMAT) fail(path, `format must be "${TRACE_FORMAT}", got ${JSON.stringify(o.format)}`);
   onlyKeys(path, o, '', topKeys);
-  if (!Object.prototype.hasOwnProperty.call(o, 'violation')) fail(path, 'missing "violation" (null for none)');
+  if (!Object.hasOwn(o, 'violation')) fail(path, 'missing "violation" (null for none)');
   const violation = checkVerdict(path, o.violation);
   if (!Array.isArray(o.trace)) fail(path, '"trace" must be an array');
   const trace = o.trace.map((e, i) => checkEntry(path, e, i));

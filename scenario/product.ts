@@ -97,7 +97,7 @@ export class ScenarioCheckable implements Checkable<World> {
   }
 
   /** The automaton's move on one system step: the new bit set, or -1 if the scenario holds it back. */
-  private advance(done: number, rec: readonly Delivery[]): { done: number; blockedBy?: number } {
+  private advance(done: number, rec: readonly Delivery[]): { done: number } | { done: -1; blockedBy: number } {
     const n = this.scenario.steps.length;
     for (const d of rec) {
       let blocked = -1;
@@ -120,7 +120,7 @@ export class ScenarioCheckable implements Checkable<World> {
     const rec: Delivery[] = [];
     const next = this.base.apply(world, st, rec);
     const r = this.advance(world.scn, rec);
-    if (r.done < 0) return { blockedBy: r.blockedBy!, rec };
+    if ('blockedBy' in r) return { blockedBy: r.blockedBy, rec };
     return { from: world, next: { ...next, scn: r.done }, rec };
   }
 
@@ -178,7 +178,7 @@ export class ScenarioCheckable implements Checkable<World> {
   }
 
   key(world: World): string {
-    return (world as ScenarioWorld).scn.toString(36) + '|' + this.base.key(world);
+    return `${(world as ScenarioWorld).scn.toString(36)}|${this.base.key(world)}`;
   }
 
   decode(key: string): ScenarioWorld {

@@ -30,7 +30,7 @@ const show = (v: unknown): string => {
   if (typeof v === 'function') return 'a function';
   try {
     const s = JSON.stringify(v);
-    return s === undefined ? String(v) : s.length > 60 ? s.slice(0, 57) + '...' : s;
+    return s === undefined ? String(v) : s.length > 60 ? `${s.slice(0, 57)}...` : s;
   } catch {
     // Too deep or cyclic to print: String() of it would recurse too.
     return Array.isArray(v) ? 'an array' : typeof v === 'object' ? 'an object' : typeof v;
@@ -61,7 +61,7 @@ const stepFields = ['actor', 'event', 'payload', 'from', 'after'];
  */
 export function compileScenario(sys: System, input: unknown, where = 'scenario'): CompiledScenario {
   const fail = (field: string, why: string): never => {
-    throw new InputError(`${where}: ${field ? field + ' ' : ''}${why}`);
+    throw new InputError(`${where}: ${field ? `${field} ` : ''}${why}`);
   };
   if (typeof input !== 'object' || input === null || Array.isArray(input)) fail('', `must be an object with "steps", got ${show(input)}`);
   const raw = (typeof (input as { toJSON?: unknown }).toJSON === 'function' ? (input as { toJSON(): unknown }).toJSON() : input) as Record<string, unknown>;

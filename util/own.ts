@@ -1,4 +1,4 @@
 /** Name lookups that only see own properties: `constructor`, `__proto__` or `toString` are not presets. */
 export function own<T>(table: Readonly<Record<string, T>>, name: string): T | undefined {
-  return Object.prototype.hasOwnProperty.call(table, name) ? table[name] : undefined;
+  return Object.hasOwn(table, name) ? table[name] : undefined;
 }

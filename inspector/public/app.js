@@ -2,7 +2,7 @@
 // The server computed every step (GET /api/session); a live run streams more over /ws. Frames index
 // interned tables (state names, CPU/actor views, memories), so a step is a few array lookups and only
 // what changed is redrawn; the timeline is virtualised (only the visible rows exist).
-'use strict';
+
 (() => {
   const $ = (id) => document.getElementById(id);
   const ESC = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
@@ -42,7 +42,7 @@
   function setupCharts() {
     const box = $('charts');
     // The CPU chart first: it is the one a violation is about.
-    const order = S.info.charts.map((c, i) => i).sort((a, b) => cpuFirst(a) - cpuFirst(b) || a - b);
+    const order = S.info.charts.map((_c, i) => i).sort((a, b) => cpuFirst(a) - cpuFirst(b) || a - b);
     const names = (c) => (c.actors.length > 6 ? `${c.actors[0]} … ${c.actors[c.actors.length - 1]} (${c.actors.length})` : c.actors.join(', '));
     const hidden = (c) => (c.hidden.length ? `<p class="hidden-states">not drawn (${esc(c.hiddenWhy)}): ${c.hidden.map(esc).join(', ')}</p>` : '');
     box.innerHTML = order
@@ -53,7 +53,7 @@
           `${c.svg}${hidden(c)}<p class="unshown" hidden></p></div>`,
       )
       .join('');
-    charts = S.info.charts.map((c, i) => {
+    charts = S.info.charts.map((_c, i) => {
       const el = box.querySelector(`[data-chart="${i}"] svg`);
       const states = new Map();
       el.querySelectorAll('g.st').forEach((g) => {
@@ -72,10 +72,10 @@
     const m = ids.map((id) => /^([a-z]+)(\d+)$/i.exec(id));
     const text = ids.length > 1 && m.every((x) => x && x[1] === m[0][1]) ? `${m[0][1]} ${m.map((x) => x[2]).join(',')}` : ids.join(' ');
     const max = Math.max(4, Math.floor((w - 14) / 6.3));
-    return text.length > max ? text.slice(0, max - 1) + '…' : text;
+    return text.length > max ? `${text.slice(0, max - 1)}…` : text;
   }
 
-  const within = (path, anc) => anc === '' || path === anc || path.startsWith(anc + '.');
+  const within = (path, anc) => anc === '' || path === anc || path.startsWith(`${anc}.`);
 
   function renderCharts(f, prev) {
     for (const c of charts) {
@@ -186,7 +186,7 @@
         const m = new Map();
         for (const e of S.tables.views[f.c[a]].tlb) {
           const k = entryKey(e);
-          m.set(k, before && before.has(k) ? before.get(k) : i);
+          m.set(k, before?.has(k) ? before.get(k) : i);
         }
         row.set(a, m);
       }
@@ -208,7 +208,7 @@
       const u = f.used;
       if (u && u.cpu === id && u.via === 'tlb' && u.va === e.va) {
         const was = S.tables.views[S.frames[j - 1].c[a]].tlb.find((x) => entryKey(x) === k);
-        if (was && was.stale) {
+        if (was?.stale) {
           r.hit = j;
           break;
         }
@@ -244,7 +244,7 @@
       }
       why = ` <b class="mark">STALE</b><span class="why">${esc(v.httbr || 'no pgd')} now gives ${esc(e.walk)}</span>${why}`;
     }
-    const cls = `tlb-entry${e.stale ? ' stale' + kind : ''}${isNew ? ' new' : ''}`;
+    const cls = `tlb-entry${e.stale ? ` stale${kind}` : ''}${isNew ? ' new' : ''}`;
     const title = `VA ${e.va} → PA ${e.pa} (${e.page}), filled at step ${fill}; a walk now gives ${e.walk}`;
     const attrs = `class="${cls}" data-va="${e.va}" data-pa="${e.pa}" data-filled="${fill}" title="${esc(title)}"`;
     return `<span ${attrs}>${e.va} → ${e.pa} (${esc(e.page)})${link}${why}</span>`;
@@ -612,7 +612,7 @@
             ? '<b class="snd">→</b>'
             : null;
       if (mark) {
-        lanes += dots + mark + ' ';
+        lanes += `${dots + mark} `;
         dots = '';
       } else dots += '· ';
     }

@@ -251,7 +251,7 @@ test('the TypeScript examples of docs/api.md and docs/jest.md type-check against
   expect(blocks.length).toBeGreaterThanOrEqual(5);
   const dir = mkdtempSync(join(tmpdir(), 'hypsim-readme-'));
   const files = blocks.map((b, i) => {
-    writeFileSync(join(dir, `example${i}.mts`), b + '\nexport {};\n');
+    writeFileSync(join(dir, `example${i}.mts`), `${b}\nexport {};\n`);
     return `example${i}.mts`;
   });
   const config = userTsconfig(root, files);

@@ -8,7 +8,6 @@ import { forAllInterleavings } from '../../api/for-all';
 import { system, type System } from '../../api/system';
 import type { BusSpec } from '../../bus/spec';
 import type { TraceEntry } from '../../bus/trace';
-import type { Checkable } from '../../explore/checkable';
 import { ScenarioCheckable } from '../../scenario/product';
 import { scenario, type HypEvents, type PinnedStep } from '../../scenario/scenario';
 import { compileScenario } from '../../scenario/validate';

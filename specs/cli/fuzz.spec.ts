@@ -171,7 +171,7 @@ describe('fuzz: bad input files → one line, exit 2, no hang', () => {
     fifo,
     '/dev/zero',
     file('deep.json', `{"extends": ${deep(100_000)}}`),
-    file('deep-object.json', '{"a":'.repeat(100_000) + '1' + '}'.repeat(100_000)),
+    file('deep-object.json', `${'{"a":'.repeat(100_000)}1${'}'.repeat(100_000)}`),
     file('garbage.json', 'not json {'),
     file('array.json', '[1, 2]'),
     file('proto.json', '{"__proto__": {"polluted": true}, "constructor": 1}'),

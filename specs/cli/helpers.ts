@@ -42,7 +42,15 @@ export function startInspect(...args: string[]): Promise<{ url: string; child: C
       const m = /hypsim inspector: (http:\/\/127\.0\.0\.1:\d+\/)/.exec(stdout);
       if (m && /Ctrl-C to stop/.test(stdout)) {
         clearTimeout(timer);
-        resolve({ url: m[1], child, stdout: () => stdout, stop: () => (child.exitCode === null && child.kill('SIGTERM'), exited) });
+        resolve({
+          url: m[1],
+          child,
+          stdout: () => stdout,
+          stop: () => {
+            if (child.exitCode === null) child.kill('SIGTERM');
+            return exited;
+          },
+        });
       }
     };
     child.stdout!.on('data', check);

@@ -81,7 +81,7 @@ async function open(url: string): Promise<Page> {
   // Nothing but the inspector itself may be requested.
   page.on('request', (r) => {
     const origin = new URL(url).origin;
-    if (!r.url().startsWith(origin + '/') && !r.url().startsWith(origin.replace('http', 'ws') + '/')) errors.push(`request to ${r.url()}`);
+    if (!r.url().startsWith(`${origin}/`) && !r.url().startsWith(`${origin.replace('http', 'ws')}/`)) errors.push(`request to ${r.url()}`);
   });
   await page.goto(url);
   await page.waitForSelector('body[data-ready="true"]');
@@ -233,7 +233,7 @@ test('a stale window between SWITCH_PGD and TLBI is drawn apart from an entry th
   expect(await e.first().textContent()).toMatch(/stale window: left the TLB at step (\d+) \(TLBI\) before any hit/);
   const end = Number(/step (\d+) \(TLBI\)/.exec((await e.first().textContent())!)![1]);
   // The window is drawn dashed amber, the breaking entry red: different colours.
-  const colour = (loc: typeof e) => loc.evaluate((x) => getComputedStyle(x).backgroundColor + ' ' + getComputedStyle(x).borderStyle);
+  const colour = (loc: typeof e) => loc.evaluate((x) => `${getComputedStyle(x).backgroundColor} ${getComputedStyle(x).borderStyle}`);
   const windowColour = await colour(e.first());
   await page.screenshot({ path: join(out, 'stale-window.png') });
   // The trampoline CPU chart is wider than its panel: fitted by default, full size (legible) on request.
@@ -366,7 +366,7 @@ test('a 2,240-step trace stays responsive: 200 clicks, 200 key presses, 200 scru
   const loadMs = Date.now() - t0;
   expect(await text(page, '#stepno')).toBe(`step 0 / ${steps}`);
   type Data = { frames: { s: number[]; c: number[] }[]; tables: { states: string[]; views: { tlb?: unknown[] }[] }; static: { actors: { id: string }[] } };
-  const session = (await (await page.request.get(s.url + 'api/session')).json()) as Data;
+  const session = (await (await page.request.get(`${s.url}api/session`)).json()) as Data;
   const cpu = (frame: number, id: string) => session.tables.states[session.frames[frame].s[session.static.actors.findIndex((a) => a.id === id)]];
   const shows = async (frame: number) => {
     expect(await text(page, '#stepno')).toBe(`step ${frame} / ${steps}`);
@@ -415,14 +415,12 @@ test('a 2,240-step trace stays responsive: 200 clicks, 200 key presses, 200 scru
   const cpu0 = page.locator('.cpu[data-cpu="cpu0"]');
   const tlb0 = session.tables.views[session.frames[steps].c[session.static.actors.findIndex((a) => a.id === 'cpu0')]].tlb ?? [];
   expect(tlb0.length).toBeGreaterThan(8);
-  {
-    expect(await cpu0.locator('.tlb-entry').count()).toBeLessThanOrEqual(8);
-    await cpu0.locator('button.tlb-more').click();
-    expect(await cpu0.locator('.tlb-entry').count()).toBe(tlb0.length);
-    await cpu0.locator('button.tlb-more').click();
-  }
+  expect(await cpu0.locator('.tlb-entry').count()).toBeLessThanOrEqual(8);
+  await cpu0.locator('button.tlb-more').click();
+  expect(await cpu0.locator('.tlb-entry').count()).toBe(tlb0.length);
+  await cpu0.locator('button.tlb-more').click();
   const figures = { steps, loadMs, clicks200Ms: clicksMs, keys200Ms: keysMs, scrub200: scrub, fill4Ms: fillMs };
-  writeFileSync(join(out, 'responsiveness.json'), JSON.stringify(figures, null, 1) + '\n');
+  writeFileSync(join(out, 'responsiveness.json'), `${JSON.stringify(figures, null, 1)}\n`);
   console.log(`inspector responsiveness on ${steps} steps: ${JSON.stringify(figures)}`);
   // Generous bounds (a slow CI machine), far above what a 2-core machine measures (README).
   expect(loadMs).toBeLessThan(10_000);
@@ -451,7 +449,7 @@ test('live mode: a running simulation streams to the page over the WebSocket', a
   expect(await text(page, '#live')).toBe('live run ended');
   expect(await text(page, '#verdict')).toBe(`✓ no invariant broken (${st.steps} steps)`);
   // What the page shows is the server's last frame: every online CPU ended in runtime.
-  const session = (await (await page.request.get(s.url + 'api/session')).json()) as { frames: { s: number[] }[]; tables: { states: string[] } };
+  const session = (await (await page.request.get(`${s.url}api/session`)).json()) as { frames: { s: number[] }[]; tables: { states: string[] } };
   expect(session.frames).toHaveLength(st.steps + 1);
   const last = session.frames[st.steps];
   expect(await text(page, '.cpu[data-cpu="cpu0"] .st-name')).toBe(session.tables.states[last.s[1]]);

@@ -83,7 +83,7 @@ test('installed in another project: a Jest test with hypsim/jest passes, npx hyp
     "const r: 'verified' | 'violation' | 'incomplete' | 'unsatisfiable' = explore(system({ design: 'legacy', cpus: 2 }), o).result;",
     'export { r };',
   ];
-  writeFileSync(join(proj, 'use.ts'), use.join('\n') + '\n');
+  writeFileSync(join(proj, 'use.ts'), `${use.join('\n')}\n`);
   const compilerOptions = { strict: true, noEmit: true, module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', skipLibCheck: true, types: [] };
   writeFileSync(join(proj, 'tsconfig.json'), JSON.stringify({ compilerOptions, files: ['use.ts'] }));
   const tsc = spawnSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', proj], { encoding: 'utf8' });

@@ -2,7 +2,6 @@
 import { explore, replay } from '../../api/explore';
 import { system } from '../../api/system';
 import { exhaustive } from '../../explore/exhaustive';
-import type { Checkable } from '../../explore/checkable';
 import { everything } from '../core/graph';
 
 type Row = [string, Parameters<typeof system>[0], string];

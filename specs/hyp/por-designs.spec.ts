@@ -7,7 +7,6 @@
 import fc from 'fast-check';
 import { system } from '../../api/system';
 import { checkDesign, knobDocs, knobs, trampoline, type Design } from '../../design/design';
-import type { Checkable } from '../../explore/checkable';
 import { InputError } from '../../util/errors';
 import { everything } from '../core/graph';
 

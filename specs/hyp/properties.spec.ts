@@ -7,7 +7,6 @@ import { system } from '../../api/system';
 import type { Engine, World } from '../../bus/engine';
 import type { BusEvent } from '../../bus/spec';
 import type { TraceEntry } from '../../bus/trace';
-import type { Checkable } from '../../explore/checkable';
 import { findStep } from '../../explore/match';
 import { emptyPgd, freePgd, mapPage, pgdKey, unmapPage, walk, type Pgd } from '../../mmu/pgd';
 import { emptyTlb, fill, invalidateAll, lookup, type Tlb } from '../../mmu/tlb';

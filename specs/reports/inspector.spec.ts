@@ -272,11 +272,11 @@ describe('the server: 127.0.0.1 only, every asset from the package', () => {
       for (const f of ['index.html', 'app.js', 'style.css'])
         expect(readFileSync(join(assetDir(), f), 'utf8')).not.toMatch(/(https?:)?\/\/[a-z0-9.-]+\.[a-z]{2,}/i);
       expect(page.body).toMatch(/<script src="\/app\.js"><\/script>/);
-      const s = JSON.parse((await get(server.url + 'api/session')).body) as SessionData;
+      const s = JSON.parse((await get(`${server.url}api/session`)).body) as SessionData;
       expect(s.frames).toHaveLength(25);
       expect(s.static.charts.map((c) => c.name)).toEqual(['kernel', 'cpu', 'hotplug']);
-      expect((await get(server.url + 'nope')).status).toBe(404);
-      expect((await get(server.url + 'stately')).status).toBe(404);
+      expect((await get(`${server.url}nope`)).status).toBe(404);
+      expect((await get(`${server.url}stately`)).status).toBe(404);
       expect((await get(server.url, { host: `evil.example:${server.port}` })).status).toBe(403);
       // A page of another origin cannot open the WebSocket.
       await expect(
@@ -352,7 +352,7 @@ describe('hypsim inspect', () => {
       expect(s.stdout()).toMatch(/legacy on collide, 2 CPUs.*24 steps, ✗ wrong-translation at step 24/);
       // A link straight to the breaking step (the page's URL hash is the step).
       expect(s.stdout()).toContain(`  the breaking step: ${s.url}#24\n`);
-      const d = JSON.parse((await get(s.url + 'api/session')).body) as SessionData;
+      const d = JSON.parse((await get(`${s.url}api/session`)).body) as SessionData;
       expect(d.static).toMatchObject({ mode: 'trace', source: `trace file ${file}` });
       expect(d.violation).toMatchObject({ invariant: 'wrong-translation', step: 24 });
     } finally {
@@ -363,7 +363,7 @@ describe('hypsim inspect', () => {
   test("system flags without a trace: the explorer's counterexample; --live: a live run", async () => {
     const s = await startInspect('--design', 'legacy', '--cpus', '2', '--port', '0');
     try {
-      const d = JSON.parse((await get(s.url + 'api/session')).body) as SessionData;
+      const d = JSON.parse((await get(`${s.url}api/session`)).body) as SessionData;
       expect(d.static.source).toMatch(/explore \(bfs\)/);
       expect(d.violation?.invariant).toBe('wrong-translation');
     } finally {
@@ -372,10 +372,10 @@ describe('hypsim inspect', () => {
     const l = await startInspect('--design', 'trampoline', '--cpus', '2', '--live', '--delay-ms', '0', '--port', '0');
     try {
       const t0 = Date.now();
-      let d = JSON.parse((await get(l.url + 'api/session')).body) as SessionData;
+      let d = JSON.parse((await get(`${l.url}api/session`)).body) as SessionData;
       while (!d.done && Date.now() - t0 < 20000) {
         await new Promise((r) => setTimeout(r, 100));
-        d = JSON.parse((await get(l.url + 'api/session')).body) as SessionData;
+        d = JSON.parse((await get(`${l.url}api/session`)).body) as SessionData;
       }
       expect(d.static.mode).toBe('live');
       expect(d.done).toBe(true);
@@ -390,9 +390,9 @@ describe('hypsim inspect', () => {
     const s = await startInspect(file, '--port', '0', '--stately', '--delay-ms', '0');
     try {
       expect(s.stdout()).toMatch(/Stately inspector: http:\/\/127\.0\.0\.1:\d+\/stately \(loads https:\/\/stately\.ai\/inspect: needs your network\)/);
-      const bridge = await get(s.url + 'stately');
+      const bridge = await get(`${s.url}stately`);
       expect(bridge.body).toContain('src="https://stately.ai/inspect"');
-      const ws = new WebSocket(s.url.replace('http', 'ws') + 'stately-ws');
+      const ws = new WebSocket(`${s.url.replace('http', 'ws')}stately-ws`);
       const types = new Set<string>();
       await new Promise<void>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`only ${[...types]} arrived`)), 20000);

@@ -238,7 +238,7 @@ const ordering: Classic = {
       id: 'causal-order',
       description: 'C gets M1 before M3 (M3 is caused by M2, sent after M1)',
       kind: 'safety',
-      checkActor: (a, s) => (s.context.bad === 1 ? 'C got M3 before M1' : null),
+      checkActor: (_a, s) => (s.context.bad === 1 ? 'C got M3 before M1' : null),
     },
   ],
   violated: true,

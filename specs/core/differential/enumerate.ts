@@ -167,7 +167,11 @@ function fairBadCycle(edges: readonly { to: number; actor: number }[][], bad: re
     const todo = [u];
     while (todo.length) {
       const v = todo.pop()!;
-      for (const e of edges[v]) if (bad[e.to] && !seen.has(e.to)) seen.add(e.to), todo.push(e.to);
+      for (const e of edges[v])
+        if (bad[e.to] && !seen.has(e.to)) {
+          seen.add(e.to);
+          todo.push(e.to);
+        }
     }
     return seen;
   };

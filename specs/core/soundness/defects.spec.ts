@@ -114,7 +114,10 @@ describe('exact symmetry with messages between interchangeable actors', () => {
       for (const st of engine.enabled(w)) {
         const n = engine.apply(w, st);
         const k = engine.key(n);
-        if (!seen.has(k)) seen.set(k, n), todo.push(n);
+        if (!seen.has(k)) {
+          seen.set(k, n);
+          todo.push(n);
+        }
       }
     }
     const permutations = (xs: number[]): number[][] =>
