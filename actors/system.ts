@@ -8,6 +8,7 @@ import type { Delivery, Engine } from '../bus/engine';
 import type { Checkable } from '../explore/checkable';
 import type { BusSpec } from '../bus/spec';
 import type { HypSystem } from './hyp-system';
+import type { ModelView } from './model-view';
 
 /** What the JSON header says about the system. */
 export interface SystemHeader {
@@ -25,7 +26,12 @@ export interface System {
   readonly header: SystemHeader;
   /** Tells each delivery of a trace in the model's own words (HYP systems); without one, reports print payloads. */
   readonly narrator?: Narrator;
-  /** The HYP model behind it, for HYP systems. */
+  /** What the inspector page and exports show of the model's state (HYP systems); without one, contexts as text. */
+  readonly view?: ModelView;
+  /**
+   * The HYP model behind it, for HYP systems: for the model's own code (scenarios, swarm workers). Front ends ask
+   * `narrator` and `view`, and api/recipe.ts for what rebuilds the system.
+   */
   readonly hyp?: HypSystem;
   /** A fresh engine (dictionaries, memo tables) with the given reductions. */
   engine(opts?: { symmetry?: boolean }): Engine<unknown>;

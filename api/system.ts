@@ -3,6 +3,7 @@
  * machines on the bus. What every entry point (CLI, API, Jest matchers, inspector) starts from.
  */
 import { hypNarrator } from '../actors/hyp-narrator';
+import { hypView } from '../actors/hyp-view';
 import { buildHypSystem, checkBounds, type HypConfig } from '../actors/hyp-system';
 import type { System } from '../actors/system';
 import { Engine } from '../bus/engine';
@@ -85,6 +86,7 @@ export function system(opts: HypSystemOptions | CustomSystemOptions): System {
     spec,
     hyp,
     narrator: hypNarrator(hyp),
+    view: hypView(hyp),
     header: { design: design.name, layout: layout.name, cpus, hotplug, vms, hotplugFromBoot: config.hotplugFromBoot, cpuPm },
     engine: (o) => new Engine(spec, o),
   };

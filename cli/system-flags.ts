@@ -1,5 +1,6 @@
 /** The flags that name a system (design, layout, bounds), shared by explore, simulate, inspect, export and replay. */
 import { readInputJson } from '../api/input-file';
+import { requireRecipe } from '../api/recipe';
 import { system, type System } from '../api/system';
 import { resolveDesign } from '../design/resolve';
 import { knobDifference } from '../design/same';
@@ -49,7 +50,7 @@ export function systemFrom(f: SystemFlags, command: string, defaults: { cpus?: n
  * knobs and layouts by addresses (a preset and an equal file are the same), bounds and options by value.
  */
 export function checkFlagsMatchTrace(path: string, sys: System, f: SystemFlags, command: string): void {
-  const c = sys.hyp!.config;
+  const c = requireRecipe(sys, `trace file ${path}`);
   const differ = (what: string, recorded: unknown, given: unknown): never => {
     throw new TraceError(`trace file ${path} is for ${what} ${recorded}, not ${given}`);
   };

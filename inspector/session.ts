@@ -1,12 +1,13 @@
 /**
  * What the inspector page shows, step by step, computed on the server: a trace is re-executed on the pure
- * engine (no symmetry) and every step yields a frame: each actor's state, each CPU's registers and TLB
- * (an entry is stale when a walk of the CPU's current pgd gives another PA), the page tables, the
- * deliveries and the timeline text (report/timeline.ts describeTrace). Values repeat a lot from one step
+ * engine (no symmetry) and every step yields a frame: each actor's state, what the system's model view
+ * (actors/model-view.ts) draws of it (a CPU's registers and TLB, the page tables), else its context as
+ * text, the deliveries and the timeline text (report/timeline.ts describeTrace). Values repeat a lot from one step
  * to the next, so frames hold indices into interned tables; a 2,000-step trace is a few MB of JSON.
  * A live run feeds the same builder as it goes and streams batches to the page.
  */
 import type { AnyStateMachine } from 'xstate';
+import type { CpuView, MemView, ModelView, Used } from '../actors/model-view';
 import type { System } from '../api/system';
 import { actorViolations } from '../bus/check';
 import type { Engine, World } from '../bus/engine';
@@ -14,13 +15,7 @@ import type { ActorDecl } from '../bus/spec';
 import type { TraceEntry } from '../bus/trace';
 import type { Checkable } from '../explore/checkable';
 import { Reexecution } from '../explore/reexecute';
-import { invariantDocs, pageAt } from '../invariants/hyp';
-import type { CpuContext } from '../machines/cpu-context';
-import { runtimePages } from '../mmu/layout';
-import { pgdNames, type Memory, type PgdName } from '../mmu/memory';
-import { hex, walk, type Pgd } from '../mmu/pgd';
 import { profiles } from '../mmu/profile';
-import { lookup } from '../mmu/tlb';
 import { describeTrace, type TimelineLine } from '../report/timeline';
 import { InternalError } from '../util/errors';
 import { stableStringify } from '../util/stable';
@@ -28,44 +23,12 @@ import { renderDiagram } from './diagram';
 import { pruneChart } from './prune';
 import { chartsOf, leafPaths } from './statechart';
 
-export interface TlbView {
-  readonly va: string;
-  readonly pa: string;
-  readonly page: string;
-  /** What a walk of the CPU's current pgd gives for this VA: 'PA 0x… (page)', 'unmapped', 'freed'. */
-  readonly walk: string;
-  readonly stale: boolean;
-}
-
-export interface CpuView {
-  readonly kind: 'cpu';
-  readonly online: boolean;
-  readonly httbr: string | null;
-  readonly mmu: boolean;
-  readonly pc: string | null;
-  readonly hvbar: string;
-  readonly hsp: string;
-  readonly via: string | null;
-  readonly tlb: readonly TlbView[];
-  readonly fault: null | { readonly invariant: string; readonly text: string };
-}
+export type { CpuView, MemView, PgdView, TlbView, Used } from '../actors/model-view';
 
 export interface OtherView {
   readonly kind: 'other';
   /** The actor's context, as compact text ('' when it has none). */
   readonly text: string;
-}
-
-export interface PgdView {
-  readonly key: PgdName;
-  readonly name: string;
-  readonly freed: boolean;
-  readonly entries: readonly { readonly va: string; readonly pa: string; readonly page: string }[];
-}
-
-export interface MemView {
-  readonly pgds: readonly PgdView[];
-  readonly flags: Readonly<Record<string, boolean>>;
 }
 
 export interface FrameLine {
@@ -74,14 +37,6 @@ export interface FrameLine {
   readonly event: string;
   readonly text: string;
   readonly cite?: string;
-}
-
-/** The translation a step used: through a CPU's TLB or a walk of a pgd. */
-export interface Used {
-  readonly cpu: string;
-  readonly va: string;
-  readonly via: 'tlb' | 'walk';
-  readonly pgd: PgdName | null;
 }
 
 export interface Frame {
@@ -192,19 +147,17 @@ export class FrameBuilder {
   private readonly viewCodes = new Map<string, number>();
   private readonly viewKeys = new Map<string, number>();
   private readonly memCodes = new Map<number, number>();
-  private readonly isCpu: boolean[];
-  /** Register names of the layout's profile (HTTBR or TTBR0_EL2, ...). */
-  private readonly profileNames: (typeof profiles)[keyof typeof profiles];
+  /** What the model shows of its state (HYP systems); without it, every actor's context is text. */
+  private readonly view: ModelView | undefined;
 
   constructor(readonly sys: System) {
-    this.profileNames = profiles[sys.hyp?.config.layout.profile ?? 'armv7'];
+    this.view = sys.view;
     this.engine = sys.engine({ symmetry: false });
     const machines: AnyStateMachine[] = [];
     this.machineIdx = sys.spec.actors.map((a) => {
       const i = machines.indexOf(a.machine);
       return i >= 0 ? i : machines.push(a.machine) - 1;
     });
-    this.isCpu = sys.spec.actors.map((a) => a.role === 'cpu' && sys.hyp !== undefined);
     this.run = new Reexecution(this.engine, 'strict');
     this.world = this.run.world;
     this.frames.push(this.frame(0, [], undefined));
@@ -258,11 +211,10 @@ export class FrameBuilder {
   }
 
   private usedBy(before: World, entry: TraceEntry): Used | undefined {
-    const va = entry.payload.va;
-    if (typeof va !== 'number' || !this.sys.hyp || this.sys.spec.actors.find((d) => d.id === entry.to)?.role !== 'cpu' || entry.to !== entry.from)
-      return undefined;
-    const c = this.engine.snapshot(before, this.engine.indexOf(entry.to)).context as CpuContext;
-    return { cpu: entry.to, va: hex(va), via: lookup(c.tlb, va) !== undefined ? 'tlb' : 'walk', pgd: c.httbr };
+    if (!this.view || entry.to !== entry.from) return undefined;
+    const a = this.engine.indexOf(entry.to);
+    const used = this.view.used(a, entry.payload, this.engine.snapshot(before, a).context);
+    return used && { cpu: entry.to, ...used };
   }
 
   private frame(step: number, d: TraceEntry[], used: Used | undefined): Frame {
@@ -277,10 +229,13 @@ export class FrameBuilder {
         this.stateCodes.set(local, si);
       }
       s.push(si);
-      const vk = this.isCpu[a] ? `${local}|${w.global}` : local;
+      // A view the model draws reads shared memory too (a TLB entry is stale against the page tables).
+      const drawn = this.view?.draws(a) ? this.view : undefined;
+      const vk = drawn ? `${local}|${w.global}` : local;
       let vi = this.viewCodes.get(vk);
       if (vi === undefined) {
-        vi = this.internView(this.isCpu[a] ? this.cpuView(this.engine.snapshot(w, a).context as CpuContext) : otherView(this.engine.snapshot(w, a).context));
+        const ctx = this.engine.snapshot(w, a).context;
+        vi = this.internView(drawn ? drawn.cpuView(ctx, this.engine.global(w)) : otherView(ctx));
         this.viewCodes.set(vk, vi);
       }
       c.push(vi);
@@ -308,57 +263,8 @@ export class FrameBuilder {
     return i;
   }
 
-  private page(pa: number): string {
-    const l = this.sys.hyp?.config.layout;
-    return l ? pageAt(l, pa) : '?';
-  }
-
-  private cpuView(c: CpuContext): CpuView {
-    const mem = this.engine.global(this.world) as Memory;
-    const pgd: Pgd | undefined = c.httbr ? mem[c.httbr] : undefined;
-    const tlb = c.tlb.map(([va, pa]): TlbView => {
-      const wk = pgd ? walk(pgd, va) : undefined;
-      const stale = wk !== undefined && (wk.kind !== 'mapped' || wk.pa !== pa);
-      const walkText = !wk ? `no pgd in ${this.profileNames.httbr}` : wk.kind === 'mapped' ? `PA ${hex(wk.pa)} (${this.page(wk.pa)})` : wk.kind;
-      return { va: hex(va), pa: hex(pa), page: this.page(pa), walk: walkText, stale };
-    });
-    const f = c.fault;
-    const fault = f
-      ? {
-          invariant: f.invariant,
-          text:
-            `${f.step} at VA ${hex(f.va)} through ${f.pgd ? pgdNames[f.pgd] : 'no pgd'}: expected ${f.expected.name} (PA ` +
-            `${hex(f.expected.pa)})${f.got !== undefined ? `, got PA ${hex(f.got)} (${this.page(f.got)})${f.fromTlb ? ' from the TLB' : ''}` : ''}`,
-        }
-      : null;
-    return {
-      kind: 'cpu',
-      online: c.online,
-      httbr: c.httbr ? pgdNames[c.httbr] : null,
-      mmu: c.mmu,
-      pc: c.pc === null ? null : hex(c.pc),
-      hvbar: c.hvbar,
-      hsp: c.hsp,
-      via: c.via,
-      tlb,
-      fault,
-    };
-  }
-
   private memView(g: unknown): MemView {
-    if (!this.sys.hyp) return { pgds: [], flags: {} };
-    const m = g as Memory;
-    // pkvm_pgtable exists only under the pkvm design: shown once something is mapped in it.
-    const keys: PgdName[] = m.pkvm?.entries.length ? ['boot', 'hyp', 'pkvm'] : ['boot', 'hyp'];
-    const pgds = keys.map(
-      (k): PgdView => ({
-        key: k,
-        name: pgdNames[k],
-        freed: m[k].freed,
-        entries: m[k].entries.map(([va, pa]) => ({ va: hex(va), pa: hex(pa), page: this.page(pa) })),
-      }),
-    );
-    return { pgds, flags: { notifier: m.notifier, kvmUp: m.kvmUp, ipiBusy: m.ipiBusy, hotplugLock: m.hotplugLock } };
+    return this.view ? this.view.memoryView(g) : { pgds: [], flags: {} };
   }
 }
 
@@ -382,27 +288,12 @@ export function groupSteps(trace: readonly TraceEntry[]): TraceEntry[][] {
   return out;
 }
 
-/** Events no actor of this HYP system ever sends: CPU PM's with --cpu-pm 0, hotplug's with --hotplug 0. */
-function unsentEvents(sys: System): { events: ReadonlySet<string>; why: string } {
-  if (!sys.hyp) return { events: new Set(), why: '' };
-  const events: string[] = [];
-  const why: string[] = [];
-  if (sys.header.cpuPm === 0) {
-    events.push('CPU_PM_ENTER', 'CPU_PM_EXIT');
-    why.push('no CPU PM in this run (--cpu-pm 0)');
-  }
-  if (sys.header.hotplug === 0) {
-    events.push('CPU_DOWN', 'CPU_UP');
-    why.push('no hotplug in this run (--hotplug 0)');
-  }
-  return { events: new Set(events), why: why.join(', ') };
-}
-
 function staticInfo(sys: System, mode: StaticInfo['mode'], source: string, title: string, recorded: StaticInfo['recorded']): StaticInfo {
   const charts = chartsOf(sys.spec.actors);
-  const layout = sys.hyp?.config.layout;
-  const p = profiles[layout?.profile ?? 'armv7'];
-  const unsent = unsentEvents(sys);
+  const view = sys.view;
+  // Without a model view, the register names default to ARMv7's (the page shows no CPU panel then).
+  const { httbr, hsctlr, hvbar, hsp, tlbi } = view?.registers ?? profiles.armv7;
+  const unsent = view?.unsent ?? { events: new Set<string>(), why: '' };
   // Where each actor starts: always drawn, whatever the pruning says.
   const engine = sys.engine({ symmetry: false });
   const w0 = engine.initial();
@@ -421,15 +312,9 @@ function staticInfo(sys: System, mode: StaticInfo['mode'], source: string, title
       const hiddenWhy = pruned.hidden.length ? unsent.why || 'no transition leads there' : '';
       return { name: c.name, actors: c.actors, svg: d.svg, width: d.width, height: d.height, hidden: pruned.hidden, hiddenWhy };
     }),
-    profile: { httbr: p.httbr, hsctlr: p.hsctlr, hvbar: p.hvbar, hsp: p.hsp, tlbi: p.tlbi },
-    invariants: sys.spec.invariants.map((i) => ({ id: i.id, description: i.description ?? invariantDocs[i.id] ?? '' })),
-    pages: layout
-      ? [
-          { name: 'init page (idmap)', va: hex(layout.idmapVa), pa: hex(layout.initPa) },
-          { name: 'trampoline', va: hex(layout.trampolineVa), pa: hex(layout.initPa) },
-          ...runtimePages(layout).map((r) => ({ name: r.name, va: hex(r.ref.va), pa: hex(r.ref.pa) })),
-        ]
-      : [],
+    profile: { httbr, hsctlr, hvbar, hsp, tlbi },
+    invariants: sys.spec.invariants.map((i) => ({ id: i.id, description: i.description ?? '' })),
+    pages: view?.pages ?? [],
     recorded,
   };
 }

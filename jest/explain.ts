@@ -11,12 +11,7 @@ import { describeScenario } from '../scenario/scenario';
 
 /** "trampoline on collide, 2 CPUs, hotplug K=1, 1 VM", or for your own machines "counter: a, b". */
 export function describeSystemOf(sys: System): string {
-  const h = sys.header;
-  if (!sys.hyp) return `${h.design} (${sys.spec.actors.map((a) => a.id).join(', ')})`;
-  return (
-    `${h.design} on ${h.layout}, ${h.cpus} CPU${h.cpus === 1 ? '' : 's'}, hotplug K=${h.hotplug}${h.hotplugFromBoot ? ' from boot' : ''}, ` +
-    `${h.vms} VM${h.vms === 1 ? '' : 's'}`
-  );
+  return sys.view?.summary ?? `${sys.header.design} (${sys.spec.actors.map((a) => a.id).join(', ')})`;
 }
 
 function searchLine(r: ExploreResult): string {

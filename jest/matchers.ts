@@ -75,13 +75,7 @@ function notASystem(ctx: MatcherContext, name: string, x: unknown): Result {
 /** The same system with only invariant `id` checked (to ask whether `id` is reachable on its own). */
 function only(sys: System, id: string): System {
   const spec: BusSpec<unknown> = { ...sys.spec, invariants: sys.spec.invariants.filter((i) => i.id === id) };
-  return {
-    spec,
-    header: sys.header,
-    ...(sys.hyp ? { hyp: sys.hyp } : {}),
-    ...(sys.narrator ? { narrator: sys.narrator } : {}),
-    engine: (o) => new Engine(spec, o),
-  };
+  return { ...sys, spec, engine: (o) => new Engine(spec, o) };
 }
 
 function steps(r: ExploreResult): number {

@@ -4,6 +4,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { isAbsolute, join, relative } from 'node:path';
+import { recipeOf } from '../api/recipe';
 import type { System } from '../api/system';
 import type { TraceEntry } from '../bus/trace';
 import { traceFileFor, writeTraceFile } from '../report/trace-file';
@@ -23,7 +24,8 @@ export function writeFailureTrace(
   testName: string | undefined,
   violation: { invariant: string; message: string; trace: TraceEntry[]; loop?: number },
 ): string[] {
-  if (!sys.hyp) return [];
+  // A system of your own machines has no design or layout to record: its trace stays in the message.
+  if (!recipeOf(sys)) return [];
   const dir = process.env.HYPSIM_TRACE_DIR || join(process.cwd(), 'test-output', 'hypsim');
   const file = join(dir, traceFileName(testName));
   const rel = relative(process.cwd(), file);

@@ -5,6 +5,7 @@
  * sampling ignores symmetry and POR, so they are left out).
  */
 import type { ExploreResult } from '../api/explore';
+import { recipeOf } from '../api/recipe';
 import type { System } from '../api/system';
 import { findDesign } from '../design/design';
 import { layoutPresets, resolveLayout } from '../mmu/layout';
@@ -34,9 +35,8 @@ export function reproduceCall(r: ExploreResult): string | null {
  */
 export function reproduceCommand(sys: System, r: ExploreResult): string | null {
   const s = r.violation?.sample;
-  const hyp = sys.hyp;
-  if (!s || !hyp || r.scenario) return null;
-  const c = hyp.config;
+  const c = recipeOf(sys);
+  if (!s || !c || r.scenario) return null;
   const named = findDesign(c.design.name);
   if (!named || JSON.stringify(named) !== JSON.stringify(c.design)) return null;
   const preset = layoutPresets[c.layout.name] ? resolveLayout(c.layout.name, c.cpus, c.vms, c.design.hypVaMask) : null;

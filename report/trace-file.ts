@@ -7,6 +7,7 @@
 import { verifyTrace, type ReplayResult } from '../api/explore';
 import { readInputJson } from '../api/input-file';
 import { writeFileAtomic } from '../api/output-file';
+import { requireRecipe } from '../api/recipe';
 import { system, type System } from '../api/system';
 import { checkBounds } from '../actors/hyp-system';
 import type { TraceEntry } from '../bus/trace';
@@ -38,8 +39,7 @@ export interface TraceFile {
 }
 
 export function traceFileFor(sys: System, violation: TraceFile['violation'], trace: TraceEntry[], loop?: number): TraceFile {
-  if (!sys.hyp) throw new TraceError('trace files are written for HYP systems only; custom systems keep the trace array');
-  const c = sys.hyp.config;
+  const c = requireRecipe(sys, 'a trace file (keep the trace array instead)');
   return {
     format: TRACE_FORMAT,
     system: {
