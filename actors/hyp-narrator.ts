@@ -65,6 +65,28 @@ function regText(ctx: TimelineContext, b: CpuContext, a: CpuContext, event: stri
   return r;
 }
 
+/** A power event in the kernel's words: [with a HYP teardown first (down) or a notifier re-init (up), without]. */
+const powerText: Readonly<Record<'CPU_DOWN' | 'CPU_UP' | 'CPU_PM_ENTER' | 'CPU_PM_EXIT', readonly [string, string]>> = {
+  CPU_DOWN: [
+    'CPU_DYING: kvm_arch_hardware_disable → cpu_hyp_reset() tears HYP down before power-off',
+    'powered off: TLB emptied, registers reset, HYP back to the stub at next power-on',
+  ],
+  CPU_UP: [
+    'powered on; CPU_STARTING: hyp_init_cpu_notify → cpu_init_hyp_mode()',
+    'powered on and online; no HYP init on the notifier chain: HYP stays the stub',
+  ],
+  CPU_PM_ENTER: ['CPU_PM_ENTER: cpu_hyp_reset() tears HYP down first', 'deep idle: core powered down, HYP state lost (TLB, HTTBR, HVBAR back to the stub)'],
+  CPU_PM_EXIT: [
+    "CPU_PM_EXIT: HVBAR is the stub's → cpu_init_hyp_mode()",
+    'back from deep idle, online; no HYP init on the CPU PM notifier chain: HYP stays the stub',
+  ],
+};
+
+/** The CPU is in a HYP teardown (v4.7+ cpu_hyp_reset before power-off or deep idle), not yet off. */
+function tearsDown(as: AnyMachineSnapshot): boolean {
+  return (as.value as Record<string, unknown>)?.teardown !== undefined;
+}
+
 function cpuLine(ctx: TimelineContext, id: string, d: Delivery, bs: AnyMachineSnapshot, as: AnyMachineSnapshot): { text: string; cite?: string } {
   const b = bs.context as CpuContext;
   const a = as.context as CpuContext;
@@ -77,26 +99,12 @@ function cpuLine(ctx: TimelineContext, id: string, d: Delivery, bs: AnyMachineSn
       text = 'IPI arrives: cpu_init_hyp_mode()';
       break;
     case 'CPU_DOWN':
-      text =
-        (as.value as Record<string, unknown>)?.teardown !== undefined
-          ? 'CPU_DYING: kvm_arch_hardware_disable → cpu_hyp_reset() tears HYP down before power-off'
-          : 'powered off: TLB emptied, registers reset, HYP back to the stub at next power-on';
+    case 'CPU_PM_ENTER':
+      text = powerText[e.type][tearsDown(as) ? 0 : 1];
       break;
     case 'CPU_UP':
-      text = e.notifier
-        ? 'powered on; CPU_STARTING: hyp_init_cpu_notify → cpu_init_hyp_mode()'
-        : 'powered on and online; no HYP init on the notifier chain: HYP stays the stub';
-      break;
-    case 'CPU_PM_ENTER':
-      text =
-        (as.value as Record<string, unknown>)?.teardown !== undefined
-          ? 'CPU_PM_ENTER: cpu_hyp_reset() tears HYP down first'
-          : 'deep idle: core powered down, HYP state lost (TLB, HTTBR, HVBAR back to the stub)';
-      break;
     case 'CPU_PM_EXIT':
-      text = e.notifier
-        ? "CPU_PM_EXIT: HVBAR is the stub's → cpu_init_hyp_mode()"
-        : 'back from deep idle, online; no HYP init on the CPU PM notifier chain: HYP stays the stub';
+      text = powerText[e.type][e.notifier ? 0 : 1];
       break;
     case 'SPECULATE': {
       const pgd = b.httbr ? pgdNames[b.httbr] : '?';

@@ -12,8 +12,9 @@ import { ScenarioCheckable } from '../../scenario/product';
 import { scenario, type HypEvents, type PinnedStep } from '../../scenario/scenario';
 import { compileScenario } from '../../scenario/validate';
 import { readScenarioFile } from '../../api/scenario-file';
-import { hypsim, tmp } from '../cli/helpers';
+import { hypsim, tmp, trampolineK1 } from '../cli/helpers';
 import { everything } from '../core/graph';
+import { noMemory } from '../core/toys';
 
 const examples = join(__dirname, '..', '..', 'examples', 'scenarios');
 const cpu1Returns = scenario<HypEvents>().after('kernel', 'FREE_BOOT_HYP_PGD').then('hotplug', 'DOWN', { cpu: 1 }).then('hotplug', 'UP', { cpu: 1 });
@@ -144,16 +145,13 @@ describe('a scenario pins part of the schedule', () => {
 /** Two actors, each with one step GO, and a third with one step that must never come between them. */
 function tiny(): System {
   const once = createMachine({ initial: 'ready', states: { ready: { on: { GO: 'gone' } }, gone: {} } });
-  const spec: BusSpec<null> = {
+  const spec = noMemory({
     name: 'tiny',
     actors: ['a', 'b', 'c'].map((id) => ({ id, machine: once })),
-    initialGlobal: null,
-    globalKey: () => '',
     offers: (v, a) => (v.snapshot(a).matches('ready') ? [{ type: 'GO' }] : []),
-    write: (g) => g,
     invariants: [],
     acyclic: true,
-  };
+  });
   return system({ spec: spec as BusSpec<unknown> });
 }
 
@@ -198,14 +196,12 @@ describe('the semantics, on a tiny system', () => {
       },
     });
     const y = createMachine({ initial: 'ready', states: { ready: { on: { GO: 'gone' } }, gone: {} } });
-    const spec: BusSpec<null> = {
+    const spec = noMemory({
       name: 'por',
       actors: [
         { id: 'x', machine: x },
         { id: 'y', machine: y },
       ],
-      initialGlobal: null,
-      globalKey: () => '',
       offers: (v, a) => {
         const s = v.snapshot(a);
         if (a === 1) return s.matches('ready') ? [{ type: 'GO' }] : [];
@@ -217,11 +213,10 @@ describe('the semantics, on a tiny system', () => {
               ? [{ type: 'FREE' }]
               : [];
       },
-      write: (g) => g,
       invariants: [],
       independent: (_v, a) => a === 0,
       acyclic: true,
-    };
+    });
     const sys = system({ spec: spec as BusSpec<unknown> });
     const scn = scenario().then('y', 'GO').then('x', 'PIN');
     const ends = (por: boolean) => {
@@ -318,23 +313,9 @@ describe('hypsim explore --scenario FILE', () => {
     expect(r.stdout).toMatch(/unsatisfiable scenario/);
     expect(r.stdout).toMatch(/scenario: hotplug DOWN → kernel KVM_UP/);
     expect(r.stdout).toMatch(/the pinned schedule never completed/);
-    const j = JSON.parse(
-      hypsim('explore', '--design', 'trampoline', '--cpus', '2', '--hotplug', '1', '--scenario', f('hotplug-before-kvm-up.json'), '--json').stdout,
-    );
+    const j = JSON.parse(hypsim('explore', ...trampolineK1, '--scenario', f('hotplug-before-kvm-up.json'), '--json').stdout);
     expect(j.result).toBe('unsatisfiable');
-    const b = hypsim(
-      'explore',
-      '--design',
-      'trampoline',
-      '--cpus',
-      '2',
-      '--hotplug',
-      '1',
-      '--hotplug-from-boot',
-      '--scenario',
-      f('hotplug-before-kvm-up.json'),
-      '--quiet',
-    );
+    const b = hypsim('explore', ...trampolineK1, '--hotplug-from-boot', '--scenario', f('hotplug-before-kvm-up.json'), '--quiet');
     expect(b.code).toBe(1);
     expect(b.stdout).toMatch(/init-completes/);
   });

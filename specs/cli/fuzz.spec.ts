@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { explore } from '../../api/explore';
 import { system } from '../../api/system';
 import { traceFileFor, writeTraceFile } from '../../report/trace-file';
-import { tmp, runMain as run } from './helpers';
+import { tmp, trampolineK1, runMain as run } from './helpers';
 
 async function expectRefused(argv: string[], msg?: RegExp): Promise<void> {
   const r = await run(argv);
@@ -209,17 +209,7 @@ describe('fuzz: bad input files → one line, exit 2, no hang', () => {
       /profile must be/,
     );
     await expectRefused(
-      [
-        'explore',
-        '--design',
-        'trampoline',
-        '--cpus',
-        '2',
-        '--hotplug',
-        '1',
-        '--scenario',
-        file('s.json', `{"steps": [{"actor": "hotplug", "event": "DOWN", "payload": {"cpu": ${deep(100_000)}}}]}`),
-      ],
+      ['explore', ...trampolineK1, '--scenario', file('s.json', `{"steps": [{"actor": "hotplug", "event": "DOWN", "payload": {"cpu": ${deep(100_000)}}}]}`)],
       /JSON nested \d+ levels deep \(at most 64\)/,
     );
   });

@@ -7,6 +7,9 @@ import { main } from '../../cli/commands';
 export const bin = join(__dirname, '..', '..', 'dist', 'cli', 'main.js');
 
 /** Run the built CLI as a user would. */
+/** The flags of the small trampoline system many CLI specs run: 2 CPUs, hotplug K=1. */
+export const trampolineK1: readonly string[] = ['--design', 'trampoline', '--cpus', '2', '--hotplug', '1'];
+
 export function hypsim(...args: string[]): { code: number; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8' });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };

@@ -6,11 +6,9 @@
 import fc from 'fast-check';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createMachine } from 'xstate';
 import { simulate } from '../../actors/live';
 import { explore, verifyTrace } from '../../api/explore';
 import { system, type System } from '../../api/system';
-import type { BusSpec } from '../../bus/spec';
 import { allDesigns } from '../../design/design';
 import type { Checkable } from '../../explore/checkable';
 import { primaryEntries } from '../../explore/match';
@@ -18,6 +16,7 @@ import { reexecute } from '../../explore/reexecute';
 import { traceFileFor, writeTraceFile, type TraceFile } from '../../report/trace-file';
 import { TraceError } from '../../util/errors';
 import { tmp, runMain as run } from './helpers';
+import { spinner } from '../core/toys';
 
 const examples = join(__dirname, '..', '..', 'examples');
 const dir = tmp();
@@ -283,32 +282,6 @@ describe('tampered trace files are refused by replay, export and inspect', () =>
   });
 });
 
-/** A worker that toggles forever and a goal it never lets finish: a lasso. */
-function spinner(): BusSpec<null> {
-  const worker = createMachine({ id: 'worker', initial: 'a', states: { a: { on: { TOGGLE: 'b' } }, b: { on: { TOGGLE: 'a' } } } });
-  const goal = createMachine({ id: 'goal', initial: 'waiting', states: { waiting: { on: { FINISH: 'done' } }, done: {} } });
-  return {
-    name: 'spinner',
-    actors: [
-      { id: 'worker', machine: worker },
-      { id: 'goal', machine: goal },
-    ],
-    initialGlobal: null,
-    globalKey: () => '',
-    offers: (view, a) =>
-      view.actors[a].id === 'worker' ? [{ type: 'TOGGLE' }] : view.snapshot(a).matches('waiting') && view.snapshot(0).matches('a') ? [{ type: 'FINISH' }] : [],
-    write: (g) => g,
-    invariants: [
-      {
-        id: 'goal-reached',
-        description: 'the goal is done',
-        kind: 'quiescent',
-        check: (view) => (view.snapshot(1).matches('done') ? null : 'the goal is still waiting'),
-      },
-    ],
-  };
-}
-
 describe('faithful traces are confirmed, however hypsim wrote them', () => {
   test('every preset and mutant with a counterexample on 2 CPUs, K=1: bfs traces replay as recorded', async () => {
     let checked = 0;
@@ -335,7 +308,7 @@ describe('faithful traces are confirmed, however hypsim wrote them', () => {
     expect((await run(['replay', save(ok), '--quiet'])).code).toBe(0);
   });
   test('a lasso is confirmed with its loop, refused with another loop or none', () => {
-    const sys = system({ spec: spinner() });
+    const sys = system({ spec: spinner('a') });
     const r = explore(sys);
     expect(r.violation?.loop).toBeDefined();
     const v = { invariant: r.violation!.invariant, message: r.violation!.message };

@@ -2,40 +2,10 @@
  * Liveness on machines with cycles: a run that never ends must not loop forever without reaching what the
  * quiescence invariants ask for, under weak fairness (an actor enabled all along a cycle takes a step on it).
  */
-import { createMachine } from 'xstate';
 import { explore, replay } from '../../api/explore';
 import { system } from '../../api/system';
-import type { BusSpec } from '../../bus/spec';
 import { TraceError } from '../../util/errors';
-
-/** A worker that toggles between a and b forever, and a goal that FINISH completes. */
-function spinner(finishOnlyIn: 'a' | 'always'): BusSpec<null> {
-  const worker = createMachine({ id: 'worker', initial: 'a', states: { a: { on: { TOGGLE: 'b' } }, b: { on: { TOGGLE: 'a' } } } });
-  const goal = createMachine({ id: 'goal', initial: 'waiting', states: { waiting: { on: { FINISH: 'done' } }, done: {} } });
-  return {
-    name: `spinner (FINISH ${finishOnlyIn === 'a' ? 'only while the worker is in a' : 'always enabled'})`,
-    actors: [
-      { id: 'worker', machine: worker },
-      { id: 'goal', machine: goal },
-    ],
-    initialGlobal: null,
-    globalKey: () => '',
-    offers(view, a) {
-      if (view.actors[a].id === 'worker') return [{ type: 'TOGGLE' }];
-      const ready = finishOnlyIn === 'always' || view.snapshot(0).matches('a');
-      return view.snapshot(a).matches('waiting') && ready ? [{ type: 'FINISH' }] : [];
-    },
-    write: (g) => g,
-    invariants: [
-      {
-        id: 'goal-reached',
-        description: 'the goal is done when nothing is left to do',
-        kind: 'quiescent',
-        check: (view) => (view.snapshot(1).matches('done') ? null : 'the goal is still waiting'),
-      },
-    ],
-  };
-}
+import { spinner } from './toys';
 
 describe('fair lassos', () => {
   test('a cycle that keeps the goal waiting, and is fair, breaks the liveness invariant', () => {

@@ -9,20 +9,18 @@ import { emit, assign, setup, createMachine, type AnyMachineSnapshot } from 'xst
 import { explore, replay, system, type BusSpec, type Invariant } from '../../../index';
 import type { Engine, World } from '../../../bus/engine';
 import { UnsupportedFeatureError } from '../../../util/errors';
+import { noMemory } from '../toys';
 
 type Ev = { type: string; to?: string };
 
 /** A one-actor spec with no shared memory: `offers` reads the actor's snapshot only. */
 function solo(machine: ReturnType<typeof createMachine>, offers: (s: AnyMachineSnapshot) => Ev[], invariants: Invariant<null>[]): BusSpec<unknown> {
-  const spec: BusSpec<null> = {
+  const spec = noMemory({
     name: 'solo',
     actors: [{ id: 'm', machine }],
-    initialGlobal: null,
-    globalKey: () => '',
     offers: (view, a) => offers(view.snapshot(a)),
-    write: (g) => g,
     invariants,
-  };
+  });
   return spec as BusSpec<unknown>;
 }
 
@@ -93,15 +91,12 @@ describe('exact symmetry with messages between interchangeable actors', () => {
   });
   const ids = ['p0', 'p1', 'p2', 'p3'];
   const spec = (inv: Invariant<null>[]): BusSpec<unknown> => {
-    const s: BusSpec<null> = {
+    const s = noMemory({
       name: 'peers',
       actors: ids.map((id) => ({ id, machine: peer, symmetry: 'peer' })),
-      initialGlobal: null,
-      globalKey: () => '',
       offers: (view, a) => (view.snapshot(a).matches('idle') ? ids.filter((_, b) => b !== a).map((to) => ({ type: 'SEND', to })) : []),
-      write: (g) => g,
       invariants: inv,
-    };
+    });
     return s as BusSpec<unknown>;
   };
 
@@ -271,20 +266,17 @@ describe('shortest means shortest', () => {
       initial: 's0',
       states: Object.fromEntries(Array.from({ length: n + 1 }, (_, i) => [`s${i}`, i < n ? { on: { STEP: `s${i + 1}` } } : {}])),
     });
-  const spec: BusSpec<null> = {
+  const spec = noMemory({
     name: 'walkers',
     actors: [
       { id: 'A', machine: walker(4) },
       { id: 'C', machine: walker(2) },
     ],
-    initialGlobal: null,
-    globalKey: () => '',
     offers: (view, a) => (view.snapshot(a).matches(a === 0 ? 's4' : 's2') ? [] : [{ type: 'STEP' }]),
-    write: (g) => g,
     invariants: [{ id: 'c-not-done', description: '', kind: 'safety', checkActor: (a, s) => (a === 1 && s.matches('s2') ? 'C done' : null) }],
     independent: (_v, a) => a === 0,
     acyclic: true,
-  };
+  });
   test('bfs with the reduction reports a shortest trace of the full graph', () => {
     const r = explore(system({ spec: spec as BusSpec<unknown> }), { strategy: 'bfs', por: true });
     expect(r.result).toBe('violation');
@@ -295,21 +287,18 @@ describe('shortest means shortest', () => {
   test('bfs reports an end state breaking a quiescence invariant before a deeper safety violation', () => {
     // GO, GO breaks a safety invariant at depth 2; STOP ends the run at depth 1 breaking a quiescence one.
     const m = createMachine({ initial: 's', states: { s: { on: { GO: 'g1', STOP: 'stopped' } }, g1: { on: { GO: 'g2' } }, g2: {}, stopped: {} } });
-    const spec: BusSpec<null> = {
+    const spec = noMemory({
       name: 'depths',
       actors: [{ id: 'X', machine: m }],
-      initialGlobal: null,
-      globalKey: () => '',
       offers: (view) => {
         const s = view.snapshot(0);
         return s.matches('s') ? [{ type: 'GO' }, { type: 'STOP' }] : s.matches('g1') ? [{ type: 'GO' }] : [];
       },
-      write: (g) => g,
       invariants: [
         { id: 'not-g2', description: '', kind: 'safety', checkActor: (_a, s) => (s.matches('g2') ? 'g2' : null) },
         { id: 'not-stopped', description: '', kind: 'quiescent', check: (v) => (v.snapshot(0).matches('stopped') ? 'stopped' : null) },
       ],
-    };
+    });
     const r = explore(system({ spec: spec as BusSpec<unknown> }), { strategy: 'bfs', por: false, symmetry: false });
     expect(r.violation?.invariant).toBe('not-stopped');
     expect(r.violation?.trace).toHaveLength(1);
@@ -319,18 +308,15 @@ describe('shortest means shortest', () => {
     // S spins between two states forever; T goes round a ring of 20. Every state breaks "S is done".
     const ring = (n: number) =>
       createMachine({ initial: 'r0', states: Object.fromEntries(Array.from({ length: n }, (_, i) => [`r${i}`, { on: { STEP: `r${(i + 1) % n}` } }])) });
-    const lasso: BusSpec<null> = {
+    const lasso = noMemory({
       name: 'spin',
       actors: [
         { id: 'S', machine: ring(2) },
         { id: 'T', machine: ring(20) },
       ],
-      initialGlobal: null,
-      globalKey: () => '',
       offers: () => [{ type: 'STEP' }],
-      write: (g) => g,
       invariants: [{ id: 's-done', description: '', kind: 'quiescent', check: () => 'S never finishes' }],
-    };
+    });
     const r = explore(system({ spec: lasso as BusSpec<unknown> }));
     expect(r.result).toBe('violation');
     const loop = r.violation!.loop!;
