@@ -41,10 +41,6 @@ export function walk(pgd: Pgd, va: Va): Walk {
   return { kind: 'unmapped' };
 }
 
-export function mappedVas(pgd: Pgd): Va[] {
-  return pgd.freed ? [] : pgd.entries.map(([v]) => v);
-}
-
 export function pgdKey(pgd: Pgd): string {
   return (pgd.freed ? 'F' : '') + pgd.entries.map(([v, p]) => `${v.toString(16)}>${p.toString(16)}`).join(',');
 }

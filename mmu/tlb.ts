@@ -25,7 +25,3 @@ export function fill(tlb: Tlb, va: Va, pa: Pa): Tlb {
 export function invalidateAll(_tlb: Tlb): Tlb {
   return emptyTlb;
 }
-
-export function tlbKey(tlb: Tlb): string {
-  return tlb.map(([v, p]) => `${v.toString(16)}>${p.toString(16)}`).join(',');
-}

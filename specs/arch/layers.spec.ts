@@ -107,4 +107,25 @@ describe('the layer rules (npm run lint)', () => {
     expect(r.out).toMatch(/noProcessGlobal/);
     expect(r.out).toMatch(/noNodejsModules/);
   });
+
+  test('the cast plugins and the 80-line rule reach every folder but specs/, at any depth', () => {
+    const folders = ['index.ts', ...['bus', 'explore', 'util', 'machines', 'mmu', 'design', 'invariants', 'actors', 'scenario'].map((f) => `${f}/x.ts`)].concat(
+      ['api', 'cli', 'jest', 'inspector', 'report', 'bench', 'examples/deep/er'].map((f) => `${f}/x.ts`),
+    );
+    const long = Array.from({ length: 85 }, (_, i) => `  n += ${i};`).join('\n');
+    const bad = ['export const e = (x: unknown) => x as unknown as number;', 'export const f = (x: number) => x as never;'];
+    const fn = ['export function g(): number {', '  let n = 0;', long, '  return n;', '}', ''];
+    const files = Object.fromEntries(folders.map((f) => [f, [...bad, ...fn].join('\n')]));
+    const d = make({ ...files, 'specs/x.ts': [...bad, ...fn].join('\n') });
+    const r = spawnSync(bin('biome'), ['lint', '--max-diagnostics=500', '--reporter=json', '.'], { cwd: d, encoding: 'utf8' });
+    const report = JSON.parse(r.stdout) as { diagnostics: { category: string; location: { path: { file: string } | string } }[] };
+    const where = (category: RegExp) =>
+      new Set(
+        report.diagnostics
+          .filter((x) => category.test(x.category))
+          .map((x) => (typeof x.location.path === 'string' ? x.location.path : x.location.path.file).replace(/\\/g, '/')),
+      );
+    expect([...where(/plugin/)].sort()).toEqual([...folders].sort());
+    expect([...where(/noExcessiveLinesPerFunction/)].sort()).toEqual([...folders].sort());
+  });
 });
