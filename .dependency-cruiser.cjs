@@ -20,7 +20,7 @@ module.exports = {
       name: 'only-front-ends-do-io',
       severity: 'error',
       comment: 'Files, ports, processes and terminals belong to front ends.',
-      from: { pathNot: frontEnd + '|^specs/|^index\\.ts$' },
+      from: { pathNot: `${frontEnd}|^specs/|^index\\.ts$` },
       to: { dependencyTypes: ['core'], path: io },
     },
   ],

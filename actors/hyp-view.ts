@@ -17,7 +17,8 @@ import type { CpuView, Fetch, MemView, ModelView, PgdView, TlbView } from './mod
 /** "trampoline on collide, 2 CPUs, hotplug K=1, 1 VM". */
 function summaryOf(c: HypConfig): string {
   const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
-  return `${c.design.name} on ${c.layout.name}, ${plural(c.cpus, 'CPU')}, hotplug K=${c.hotplug}${c.hotplugFromBoot ? ' from boot' : ''}, ${plural(c.vms, 'VM')}`;
+  const fromBoot = c.hotplugFromBoot ? ' from boot' : '';
+  return `${c.design.name} on ${c.layout.name}, ${plural(c.cpus, 'CPU')}, hotplug K=${c.hotplug}${fromBoot}, ${plural(c.vms, 'VM')}`;
 }
 
 /** Events no actor ever sends: CPU PM's with --cpu-pm 0, hotplug's with --hotplug 0. */

@@ -158,10 +158,10 @@ function rerunCommand(argv: readonly string[], r: ExploreResult): string | undef
 export function formatResult(title: string, r: ExploreResult, timeline: (v: ExploreViolation) => string, rerun?: string): string {
   const s = r.stats;
   const red = [r.symmetry ? 'symmetry' : '', r.por ? 'POR' : ''].filter(Boolean).join(' + ') || 'no reduction';
+  const rate = Math.round(s.states / Math.max(s.seconds, 1e-3));
   const figures =
-    `${s.states} states, ${s.transitions} transitions, depth ${s.depth}, ${s.seconds} s, ` +
-    `${Math.round(s.states / Math.max(s.seconds, 1e-3))} states/s, ${s.peakMemoryMB} MB peak (${r.strategy}, ${red}); ${r.engine.xstateTransitions} ` +
-    `XState transitions computed, the rest memoised${visitedLine(r)}`;
+    `${s.states} states, ${s.transitions} transitions, depth ${s.depth}, ${s.seconds} s, ${rate} states/s, ${s.peakMemoryMB} MB peak ` +
+    `(${r.strategy}, ${red}); ${r.engine.xstateTransitions} XState transitions computed, the rest memoised${visitedLine(r)}`;
   const scn = scenarioLine(r) + swarmLine(r);
   if (r.result === 'verified')
     return `✓ ${title}: verified — every interleaving${r.scenario ? ' the scenario allows' : ''} holds every invariant${scn}\n  ${figures}`;
