@@ -8,17 +8,20 @@
  */
 import type { AnyMachineSnapshot, AnyStateMachine } from 'xstate';
 import type { Checkable } from '../explore/checkable';
+import { fingerprint, fp } from '../explore/fingerprint';
 import { InputError, InternalError } from '../util/errors';
+import { stableStringify } from '../util/stable';
 import { actorViolations, allChecks, firstViolation, type Violation } from './check';
 import { deliverable, deliverableTo, type Deliverable } from './deliverable';
 import { eventKey } from './event-key';
 import { Interner } from './intern';
 import { decodeWorld, encodeWorld, type World } from './key';
 import { ample, type Footprint, type PorHost } from './por';
+import { encodePortable, parsePortable, requirePlainData } from './portable';
 import { sameState } from './same-state';
 import type { BusEvent, BusSpec, InvariantReads, SendEffect, WorldView } from './spec';
 import { sortChannels, Symmetry } from './symmetry';
-import { initialSnapshot, localKey, refuseUnsupported, step as xstep } from './xstate-adapter';
+import { initialSnapshot, localKey, refuseUnsupported, snapshotFromKey, step as xstep } from './xstate-adapter';
 
 export type { World } from './key';
 export type { Violation } from './check';
@@ -45,6 +48,10 @@ interface Local {
   readonly states: Interner<AnyMachineSnapshot>;
   /** Per local-state code: event key → result. */
   readonly transitions: Map<string, { next: number; emitted: readonly BusEvent[] }>[];
+  /** Per local-state code: a 4-unit hash of its content, which orders actors in the canonical form. */
+  readonly tags: string[];
+  /** Per local-state code: checked to be plain data, so a portable key can carry it. */
+  readonly portable: boolean[];
 }
 
 export interface EngineOptions {
@@ -69,6 +76,11 @@ export class Engine<G> implements Checkable<World> {
   private readonly writes = new Map<string, number>();
   private readonly messages = new Interner<Message>();
   private readonly offerMemo = new Map<string, readonly BusEvent[]>();
+  /** Per memory code: its JSON text (checked plain); per message code: `[from,to,event]`. */
+  private readonly globalTexts: string[] = [];
+  private readonly messageTexts: string[] = [];
+  /** Memory code by JSON text, for memories rebuilt from portable keys. */
+  private readonly globalByText = new Map<string, number>();
   /** Per actor, per local-state code: its `checkActor` violations (null: none). */
   private readonly actorChecks: (readonly Violation[] | null)[][] = [];
   private readonly indexById = new Map<string, number>();
@@ -88,7 +100,7 @@ export class Engine<G> implements Checkable<World> {
       if (m < 0) {
         refuseUnsupported(a.id, a.machine);
         m = machines.push(a.machine) - 1;
-        this.locals.push({ states: new Interner(), transitions: [] });
+        this.locals.push({ states: new Interner(), transitions: [], tags: [], portable: [] });
       }
       this.machineOf.push(m);
       this.actorChecks.push([]);
@@ -99,6 +111,7 @@ export class Engine<G> implements Checkable<World> {
       this.symmetry ? this.classes : [],
       (c) => this.messages.values[c],
       (c, from, to) => this.internMessage(from, to, this.messages.values[c].event),
+      { tag: (a, c) => this.tag(a, c), compare: (a, x, y) => compareText(this.localTexts(a)[x], this.localTexts(a)[y]) },
     );
     const locals = spec.actors.map((a, i) => this.internLocal(i, initialSnapshot(a.id, a.machine, a.input)));
     this.initialWorld = { locals, global: this.internGlobal(spec.initialGlobal), queue: [] };
@@ -265,6 +278,86 @@ export class Engine<G> implements Checkable<World> {
     return this.messages.intern(`${from}|${to}|${ek}`, () => ({ from, to, event, eventKey: ek }));
   }
 
+  private localTexts(actor: number): readonly string[] {
+    return this.locals[this.machineOf[actor]].states.keys;
+  }
+
+  /** The content hash of a local state (memoised per code): the first thing actors are ordered by. */
+  private tag(actor: number, code: number): string {
+    const local = this.locals[this.machineOf[actor]];
+    let t = local.tags[code];
+    if (t === undefined) {
+      fingerprint(local.states.keys[code]);
+      t = local.tags[code] = String.fromCharCode(fp[0] >>> 16, fp[0] & 0xffff, fp[1] >>> 16, fp[1] & 0xffff);
+    }
+    return t;
+  }
+
+  /** The state's orbit named by content alone (bus/portable.ts): equal in every process that built this system. */
+  portableKey(world: World): string {
+    const c = this.sym.canonical(world);
+    return encodePortable({
+      locals: c.locals.map((code, a) => this.portableLocal(a, code)),
+      global: this.portableGlobal(c.global),
+      queue: c.queue.map((m) => this.portableMessage(m)),
+    });
+  }
+
+  private portableLocal(actor: number, code: number): string {
+    const local = this.locals[this.machineOf[actor]];
+    if (local.portable[code] !== true) {
+      requirePlainData(local.states.values[code].context, `actor "${this.actorId(actor)}"'s context`);
+      local.portable[code] = true;
+    }
+    return local.states.keys[code];
+  }
+
+  private portableGlobal(code: number): string {
+    let t = this.globalTexts[code];
+    if (t === undefined) {
+      const g = this.globals.values[code];
+      requirePlainData(g, 'shared memory');
+      t = this.globalTexts[code] = stableStringify(g);
+      this.globalByText.set(t, code);
+    }
+    return t;
+  }
+
+  private portableMessage(code: number): string {
+    let t = this.messageTexts[code];
+    if (t === undefined) {
+      const m = this.messages.values[code];
+      requirePlainData(m.event, `a message from "${this.actorId(m.from)}" to "${this.actorId(m.to)}"`);
+      t = this.messageTexts[code] = `[${m.from},${m.to},${m.eventKey}]`;
+    }
+    return t;
+  }
+
+  /** The representative a portable key (from any process that built this system) stands for; codes are added as needed. */
+  fromPortableKey(key: string): World {
+    const p = parsePortable(key, this.actorCount);
+    const locals = p.locals.map((content, a) => this.localFromContent(a, content, key));
+    const text = stableStringify(p.global);
+    let global = this.globalByText.get(text);
+    if (global === undefined) {
+      global = this.internGlobal(p.global as G);
+      this.portableGlobal(global);
+    }
+    const queue = p.queue.map((m) => this.internMessage(m.from, m.to, m.event as BusEvent));
+    return { locals, global, queue };
+  }
+
+  private localFromContent(actor: number, content: unknown, key: string): number {
+    const text = stableStringify(content);
+    const states = this.locals[this.machineOf[actor]].states;
+    const known = states.codeOf(text);
+    if (known !== undefined) return known;
+    const snap = snapshotFromKey(this.spec.actors[actor].machine, content);
+    if (snap === null || localKey(snap) !== text)
+      throw new InputError(`not a portable key of this system: actor "${this.actorId(actor)}" has no state ${text.slice(0, 80)} (key ${key.slice(0, 80)})`);
+    return this.internLocal(actor, snap);
+  }
+
   /** The canonical key: channels in a fixed order and, with symmetry, the orbit's representative. */
   key(world: World): string {
     return encodeWorld(this.sym.canonical(world));
@@ -272,6 +365,11 @@ export class Engine<G> implements Checkable<World> {
 
   decode(key: string): World {
     return decodeWorld(key, this.actorCount);
+  }
+
+  /** The state with the actor at `perm[p]` moved to position p, messages renamed with them and channels sorted (no canonical form). */
+  permute(world: World, perm: readonly number[]): World {
+    return this.sym.permute(world, perm);
   }
 
   /** The representative of the state's orbit (bus/symmetry.ts). */
@@ -315,6 +413,10 @@ export class Engine<G> implements Checkable<World> {
       messages: this.messages.size,
     };
   }
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function sameQueue(a: readonly number[], b: readonly number[]): boolean {
