@@ -24,10 +24,19 @@ export interface Channelled {
 
 /** The content order of local states, the same in every process. */
 export interface LocalOrder {
-  /** A short string ordering codes by a hash of their content: equal content, equal tag. */
+  /** A short string ordering codes by a hash of their content, ending in a separator: equal content, equal tag. */
   tag(actor: number, code: number): string;
   /** A total order of two codes by content (for equal tags); 0 only for equal codes. */
   compare(actor: number, a: number, b: number): number;
+}
+
+interface Sig {
+  readonly i: number;
+  readonly sig: string;
+  readonly code: number;
+  readonly talks: boolean;
+  /** No messages: stands for every member of the class in this local state. */
+  readonly bare: boolean;
 }
 
 /** More orderings than this for one state means a symmetry class too large to canonicalise exactly by enumeration. */
@@ -36,6 +45,8 @@ const MAX_ORDERINGS = 40_320;
 export class Symmetry {
   /** Class number of each actor, -1 for actors without a class. */
   private readonly classOf: number[];
+  /** Per class, per local-state code: message code * 3 + side → signature of a member with that one message. */
+  private readonly sigMemo: Map<number, string>[][] = [];
 
   constructor(
     actorCount: number,
@@ -56,14 +67,16 @@ export class Symmetry {
     return k < 0 ? String(actor) : `*${k}`;
   }
 
-  /** Per member: a permutation-invariant signature, and whether it talks to symmetric actors. */
-  private signature(world: World, i: number): { sig: string; code: number; talks: boolean } {
+  /** Per member: a permutation-invariant signature (from the messages it sends or receives), and whether it talks to symmetric actors. */
+  private signature(i: number, code: number, mine: readonly number[] | undefined): Sig {
+    const tag = this.order.tag(i, code);
+    if (mine === undefined) return { i, sig: tag, code, talks: false, bare: true };
+    if (mine.length === 1) return this.oneMessage(i, code, mine[0]);
     // One list per channel (per actual partner, so two partners' messages never interleave); partners are named by class.
     const channels = new Map<string, { name: string; events: string[] }>();
     let talks = false;
-    for (const c of world.queue) {
+    for (const c of mine) {
       const m = this.message(c);
-      if (m.to !== i && m.from !== i) continue;
       const other = m.to === i ? m.from : m.to;
       if (this.classOf[other] >= 0) talks = true;
       const dir = m.from === m.to ? '=' : m.to === i ? '<' : '>';
@@ -76,8 +89,44 @@ export class Symmetry {
       ch.events.push(m.eventKey);
     }
     const parts = [...channels.values()].map((ch) => ch.name + '\u0002' + ch.events.join('\u0003')).sort();
-    const code = world.locals[i];
-    return { sig: this.order.tag(i, code) + '\u0004' + parts.join('\u0001'), code, talks };
+    return { i, sig: tag + parts.join('\u0001'), code, talks, bare: false };
+  }
+
+  /** The signature of a member with one message (the common case), memoised per local state and message: no strings built. */
+  private oneMessage(i: number, code: number, c: number): Sig {
+    const m = this.message(c);
+    const other = m.to === i ? m.from : m.to;
+    const talks = this.classOf[other] >= 0;
+    // The signature names the partner by class only, and the direction: both follow from the message and `i`'s side of it.
+    const side = m.from === m.to ? 0 : m.to === i ? 1 : 2;
+    const byCode = (this.sigMemo[this.classOf[i]] ??= []);
+    const memo = (byCode[code] ??= new Map<number, string>());
+    const k = c * 3 + side;
+    let sig = memo.get(k);
+    if (sig === undefined) {
+      const dir = side === 0 ? '=' : side === 1 ? '<' : '>';
+      sig = this.order.tag(i, code) + dir + this.tag(other) + '\u0002' + m.eventKey;
+      memo.set(k, sig);
+    }
+    return { i, sig, code, talks, bare: false };
+  }
+
+  /** The queue's messages by the class members that send or receive them, oldest first (null: none). */
+  private byMember(queue: readonly number[]): Map<number, number[]> | null {
+    if (queue.length === 0) return null;
+    const out = new Map<number, number[]>();
+    const add = (a: number, c: number) => {
+      if (this.classOf[a] < 0) return;
+      const l = out.get(a);
+      if (l) l.push(c);
+      else out.set(a, [c]);
+    };
+    for (const c of queue) {
+      const m = this.message(c);
+      add(m.from, c);
+      if (m.to !== m.from) add(m.to, c);
+    }
+    return out;
   }
 
   /** The representative of the state's orbit. */
@@ -85,20 +134,8 @@ export class Symmetry {
     if (this.classes.length === 0) return sortChannels(world, this.message);
     const base = world.locals.map((_, i) => i); // base[position] = actor placed there
     const ambiguous: number[][] = []; // groups of positions whose order must be enumerated
-    for (const cls of this.classes) {
-      const sigs = cls.map((i) => ({ i, ...this.signature(world, i) }));
-      // Equal signatures with different codes: a hash collision of two contents, ordered by content.
-      sigs.sort((a, b) => (a.sig < b.sig ? -1 : a.sig > b.sig ? 1 : a.code !== b.code ? this.order.compare(a.i, a.code, b.code) : a.i - b.i));
-      cls.forEach((pos, k) => {
-        base[pos] = sigs[k].i;
-      });
-      for (let k = 0; k < sigs.length; ) {
-        let e = k + 1;
-        while (e < sigs.length && sigs[e].sig === sigs[k].sig && sigs[e].code === sigs[k].code) e++;
-        if (e - k > 1 && sigs[k].talks) ambiguous.push(cls.slice(k, e));
-        k = e;
-      }
-    }
+    const mine = this.byMember(world.queue);
+    for (const cls of this.classes) this.place(cls, world, mine, base, ambiguous);
     if (ambiguous.length === 0) return this.permute(world, base);
     let best: World | null = null;
     let tried = 0;
@@ -108,6 +145,47 @@ export class Symmetry {
       if (best === null || this.compare(w, best) < 0) best = w;
     }
     return best ?? world;
+  }
+
+  /**
+   * Sort one class's members by signature into `base` (equal signatures: by actor index), adding groups of
+   * tied members that talk to symmetric actors to `ambiguous`. Members without messages are grouped by local
+   * state first, so only distinct local states and members with messages are sorted.
+   */
+  private place(cls: readonly number[], world: World, mine: Map<number, number[]> | null, base: number[], ambiguous: number[][]): void {
+    const bare = new Map<number, number[]>(); // local-state code → members without messages, by index
+    const entries: Sig[] = [];
+    for (const i of cls) {
+      const code = world.locals[i];
+      const list = mine?.get(i);
+      if (list !== undefined) entries.push(this.signature(i, code, list));
+      else {
+        const g = bare.get(code);
+        if (g) g.push(i);
+        else {
+          bare.set(code, [i]);
+          entries.push(this.signature(i, code, undefined));
+        }
+      }
+    }
+    // Equal signatures with different codes: a hash collision of two contents, ordered by content.
+    entries.sort((a, b) => (a.sig < b.sig ? -1 : a.sig > b.sig ? 1 : a.code !== b.code ? this.order.compare(a.i, a.code, b.code) : a.i - b.i));
+    let p = 0;
+    for (let k = 0; k < entries.length; ) {
+      const s = entries[k];
+      const group = bare.get(s.code);
+      if (s.bare && group) {
+        for (const a of group) base[cls[p++]] = a;
+        k++;
+        continue;
+      }
+      let e = k + 1;
+      while (e < entries.length && entries[e].sig === s.sig && entries[e].code === s.code) e++;
+      for (let j = k; j < e; j++) base[cls[p + j - k]] = entries[j].i;
+      if (e - k > 1 && s.talks) ambiguous.push(cls.slice(p, p + e - k));
+      p += e - k;
+      k = e;
+    }
   }
 
   /** A total order by content of two states with the same shared memory and channels sorted (the permutations of one state). */
@@ -146,10 +224,21 @@ export class Symmetry {
 
 /** Channels are FIFO per (from, to); the order between channels carries no meaning, so it is fixed here. */
 export function sortChannels(world: World, message: (code: number) => Channelled): World {
-  if (world.queue.length < 2) return world;
+  if (world.queue.length < 2 || channelsSorted(world.queue, message)) return world;
   const order = world.queue.map((c, i) => ({ c, i, m: message(c) }));
   order.sort((x, y) => x.m.from - y.m.from || x.m.to - y.m.to || x.i - y.i);
   return { locals: world.locals, global: world.global, queue: order.map((o) => o.c) };
+}
+
+/** Whether the queue is already in channel order (the common case: no allocation then). */
+function channelsSorted(queue: readonly number[], message: (code: number) => Channelled): boolean {
+  let m = message(queue[0]);
+  for (let i = 1; i < queue.length; i++) {
+    const n = message(queue[i]);
+    if (n.from < m.from || (n.from === m.from && n.to < m.to)) return false;
+    m = n;
+  }
+  return true;
 }
 
 /** Every placement obtained from `base` by reordering the actors within each group of positions. */
