@@ -206,8 +206,10 @@ export class Engine<G> implements Checkable<World> {
 
   private offers(world: World, view: WorldView<G>, a: number): readonly BusEvent[] {
     if (this.spec.actors[a].offersScope !== 'self') return this.spec.offers(view, a);
-    const byCode = (this.offerMemo[a] ??= []);
-    const memo = (byCode[world.locals[a]] ??= new Map());
+    this.offerMemo[a] ??= [];
+    const byCode = this.offerMemo[a];
+    byCode[world.locals[a]] ??= new Map();
+    const memo = byCode[world.locals[a]];
     let o = memo.get(world.global);
     if (o === undefined) {
       o = this.spec.offers(view, a);
@@ -278,7 +280,8 @@ export class Engine<G> implements Checkable<World> {
 
   /** Message `c` with another sender and receiver (symmetry renames them), memoised per code without building keys. */
   private renamed(c: number, from: number, to: number): number {
-    const memo = (this.renames[c] ??= new Map());
+    this.renames[c] ??= new Map();
+    const memo = this.renames[c];
     const k = from * this.actorCount + to;
     let r = memo.get(k);
     if (r === undefined) {

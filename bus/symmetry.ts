@@ -99,8 +99,10 @@ export class Symmetry {
     const talks = this.classOf[other] >= 0;
     // The signature names the partner by class only, and the direction: both follow from the message and `i`'s side of it.
     const side = m.from === m.to ? 0 : m.to === i ? 1 : 2;
-    const byCode = (this.sigMemo[this.classOf[i]] ??= []);
-    const memo = (byCode[code] ??= new Map<number, string>());
+    this.sigMemo[this.classOf[i]] ??= [];
+    const byCode = this.sigMemo[this.classOf[i]];
+    byCode[code] ??= new Map<number, string>();
+    const memo = byCode[code];
     const k = c * 3 + side;
     let sig = memo.get(k);
     if (sig === undefined) {
