@@ -12,7 +12,7 @@ import { fingerprint, fp } from '../explore/fingerprint';
 import { InputError, InternalError } from '../util/errors';
 import { stableStringify } from '../util/stable';
 import { actorViolations, allChecks, firstViolation, type Violation } from './check';
-import { deliverable, deliverableTo, type Deliverable } from './deliverable';
+import { deliverable, deliverableFrom, type Deliverable } from './deliverable';
 import { eventKey } from './event-key';
 import { Interner } from './intern';
 import { decodeWorld, encodeWorld, type World } from './key';
@@ -123,12 +123,7 @@ export class Engine<G> implements Checkable<World> {
       footprints: spec.invariants.filter((i) => i.kind === 'safety' && i.check !== undefined).map((i) => this.footprint(i.reads)),
       changes: (before, after) => ({ memory: before.global !== after.global, messages: !sameQueue(before.queue, after.queue) }),
       view: (w) => this.view(w),
-      enabledOf: (w, a) =>
-        deliverableTo(
-          a,
-          w.queue.map((c) => this.messages.values[c]),
-          this.offers(w, this.view(w), a),
-        ),
+      enabledOf: (w, a) => deliverableFrom(a, w.queue, (c) => this.messages.values[c], this.offers(w, this.view(w), a)),
       apply: (w, s, r) => this.apply(w, s, r as Delivery[] | undefined),
       same: (x, y) => sameState(x, y, (c) => this.messages.values[c]),
     };

@@ -35,8 +35,6 @@ interface Sig {
   readonly sig: string;
   readonly code: number;
   readonly talks: boolean;
-  /** No messages: stands for every member of the class in this local state. */
-  readonly bare: boolean;
 }
 
 /** More orderings than this for one state means a symmetry class too large to canonicalise exactly by enumeration. */
@@ -70,7 +68,7 @@ export class Symmetry {
   /** Per member: a permutation-invariant signature (from the messages it sends or receives), and whether it talks to symmetric actors. */
   private signature(i: number, code: number, mine: readonly number[] | undefined): Sig {
     const tag = this.order.tag(i, code);
-    if (mine === undefined) return { i, sig: tag, code, talks: false, bare: true };
+    if (mine === undefined) return { i, sig: tag, code, talks: false };
     if (mine.length === 1) return this.oneMessage(i, code, mine[0]);
     // One list per channel (per actual partner, so two partners' messages never interleave); partners are named by class.
     const channels = new Map<string, { name: string; events: string[] }>();
@@ -89,7 +87,7 @@ export class Symmetry {
       ch.events.push(m.eventKey);
     }
     const parts = [...channels.values()].map((ch) => ch.name + '\u0002' + ch.events.join('\u0003')).sort();
-    return { i, sig: tag + parts.join('\u0001'), code, talks, bare: false };
+    return { i, sig: tag + parts.join('\u0001'), code, talks };
   }
 
   /** The signature of a member with one message (the common case), memoised per local state and message: no strings built. */
@@ -110,7 +108,7 @@ export class Symmetry {
       sig = this.order.tag(i, code) + dir + this.tag(other) + '\u0002' + m.eventKey;
       memo.set(k, sig);
     }
-    return { i, sig, code, talks, bare: false };
+    return { i, sig, code, talks };
   }
 
   /** The queue's messages by the class members that send or receive them, oldest first (null: none). */
@@ -151,42 +149,26 @@ export class Symmetry {
 
   /**
    * Sort one class's members by signature into `base` (equal signatures: by actor index), adding groups of
-   * tied members that talk to symmetric actors to `ambiguous`. Members without messages are grouped by local
-   * state first, so only distinct local states and members with messages are sorted.
+   * tied members that talk to symmetric actors to `ambiguous`. Members are grouped by signature first (most
+   * share one), so only distinct signatures are sorted.
    */
   private place(cls: readonly number[], world: World, mine: Map<number, number[]> | null, base: number[], ambiguous: number[][]): void {
-    const bare = new Map<number, number[]>(); // local-state code → members without messages, by index
-    const entries: Sig[] = [];
+    const groups = new Map<string, { s: Sig; members: number[] }>();
     for (const i of cls) {
-      const code = world.locals[i];
-      const list = mine?.get(i);
-      if (list !== undefined) entries.push(this.signature(i, code, list));
-      else {
-        const g = bare.get(code);
-        if (g) g.push(i);
-        else {
-          bare.set(code, [i]);
-          entries.push(this.signature(i, code, undefined));
-        }
-      }
+      const s = this.signature(i, world.locals[i], mine?.get(i));
+      // Equal signatures with different codes: a hash collision of two contents, kept apart (ordered by content below).
+      const first = groups.get(s.sig);
+      const id = first === undefined || first.s.code === s.code ? s.sig : `${s.sig}\u0000${s.code}`;
+      const g = groups.get(id);
+      if (g === undefined) groups.set(id, { s, members: [i] });
+      else g.members.push(i);
     }
-    // Equal signatures with different codes: a hash collision of two contents, ordered by content.
-    entries.sort((a, b) => (a.sig < b.sig ? -1 : a.sig > b.sig ? 1 : a.code !== b.code ? this.order.compare(a.i, a.code, b.code) : a.i - b.i));
+    const sorted = [...groups.values()];
+    sorted.sort(({ s: a }, { s: b }) => (a.sig < b.sig ? -1 : a.sig > b.sig ? 1 : this.order.compare(a.i, a.code, b.code)));
     let p = 0;
-    for (let k = 0; k < entries.length; ) {
-      const s = entries[k];
-      const group = bare.get(s.code);
-      if (s.bare && group) {
-        for (const a of group) base[cls[p++]] = a;
-        k++;
-        continue;
-      }
-      let e = k + 1;
-      while (e < entries.length && entries[e].sig === s.sig && entries[e].code === s.code) e++;
-      for (let j = k; j < e; j++) base[cls[p + j - k]] = entries[j].i;
-      if (e - k > 1 && s.talks) ambiguous.push(cls.slice(p, p + e - k));
-      p += e - k;
-      k = e;
+    for (const { s, members } of sorted) {
+      if (members.length > 1 && s.talks) ambiguous.push(cls.slice(p, p + members.length));
+      for (const a of members) base[cls[p++]] = a;
     }
   }
 
