@@ -9,7 +9,7 @@
 import type { AnyMachineSnapshot, AnyStateMachine } from 'xstate';
 import type { Checkable } from '../explore/checkable';
 import { fingerprint, fp } from '../explore/fingerprint';
-import { InputError, InternalError } from '../util/errors';
+import { InputError, InternalError, UnsupportedFeatureError } from '../util/errors';
 import { stableStringify } from '../util/stable';
 import { actorViolations, allChecks, firstViolation, type Violation } from './check';
 import { deliverable, deliverableFrom, type Deliverable } from './deliverable';
@@ -358,7 +358,9 @@ export class Engine<G> implements Checkable<World> {
     let global = this.globalByText.get(text);
     if (global === undefined) {
       global = this.internGlobal(p.global as G);
-      this.portableGlobal(global);
+      // globalKey must tell apart what JSON tells apart, or processes could name one state two ways.
+      if (this.portableGlobal(global) !== text)
+        throw new UnsupportedFeatureError(`the spec's globalKey gives one key to two different shared memories (${text.slice(0, 80)}): it must be exact`);
     }
     const queue = p.queue.map((m) => this.internMessage(m.from, m.to, m.event as BusEvent));
     return { locals, global, queue };
