@@ -8,16 +8,18 @@
  */
 import type { AnyMachineSnapshot, AnyStateMachine } from 'xstate';
 import type { Checkable } from '../explore/checkable';
+import { fingerprint, fp } from '../explore/fingerprint';
 import { InputError, InternalError } from '../util/errors';
 import { actorViolations, allChecks, firstViolation, type Violation } from './check';
-import { deliverable, deliverableTo, type Deliverable } from './deliverable';
+import { deliverable, deliverableFrom, type Deliverable } from './deliverable';
 import { eventKey } from './event-key';
 import { Interner } from './intern';
 import { decodeWorld, encodeWorld, type World } from './key';
 import { ample, type Footprint, type PorHost } from './por';
+import { PortableCodec } from './portable-codec';
 import { sameState } from './same-state';
-import type { BusEvent, BusSpec, InvariantReads, SendEffect, WorldView } from './spec';
-import { sortChannels, Symmetry } from './symmetry';
+import type { ActorDecl, BusEvent, BusSpec, InvariantReads, SendEffect, WorldView } from './spec';
+import { Symmetry } from './symmetry';
 import { initialSnapshot, localKey, refuseUnsupported, step as xstep } from './xstate-adapter';
 
 export type { World } from './key';
@@ -45,6 +47,8 @@ interface Local {
   readonly states: Interner<AnyMachineSnapshot>;
   /** Per local-state code: event key → result. */
   readonly transitions: Map<string, { next: number; emitted: readonly BusEvent[] }>[];
+  /** Per local-state code: a 4-unit hash of its content, which orders actors in the canonical form. */
+  readonly tags: string[];
 }
 
 export interface EngineOptions {
@@ -68,13 +72,20 @@ export class Engine<G> implements Checkable<World> {
   private readonly globals = new Interner<G>();
   private readonly writes = new Map<string, number>();
   private readonly messages = new Interner<Message>();
-  private readonly offerMemo = new Map<string, readonly BusEvent[]>();
+  /** Per actor, per local-state code, per memory code: the actor's offers (offersScope 'self'). */
+  private readonly offerMemo: Map<number, readonly BusEvent[]>[][] = [];
+  /** Per message code: sender * actorCount + receiver → the same event renamed. */
+  private readonly renames: Map<number, number>[] = [];
   /** Per actor, per local-state code: its `checkActor` violations (null: none). */
   private readonly actorChecks: (readonly Violation[] | null)[][] = [];
   private readonly indexById = new Map<string, number>();
   private readonly initialWorld: World;
   private readonly sym: Symmetry;
   private readonly por: PorHost<World, G>;
+  private readonly portable: PortableCodec;
+  /** The last state canonicalised and its representative (states are never changed once made). */
+  private lastWorld: World | null = null;
+  private lastCanonical: World = { locals: [], global: 0, queue: [] };
   /** XState transitions actually computed (the rest came from the memo). */
   transitionsComputed = 0;
 
@@ -88,7 +99,7 @@ export class Engine<G> implements Checkable<World> {
       if (m < 0) {
         refuseUnsupported(a.id, a.machine);
         m = machines.push(a.machine) - 1;
-        this.locals.push({ states: new Interner(), transitions: [] });
+        this.locals.push({ states: new Interner(), transitions: [], tags: [] });
       }
       this.machineOf.push(m);
       this.actorChecks.push([]);
@@ -98,21 +109,28 @@ export class Engine<G> implements Checkable<World> {
       spec.actors.length,
       this.symmetry ? this.classes : [],
       (c) => this.messages.values[c],
-      (c, from, to) => this.internMessage(from, to, this.messages.values[c].event),
+      (c, from, to) => this.renamed(c, from, to),
+      { tag: (a, c) => this.tag(a, c), compare: (a, x, y) => compareText(this.localTexts(a)[x], this.localTexts(a)[y]) },
     );
     const locals = spec.actors.map((a, i) => this.internLocal(i, initialSnapshot(a.id, a.machine, a.input)));
     this.initialWorld = { locals, global: this.internGlobal(spec.initialGlobal), queue: [] };
+    this.portable = new PortableCodec({
+      actorCount: spec.actors.length,
+      actorId: (a) => this.actorId(a),
+      machine: (a) => spec.actors[a].machine,
+      localStates: (a) => this.locals[this.machineOf[a]].states,
+      internLocal: (a, snap) => this.internLocal(a, snap),
+      globalValue: (c) => this.globals.values[c],
+      internGlobal: (g) => this.internGlobal(g as G),
+      message: (c) => this.messages.values[c],
+      internMessage: (from, to, event) => this.internMessage(from, to, event),
+    });
     this.por = {
       independent: spec.independent?.bind(spec),
       footprints: spec.invariants.filter((i) => i.kind === 'safety' && i.check !== undefined).map((i) => this.footprint(i.reads)),
       changes: (before, after) => ({ memory: before.global !== after.global, messages: !sameQueue(before.queue, after.queue) }),
       view: (w) => this.view(w),
-      enabledOf: (w, a) =>
-        deliverableTo(
-          a,
-          w.queue.map((c) => this.messages.values[c]),
-          this.offers(w, this.view(w), a),
-        ),
+      enabledOf: (w, a) => deliverableFrom(a, w.queue, (c) => this.messages.values[c], this.offers(w, this.view(w), a)),
       apply: (w, s, r) => this.apply(w, s, r as Delivery[] | undefined),
       same: (x, y) => sameState(x, y, (c) => this.messages.values[c]),
     };
@@ -165,18 +183,17 @@ export class Engine<G> implements Checkable<World> {
     return i;
   }
 
+  /** Read access to a state (one object, no closures: this runs several times a transition). */
   view(world: World): WorldView<G> {
-    return {
-      actors: this.spec.actors,
-      global: this.globals.values[world.global],
-      snapshot: (a) => this.snapshot(world, a),
-      indexOf: (id) => this.indexOf(id),
-      pendingFor: (a) =>
-        world.queue
-          .map((c) => this.messages.values[c])
-          .filter((m) => m.to === a)
-          .map((m) => ({ from: m.from, event: m.event })),
-    };
+    return new EngineView(this, world);
+  }
+
+  /** Messages waiting for `actor` in `world`, oldest first. */
+  pendingFor(world: World, actor: number): { from: number; event: BusEvent }[] {
+    return world.queue
+      .map((c) => this.messages.values[c])
+      .filter((m) => m.to === actor)
+      .map((m) => ({ from: m.from, event: m.event }));
   }
 
   /** Every step the scheduler may take (bus/deliverable.ts). */
@@ -191,11 +208,14 @@ export class Engine<G> implements Checkable<World> {
 
   private offers(world: World, view: WorldView<G>, a: number): readonly BusEvent[] {
     if (this.spec.actors[a].offersScope !== 'self') return this.spec.offers(view, a);
-    const k = `${a}|${world.locals[a]}|${world.global}`;
-    let o = this.offerMemo.get(k);
+    this.offerMemo[a] ??= [];
+    const byCode = this.offerMemo[a];
+    byCode[world.locals[a]] ??= new Map();
+    const memo = byCode[world.locals[a]];
+    let o = memo.get(world.global);
     if (o === undefined) {
       o = this.spec.offers(view, a);
-      this.offerMemo.set(k, o);
+      memo.set(world.global, o);
     }
     return o;
   }
@@ -203,7 +223,8 @@ export class Engine<G> implements Checkable<World> {
   /** Deliver one step; `record` receives every delivery it caused (sync sends included). */
   apply(world: World, step: Step, record?: Delivery[]): World {
     const locals = world.locals.slice();
-    const queue = step.queueIndex >= 0 ? world.queue.filter((_, i) => i !== step.queueIndex) : world.queue.slice();
+    const queue = world.queue.slice();
+    if (step.queueIndex >= 0) queue.splice(step.queueIndex, 1);
     const state = { locals, global: world.global, queue };
     this.deliver(state, step.from, step.actor, step.event, record);
     return state;
@@ -260,23 +281,71 @@ export class Engine<G> implements Checkable<World> {
     return this.globals.intern(this.spec.globalKey(g), () => g);
   }
 
+  /** Message `c` with another sender and receiver (symmetry renames them), memoised per code without building keys. */
+  private renamed(c: number, from: number, to: number): number {
+    this.renames[c] ??= new Map();
+    const memo = this.renames[c];
+    const k = from * this.actorCount + to;
+    let r = memo.get(k);
+    if (r === undefined) {
+      r = this.internMessage(from, to, this.messages.values[c].event);
+      memo.set(k, r);
+    }
+    return r;
+  }
+
   private internMessage(from: number, to: number, event: BusEvent): number {
     const ek = eventKey(event);
     return this.messages.intern(`${from}|${to}|${ek}`, () => ({ from, to, event, eventKey: ek }));
   }
 
+  private localTexts(actor: number): readonly string[] {
+    return this.locals[this.machineOf[actor]].states.keys;
+  }
+
+  /** The content hash of a local state (memoised per code): the first thing actors are ordered by. */
+  private tag(actor: number, code: number): string {
+    const local = this.locals[this.machineOf[actor]];
+    let t = local.tags[code];
+    if (t === undefined) {
+      fingerprint(local.states.keys[code]);
+      t = local.tags[code] = String.fromCharCode(fp[0] >>> 16, fp[0] & 0xffff, fp[1] >>> 16, fp[1] & 0xffff, 4);
+    }
+    return t;
+  }
+
+  /** The state's orbit named by content alone (bus/portable-codec.ts): equal in every process that built this system. */
+  portableKey(world: World): string {
+    return this.portable.encode(this.canonical(world));
+  }
+
+  /** The representative a portable key (from any process that built this system) stands for; codes are added as needed. */
+  fromPortableKey(key: string): World {
+    return this.portable.decode(key);
+  }
+
   /** The canonical key: channels in a fixed order and, with symmetry, the orbit's representative. */
   key(world: World): string {
-    return encodeWorld(this.sym.canonical(world));
+    return encodeWorld(this.canonical(world));
   }
 
   decode(key: string): World {
     return decodeWorld(key, this.actorCount);
   }
 
+  /** The state with the actor at `perm[p]` moved to position p, messages renamed with them and channels sorted (no canonical form). */
+  permute(world: World, perm: readonly number[]): World {
+    return this.sym.permute(world, perm);
+  }
+
   /** The representative of the state's orbit (bus/symmetry.ts). */
   canonical(world: World): World {
-    return this.sym.canonical(world);
+    // `key` then `portableKey` of one state (a parallel search wants both) canonicalise it once.
+    if (world !== this.lastWorld) {
+      this.lastCanonical = this.sym.canonical(world);
+      this.lastWorld = world;
+    }
+    return this.lastCanonical;
   }
 
   /** A persistent, invisible subset of the enabled `steps` (bus/por.ts), or all of them. */
@@ -315,6 +384,37 @@ export class Engine<G> implements Checkable<World> {
       messages: this.messages.size,
     };
   }
+}
+
+class EngineView<G> implements WorldView<G> {
+  constructor(
+    private readonly engine: Engine<G>,
+    private readonly world: World,
+  ) {}
+
+  get actors(): readonly ActorDecl[] {
+    return this.engine.spec.actors;
+  }
+
+  get global(): G {
+    return this.engine.global(this.world);
+  }
+
+  snapshot(actor: number): AnyMachineSnapshot {
+    return this.engine.snapshot(this.world, actor);
+  }
+
+  indexOf(id: string): number {
+    return this.engine.indexOf(id);
+  }
+
+  pendingFor(actor: number): readonly { from: number; event: BusEvent }[] {
+    return this.engine.pendingFor(this.world, actor);
+  }
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function sameQueue(a: readonly number[], b: readonly number[]): boolean {
