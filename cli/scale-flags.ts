@@ -25,7 +25,8 @@ export const scaleHelp = `  --exact               bfs/dfs: keep full state keys,
   --workers N           random/pct: run seeds in N worker threads (default: the machine's cores)
   --seeds S             random/pct swarm: seeds --seed .. --seed+S-1, --walks each (default 16); the lowest
                         violating seed wins, whatever the timing
-  --redis URL           random/pct swarm over Redis: seeds go to \`hypsim worker --redis URL\` processes`;
+  --redis URL           random/pct swarm over Redis: seeds go to \`hypsim worker --redis URL\` processes;
+                        bfs: an exhaustive search expanded by those processes, level by level (docs/scale.md)`;
 
 export interface ScaleChoice {
   options: Pick<ExploreOptions, 'exact' | 'spillDir' | 'frontierInMemory'>;
@@ -37,6 +38,11 @@ export function scaleChoice(f: ScaleFlags, strategy: string): ScaleChoice {
   const exhaustive = strategy === 'bfs' || strategy === 'dfs';
   for (const k of ['exact', 'spill-dir', 'no-spill', 'frontier-in-memory'] as const)
     if (f[k] !== undefined && !exhaustive) throw new InputError(`hypsim explore: --${k} applies to bfs and dfs only`);
+  if (f.redis !== undefined && strategy === 'dfs') throw new InputError('hypsim explore: --redis runs bfs or random/pct, not dfs (a distributed dfs is not shortest-first nor cheaper)');
+  // bfs over Redis is coordinated by cli/redis-explore-cmd.ts, which refuses the flags it cannot honour.
+  if (f.redis !== undefined && exhaustive && (f.workers !== undefined || f.seeds !== undefined))
+    throw new InputError('hypsim explore: with --redis the bfs workers are `hypsim worker`s: drop --workers/--seeds');
+  if (f.redis !== undefined && exhaustive) return { options: { exact: false, spillDir: undefined, frontierInMemory: undefined }, swarm: null };
   for (const k of ['workers', 'seeds', 'redis'] as const)
     if (f[k] !== undefined && exhaustive) throw new InputError(`hypsim explore: --${k} applies to random and pct only (no parallel exhaustive search yet)`);
   for (const k of ['frontier-in-memory', 'workers', 'seeds'] as const)

@@ -1,0 +1,110 @@
+/**
+ * The exhaustive-bfs side of `hypsim worker --redis URL`: join every run listed in `hypsim:bfs:runs`, one at a
+ * time, and expand the states of the level the coordinator names, in batches read through the level's consumer
+ * group. Entries left pending longer than `reclaimAfterMs` (a dead worker's) are claimed first; recording a
+ * batch is one script call (RECORD_LUA), so re-expanding a claimed entry adds nothing twice.
+ */
+import { hostname } from 'node:os';
+import type Redis from 'ioredis';
+import type { Checkable, World } from '../explore/checkable';
+import { type BfsTask, BFS_GROUP, prefixOf, RECORD_LUA, RUNS } from './redis-bfs-keys';
+import { expandBatch, type LevelEntry } from './redis-bfs-expand';
+import { connect, entries, readReply } from './redis-keys';
+import { system } from './system';
+
+/** Entries read per batch: one round trip and one script call each. */
+const BATCH = 32;
+/** How long a read waits for entries before looking at the level and `done` again (ms). */
+const BLOCK_MS = 50;
+
+export class RedisBfsWorker {
+  private readonly r: Redis;
+  private readonly consumer = `${hostname()}:${process.pid}`;
+  private stopping = false;
+
+  constructor(
+    url: string,
+    private readonly reclaimAfterMs: number,
+    private readonly log: (s: string) => void,
+  ) {
+    this.r = connect(url);
+    this.r.defineCommand('hypsimRecord', { numberOfKeys: 0, lua: RECORD_LUA });
+  }
+
+  stop(): void {
+    this.stopping = true;
+  }
+
+  /** Resolves when stopped; rejects when Redis is lost. */
+  async run(): Promise<void> {
+    try {
+      while (!this.stopping) {
+        const runs = (await this.r.smembers(RUNS)).sort();
+        let joined = false;
+        for (const run of runs) if (!this.stopping && (await this.join(run))) joined = true;
+        if (!joined) await new Promise((res) => setTimeout(res, 200));
+      }
+    } finally {
+      this.r.disconnect();
+    }
+  }
+
+  /** Work on one run until it is done; false if it was already done or had no task. */
+  private async join(run: string): Promise<boolean> {
+    const p = prefixOf(run);
+    const [raw, done] = await Promise.all([this.r.get(`${p}:task`), this.r.exists(`${p}:done`)]);
+    if (raw === null || done) return false;
+    const task = JSON.parse(raw) as BfsTask;
+    const sys: Checkable<World> = system(task.config).engine({ symmetry: task.symmetry });
+    this.log(`hypsim worker ${this.consumer}: exhaustive bfs run ${run}`);
+    let expanded = 0;
+    const beat = async () => this.r.hset(`${p}:alive`, this.consumer, String(Date.now()));
+    await beat();
+    let lastBeat = Date.now();
+    while (!this.stopping && !(await this.r.exists(`${p}:done`))) {
+      if (Date.now() - lastBeat > 500) await beat(), (lastBeat = Date.now());
+      const level = await this.r.get(`${p}:level`);
+      if (level === null) break;
+      const depth = Number(level);
+      const batch = await this.take(`${p}:level:${depth}`);
+      if (!batch.length) continue;
+      const rec = await expandBatch(sys, batch, { depth, por: task.por, maxDepth: task.maxDepth, depthsOf: (fps) => this.depthsOf(p, fps) });
+      const args = [p, String(depth), String(batch.length), ...rec.entries, String(rec.states.length / 4), ...rec.states];
+      await (this.r as Redis & { hypsimRecord(...a: string[]): Promise<number> }).hypsimRecord(...args);
+      expanded += batch.length;
+    }
+    this.log(`hypsim worker ${this.consumer}: run ${run} over (${expanded} states expanded here)`);
+    return true;
+  }
+
+  /** A dead worker's stalled entries first, then new ones; none if the run ended and its keys are gone. */
+  private async take(stream: string): Promise<LevelEntry[]> {
+    try {
+      return await this.read(stream);
+    } catch (e) {
+      if (String((e as Error).message).startsWith('NOGROUP')) return [];
+      throw e;
+    }
+  }
+
+  private async read(stream: string): Promise<LevelEntry[]> {
+    const stale = await this.r.call('XAUTOCLAIM', stream, BFS_GROUP, this.consumer, String(this.reclaimAfterMs), '0-0', 'COUNT', String(BATCH));
+    let got = entries(Array.isArray(stale) ? stale[1] : null);
+    if (got.length) this.log(`hypsim worker ${this.consumer}: claimed ${got.length} stalled entr${got.length === 1 ? 'y' : 'ies'} of ${stream}`);
+    else {
+      const fresh = await this.r.call('XREADGROUP', 'GROUP', BFS_GROUP, this.consumer, 'COUNT', String(BATCH), 'BLOCK', String(BLOCK_MS), 'STREAMS', stream, '>');
+      got = readReply(fresh);
+    }
+    return got.map((e) => ({ id: e.id, k: e.fields.k, f: e.fields.f }));
+  }
+
+  private async depthsOf(p: string, fps: readonly string[]): Promise<(number | undefined)[]> {
+    const pipe = this.r.pipeline();
+    for (const f of fps) pipe.hget(`${p}:seen:${f.slice(0, 2)}`, f);
+    const res = (await pipe.exec()) ?? [];
+    return res.map(([e, v]) => {
+      if (e) throw e;
+      return typeof v === 'string' ? Number(v.split(' ')[0]) : undefined;
+    });
+  }
+}
