@@ -82,7 +82,8 @@ export class RedisBfsWorker {
     try {
       return await this.read(stream);
     } catch (e) {
-      if (String((e as Error).message).startsWith('NOGROUP')) return [];
+      // The coordinator deletes a level's stream once it is expanded (a blocked read is then UNBLOCKED).
+      if (/^(NOGROUP|UNBLOCKED)/.test(String((e as Error).message))) return [];
       throw e;
     }
   }
