@@ -92,16 +92,25 @@ export async function exploreOverRedis(sys: System, o: RedisBfsOptions): Promise
       depth: r?.depth ?? 0,
       peakMemoryMB: Math.round(process.memoryUsage().rss / 1048576),
     },
-    visited: {
-      mode: 'fingerprint' as const,
-      fingerprintBits: 64,
-      bytesPerState: r?.redisBytesPerState ?? null,
-      collisionProbability: collisionProbability(r?.states ?? 0),
-      spilledFrontierStates: 0,
-    },
+    ...(r
+      ? {
+          visited: {
+            mode: 'fingerprint' as const,
+            fingerprintBits: 64,
+            bytesPerState: r.redisBytesPerState,
+            collisionProbability: collisionProbability(r.states),
+            spilledFrontierStates: 0,
+          },
+        }
+      : {}),
   });
   let first: RoundResult | null = null;
+  let reached = false;
+  let lastError: string | null = null;
+  redis.on('error', (e: Error) => (lastError = e.message));
   try {
+    await redis.ping();
+    reached = true;
     first = await round(redis, engine, roundOpts({ config, symmetry, por }), rounds);
     const report: DistributedReport = { redis: where, workers: first.workers, redisBytesPerState: first.redisBytesPerState };
     const end = first.end;
@@ -125,7 +134,7 @@ export async function exploreOverRedis(sys: System, o: RedisBfsOptions): Promise
     return { ...head, result: 'violation', violation, ...tail(first), distributed: report };
   } catch (e) {
     if (e instanceof InputError || e instanceof InternalError) throw e;
-    const reason = `Redis lost (${String((e as Error).message).split('. ')[0]})`;
+    const reason = `Redis ${reached ? 'lost' : 'not reachable'} (${lastError ?? String((e as Error).message).split('. ')[0]})`;
     return { ...head, result: 'incomplete', violation: null, stoppedBy: 'redis-lost', ...tail(first), distributed: { redis: where, workers: 0, redisBytesPerState: null, reason } };
   } finally {
     for (const r of rounds) await r.close().catch(() => undefined);

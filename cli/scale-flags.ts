@@ -76,6 +76,6 @@ export function visitedLine(r: ExploreResult): string {
   if (v.mode === 'exact') return `\n  visited set: exact keys (no fingerprint collisions possible)${spill}`;
   const p = v.collisionProbability;
   const bound = p === 0 ? '0' : p.toExponential(1);
-  const table = `${v.fingerprintBits}-bit fingerprints, ${v.bytesPerState} bytes/state`;
+  const table = `${v.fingerprintBits}-bit fingerprints, ${v.bytesPerState ?? "?"} bytes/state`;
   return `\n  visited set: ${table}, P(a collision hid a state) ≤ ${bound} (--exact for none)${spill}`;
 }
