@@ -23,7 +23,23 @@ export interface BatchRecord {
   steps: number;
 }
 
+/** Per worker and run: what it already knows, to spare the portable keys (large, costly to make and to hash) and the wire. */
+export interface ExpandMemo {
+  /** Local key (cheap, per process) → portable key and fingerprint. */
+  portable: Map<string, { k: string; f: string }>;
+  /** Fingerprints this worker has seen recorded in the visited set: not sent again. */
+  recorded: Set<string>;
+}
+
+/** Entries past this are dropped (the memo is only a shortcut; Redis decides). */
+const MEMO_MAX = 1 << 20;
+
+export function newMemo(): ExpandMemo {
+  return { portable: new Map(), recorded: new Set() };
+}
+
 export interface ExpandOptions {
+  memo: ExpandMemo;
   depth: number;
   por: boolean;
   maxDepth?: number;
@@ -31,10 +47,16 @@ export interface ExpandOptions {
   depthsOf: (fps: readonly string[]) => Promise<(number | undefined)[]>;
 }
 
-function portableFp(sys: Checkable<World>, w: World): { k: string; f: string } {
+function portableFp(sys: Checkable<World>, w: World, memo: ExpandMemo): { k: string; f: string } {
+  const local = sys.key(w);
+  let pf = memo.portable.get(local);
+  if (pf) return pf;
   const k = sys.portableKey(w);
   fingerprint(k);
-  return { k, f: hexFingerprint(fp[0], fp[1]) };
+  pf = { k, f: hexFingerprint(fp[0], fp[1]) };
+  if (memo.portable.size >= MEMO_MAX) memo.portable.clear();
+  memo.portable.set(local, pf);
+  return pf;
 }
 
 const recorded = (k: string, f: string, v: { invariant: string; message: string }): string =>
@@ -50,7 +72,7 @@ async function chooseSteps(sys: Checkable<World>, worlds: World[], enabled: Step
     const steps = sys.ample(w, enabled[i]);
     if (steps.length === enabled[i].length) return;
     chosen[i] = steps;
-    for (const st of steps) asks.push({ entry: i, f: portableFp(sys, sys.apply(w, st)).f });
+    for (const st of steps) asks.push({ entry: i, f: portableFp(sys, sys.apply(w, st), o.memo).f });
   });
   if (!asks.length) return chosen;
   const depths = await o.depthsOf(asks.map((a) => a.f));
@@ -75,12 +97,18 @@ export async function expandBatch(sys: Checkable<World>, batch: readonly LevelEn
     out.steps += chosen[i].length;
     for (const st of chosen[i]) {
       const next = sys.apply(worlds[i], st);
-      const { k, f } = portableFp(sys, next);
-      if (sent.has(f)) continue;
+      const { k, f } = portableFp(sys, next, o.memo);
+      if (sent.has(f) || o.memo.recorded.has(f)) continue;
       sent.add(f);
       const v = sys.violation(next);
       out.states.push(f, e.f, k, v ? recorded(k, f, v) : '');
     }
   });
   return out;
+}
+
+/** After the batch's script call: every state it sent is in the visited set now. */
+export function remember(memo: ExpandMemo, rec: BatchRecord): void {
+  if (memo.recorded.size >= MEMO_MAX) memo.recorded.clear();
+  for (let i = 0; i < rec.states.length; i += 4) memo.recorded.add(rec.states[i]);
 }

@@ -8,7 +8,7 @@ import { hostname } from 'node:os';
 import type Redis from 'ioredis';
 import type { Checkable, World } from '../explore/checkable';
 import { type BfsTask, BFS_GROUP, prefixOf, RECORD_LUA, RUNS } from './redis-bfs-keys';
-import { expandBatch, type LevelEntry } from './redis-bfs-expand';
+import { expandBatch, type LevelEntry, newMemo, remember } from './redis-bfs-expand';
 import { connect, entries, readReply } from './redis-keys';
 import { system } from './system';
 
@@ -58,6 +58,7 @@ export class RedisBfsWorker {
     const sys: Checkable<World> = system(task.config).engine({ symmetry: task.symmetry });
     this.log(`hypsim worker ${this.consumer}: exhaustive bfs run ${run}`);
     let expanded = 0;
+    const memo = newMemo();
     const beat = async () => this.r.hset(`${p}:alive`, this.consumer, String(Date.now()));
     await beat();
     let lastBeat = Date.now();
@@ -68,9 +69,10 @@ export class RedisBfsWorker {
       const depth = Number(level);
       const batch = await this.take(`${p}:level:${depth}`);
       if (!batch.length) continue;
-      const rec = await expandBatch(sys, batch, { depth, por: task.por, maxDepth: task.maxDepth, depthsOf: (fps) => this.depthsOf(p, fps) });
+      const rec = await expandBatch(sys, batch, { memo, depth, por: task.por, maxDepth: task.maxDepth, depthsOf: (fps) => this.depthsOf(p, fps) });
       const args = [p, String(depth), String(batch.length), ...rec.entries, String(rec.states.length / 4), ...rec.states];
       await (this.r as Redis & { hypsimRecord(...a: string[]): Promise<number> }).hypsimRecord(...args);
+      remember(memo, rec);
       expanded += batch.length;
     }
     this.log(`hypsim worker ${this.consumer}: run ${run} over (${expanded} states expanded here)`);

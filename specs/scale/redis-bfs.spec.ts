@@ -55,7 +55,7 @@ describe('exhaustive bfs over Redis', () => {
     client = new Redis(redis.url);
   });
   afterAll(async () => {
-    client.disconnect();
+    if (client.status !== 'end') client.disconnect();
     for (const w of workers) if (w.child.exitCode === null) w.child.kill('SIGKILL');
     if (redis.proc.child.exitCode === null) redis.proc.child.kill('SIGKILL');
     await Promise.all([redis.proc.exited, ...workers.map((w) => w.exited)]);
@@ -117,6 +117,7 @@ describe('exhaustive bfs over Redis', () => {
   });
 
   test('Redis lost mid-run: incomplete (exit 3) with the reason, workers exit 3', async () => {
+    await client.quit();
     const run = start(process.execPath, [bin, 'explore', '--design', 'trampoline', '--cpus', '5', '--hotplug', '2', '--json', '--redis', redis.url]);
     await until(() => /depth 20:/.test(run.output()), 'the search to reach depth 20');
     redis.proc.child.kill('SIGKILL');
