@@ -12,14 +12,14 @@ import { fingerprint, fp } from '../explore/fingerprint';
 import { InputError, InternalError } from '../util/errors';
 import { stableStringify } from '../util/stable';
 import { actorViolations, allChecks, firstViolation, type Violation } from './check';
-import { deliverable, deliverableTo, type Deliverable } from './deliverable';
+import { deliverable, deliverableFrom, type Deliverable } from './deliverable';
 import { eventKey } from './event-key';
 import { Interner } from './intern';
 import { decodeWorld, encodeWorld, type World } from './key';
 import { ample, type Footprint, type PorHost } from './por';
 import { encodePortable, parsePortable, requirePlainData } from './portable';
 import { sameState } from './same-state';
-import type { BusEvent, BusSpec, InvariantReads, SendEffect, WorldView } from './spec';
+import type { ActorDecl, BusEvent, BusSpec, InvariantReads, SendEffect, WorldView } from './spec';
 import { sortChannels, Symmetry } from './symmetry';
 import { initialSnapshot, localKey, refuseUnsupported, snapshotFromKey, step as xstep } from './xstate-adapter';
 
@@ -75,7 +75,10 @@ export class Engine<G> implements Checkable<World> {
   private readonly globals = new Interner<G>();
   private readonly writes = new Map<string, number>();
   private readonly messages = new Interner<Message>();
-  private readonly offerMemo = new Map<string, readonly BusEvent[]>();
+  /** Per actor, per local-state code, per memory code: the actor's offers (offersScope 'self'). */
+  private readonly offerMemo: Map<number, readonly BusEvent[]>[][] = [];
+  /** Per message code: sender * actorCount + receiver → the same event renamed. */
+  private readonly renames: Map<number, number>[] = [];
   /** Per memory code: its JSON text (checked plain); per message code: `[from,to,event]`. */
   private readonly globalTexts: string[] = [];
   private readonly messageTexts: string[] = [];
@@ -110,7 +113,7 @@ export class Engine<G> implements Checkable<World> {
       spec.actors.length,
       this.symmetry ? this.classes : [],
       (c) => this.messages.values[c],
-      (c, from, to) => this.internMessage(from, to, this.messages.values[c].event),
+      (c, from, to) => this.renamed(c, from, to),
       { tag: (a, c) => this.tag(a, c), compare: (a, x, y) => compareText(this.localTexts(a)[x], this.localTexts(a)[y]) },
     );
     const locals = spec.actors.map((a, i) => this.internLocal(i, initialSnapshot(a.id, a.machine, a.input)));
@@ -120,12 +123,7 @@ export class Engine<G> implements Checkable<World> {
       footprints: spec.invariants.filter((i) => i.kind === 'safety' && i.check !== undefined).map((i) => this.footprint(i.reads)),
       changes: (before, after) => ({ memory: before.global !== after.global, messages: !sameQueue(before.queue, after.queue) }),
       view: (w) => this.view(w),
-      enabledOf: (w, a) =>
-        deliverableTo(
-          a,
-          w.queue.map((c) => this.messages.values[c]),
-          this.offers(w, this.view(w), a),
-        ),
+      enabledOf: (w, a) => deliverableFrom(a, w.queue, (c) => this.messages.values[c], this.offers(w, this.view(w), a)),
       apply: (w, s, r) => this.apply(w, s, r as Delivery[] | undefined),
       same: (x, y) => sameState(x, y, (c) => this.messages.values[c]),
     };
@@ -178,18 +176,17 @@ export class Engine<G> implements Checkable<World> {
     return i;
   }
 
+  /** Read access to a state (one object, no closures: this runs several times a transition). */
   view(world: World): WorldView<G> {
-    return {
-      actors: this.spec.actors,
-      global: this.globals.values[world.global],
-      snapshot: (a) => this.snapshot(world, a),
-      indexOf: (id) => this.indexOf(id),
-      pendingFor: (a) =>
-        world.queue
-          .map((c) => this.messages.values[c])
-          .filter((m) => m.to === a)
-          .map((m) => ({ from: m.from, event: m.event })),
-    };
+    return new EngineView(this, world);
+  }
+
+  /** Messages waiting for `actor` in `world`, oldest first. */
+  pendingFor(world: World, actor: number): { from: number; event: BusEvent }[] {
+    return world.queue
+      .map((c) => this.messages.values[c])
+      .filter((m) => m.to === actor)
+      .map((m) => ({ from: m.from, event: m.event }));
   }
 
   /** Every step the scheduler may take (bus/deliverable.ts). */
@@ -204,11 +201,14 @@ export class Engine<G> implements Checkable<World> {
 
   private offers(world: World, view: WorldView<G>, a: number): readonly BusEvent[] {
     if (this.spec.actors[a].offersScope !== 'self') return this.spec.offers(view, a);
-    const k = `${a}|${world.locals[a]}|${world.global}`;
-    let o = this.offerMemo.get(k);
+    this.offerMemo[a] ??= [];
+    const byCode = this.offerMemo[a];
+    byCode[world.locals[a]] ??= new Map();
+    const memo = byCode[world.locals[a]];
+    let o = memo.get(world.global);
     if (o === undefined) {
       o = this.spec.offers(view, a);
-      this.offerMemo.set(k, o);
+      memo.set(world.global, o);
     }
     return o;
   }
@@ -273,6 +273,19 @@ export class Engine<G> implements Checkable<World> {
     return this.globals.intern(this.spec.globalKey(g), () => g);
   }
 
+  /** Message `c` with another sender and receiver (symmetry renames them), memoised per code without building keys. */
+  private renamed(c: number, from: number, to: number): number {
+    this.renames[c] ??= new Map();
+    const memo = this.renames[c];
+    const k = from * this.actorCount + to;
+    let r = memo.get(k);
+    if (r === undefined) {
+      r = this.internMessage(from, to, this.messages.values[c].event);
+      memo.set(k, r);
+    }
+    return r;
+  }
+
   private internMessage(from: number, to: number, event: BusEvent): number {
     const ek = eventKey(event);
     return this.messages.intern(`${from}|${to}|${ek}`, () => ({ from, to, event, eventKey: ek }));
@@ -288,7 +301,7 @@ export class Engine<G> implements Checkable<World> {
     let t = local.tags[code];
     if (t === undefined) {
       fingerprint(local.states.keys[code]);
-      t = local.tags[code] = String.fromCharCode(fp[0] >>> 16, fp[0] & 0xffff, fp[1] >>> 16, fp[1] & 0xffff);
+      t = local.tags[code] = String.fromCharCode(fp[0] >>> 16, fp[0] & 0xffff, fp[1] >>> 16, fp[1] & 0xffff, 4);
     }
     return t;
   }
@@ -412,6 +425,33 @@ export class Engine<G> implements Checkable<World> {
       memories: this.globals.size,
       messages: this.messages.size,
     };
+  }
+}
+
+class EngineView<G> implements WorldView<G> {
+  constructor(
+    private readonly engine: Engine<G>,
+    private readonly world: World,
+  ) {}
+
+  get actors(): readonly ActorDecl[] {
+    return this.engine.spec.actors;
+  }
+
+  get global(): G {
+    return this.engine.global(this.world);
+  }
+
+  snapshot(actor: number): AnyMachineSnapshot {
+    return this.engine.snapshot(this.world, actor);
+  }
+
+  indexOf(id: string): number {
+    return this.engine.indexOf(id);
+  }
+
+  pendingFor(actor: number): readonly { from: number; event: BusEvent }[] {
+    return this.engine.pendingFor(this.world, actor);
   }
 }
 
