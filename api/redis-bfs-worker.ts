@@ -95,7 +95,19 @@ export class RedisBfsWorker {
     let got = entries(Array.isArray(stale) ? stale[1] : null);
     if (got.length) this.log(`hypsim worker ${this.consumer}: claimed ${got.length} stalled entr${got.length === 1 ? 'y' : 'ies'} of ${stream}`);
     else {
-      const fresh = await this.r.call('XREADGROUP', 'GROUP', BFS_GROUP, this.consumer, 'COUNT', String(BATCH), 'BLOCK', String(BLOCK_MS), 'STREAMS', stream, '>');
+      const fresh = await this.r.call(
+        'XREADGROUP',
+        'GROUP',
+        BFS_GROUP,
+        this.consumer,
+        'COUNT',
+        String(BATCH),
+        'BLOCK',
+        String(BLOCK_MS),
+        'STREAMS',
+        stream,
+        '>',
+      );
       got = readReply(fresh);
     }
     return got.map((e) => ({ id: e.id, k: e.fields.k, f: e.fields.f }));

@@ -135,7 +135,14 @@ export async function exploreOverRedis(sys: System, o: RedisBfsOptions): Promise
   } catch (e) {
     if (e instanceof InputError || e instanceof InternalError) throw e;
     const reason = `Redis ${reached ? 'lost' : 'not reachable'} (${lastError ?? String((e as Error).message).split('. ')[0]})`;
-    return { ...head, result: 'incomplete', violation: null, stoppedBy: 'redis-lost', ...tail(first), distributed: { redis: where, workers: 0, redisBytesPerState: null, reason } };
+    return {
+      ...head,
+      result: 'incomplete',
+      violation: null,
+      stoppedBy: 'redis-lost',
+      ...tail(first),
+      distributed: { redis: where, workers: 0, redisBytesPerState: null, reason },
+    };
   } finally {
     for (const r of rounds) await r.close().catch(() => undefined);
     redis.disconnect();

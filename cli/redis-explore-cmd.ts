@@ -22,10 +22,23 @@ export function distributedLine(d: DistributedReport): string {
   return `  distributed: bfs over ${d.redis}, ${d.workers} \`hypsim worker\` process${d.workers === 1 ? '' : 'es'}${mem}${d.reason ? `; stopped: ${d.reason}` : ''}`;
 }
 
-export async function redisExploreCommand(sys: System, f: Flags, url: string, out: Print, err: Print, format: Format, interrupt?: { readonly aborted: boolean }): Promise<number> {
+export async function redisExploreCommand(
+  sys: System,
+  f: Flags,
+  url: string,
+  out: Print,
+  err: Print,
+  format: Format,
+  interrupt?: { readonly aborted: boolean },
+): Promise<number> {
   checkRedisUrl(url);
   // Limits kept by the one-process budget only (an exact state count, this process's heap), and inputs the workers cannot rebuild.
-  refuseFlags('explore', f, ['max-states', 'max-memory', 'exact', 'spill-dir', 'no-spill', 'frontier-in-memory', 'scenario'], 'with --redis (the states live in Redis)');
+  refuseFlags(
+    'explore',
+    f,
+    ['max-states', 'max-memory', 'exact', 'spill-dir', 'no-spill', 'frontier-in-memory', 'scenario'],
+    'with --redis (the states live in Redis)',
+  );
   const timeout = f['redis-timeout'] ?? 60;
   if (!(timeout > 0)) throw new InputError(`hypsim explore: --redis-timeout must be positive, got ${timeout}`);
   const { symmetry, por, maxSeconds } = searchOptions(f);

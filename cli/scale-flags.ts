@@ -38,7 +38,8 @@ export function scaleChoice(f: ScaleFlags, strategy: string): ScaleChoice {
   const exhaustive = strategy === 'bfs' || strategy === 'dfs';
   for (const k of ['exact', 'spill-dir', 'no-spill', 'frontier-in-memory'] as const)
     if (f[k] !== undefined && !exhaustive) throw new InputError(`hypsim explore: --${k} applies to bfs and dfs only`);
-  if (f.redis !== undefined && strategy === 'dfs') throw new InputError('hypsim explore: --redis runs bfs or random/pct, not dfs (a distributed dfs is not shortest-first nor cheaper)');
+  if (f.redis !== undefined && strategy === 'dfs')
+    throw new InputError('hypsim explore: --redis runs bfs or random/pct, not dfs (a distributed dfs is not shortest-first nor cheaper)');
   // bfs over Redis is coordinated by cli/redis-explore-cmd.ts, which refuses the flags it cannot honour.
   if (f.redis !== undefined && exhaustive && (f.workers !== undefined || f.seeds !== undefined))
     throw new InputError('hypsim explore: with --redis the bfs workers are `hypsim worker`s: drop --workers/--seeds');
@@ -76,6 +77,6 @@ export function visitedLine(r: ExploreResult): string {
   if (v.mode === 'exact') return `\n  visited set: exact keys (no fingerprint collisions possible)${spill}`;
   const p = v.collisionProbability;
   const bound = p === 0 ? '0' : p.toExponential(1);
-  const table = `${v.fingerprintBits}-bit fingerprints, ${v.bytesPerState ?? "?"} bytes/state`;
+  const table = `${v.fingerprintBits}-bit fingerprints, ${v.bytesPerState ?? '?'} bytes/state`;
   return `\n  visited set: ${table}, P(a collision hid a state) ≤ ${bound} (--exact for none)${spill}`;
 }

@@ -99,7 +99,12 @@ describe('exhaustive bfs over Redis', () => {
     await until(() => /depth 30:/.test(run.output()), 'the search to reach depth 30');
     victim.child.kill('SIGKILL');
     expect(await run.exited).toBe(0);
-    const o = JSON.parse(run.output().split('\n').find((l) => l.startsWith('{'))!);
+    const o = JSON.parse(
+      run
+        .output()
+        .split('\n')
+        .find((l) => l.startsWith('{'))!,
+    );
     expect(figures(o)).toEqual(figures(await oneProcess(args)));
   });
 
@@ -122,7 +127,12 @@ describe('exhaustive bfs over Redis', () => {
     await until(() => /depth 20:/.test(run.output()), 'the search to reach depth 20');
     redis.proc.child.kill('SIGKILL');
     expect(await run.exited).toBe(3);
-    const o = JSON.parse(run.output().split('\n').find((l) => l.startsWith('{'))!);
+    const o = JSON.parse(
+      run
+        .output()
+        .split('\n')
+        .find((l) => l.startsWith('{'))!,
+    );
     expect(o).toMatchObject({ result: 'incomplete', stoppedBy: 'redis-lost' });
     expect(o.distributed.reason).toMatch(/^Redis lost/);
     for (const w of workers.slice(1)) expect(await w.exited).toBe(3);
@@ -130,8 +140,14 @@ describe('exhaustive bfs over Redis', () => {
 
   test('bad input: one line, exit 2', async () => {
     const sys = ['explore', '--design', 'legacy', '--cpus', '2', '--redis', 'redis://127.0.0.1:1'];
-    expect(await cli(...sys, '--strategy', 'dfs')).toMatchObject({ code: 2, stderr: expect.stringMatching(/^hypsim explore: --redis runs bfs or random\/pct, not dfs/) });
-    expect(await cli(...sys, '--max-states', '10')).toMatchObject({ code: 2, stderr: 'hypsim explore: --max-states does nothing with --redis (the states live in Redis)\n' });
+    expect(await cli(...sys, '--strategy', 'dfs')).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/^hypsim explore: --redis runs bfs or random\/pct, not dfs/),
+    });
+    expect(await cli(...sys, '--max-states', '10')).toMatchObject({
+      code: 2,
+      stderr: 'hypsim explore: --max-states does nothing with --redis (the states live in Redis)\n',
+    });
     expect(await cli(...sys, '--workers', '2')).toMatchObject({ code: 2 });
     expect(await cli(...sys, '--redis-timeout', '0')).toMatchObject({ code: 2 });
     expect(await cli('explore', '--design', 'legacy', '--cpus', '2', '--redis-timeout', '5')).toMatchObject({ code: 2 });

@@ -47,4 +47,3 @@ export async function startRedis(): Promise<{ url: string; proc: Proc }> {
   await until(() => /Ready to accept connections/.test(proc.output()), 'redis-server');
   return { url: `redis://127.0.0.1:${port}`, proc };
 }
-
