@@ -22,9 +22,12 @@ export interface RoundOptions {
   log: (s: string) => void;
 }
 
+/** A violation the round chose: the least portable key among those of least depth. */
+export type Found = RecordedViolation & { depth: number };
+
 export type RoundEnd =
   | { kind: 'complete' }
-  | { kind: 'violation'; found: RecordedViolation & { depth: number } }
+  | { kind: 'violation'; found: Found }
   | { kind: 'limit'; by: 'max-seconds' | 'interrupted' | 'no-workers'; reason: string };
 
 export interface RoundResult {

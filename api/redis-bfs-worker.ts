@@ -63,7 +63,10 @@ export class RedisBfsWorker {
     await beat();
     let lastBeat = Date.now();
     while (!this.stopping && !(await this.r.exists(`${p}:done`))) {
-      if (Date.now() - lastBeat > 500) await beat(), (lastBeat = Date.now());
+      if (Date.now() - lastBeat > 500) {
+        await beat();
+        lastBeat = Date.now();
+      }
       const level = await this.r.get(`${p}:level`);
       if (level === null) break;
       const depth = Number(level);

@@ -14,7 +14,7 @@ import { traceFromKeys } from '../explore/trace-builder';
 import { InputError, InternalError } from '../util/errors';
 import type { ExploreResult } from './explore';
 import { type BfsTask, hexFingerprint } from './redis-bfs-keys';
-import { LevelRound, type RoundOptions, type RoundResult } from './redis-bfs-round';
+import { type Found, LevelRound, type RoundOptions, type RoundResult } from './redis-bfs-round';
 import { connect } from './redis-keys';
 import { swarmTask } from './swarm-task';
 import type { System } from './system';
@@ -56,12 +56,65 @@ function rebuild<W extends World>(engine: Checkable<W>, fps: readonly string[]):
     const next = engine
       .enabled(world)
       .map((st) => engine.apply(world, st))
-      .find((w) => (fingerprint(engine.portableKey(w)), hexFingerprint(fp[0], fp[1]) === fps[i]));
+      .find((w) => {
+        fingerprint(engine.portableKey(w));
+        return hexFingerprint(fp[0], fp[1]) === fps[i];
+      });
     if (!next) throw new InternalError(`counterexample step ${i} cannot be rebuilt from the parents recorded in Redis`);
     world = next;
     keys.push(engine.key(world));
   }
   return { entries: traceFromKeys(engine, keys).entries, final: world };
+}
+
+type BusEngine = ReturnType<System['engine']>;
+
+/** The figures a one-process run prints, from the round's counts (memory: this coordinator's). */
+function figures(engine: BusEngine, t0: number, r: RoundResult | null) {
+  return {
+    engine: { xstateTransitions: engine.transitionsComputed, ...engine.dictionarySizes() },
+    stats: {
+      states: r?.states ?? 0,
+      transitions: r?.transitions ?? 0,
+      seconds: +((performance.now() - t0) / 1000).toFixed(3),
+      depth: r?.depth ?? 0,
+      peakMemoryMB: Math.round(process.memoryUsage().rss / 1048576),
+    },
+    ...(r
+      ? {
+          visited: {
+            mode: 'fingerprint' as const,
+            fingerprintBits: 64,
+            bytesPerState: r.redisBytesPerState,
+            collisionProbability: collisionProbability(r.states),
+            spilledFrontierStates: 0,
+          },
+        }
+      : {}),
+  };
+}
+
+/**
+ * The reported violation: with the reduction on, a bfs without it bounded by the depth found looks for a shorter one
+ * (`research`); the trace is rebuilt from the parents recorded by whichever round found it.
+ */
+async function counterexample(first: Found, research: (maxDepth: number) => Promise<RoundResult>, engine: BusEngine, por: boolean, rounds: LevelRound[]) {
+  let found = first;
+  let from = rounds[0];
+  let shortest = true;
+  if (por && found.depth > 0) {
+    // The reduced graph's first counterexample need not be a shortest one: look for a shorter one without reduction.
+    const again = await research(found.depth - 1);
+    if (again.end.kind === 'violation') {
+      found = again.end.found;
+      from = rounds[1];
+    } else if (again.end.kind === 'limit') shortest = false;
+  }
+  const { entries, final } = rebuild(engine, await from.pathTo(found.f));
+  // The message was written for the representative state; say it again for the concrete actors of the trace.
+  const concrete = engine.violation(final) ?? engine.quiescentViolation(final);
+  const message = concrete?.invariant === found.invariant ? concrete.message : found.message;
+  return { invariant: found.invariant, message, trace: entries, shortest };
 }
 
 async function round(redis: Redis, engine: Checkable<World>, o: RoundOptions, rounds: LevelRound[]): Promise<RoundResult> {
@@ -83,27 +136,7 @@ export async function exploreOverRedis(sys: System, o: RedisBfsOptions): Promise
   const base = { timeoutMs: (o.timeoutSeconds ?? 60) * 1000, interrupt: o.interrupt, log: o.log ?? (() => undefined) };
   const roundOpts = (task: BfsTask): RoundOptions => ({ ...base, task, deadline: o.maxSeconds === undefined ? undefined : t0 + o.maxSeconds * 1000 });
   const head = { ...sys.header, strategy: 'bfs' as const, seed: 1, symmetry: symmetry && engine.classes.length > 0, por };
-  const tail = (r: RoundResult | null) => ({
-    engine: { xstateTransitions: engine.transitionsComputed, ...engine.dictionarySizes() },
-    stats: {
-      states: r?.states ?? 0,
-      transitions: r?.transitions ?? 0,
-      seconds: +((performance.now() - t0) / 1000).toFixed(3),
-      depth: r?.depth ?? 0,
-      peakMemoryMB: Math.round(process.memoryUsage().rss / 1048576),
-    },
-    ...(r
-      ? {
-          visited: {
-            mode: 'fingerprint' as const,
-            fingerprintBits: 64,
-            bytesPerState: r.redisBytesPerState,
-            collisionProbability: collisionProbability(r.states),
-            spilledFrontierStates: 0,
-          },
-        }
-      : {}),
-  });
+  const tail = (r: RoundResult | null) => figures(engine, t0, r);
   let first: RoundResult | null = null;
   let reached = false;
   let lastError: string | null = null;
@@ -117,20 +150,13 @@ export async function exploreOverRedis(sys: System, o: RedisBfsOptions): Promise
     if (end.kind === 'limit')
       return { ...head, result: 'incomplete', violation: null, stoppedBy: end.by, ...tail(first), distributed: { ...report, reason: end.reason } };
     if (end.kind === 'complete') return { ...head, result: 'verified', violation: null, ...tail(first), distributed: report };
-    let found = end.found;
-    let from = rounds[0];
-    let shortest = true;
-    if (por && found.depth > 0) {
-      // The reduced graph's first counterexample need not be a shortest one: look for a shorter one without reduction.
-      const again = await round(redis, engine, roundOpts({ config, symmetry, por: false, maxDepth: found.depth - 1 }), rounds);
-      if (again.end.kind === 'violation') (found = again.end.found), (from = rounds[1]);
-      else if (again.end.kind === 'limit') shortest = false;
-    }
-    const { entries, final } = rebuild(engine, await from.pathTo(found.f));
-    // The message was written for the representative state; say it again for the concrete actors of the trace.
-    const concrete = engine.violation(final) ?? engine.quiescentViolation(final);
-    const message = concrete?.invariant === found.invariant ? concrete.message : found.message;
-    const violation = { invariant: found.invariant, message, trace: entries, shortest };
+    const violation = await counterexample(
+      end.found,
+      (maxDepth) => round(redis, engine, roundOpts({ config, symmetry, por: false, maxDepth }), rounds),
+      engine,
+      por,
+      rounds,
+    );
     return { ...head, result: 'violation', violation, ...tail(first), distributed: report };
   } catch (e) {
     if (e instanceof InputError || e instanceof InternalError) throw e;

@@ -19,7 +19,8 @@ type Flags = ScaleFlags & SearchFlags & { json?: boolean; quiet?: boolean; 'trac
 /** Where it ran (a line after the figures). */
 export function distributedLine(d: DistributedReport): string {
   const mem = d.redisBytesPerState === null ? '' : `, ${d.redisBytesPerState} bytes/state in Redis`;
-  return `  distributed: bfs over ${d.redis}, ${d.workers} \`hypsim worker\` process${d.workers === 1 ? '' : 'es'}${mem}${d.reason ? `; stopped: ${d.reason}` : ''}`;
+  const who = `${d.workers} \`hypsim worker\` process${d.workers === 1 ? '' : 'es'}`;
+  return `  distributed: bfs over ${d.redis}, ${who}${mem}${d.reason ? `; stopped: ${d.reason}` : ''}`;
 }
 
 export async function redisExploreCommand(
@@ -46,7 +47,7 @@ export async function redisExploreCommand(
   const v = r.violation;
   if (f.json) out(JSON.stringify(r));
   else {
-    const text = format(describeSystem(sys), r, () => renderTimeline(sys, r.violation!.trace, r.violation, { legend: true }));
+    const text = format(describeSystem(sys), r, () => (v ? renderTimeline(sys, v.trace, v, { legend: true }) : ''));
     const cut = text.indexOf('\n\n');
     const line = distributedLine(r.distributed);
     out(cut < 0 ? `${text}\n${line}` : `${text.slice(0, cut)}\n${line}${text.slice(cut)}`);

@@ -29,12 +29,20 @@ export async function workerCommand(argv: readonly string[], out: (s: string) =>
   if (!(reclaim > 0)) throw new InputError(`hypsim worker: --reclaim-after must be positive, got ${reclaim}`);
   const w = new RedisWorker(url, { threads, reclaimAfterMs: reclaim * 1000, log: err });
   const bfs = new RedisBfsWorker(url, reclaim * 1000, err);
-  const stop = () => (w.stop(), bfs.stop());
+  const stop = () => {
+    w.stop();
+    bfs.stop();
+  };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   try {
     // Either side losing Redis stops the other: the process exits 3 once both are over.
-    const sides = [w.run(), bfs.run()].map((p) => p.catch((e: Error) => (stop(), e)));
+    const sides = [w.run(), bfs.run()].map((p) =>
+      p.catch((e: Error) => {
+        stop();
+        return e;
+      }),
+    );
     const lost = (await Promise.all(sides)).find((e) => e instanceof Error);
     if (lost) throw lost;
     return 0;
