@@ -13,7 +13,7 @@ import { connect, entries, readReply } from './redis-keys';
 import { system } from './system';
 
 /** Entries read per batch: one round trip and one script call each. */
-const BATCH = 32;
+const BATCH = 64;
 /** How long a read waits for entries before looking at the level and `done` again (ms). */
 const BLOCK_MS = 50;
 

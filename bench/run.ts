@@ -75,6 +75,9 @@ const rows: Row[] = [
   { name: 'swarm N=6 K=2 16 seeds x 200 walks, 1 thread', args: t(6, 2, ['--strategy', 'random', ...swarmOf(200, 16), '--workers', '1']) },
   { name: 'swarm N=6 K=2 16 seeds x 200 walks, 2 threads', args: t(6, 2, ['--strategy', 'random', ...swarmOf(200, 16), '--workers', '2']) },
   { name: 'swarm N=6 K=2 16x200, Redis, 2 worker procs', args: t(6, 2, ['--strategy', 'random', ...swarmOf(200, 16)]), redisWorkers: 2 },
+  // Exhaustive bfs over Redis (docs/scale.md, "Across machines"): the same search in one process, then by 3 worker processes.
+  { name: 'bfs N=4 K=2 no POR, 1 process', args: t(4, 2, ['--no-por']) },
+  { name: 'bfs N=4 K=2 no POR, Redis, 3 worker procs', args: t(4, 2, ['--no-por']), redisWorkers: 3 },
 ];
 
 const only = process.argv[2];
