@@ -10,11 +10,14 @@
  *   viol:D, qviol:D       safety violations of states reached at D, quiescence ones of states expanded at D
  *   alive          consumer → last heartbeat (ms), for "no worker alive"
  *   done           set when the coordinator has its result; workers leave
+ *   coordinator    refreshed by the coordinator while it waits; once it expires (the coordinator died) workers leave
  * Runs in progress are members of `hypsim:bfs:runs`. Scripts build key names from the prefix: one Redis
  * server, not a cluster.
  */
 export const RUNS = 'hypsim:bfs:runs';
 export const BFS_GROUP = 'g';
+/** The coordinator refreshes its key at least every half second while a level is open. */
+export const COORDINATOR_TTL_MS = 5000;
 export const prefixOf = (run: string) => `hypsim:bfs:${run}`;
 
 /** What a worker needs to rebuild the system and expand its states as the coordinator would. */

@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import type Redis from 'ioredis';
 import type { Checkable, World } from '../explore/checkable';
 import { fingerprint, fp } from '../explore/fingerprint';
-import { type BfsTask, BFS_GROUP, hexFingerprint, prefixOf, RECORD_LUA, type RecordedViolation, RUNS } from './redis-bfs-keys';
+import { type BfsTask, BFS_GROUP, COORDINATOR_TTL_MS, hexFingerprint, prefixOf, RECORD_LUA, type RecordedViolation, RUNS } from './redis-bfs-keys';
 
 export interface RoundOptions {
   task: BfsTask;
@@ -87,6 +87,7 @@ export class LevelRound {
     await this.r.hypsimRecord(this.p, '-1', '0', '1', f, '-', k, viol);
     this.states = 1;
     if (v) return this.result({ kind: 'violation', found: { k, f, invariant: v.invariant, message: v.message, depth: 0 } });
+    await this.r.set(`${this.p}:coordinator`, '1', 'PX', COORDINATOR_TTL_MS);
     await this.r.sadd(RUNS, this.run);
     for (let d = 0; ; d++) {
       const stop = await this.level(d);
@@ -126,6 +127,7 @@ export class LevelRound {
 
   /** A worker is alive if its heartbeat changed since we last looked (by our clock: other machines' clocks may differ). */
   private async checkLife(): Promise<void> {
+    await this.r.set(`${this.p}:coordinator`, '1', 'PX', COORDINATOR_TTL_MS);
     const beats = await this.r.hgetall(`${this.p}:alive`);
     for (const [c, t] of Object.entries(beats)) {
       if (this.alive.get(c) !== t) this.lastLife = Date.now();

@@ -52,8 +52,8 @@ export class RedisBfsWorker {
   /** Work on one run until it is done; false if it was already done or had no task. */
   private async join(run: string): Promise<boolean> {
     const p = prefixOf(run);
-    const [raw, done] = await Promise.all([this.r.get(`${p}:task`), this.r.exists(`${p}:done`)]);
-    if (raw === null || done) return false;
+    const [raw, over] = await Promise.all([this.r.get(`${p}:task`), this.over(p)]);
+    if (raw === null || over) return false;
     const task = JSON.parse(raw) as BfsTask;
     const sys: Checkable<World> = system(task.config).engine({ symmetry: task.symmetry });
     this.log(`hypsim worker ${this.consumer}: exhaustive bfs run ${run}`);
@@ -62,7 +62,7 @@ export class RedisBfsWorker {
     const beat = async () => this.r.hset(`${p}:alive`, this.consumer, String(Date.now()));
     await beat();
     let lastBeat = Date.now();
-    while (!this.stopping && !(await this.r.exists(`${p}:done`))) {
+    while (!this.stopping && !(await this.over(p))) {
       if (Date.now() - lastBeat > 500) {
         await beat();
         lastBeat = Date.now();
@@ -80,6 +80,12 @@ export class RedisBfsWorker {
     }
     this.log(`hypsim worker ${this.consumer}: run ${run} over (${expanded} states expanded here)`);
     return true;
+  }
+
+  /** The run has its result, or its coordinator is gone (its key expired): nothing more to do for it. */
+  private async over(p: string): Promise<boolean> {
+    const [done, coordinator] = await Promise.all([this.r.exists(`${p}:done`), this.r.exists(`${p}:coordinator`)]);
+    return done === 1 || coordinator === 0;
   }
 
   /** A dead worker's stalled entries first, then new ones; none if the run ended and its keys are gone. */

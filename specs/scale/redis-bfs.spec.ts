@@ -108,6 +108,16 @@ describe('exhaustive bfs over Redis', () => {
     expect(figures(o)).toEqual(figures(await oneProcess(args)));
   });
 
+  test('a coordinator SIGKILLed mid-run: workers leave its run (its key expires) and serve the next one', async () => {
+    const dead = start(process.execPath, [bin, 'explore', '--design', 'trampoline', '--cpus', '5', '--hotplug', '2', '--json', '--redis', redis.url]);
+    await until(() => /depth 10:/.test(dead.output()), 'the search to reach depth 10');
+    dead.child.kill('SIGKILL');
+    await dead.exited;
+    const args = ['--design', 'legacy', '--cpus', '2'];
+    const r = await coordinate([...args, '--quiet', '--redis', redis.url]);
+    expect(figures(r.o)).toEqual(figures(await oneProcess(args)));
+  });
+
   test('no worker alive: incomplete after --redis-timeout (exit 3), with the reason', async () => {
     const alone = await startRedis();
     try {
