@@ -14,6 +14,7 @@
  * const answers = plan.queries.map((k) => store.reachedBy(k, depth)); // or: await owner.ask(plan.queries, depth)
  * for (const s of finishExpansion(sys, plan, answers)) record(s.key, s.world, depth + 1);
  */
+import { InternalError } from '../util/errors';
 import type { Checkable, Step, World } from './checkable';
 
 /** A successor of the state being expanded: the step taken, the state it leads to, and that state's key. */
@@ -65,8 +66,13 @@ export function planExpansion<W extends World>(sys: Checkable<W>, world: W, enab
  * fully. Sound whatever the timing: on a cycle of the reduced graph, its state s of greatest depth d has its
  * successor on the cycle at depth ≤ d, recorded before s is expanded, so s is fully expanded.
  */
-export function finishExpansion<W extends World>(sys: Checkable<W>, plan: ExpansionPlan<W>, answers: readonly boolean[], key: (w: W) => string): readonly Successor<W>[] {
-  if (answers.length !== plan.queries.length) throw new Error(`finishExpansion: ${answers.length} answers for ${plan.queries.length} queries`);
+export function finishExpansion<W extends World>(
+  sys: Checkable<W>,
+  plan: ExpansionPlan<W>,
+  answers: readonly boolean[],
+  key: (w: W) => string,
+): readonly Successor<W>[] {
+  if (answers.length !== plan.queries.length) throw new InternalError(`finishExpansion: ${answers.length} answers for ${plan.queries.length} queries`);
   if (!plan.partial || !answers.some((a) => a)) return plan.reduced;
   const done = new Map<Step, Successor<W>>(plan.reduced.map((s) => [s.step, s]));
   const rest = plan.enabled.filter((st) => !done.has(st));
