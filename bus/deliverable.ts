@@ -32,12 +32,24 @@ export function deliverableTo(
   offers: readonly BusEvent[],
   out: Deliverable[] = [],
 ): Deliverable[] {
+  return deliverableFrom(a, queue, (m) => m, offers, out);
+}
+
+/** The same, over a queue of message codes (`message` looks them up): the engine's form, which builds no message list. */
+export function deliverableFrom<Q>(
+  a: number,
+  queue: readonly Q[],
+  message: (q: Q) => { from: number; to: number; event: BusEvent },
+  offers: readonly BusEvent[],
+  out: Deliverable[] = [],
+): Deliverable[] {
   const senders: number[] = [];
-  queue.forEach((m, queueIndex) => {
-    if (m.to !== a || senders.includes(m.from)) return;
+  for (let queueIndex = 0; queueIndex < queue.length; queueIndex++) {
+    const m = message(queue[queueIndex]);
+    if (m.to !== a || senders.includes(m.from)) continue;
     senders.push(m.from);
     out.push({ actor: a, from: m.from, event: m.event, queueIndex });
-  });
+  }
   for (const event of offers) out.push({ actor: a, from: a, event, queueIndex: -1 });
   return out;
 }

@@ -8,17 +8,20 @@
  */
 import type { AnyMachineSnapshot, AnyStateMachine } from 'xstate';
 import type { Checkable } from '../explore/checkable';
-import { InputError, InternalError } from '../util/errors';
+import { fingerprint, fp } from '../explore/fingerprint';
+import { InputError, InternalError, UnsupportedFeatureError } from '../util/errors';
+import { stableStringify } from '../util/stable';
 import { actorViolations, allChecks, firstViolation, type Violation } from './check';
-import { deliverable, deliverableTo, type Deliverable } from './deliverable';
+import { deliverable, deliverableFrom, type Deliverable } from './deliverable';
 import { eventKey } from './event-key';
 import { Interner } from './intern';
 import { decodeWorld, encodeWorld, type World } from './key';
 import { ample, type Footprint, type PorHost } from './por';
+import { encodePortable, parsePortable, requirePlainData } from './portable';
 import { sameState } from './same-state';
-import type { BusEvent, BusSpec, InvariantReads, SendEffect, WorldView } from './spec';
+import type { ActorDecl, BusEvent, BusSpec, InvariantReads, SendEffect, WorldView } from './spec';
 import { sortChannels, Symmetry } from './symmetry';
-import { initialSnapshot, localKey, refuseUnsupported, step as xstep } from './xstate-adapter';
+import { initialSnapshot, localKey, refuseUnsupported, snapshotFromKey, step as xstep } from './xstate-adapter';
 
 export type { World } from './key';
 export type { Violation } from './check';
@@ -45,6 +48,10 @@ interface Local {
   readonly states: Interner<AnyMachineSnapshot>;
   /** Per local-state code: event key → result. */
   readonly transitions: Map<string, { next: number; emitted: readonly BusEvent[] }>[];
+  /** Per local-state code: a 4-unit hash of its content, which orders actors in the canonical form. */
+  readonly tags: string[];
+  /** Per local-state code: checked to be plain data, so a portable key can carry it. */
+  readonly portable: boolean[];
 }
 
 export interface EngineOptions {
@@ -68,13 +75,24 @@ export class Engine<G> implements Checkable<World> {
   private readonly globals = new Interner<G>();
   private readonly writes = new Map<string, number>();
   private readonly messages = new Interner<Message>();
-  private readonly offerMemo = new Map<string, readonly BusEvent[]>();
+  /** Per actor, per local-state code, per memory code: the actor's offers (offersScope 'self'). */
+  private readonly offerMemo: Map<number, readonly BusEvent[]>[][] = [];
+  /** Per message code: sender * actorCount + receiver → the same event renamed. */
+  private readonly renames: Map<number, number>[] = [];
+  /** Per memory code: its JSON text (checked plain); per message code: `[from,to,event]`. */
+  private readonly globalTexts: string[] = [];
+  private readonly messageTexts: string[] = [];
+  /** Memory code by JSON text, for memories rebuilt from portable keys. */
+  private readonly globalByText = new Map<string, number>();
   /** Per actor, per local-state code: its `checkActor` violations (null: none). */
   private readonly actorChecks: (readonly Violation[] | null)[][] = [];
   private readonly indexById = new Map<string, number>();
   private readonly initialWorld: World;
   private readonly sym: Symmetry;
   private readonly por: PorHost<World, G>;
+  /** The last state canonicalised and its representative (states are never changed once made). */
+  private lastWorld: World | null = null;
+  private lastCanonical: World = { locals: [], global: 0, queue: [] };
   /** XState transitions actually computed (the rest came from the memo). */
   transitionsComputed = 0;
 
@@ -88,7 +106,7 @@ export class Engine<G> implements Checkable<World> {
       if (m < 0) {
         refuseUnsupported(a.id, a.machine);
         m = machines.push(a.machine) - 1;
-        this.locals.push({ states: new Interner(), transitions: [] });
+        this.locals.push({ states: new Interner(), transitions: [], tags: [], portable: [] });
       }
       this.machineOf.push(m);
       this.actorChecks.push([]);
@@ -98,7 +116,8 @@ export class Engine<G> implements Checkable<World> {
       spec.actors.length,
       this.symmetry ? this.classes : [],
       (c) => this.messages.values[c],
-      (c, from, to) => this.internMessage(from, to, this.messages.values[c].event),
+      (c, from, to) => this.renamed(c, from, to),
+      { tag: (a, c) => this.tag(a, c), compare: (a, x, y) => compareText(this.localTexts(a)[x], this.localTexts(a)[y]) },
     );
     const locals = spec.actors.map((a, i) => this.internLocal(i, initialSnapshot(a.id, a.machine, a.input)));
     this.initialWorld = { locals, global: this.internGlobal(spec.initialGlobal), queue: [] };
@@ -107,12 +126,7 @@ export class Engine<G> implements Checkable<World> {
       footprints: spec.invariants.filter((i) => i.kind === 'safety' && i.check !== undefined).map((i) => this.footprint(i.reads)),
       changes: (before, after) => ({ memory: before.global !== after.global, messages: !sameQueue(before.queue, after.queue) }),
       view: (w) => this.view(w),
-      enabledOf: (w, a) =>
-        deliverableTo(
-          a,
-          w.queue.map((c) => this.messages.values[c]),
-          this.offers(w, this.view(w), a),
-        ),
+      enabledOf: (w, a) => deliverableFrom(a, w.queue, (c) => this.messages.values[c], this.offers(w, this.view(w), a)),
       apply: (w, s, r) => this.apply(w, s, r as Delivery[] | undefined),
       same: (x, y) => sameState(x, y, (c) => this.messages.values[c]),
     };
@@ -165,18 +179,17 @@ export class Engine<G> implements Checkable<World> {
     return i;
   }
 
+  /** Read access to a state (one object, no closures: this runs several times a transition). */
   view(world: World): WorldView<G> {
-    return {
-      actors: this.spec.actors,
-      global: this.globals.values[world.global],
-      snapshot: (a) => this.snapshot(world, a),
-      indexOf: (id) => this.indexOf(id),
-      pendingFor: (a) =>
-        world.queue
-          .map((c) => this.messages.values[c])
-          .filter((m) => m.to === a)
-          .map((m) => ({ from: m.from, event: m.event })),
-    };
+    return new EngineView(this, world);
+  }
+
+  /** Messages waiting for `actor` in `world`, oldest first. */
+  pendingFor(world: World, actor: number): { from: number; event: BusEvent }[] {
+    return world.queue
+      .map((c) => this.messages.values[c])
+      .filter((m) => m.to === actor)
+      .map((m) => ({ from: m.from, event: m.event }));
   }
 
   /** Every step the scheduler may take (bus/deliverable.ts). */
@@ -191,11 +204,14 @@ export class Engine<G> implements Checkable<World> {
 
   private offers(world: World, view: WorldView<G>, a: number): readonly BusEvent[] {
     if (this.spec.actors[a].offersScope !== 'self') return this.spec.offers(view, a);
-    const k = `${a}|${world.locals[a]}|${world.global}`;
-    let o = this.offerMemo.get(k);
+    this.offerMemo[a] ??= [];
+    const byCode = this.offerMemo[a];
+    byCode[world.locals[a]] ??= new Map();
+    const memo = byCode[world.locals[a]];
+    let o = memo.get(world.global);
     if (o === undefined) {
       o = this.spec.offers(view, a);
-      this.offerMemo.set(k, o);
+      memo.set(world.global, o);
     }
     return o;
   }
@@ -203,7 +219,8 @@ export class Engine<G> implements Checkable<World> {
   /** Deliver one step; `record` receives every delivery it caused (sync sends included). */
   apply(world: World, step: Step, record?: Delivery[]): World {
     const locals = world.locals.slice();
-    const queue = step.queueIndex >= 0 ? world.queue.filter((_, i) => i !== step.queueIndex) : world.queue.slice();
+    const queue = world.queue.slice();
+    if (step.queueIndex >= 0) queue.splice(step.queueIndex, 1);
     const state = { locals, global: world.global, queue };
     this.deliver(state, step.from, step.actor, step.event, record);
     return state;
@@ -260,23 +277,128 @@ export class Engine<G> implements Checkable<World> {
     return this.globals.intern(this.spec.globalKey(g), () => g);
   }
 
+  /** Message `c` with another sender and receiver (symmetry renames them), memoised per code without building keys. */
+  private renamed(c: number, from: number, to: number): number {
+    this.renames[c] ??= new Map();
+    const memo = this.renames[c];
+    const k = from * this.actorCount + to;
+    let r = memo.get(k);
+    if (r === undefined) {
+      r = this.internMessage(from, to, this.messages.values[c].event);
+      memo.set(k, r);
+    }
+    return r;
+  }
+
   private internMessage(from: number, to: number, event: BusEvent): number {
     const ek = eventKey(event);
     return this.messages.intern(`${from}|${to}|${ek}`, () => ({ from, to, event, eventKey: ek }));
   }
 
+  private localTexts(actor: number): readonly string[] {
+    return this.locals[this.machineOf[actor]].states.keys;
+  }
+
+  /** The content hash of a local state (memoised per code): the first thing actors are ordered by. */
+  private tag(actor: number, code: number): string {
+    const local = this.locals[this.machineOf[actor]];
+    let t = local.tags[code];
+    if (t === undefined) {
+      fingerprint(local.states.keys[code]);
+      t = local.tags[code] = String.fromCharCode(fp[0] >>> 16, fp[0] & 0xffff, fp[1] >>> 16, fp[1] & 0xffff, 4);
+    }
+    return t;
+  }
+
+  /** The state's orbit named by content alone (bus/portable.ts): equal in every process that built this system. */
+  portableKey(world: World): string {
+    const c = this.canonical(world);
+    return encodePortable({
+      locals: c.locals.map((code, a) => this.portableLocal(a, code)),
+      global: this.portableGlobal(c.global),
+      queue: c.queue.map((m) => this.portableMessage(m)),
+    });
+  }
+
+  private portableLocal(actor: number, code: number): string {
+    const local = this.locals[this.machineOf[actor]];
+    if (local.portable[code] !== true) {
+      requirePlainData(local.states.values[code].context, `actor "${this.actorId(actor)}"'s context`);
+      local.portable[code] = true;
+    }
+    return local.states.keys[code];
+  }
+
+  private portableGlobal(code: number): string {
+    let t = this.globalTexts[code];
+    if (t === undefined) {
+      const g = this.globals.values[code];
+      requirePlainData(g, 'shared memory');
+      t = this.globalTexts[code] = stableStringify(g);
+      this.globalByText.set(t, code);
+    }
+    return t;
+  }
+
+  private portableMessage(code: number): string {
+    let t = this.messageTexts[code];
+    if (t === undefined) {
+      const m = this.messages.values[code];
+      requirePlainData(m.event, `a message from "${this.actorId(m.from)}" to "${this.actorId(m.to)}"`);
+      t = this.messageTexts[code] = `[${m.from},${m.to},${m.eventKey}]`;
+    }
+    return t;
+  }
+
+  /** The representative a portable key (from any process that built this system) stands for; codes are added as needed. */
+  fromPortableKey(key: string): World {
+    const p = parsePortable(key, this.actorCount);
+    const locals = p.locals.map((content, a) => this.localFromContent(a, content, key));
+    const text = stableStringify(p.global);
+    let global = this.globalByText.get(text);
+    if (global === undefined) {
+      global = this.internGlobal(p.global as G);
+      // globalKey must tell apart what JSON tells apart, or processes could name one state two ways.
+      if (this.portableGlobal(global) !== text)
+        throw new UnsupportedFeatureError(`the spec's globalKey gives one key to two different shared memories (${text.slice(0, 80)}): it must be exact`);
+    }
+    const queue = p.queue.map((m) => this.internMessage(m.from, m.to, m.event as BusEvent));
+    return { locals, global, queue };
+  }
+
+  private localFromContent(actor: number, content: unknown, key: string): number {
+    const text = stableStringify(content);
+    const states = this.locals[this.machineOf[actor]].states;
+    const known = states.codeOf(text);
+    if (known !== undefined) return known;
+    const snap = snapshotFromKey(this.spec.actors[actor].machine, content);
+    if (snap === null || localKey(snap) !== text)
+      throw new InputError(`not a portable key of this system: actor "${this.actorId(actor)}" has no state ${text.slice(0, 80)} (key ${key.slice(0, 80)})`);
+    return this.internLocal(actor, snap);
+  }
+
   /** The canonical key: channels in a fixed order and, with symmetry, the orbit's representative. */
   key(world: World): string {
-    return encodeWorld(this.sym.canonical(world));
+    return encodeWorld(this.canonical(world));
   }
 
   decode(key: string): World {
     return decodeWorld(key, this.actorCount);
   }
 
+  /** The state with the actor at `perm[p]` moved to position p, messages renamed with them and channels sorted (no canonical form). */
+  permute(world: World, perm: readonly number[]): World {
+    return this.sym.permute(world, perm);
+  }
+
   /** The representative of the state's orbit (bus/symmetry.ts). */
   canonical(world: World): World {
-    return this.sym.canonical(world);
+    // `key` then `portableKey` of one state (a parallel search wants both) canonicalise it once.
+    if (world !== this.lastWorld) {
+      this.lastCanonical = this.sym.canonical(world);
+      this.lastWorld = world;
+    }
+    return this.lastCanonical;
   }
 
   /** A persistent, invisible subset of the enabled `steps` (bus/por.ts), or all of them. */
@@ -315,6 +437,37 @@ export class Engine<G> implements Checkable<World> {
       messages: this.messages.size,
     };
   }
+}
+
+class EngineView<G> implements WorldView<G> {
+  constructor(
+    private readonly engine: Engine<G>,
+    private readonly world: World,
+  ) {}
+
+  get actors(): readonly ActorDecl[] {
+    return this.engine.spec.actors;
+  }
+
+  get global(): G {
+    return this.engine.global(this.world);
+  }
+
+  snapshot(actor: number): AnyMachineSnapshot {
+    return this.engine.snapshot(this.world, actor);
+  }
+
+  indexOf(id: string): number {
+    return this.engine.indexOf(id);
+  }
+
+  pendingFor(actor: number): readonly { from: number; event: BusEvent }[] {
+    return this.engine.pendingFor(this.world, actor);
+  }
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function sameQueue(a: readonly number[], b: readonly number[]): boolean {

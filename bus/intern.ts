@@ -5,6 +5,8 @@
 export class Interner<T> {
   /** Value of each code. */
   readonly values: T[] = [];
+  /** Key of each code (the content a code stands for, the same in every process). */
+  readonly keys: string[] = [];
   private readonly codes = new Map<string, number>();
 
   /** The code of `key`, adding `value` under a new code if the key is new. */
@@ -12,9 +14,15 @@ export class Interner<T> {
     let c = this.codes.get(key);
     if (c === undefined) {
       c = this.values.push(value()) - 1;
+      this.keys.push(key);
       this.codes.set(key, c);
     }
     return c;
+  }
+
+  /** The code of `key`, if it has one. */
+  codeOf(key: string): number | undefined {
+    return this.codes.get(key);
   }
 
   get size(): number {

@@ -6,16 +6,35 @@
  * Method: each member gets a signature that no permutation changes (its local state and, per channel,
  * the ordered events it holds, with symmetric counterparts named by class only); members are sorted by
  * it. Members that tie and exchange messages with symmetric actors are told apart only by which partner
- * is which, so every order of such ties is tried and the least key wins. Ties without such messages are
+ * is which, so every order of such ties is tried and the least state wins. Ties without such messages are
  * identical actors: any order gives the same state.
+ *
+ * Every comparison is by content (local states through `LocalOrder`, messages by sender, receiver and
+ * event key), never by intern code: so every process that built the same system picks the same
+ * representative, whatever order it met the states in (portable keys, bus/portable.ts).
  */
 import { InternalError } from '../util/errors';
-import { encodeWorld, type World } from './key';
+import type { World } from './key';
 
 export interface Channelled {
   readonly from: number;
   readonly to: number;
   readonly eventKey: string;
+}
+
+/** The content order of local states, the same in every process. */
+export interface LocalOrder {
+  /** A short string ordering codes by a hash of their content, ending in a separator: equal content, equal tag. */
+  tag(actor: number, code: number): string;
+  /** A total order of two codes by content (for equal tags); 0 only for equal codes. */
+  compare(actor: number, a: number, b: number): number;
+}
+
+interface Sig {
+  readonly i: number;
+  readonly sig: string;
+  readonly code: number;
+  readonly talks: boolean;
 }
 
 /** More orderings than this for one state means a symmetry class too large to canonicalise exactly by enumeration. */
@@ -24,6 +43,8 @@ const MAX_ORDERINGS = 40_320;
 export class Symmetry {
   /** Class number of each actor, -1 for actors without a class. */
   private readonly classOf: number[];
+  /** Per class, per local-state code: message code * 3 + side → signature of a member with that one message. */
+  private readonly sigMemo: Map<number, string>[][] = [];
 
   constructor(
     actorCount: number,
@@ -31,6 +52,7 @@ export class Symmetry {
     readonly classes: readonly (readonly number[])[],
     private readonly message: (code: number) => Channelled,
     private readonly renamed: (code: number, from: number, to: number) => number,
+    private readonly order: LocalOrder,
   ) {
     this.classOf = Array.from({ length: actorCount }, () => -1);
     classes.forEach((c, k) => {
@@ -43,14 +65,16 @@ export class Symmetry {
     return k < 0 ? String(actor) : `*${k}`;
   }
 
-  /** Per member: a permutation-invariant signature, and whether it talks to symmetric actors. */
-  private signature(world: World, i: number): { sig: string; talks: boolean } {
+  /** Per member: a permutation-invariant signature (from the messages it sends or receives), and whether it talks to symmetric actors. */
+  private signature(i: number, code: number, mine: readonly number[] | undefined): Sig {
+    const tag = this.order.tag(i, code);
+    if (mine === undefined) return { i, sig: tag, code, talks: false };
+    if (mine.length === 1) return this.oneMessage(i, code, mine[0]);
     // One list per channel (per actual partner, so two partners' messages never interleave); partners are named by class.
     const channels = new Map<string, { name: string; events: string[] }>();
     let talks = false;
-    for (const c of world.queue) {
+    for (const c of mine) {
       const m = this.message(c);
-      if (m.to !== i && m.from !== i) continue;
       const other = m.to === i ? m.from : m.to;
       if (this.classOf[other] >= 0) talks = true;
       const dir = m.from === m.to ? '=' : m.to === i ? '<' : '>';
@@ -63,7 +87,46 @@ export class Symmetry {
       ch.events.push(m.eventKey);
     }
     const parts = [...channels.values()].map((ch) => ch.name + '\u0002' + ch.events.join('\u0003')).sort();
-    return { sig: world.locals[i] + '\u0004' + parts.join('\u0001'), talks };
+    return { i, sig: tag + parts.join('\u0001'), code, talks };
+  }
+
+  /** The signature of a member with one message (the common case), memoised per local state and message: no strings built. */
+  private oneMessage(i: number, code: number, c: number): Sig {
+    const m = this.message(c);
+    const other = m.to === i ? m.from : m.to;
+    const talks = this.classOf[other] >= 0;
+    // The signature names the partner by class only, and the direction: both follow from the message and `i`'s side of it.
+    const side = m.from === m.to ? 0 : m.to === i ? 1 : 2;
+    this.sigMemo[this.classOf[i]] ??= [];
+    const byCode = this.sigMemo[this.classOf[i]];
+    byCode[code] ??= new Map<number, string>();
+    const memo = byCode[code];
+    const k = c * 3 + side;
+    let sig = memo.get(k);
+    if (sig === undefined) {
+      const dir = side === 0 ? '=' : side === 1 ? '<' : '>';
+      sig = this.order.tag(i, code) + dir + this.tag(other) + '\u0002' + m.eventKey;
+      memo.set(k, sig);
+    }
+    return { i, sig, code, talks };
+  }
+
+  /** The queue's messages by the class members that send or receive them, oldest first (null: none). */
+  private byMember(queue: readonly number[]): Map<number, number[]> | null {
+    if (queue.length === 0) return null;
+    const out = new Map<number, number[]>();
+    const add = (a: number, c: number) => {
+      if (this.classOf[a] < 0) return;
+      const l = out.get(a);
+      if (l) l.push(c);
+      else out.set(a, [c]);
+    };
+    for (const c of queue) {
+      const m = this.message(c);
+      add(m.from, c);
+      if (m.to !== m.from) add(m.to, c);
+    }
+    return out;
   }
 
   /** The representative of the state's orbit. */
@@ -71,37 +134,65 @@ export class Symmetry {
     if (this.classes.length === 0) return sortChannels(world, this.message);
     const base = world.locals.map((_, i) => i); // base[position] = actor placed there
     const ambiguous: number[][] = []; // groups of positions whose order must be enumerated
-    for (const cls of this.classes) {
-      const sigs = cls.map((i) => ({ i, ...this.signature(world, i) }));
-      sigs.sort((a, b) => (a.sig < b.sig ? -1 : a.sig > b.sig ? 1 : a.i - b.i));
-      cls.forEach((pos, k) => {
-        base[pos] = sigs[k].i;
-      });
-      for (let k = 0; k < sigs.length; ) {
-        let e = k + 1;
-        while (e < sigs.length && sigs[e].sig === sigs[k].sig) e++;
-        if (e - k > 1 && sigs[k].talks) ambiguous.push(cls.slice(k, e));
-        k = e;
-      }
-    }
+    const mine = this.byMember(world.queue);
+    for (const cls of this.classes) this.place(cls, world, mine, base, ambiguous);
     if (ambiguous.length === 0) return this.permute(world, base);
     let best: World | null = null;
-    let bestKey = '';
     let tried = 0;
     for (const perm of orderings(base, ambiguous)) {
       if (++tried > MAX_ORDERINGS) throw new InternalError(`symmetry: more than ${MAX_ORDERINGS} orderings of tied actors in one state`);
       const w = this.permute(world, perm);
-      const k = encodeWorld(w);
-      if (best === null || k < bestKey) {
-        best = w;
-        bestKey = k;
-      }
+      if (best === null || this.compare(w, best) < 0) best = w;
     }
     return best ?? world;
   }
 
-  /** The state with the actor at `perm[p]` moved to position p, messages renamed with them. */
-  private permute(world: World, perm: readonly number[]): World {
+  /**
+   * Sort one class's members by signature into `base` (equal signatures: by actor index), adding groups of
+   * tied members that talk to symmetric actors to `ambiguous`. Members are grouped by signature first (most
+   * share one), so only distinct signatures are sorted.
+   */
+  private place(cls: readonly number[], world: World, mine: Map<number, number[]> | null, base: number[], ambiguous: number[][]): void {
+    const groups = new Map<string, { s: Sig; members: number[] }>();
+    for (const i of cls) {
+      const s = this.signature(i, world.locals[i], mine?.get(i));
+      // Equal signatures with different codes: a hash collision of two contents, kept apart (ordered by content below).
+      const first = groups.get(s.sig);
+      const id = first === undefined || first.s.code === s.code ? s.sig : `${s.sig}\u0000${s.code}`;
+      const g = groups.get(id);
+      if (g === undefined) groups.set(id, { s, members: [i] });
+      else g.members.push(i);
+    }
+    const sorted = [...groups.values()];
+    sorted.sort(({ s: a }, { s: b }) => (a.sig < b.sig ? -1 : a.sig > b.sig ? 1 : this.order.compare(a.i, a.code, b.code)));
+    let p = 0;
+    for (const { s, members } of sorted) {
+      if (members.length > 1 && s.talks) ambiguous.push(cls.slice(p, p + members.length));
+      for (const a of members) base[cls[p++]] = a;
+    }
+  }
+
+  /** A total order by content of two states with the same shared memory and channels sorted (the permutations of one state). */
+  private compare(x: World, y: World): number {
+    for (let p = 0; p < x.locals.length; p++)
+      if (x.locals[p] !== y.locals[p]) {
+        const t = this.order.tag(p, x.locals[p]);
+        const u = this.order.tag(p, y.locals[p]);
+        return t < u ? -1 : t > u ? 1 : this.order.compare(p, x.locals[p], y.locals[p]);
+      }
+    for (let q = 0; q < x.queue.length; q++) {
+      if (x.queue[q] === y.queue[q]) continue;
+      const m = this.message(x.queue[q]);
+      const n = this.message(y.queue[q]);
+      if (m.from !== n.from) return m.from - n.from;
+      if (m.to !== n.to) return m.to - n.to;
+      return m.eventKey < n.eventKey ? -1 : m.eventKey > n.eventKey ? 1 : 0;
+    }
+    return 0;
+  }
+
+  /** The state with the actor at `perm[p]` moved to position p, messages renamed with them (channels sorted). */
+  permute(world: World, perm: readonly number[]): World {
     if (perm.every((old, p) => old === p)) return sortChannels(world, this.message);
     const inv: number[] = [];
     perm.forEach((old, p) => {
@@ -117,10 +208,21 @@ export class Symmetry {
 
 /** Channels are FIFO per (from, to); the order between channels carries no meaning, so it is fixed here. */
 export function sortChannels(world: World, message: (code: number) => Channelled): World {
-  if (world.queue.length < 2) return world;
+  if (world.queue.length < 2 || channelsSorted(world.queue, message)) return world;
   const order = world.queue.map((c, i) => ({ c, i, m: message(c) }));
   order.sort((x, y) => x.m.from - y.m.from || x.m.to - y.m.to || x.i - y.i);
   return { locals: world.locals, global: world.global, queue: order.map((o) => o.c) };
+}
+
+/** Whether the queue is already in channel order (the common case: no allocation then). */
+function channelsSorted(queue: readonly number[], message: (code: number) => Channelled): boolean {
+  let m = message(queue[0]);
+  for (let i = 1; i < queue.length; i++) {
+    const n = message(queue[i]);
+    if (n.from < m.from || (n.from === m.from && n.to < m.to)) return false;
+    m = n;
+  }
+  return true;
 }
 
 /** Every placement obtained from `base` by reordering the actors within each group of positions. */

@@ -4,7 +4,7 @@
  * because the explorer cannot explore them faithfully (timers, child actors, sends outside the bus).
  */
 import { initialTransition, transition, type AnyMachineSnapshot, type AnyStateMachine, type EventObject } from 'xstate';
-import { InternalError, UnsupportedFeatureError } from '../util/errors';
+import { InputError, InternalError, UnsupportedFeatureError } from '../util/errors';
 import { stableStringify } from '../util/stable';
 import type { BusEvent } from './spec';
 
@@ -63,6 +63,21 @@ export function localKey(snap: AnyMachineSnapshot): string {
   const h = snap.historyValue as Readonly<Record<string, readonly { readonly id: string }[]>> | undefined;
   const hist = h && Object.keys(h).length ? historyIds(h) : undefined;
   return stableStringify([snap.value, snap.context, hist ?? null, snap.status === 'active' ? null : snap.status]);
+}
+
+/** The snapshot a local key (as JSON values) stands for, rebuilt from value, context, history and status; null if it names no state of `machine`. */
+export function snapshotFromKey(machine: AnyStateMachine, content: unknown): AnyMachineSnapshot | null {
+  if (!Array.isArray(content) || content.length !== 4) return null;
+  const [value, context, hist, status] = content as [unknown, unknown, Record<string, string[]> | null, string | null];
+  try {
+    const historyValue =
+      hist === null ? undefined : Object.fromEntries(Object.entries(hist).map(([k, ids]) => [k, ids.map((id) => machine.getStateNodeById(id))]));
+    const config = { value, context, historyValue, status: status ?? 'active' } as Parameters<AnyStateMachine['resolveState']>[0];
+    return machine.resolveState(config);
+  } catch (e) {
+    if (e instanceof InputError) throw e;
+    return null;
+  }
 }
 
 function checkSnapshot(actorId: string, snap: AnyMachineSnapshot, what: string): void {

@@ -46,6 +46,13 @@ export interface Checkable<W extends World = World> {
   key(world: W): string;
   /** The representative state a key stands for. */
   decode(key: string): W;
+  /**
+   * A self-contained name of the state's orbit: equal in every process (thread or machine) that built the same
+   * system, for equal orbits only; no per-process codes. Fingerprint it with explore/fingerprint.ts to partition.
+   */
+  portableKey(world: W): string;
+  /** The state a portable key made by any process that built the same system stands for (the same representative `decode` would give). */
+  fromPortableKey(key: string): W;
   violation(world: W): Violation | null;
   quiescentViolation(world: W): Violation | null;
   /** Every broken quiescence invariant, in spec order (a fair lasso must keep breaking one of them). */

@@ -186,6 +186,16 @@ export class ScenarioCheckable implements Checkable<World> {
     return { ...this.base.decode(key.slice(i + 1)), scn: parseInt(key.slice(0, i), 36) };
   }
 
+  /** The scenario position (a number in every process) and the system's portable key. */
+  portableKey(world: World): string {
+    return (world as ScenarioWorld).scn.toString(36) + '|' + this.base.portableKey(world);
+  }
+
+  fromPortableKey(key: string): ScenarioWorld {
+    const i = key.indexOf('|');
+    return { ...this.base.fromPortableKey(key.slice(i + 1)), scn: parseInt(key.slice(0, i), 36) };
+  }
+
   violation(world: World): Violation | null {
     if (this.scenario.onceComplete && (world as ScenarioWorld).scn !== this.scenario.full) return null;
     return this.base.violation(world);
