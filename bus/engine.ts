@@ -9,7 +9,7 @@
 import type { AnyMachineSnapshot, AnyStateMachine } from 'xstate';
 import type { Checkable } from '../explore/checkable';
 import { fingerprint, fp } from '../explore/fingerprint';
-import { InputError, InternalError } from '../util/errors';
+import { InputError, InternalError, UnsupportedFeatureError } from '../util/errors';
 import { stableStringify } from '../util/stable';
 import { actorViolations, allChecks, firstViolation, type Violation } from './check';
 import { deliverable, deliverableFrom, type Deliverable } from './deliverable';
@@ -90,6 +90,9 @@ export class Engine<G> implements Checkable<World> {
   private readonly initialWorld: World;
   private readonly sym: Symmetry;
   private readonly por: PorHost<World, G>;
+  /** The last state canonicalised and its representative (states are never changed once made). */
+  private lastWorld: World | null = null;
+  private lastCanonical: World = { locals: [], global: 0, queue: [] };
   /** XState transitions actually computed (the rest came from the memo). */
   transitionsComputed = 0;
 
@@ -216,7 +219,8 @@ export class Engine<G> implements Checkable<World> {
   /** Deliver one step; `record` receives every delivery it caused (sync sends included). */
   apply(world: World, step: Step, record?: Delivery[]): World {
     const locals = world.locals.slice();
-    const queue = step.queueIndex >= 0 ? world.queue.filter((_, i) => i !== step.queueIndex) : world.queue.slice();
+    const queue = world.queue.slice();
+    if (step.queueIndex >= 0) queue.splice(step.queueIndex, 1);
     const state = { locals, global: world.global, queue };
     this.deliver(state, step.from, step.actor, step.event, record);
     return state;
@@ -308,7 +312,7 @@ export class Engine<G> implements Checkable<World> {
 
   /** The state's orbit named by content alone (bus/portable.ts): equal in every process that built this system. */
   portableKey(world: World): string {
-    const c = this.sym.canonical(world);
+    const c = this.canonical(world);
     return encodePortable({
       locals: c.locals.map((code, a) => this.portableLocal(a, code)),
       global: this.portableGlobal(c.global),
@@ -354,7 +358,9 @@ export class Engine<G> implements Checkable<World> {
     let global = this.globalByText.get(text);
     if (global === undefined) {
       global = this.internGlobal(p.global as G);
-      this.portableGlobal(global);
+      // globalKey must tell apart what JSON tells apart, or processes could name one state two ways.
+      if (this.portableGlobal(global) !== text)
+        throw new UnsupportedFeatureError(`the spec's globalKey gives one key to two different shared memories (${text.slice(0, 80)}): it must be exact`);
     }
     const queue = p.queue.map((m) => this.internMessage(m.from, m.to, m.event as BusEvent));
     return { locals, global, queue };
@@ -373,7 +379,7 @@ export class Engine<G> implements Checkable<World> {
 
   /** The canonical key: channels in a fixed order and, with symmetry, the orbit's representative. */
   key(world: World): string {
-    return encodeWorld(this.sym.canonical(world));
+    return encodeWorld(this.canonical(world));
   }
 
   decode(key: string): World {
@@ -387,7 +393,12 @@ export class Engine<G> implements Checkable<World> {
 
   /** The representative of the state's orbit (bus/symmetry.ts). */
   canonical(world: World): World {
-    return this.sym.canonical(world);
+    // `key` then `portableKey` of one state (a parallel search wants both) canonicalise it once.
+    if (world !== this.lastWorld) {
+      this.lastCanonical = this.sym.canonical(world);
+      this.lastWorld = world;
+    }
+    return this.lastCanonical;
   }
 
   /** A persistent, invisible subset of the enabled `steps` (bus/por.ts), or all of them. */

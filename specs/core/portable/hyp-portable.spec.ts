@@ -9,6 +9,9 @@ import { encodeWorld } from '../../../bus/key';
 import { search } from '../../../explore/search';
 import { MemoryVisitedSet } from '../../../explore/numbered-states';
 import { explore } from '../../../index';
+import { ScenarioCheckable, type ScenarioWorld } from '../../../scenario/product';
+import { scenario } from '../../../scenario/scenario';
+import { compileScenario } from '../../../scenario/validate';
 
 const build = () => system({ design: 'trampoline', cpus: 3, hotplug: 1, vms: 1 }).engine({ symmetry: true }) as Engine<unknown>;
 
@@ -38,6 +41,24 @@ test('HYP: two independent builds, bfs against dfs with codes met in reverse, ag
     if (a.key(wa) !== b.key(w)) differ++;
   }
   expect(differ).toBeGreaterThan(0);
+});
+
+test('under a scenario, the portable key carries the scenario position and rebuilds the same product state', () => {
+  const sys = system({ design: 'trampoline', cpus: 2, hotplug: 1, vms: 1 });
+  const scn = scenario().then('hotplug', 'DOWN', { cpu: 1 }).then('hotplug', 'UP', { cpu: 1 });
+  const a = new ScenarioCheckable(sys.engine({ symmetry: false }), compileScenario(sys, scn));
+  const b = new ScenarioCheckable(system({ design: 'trampoline', cpus: 2, hotplug: 1, vms: 1 }).engine({ symmetry: false }), compileScenario(sys, scn));
+  const states: World[] = [];
+  search(a, new MemoryVisitedSet(), { order: 'bfs', por: false }, { reached: (_n, _k, w) => void states.push(w) });
+  const positions = new Set(states.map((w) => (w as ScenarioWorld).scn));
+  expect(positions.size).toBeGreaterThan(1);
+  for (const w of states) {
+    const pk = a.portableKey(w);
+    const wb = b.fromPortableKey(pk);
+    expect(wb.scn).toBe((w as ScenarioWorld).scn);
+    expect(b.portableKey(wb)).toBe(pk);
+    expect(a.key(a.fromPortableKey(pk))).toBe(a.key(w));
+  }
 });
 
 test('a portable key that is not one is refused with an InputError naming it', () => {
