@@ -1,12 +1,13 @@
 /**
- * Expanding one batch of a level's states as the one-process bfs does (explore/search.ts with the checker of
- * explore/exhaustive.ts): quiescence invariants on a state with no step enabled, persistent sets with the
- * level-synchronous cycle proviso, safety invariants on each successor. The proviso is "expand fully if a step
- * of the persistent set leads to a state reached at depth ≤ d" (docs/soundness.md): states of depth d + 1 being
- * added meanwhile by other workers do not count, so the levels do not depend on timing or on the worker count.
+ * Expanding one batch of a level's states with the per-state semantics of the one bfs loop (explore/level-sync.ts:
+ * persistent sets, then the level-synchronous cycle proviso "expand fully if a step of the persistent set leads to
+ * a state reached at depth ≤ d", asked of the visited set in Redis in one round trip a batch; states of depth d + 1
+ * added meanwhile by other workers do not count), with the checker of explore/exhaustive.ts: quiescence invariants
+ * on a state with no step enabled, safety invariants on each new successor.
  */
-import type { Checkable, Step, World } from '../explore/checkable';
+import type { Checkable, World } from '../explore/checkable';
 import { fingerprint, fp } from '../explore/fingerprint';
+import { finishExpansion, planExpansion } from '../explore/level-sync';
 import { hexFingerprint, type RecordedViolation } from './redis-bfs-keys';
 
 export interface LevelEntry {
@@ -62,45 +63,35 @@ function portableFp(sys: Checkable<World>, w: World, memo: ExpandMemo): { k: str
 const recorded = (k: string, f: string, v: { invariant: string; message: string }): string =>
   JSON.stringify({ k, f, invariant: v.invariant, message: v.message } satisfies RecordedViolation);
 
-/** The steps each entry expands with: its persistent set, or all enabled steps when the proviso says so. */
-async function chooseSteps(sys: Checkable<World>, worlds: World[], enabled: Step[][], o: ExpandOptions): Promise<(readonly Step[])[]> {
-  const chosen: (readonly Step[])[] = enabled.map((e) => e);
-  if (!o.por || sys.acyclic) return o.por ? worlds.map((w, i) => (enabled[i].length < 2 ? enabled[i] : sys.ample(w, enabled[i]))) : chosen;
-  const asks: { entry: number; f: string }[] = [];
-  worlds.forEach((w, i) => {
-    if (enabled[i].length < 2) return;
-    const steps = sys.ample(w, enabled[i]);
-    if (steps.length === enabled[i].length) return;
-    chosen[i] = steps;
-    for (const st of steps) asks.push({ entry: i, f: portableFp(sys, sys.apply(w, st), o.memo).f });
-  });
-  if (!asks.length) return chosen;
-  const depths = await o.depthsOf(asks.map((a) => a.f));
-  asks.forEach((a, j) => {
-    const at = depths[j];
-    if (at !== undefined && at <= o.depth) chosen[a.entry] = enabled[a.entry];
-  });
-  return chosen;
-}
-
 export async function expandBatch(sys: Checkable<World>, batch: readonly LevelEntry[], o: ExpandOptions): Promise<BatchRecord> {
+  // Successors are named by the fingerprint of their portable key: what the visited set in Redis is keyed by.
+  const key = (w: World) => portableFp(sys, w, o.memo).f;
   const worlds = batch.map((e) => sys.fromPortableKey(e.k));
-  const enabled = worlds.map((w) => sys.enabled(w));
   const leaf = o.maxDepth !== undefined && o.depth >= o.maxDepth;
-  const chosen = leaf ? enabled.map(() => []) : await chooseSteps(sys, worlds, enabled, o);
+  const plans = worlds.map((w) => planExpansion(sys, w, leaf ? [] : sys.enabled(w), { por: o.por, key }));
+  // One round trip for every proviso question of the batch.
+  const queries = plans.flatMap((p) => p.queries);
+  const depths = queries.length ? await o.depthsOf(queries) : [];
   const out: BatchRecord = { entries: [], states: [], steps: 0 };
   // Successors met twice in one batch are sent once (the script would keep the first anyway).
   const sent = new Set<string>();
+  let asked = 0;
   batch.forEach((e, i) => {
-    const q = enabled[i].length === 0 ? sys.quiescentViolation(worlds[i]) : null;
-    out.entries.push(e.id, String(chosen[i].length), q ? recorded(e.k, e.f, q) : '');
-    out.steps += chosen[i].length;
-    for (const st of chosen[i]) {
-      const next = sys.apply(worlds[i], st);
-      const { k, f } = portableFp(sys, next, o.memo);
+    const plan = plans[i];
+    const answers = plan.queries.map((_, j) => {
+      const at = depths[asked + j];
+      return at !== undefined && at <= o.depth;
+    });
+    asked += plan.queries.length;
+    const next = finishExpansion(sys, plan, answers, key);
+    const q = (leaf ? sys.enabled(worlds[i]).length : plan.enabled.length) === 0 ? sys.quiescentViolation(worlds[i]) : null;
+    out.entries.push(e.id, String(next.length), q ? recorded(e.k, e.f, q) : '');
+    out.steps += next.length;
+    for (const s of next) {
+      const { k, f } = portableFp(sys, s.world, o.memo);
       if (sent.has(f) || o.memo.recorded.has(f)) continue;
       sent.add(f);
-      const v = sys.violation(next);
+      const v = sys.violation(s.world);
       out.states.push(f, e.f, k, v ? recorded(k, f, v) : '');
     }
   });

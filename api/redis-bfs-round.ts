@@ -9,6 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import type Redis from 'ioredis';
 import type { Checkable, World } from '../explore/checkable';
+import { preferFound } from '../explore/level-sync';
 import { fingerprint, fp } from '../explore/fingerprint';
 import { type BfsTask, BFS_GROUP, COORDINATOR_TTL_MS, hexFingerprint, prefixOf, RECORD_LUA, type RecordedViolation, RUNS } from './redis-bfs-keys';
 
@@ -45,8 +46,6 @@ export interface RoundResult {
 type Recorder = Redis & { hypsimRecord(...a: string[]): Promise<number> };
 
 const sleep = (ms: number) => new Promise((res) => setTimeout(res, ms));
-/** Code-unit order of portable keys: the same in every process. */
-const byKey = (a: RecordedViolation, b: RecordedViolation) => (a.k < b.k ? -1 : a.k > b.k ? 1 : 0);
 
 async function usedMemory(r: Redis): Promise<number> {
   const info = await r.info('memory');
@@ -138,8 +137,9 @@ export class LevelRound {
   private async violations(hash: string, depth: number, keyedByJson: boolean): Promise<(RecordedViolation & { depth: number }) | null> {
     const all = await this.r.hgetall(`${this.p}:${hash}`);
     const found = Object.entries(all).map(([field, value]) => JSON.parse(keyedByJson ? field : value) as RecordedViolation);
-    if (!found.length) return null;
-    return { ...found.sort(byKey)[0], depth };
+    // The least portable key among those of this depth, as every level-synchronous search chooses (level-sync.ts).
+    const best = found.reduce<(Found & { key: string }) | undefined>((a, v) => preferFound(a, { ...v, depth, key: v.k }), undefined);
+    return best ?? null;
   }
 
   private async result(end: RoundEnd): Promise<RoundResult> {
