@@ -53,7 +53,11 @@ export class RedisBfsWorker {
   private async join(run: string): Promise<boolean> {
     const p = prefixOf(run);
     const [raw, over] = await Promise.all([this.r.get(`${p}:task`), this.over(p)]);
-    if (raw === null || over) return false;
+    // A run whose coordinator died stays listed: the first worker to see it so takes it off the list.
+    if (raw === null || over) {
+      if (!(await this.r.exists(`${p}:done`))) await this.r.srem(RUNS, run);
+      return false;
+    }
     const task = JSON.parse(raw) as BfsTask;
     const sys: Checkable<World> = system(task.config).engine({ symmetry: task.symmetry });
     this.log(`hypsim worker ${this.consumer}: exhaustive bfs run ${run}`);
