@@ -65,7 +65,12 @@ const recorded = (k: string, f: string, v: { invariant: string; message: string 
 
 export async function expandBatch(sys: Checkable<World>, batch: readonly LevelEntry[], o: ExpandOptions): Promise<BatchRecord> {
   // Successors are named by the fingerprint of their portable key: what the visited set in Redis is keyed by.
-  const key = (w: World) => portableFp(sys, w, o.memo).f;
+  const portable = new Map<string, string>();
+  const key = (w: World) => {
+    const pf = portableFp(sys, w, o.memo);
+    portable.set(pf.f, pf.k);
+    return pf.f;
+  };
   const worlds = batch.map((e) => sys.fromPortableKey(e.k));
   const leaf = o.maxDepth !== undefined && o.depth >= o.maxDepth;
   const plans = worlds.map((w) => planExpansion(sys, w, leaf ? [] : sys.enabled(w), { por: o.por, key }));
@@ -88,8 +93,9 @@ export async function expandBatch(sys: Checkable<World>, batch: readonly LevelEn
     out.entries.push(e.id, String(next.length), q ? recorded(e.k, e.f, q) : '');
     out.steps += next.length;
     for (const s of next) {
-      const { k, f } = portableFp(sys, s.world, o.memo);
+      const f = s.key;
       if (sent.has(f) || o.memo.recorded.has(f)) continue;
+      const k = portable.get(f) as string;
       sent.add(f);
       const v = sys.violation(s.world);
       out.states.push(f, e.f, k, v ? recorded(k, f, v) : '');

@@ -115,7 +115,7 @@ export class LevelRound {
       if (Number(acked ?? 0) >= Number(count ?? 0)) return null;
       if (this.o.interrupt?.aborted) return { kind: 'limit', by: 'interrupted', reason: 'interrupted' };
       if (this.o.deadline !== undefined && performance.now() > this.o.deadline) return { kind: 'limit', by: 'max-seconds', reason: 'max-seconds' };
-      if (i % 25 === 0) await this.checkLife();
+      if (i % 10 === 0) await this.checkLife();
       if (Date.now() - this.lastLife > this.o.timeoutMs) {
         const s = this.o.timeoutMs / 1000;
         return { kind: 'limit', by: 'no-workers', reason: `no \`hypsim worker --redis\` alive for ${s} s (--redis-timeout) with depth ${d} open` };
