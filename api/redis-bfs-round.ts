@@ -100,7 +100,7 @@ export class LevelRound {
       const found = (await this.violations(`qviol:${d}`, d, true)) ?? (await this.violations(`viol:${d + 1}`, d + 1, false));
       if (found) return this.result({ kind: 'violation', found });
       if (!added) return this.result({ kind: 'complete' });
-      this.o.log(`  … depth ${d + 1}: ${added} new states, ${this.states} in all`);
+      this.o.log(`  … depth ${d + 1}: ${added} new state${added === 1 ? '' : 's'}, ${this.states} in all`);
       // The expanded level is no longer needed: its states are in the visited set.
       await this.r.del(`${this.p}:level:${d}`);
       await this.r.call('XGROUP', 'CREATE', `${this.p}:level:${d + 1}`, BFS_GROUP, '0', 'MKSTREAM');

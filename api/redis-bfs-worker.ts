@@ -66,13 +66,14 @@ export class RedisBfsWorker {
     const beat = async () => this.r.hset(`${p}:alive`, this.consumer, String(Date.now()));
     await beat();
     let lastBeat = Date.now();
-    while (!this.stopping && !(await this.over(p))) {
+    while (!this.stopping) {
       if (Date.now() - lastBeat > 500) {
         await beat();
         lastBeat = Date.now();
       }
-      const level = await this.r.get(`${p}:level`);
-      if (level === null) break;
+      // One round trip (ioredis pipelines commands issued together).
+      const [over, level] = await Promise.all([this.over(p), this.r.get(`${p}:level`)]);
+      if (over || level === null) break;
       const depth = Number(level);
       const batch = await this.take(`${p}:level:${depth}`);
       if (!batch.length) continue;
@@ -92,7 +93,7 @@ export class RedisBfsWorker {
     return done === 1 || coordinator === 0;
   }
 
-  /** A dead worker's stalled entries first, then new ones; none if the run ended and its keys are gone. */
+  /** New entries, else a dead worker's stalled ones (a level ends only once both are done); none if the run's keys are gone. */
   private async take(stream: string): Promise<LevelEntry[]> {
     try {
       return await this.read(stream);
@@ -104,24 +105,12 @@ export class RedisBfsWorker {
   }
 
   private async read(stream: string): Promise<LevelEntry[]> {
-    const stale = await this.r.call('XAUTOCLAIM', stream, BFS_GROUP, this.consumer, String(this.reclaimAfterMs), '0-0', 'COUNT', String(BATCH));
-    let got = entries(Array.isArray(stale) ? stale[1] : null);
-    if (got.length) this.log(`hypsim worker ${this.consumer}: claimed ${got.length} stalled entr${got.length === 1 ? 'y' : 'ies'} of ${stream}`);
-    else {
-      const fresh = await this.r.call(
-        'XREADGROUP',
-        'GROUP',
-        BFS_GROUP,
-        this.consumer,
-        'COUNT',
-        String(BATCH),
-        'BLOCK',
-        String(BLOCK_MS),
-        'STREAMS',
-        stream,
-        '>',
-      );
-      got = readReply(fresh);
+    const fresh = await this.r.call('XREADGROUP', 'GROUP', BFS_GROUP, this.consumer, 'COUNT', String(BATCH), 'BLOCK', String(BLOCK_MS), 'STREAMS', stream, '>');
+    let got = readReply(fresh);
+    if (!got.length) {
+      const stale = await this.r.call('XAUTOCLAIM', stream, BFS_GROUP, this.consumer, String(this.reclaimAfterMs), '0-0', 'COUNT', String(BATCH));
+      got = entries(Array.isArray(stale) ? stale[1] : null);
+      if (got.length) this.log(`hypsim worker ${this.consumer}: claimed ${got.length} stalled entr${got.length === 1 ? 'y' : 'ies'} of ${stream}`);
     }
     return got.map((e) => ({ id: e.id, k: e.fields.k, f: e.fields.f }));
   }
