@@ -9,13 +9,15 @@
  *   count, acked, trans   per depth: states reached, states expanded, steps applied
  *   viol:D, qviol:D       safety violations of states reached at D, quiescence ones of states expanded at D
  *   alive          consumer → last heartbeat (ms), for "no worker alive"
- *   done           set when the coordinator has its result; workers leave
+ *   done           set when the coordinator has its result; workers leave; it outlives the other keys by DONE_LINGER_S
  *   coordinator    refreshed by the coordinator while it waits; once it expires (the coordinator died) workers leave
  * Runs in progress are members of `hypsim:bfs:runs`. Scripts build key names from the prefix: one Redis
  * server, not a cluster.
  */
 export const RUNS = 'hypsim:bfs:runs';
 export const BFS_GROUP = 'g';
+/** A finished run's `done` key stays this long (seconds) after its other keys are removed, for late workers. */
+export const DONE_LINGER_S = 600;
 /** The coordinator refreshes its key at least every half second while a level is open. */
 export const COORDINATOR_TTL_MS = 5000;
 export const prefixOf = (run: string) => `hypsim:bfs:${run}`;
@@ -35,12 +37,14 @@ export interface BfsTask {
  * every successor is test-and-set by fingerprint (a new one gets its depth and parent, an entry on the next
  * level's stream, its violation if any), then the expanded entries are acknowledged; only entries this call
  * acknowledged count their steps, so a claimed entry expanded twice adds nothing twice.
+ * Once the run is done (a late batch of a slow worker) it writes nothing, so a finished run's keys stay removed.
  * ARGV: prefix, depth d of the expanded entries (-1: the root), entry count, (id, steps, quiescence violation or '')...,
  * then state count, (fingerprint, parent fingerprint, portable key, safety violation or '')... of depth d+1. A
  * violation is the JSON of a `RecordedViolation` (the quiescence hash is keyed by it, the safety one by portable key).
  */
 export const RECORD_LUA = `
 local p = ARGV[1]
+if redis.call('EXISTS', p .. ':done') == 1 then return -1 end
 local d = tonumber(ARGV[2])
 local nd = d + 1
 local i = 3

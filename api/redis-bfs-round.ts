@@ -11,7 +11,17 @@ import type Redis from 'ioredis';
 import type { Checkable, World } from '../explore/checkable';
 import { preferFound } from '../explore/level-sync';
 import { fingerprint, fp } from '../explore/fingerprint';
-import { type BfsTask, BFS_GROUP, COORDINATOR_TTL_MS, hexFingerprint, prefixOf, RECORD_LUA, type RecordedViolation, RUNS } from './redis-bfs-keys';
+import {
+  type BfsTask,
+  BFS_GROUP,
+  COORDINATOR_TTL_MS,
+  DONE_LINGER_S,
+  hexFingerprint,
+  prefixOf,
+  RECORD_LUA,
+  type RecordedViolation,
+  RUNS,
+} from './redis-bfs-keys';
 
 export interface RoundOptions {
   task: BfsTask;
@@ -171,11 +181,13 @@ export class LevelRound {
     }
   }
 
-  /** Remove the run's keys. */
+  /** Remove the run's keys but `done`, which expires later (a late worker's batch must still see it). */
   async close(): Promise<void> {
+    await this.r.set(`${this.p}:done`, '1', 'EX', DONE_LINGER_S);
     let cursor = '0';
     do {
-      const [next, keys] = await this.r.scan(cursor, 'MATCH', `${this.p}:*`, 'COUNT', 1000);
+      const [next, found] = await this.r.scan(cursor, 'MATCH', `${this.p}:*`, 'COUNT', 1000);
+      const keys = found.filter((k) => k !== `${this.p}:done`);
       if (keys.length) await this.r.unlink(...keys);
       cursor = next;
     } while (cursor !== '0');

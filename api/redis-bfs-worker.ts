@@ -63,7 +63,8 @@ export class RedisBfsWorker {
     this.log(`hypsim worker ${this.consumer}: exhaustive bfs run ${run}`);
     let expanded = 0;
     const memo = newMemo();
-    const beat = async () => this.r.hset(`${p}:alive`, this.consumer, String(Date.now()));
+    // The heartbeat key expires by itself: one written just after the run ended does not stay behind.
+    const beat = async () => this.r.multi().hset(`${p}:alive`, this.consumer, String(Date.now())).pexpire(`${p}:alive`, 60_000).exec();
     await beat();
     let lastBeat = Date.now();
     while (!this.stopping) {
