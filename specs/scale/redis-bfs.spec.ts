@@ -23,6 +23,11 @@ const worker = (url: string) => {
   return w;
 };
 
+/** Three live workers (tests may run alone: `-t`). */
+const threeWorkers = (url: string) => {
+  while (workers.filter((w) => w.child.exitCode === null && !w.child.killed).length < 3) worker(url);
+};
+
 async function coordinate(args: string[]): Promise<{ code: number | null; o: any; text: string }> {
   const p = start(process.execPath, [bin, 'explore', ...args, '--json']);
   const code = await p.exited;
@@ -78,6 +83,7 @@ describe('exhaustive bfs over Redis', () => {
   });
 
   test('3 workers: verdict, states, transitions, depth and counterexample length equal the one-process bfs; the trace replays', async () => {
+    threeWorkers(redis.url);
     const dir = mkdtempSync(join(tmpdir(), 'hypsim-redis-bfs-'));
     for (const [i, args] of designs.entries()) {
       const one = await oneProcess(args);
@@ -90,13 +96,20 @@ describe('exhaustive bfs over Redis', () => {
         expect((await cli('replay', file, '--quiet')).code).toBe(1);
       }
     }
+    // Finished runs leave only their expiring `done` keys (and heartbeats, which expire too).
+    const left = (await client.keys('hypsim:bfs:*')).filter((k) => !/:(done|alive)$/.test(k));
+    expect(left).toEqual([]);
   });
 
   test('a worker SIGKILLed mid-run: the others take over, the result is still exact', async () => {
+    threeWorkers(redis.url);
     const args = ['--design', 'trampoline', '--cpus', '5', '--hotplug', '2'];
-    const victim = workers[0];
+    const victim = workers.find((w) => !w.child.killed)!;
     const run = start(process.execPath, [bin, 'explore', ...args, '--json', '--redis', redis.url]);
+    const joined = victim.output().split('exhaustive bfs run').length;
     await until(() => /depth 30:/.test(run.output()), 'the search to reach depth 30');
+    // The victim is working on this run when it dies.
+    expect(victim.output().split('exhaustive bfs run').length).toBe(joined + 1);
     victim.child.kill('SIGKILL');
     expect(await run.exited).toBe(0);
     const o = JSON.parse(
@@ -109,6 +122,7 @@ describe('exhaustive bfs over Redis', () => {
   });
 
   test('a coordinator SIGKILLed mid-run: workers leave its run (its key expires) and serve the next one', async () => {
+    threeWorkers(redis.url);
     const dead = start(process.execPath, [bin, 'explore', '--design', 'trampoline', '--cpus', '5', '--hotplug', '2', '--json', '--redis', redis.url]);
     await until(() => /depth 10:/.test(dead.output()), 'the search to reach depth 10');
     dead.child.kill('SIGKILL');
@@ -133,6 +147,7 @@ describe('exhaustive bfs over Redis', () => {
 
   test('Redis lost mid-run: incomplete (exit 3) with the reason, workers exit 3', async () => {
     await client.quit();
+    threeWorkers(redis.url);
     const run = start(process.execPath, [bin, 'explore', '--design', 'trampoline', '--cpus', '5', '--hotplug', '2', '--json', '--redis', redis.url]);
     await until(() => /depth 20:/.test(run.output()), 'the search to reach depth 20');
     redis.proc.child.kill('SIGKILL');
@@ -145,7 +160,7 @@ describe('exhaustive bfs over Redis', () => {
     );
     expect(o).toMatchObject({ result: 'incomplete', stoppedBy: 'redis-lost' });
     expect(o.distributed.reason).toMatch(/^Redis lost/);
-    for (const w of workers.slice(1)) expect(await w.exited).toBe(3);
+    for (const w of workers.filter((x) => !x.child.killed)) expect(await w.exited).toBe(3);
   });
 
   test('bad input: one line, exit 2', async () => {
