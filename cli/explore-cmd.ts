@@ -14,6 +14,7 @@ import { parseArgs, refuseFlags, type Flags } from './args';
 import { scaleChoice, scaleFlags, scaleHelp, swarmLine, visitedLine } from './scale-flags';
 import { searchOptions } from './search-options';
 import { swarmCommand } from './swarm-cmd';
+import { workersCommand } from './workers-cmd';
 import { describeSystem, systemFlags, systemFrom } from './system-flags';
 import { noTraceOut, writeTraceOut } from './trace-out';
 
@@ -109,6 +110,7 @@ export function exploreCommand(
   // Checked before the search: a long run must not end by failing to save its result.
   if (f['trace-out'] !== undefined) checkWritable(f['trace-out'], 'trace file');
   if (f['spill-dir'] !== undefined) checkSpillDir(f['spill-dir'], 'explore');
+  if (scale.workers !== undefined) return workersCommand(sys, f, scale.workers, out, err, formatResult, interrupt);
   if (scale.swarm) return swarmCommand(sys, f, strategy as 'random' | 'pct', scale.swarm, out, err, formatResult);
   const scenario = f.scenario !== undefined ? readScenarioFile(f.scenario, sys).spec : undefined;
   const r: ExploreResult = explore(sys, {
