@@ -75,13 +75,14 @@ class Pool {
   }
 
   private receive(index: number, m: FromWorker): void {
-    if (m.t === 'error') return this.stop({ kind: 'failed', reason: `worker ${index}: ${m.message}` });
-    if (m.t === 'progress') {
+    if (m.t === 'error') this.stop({ kind: 'failed', reason: `worker ${index}: ${m.message}` });
+    else if (m.t === 'progress') {
       this.progress[index] = { states: m.states, heapMB: m.heapMB };
-      return this.watch();
+      this.watch();
+    } else {
+      this.inbox[index].push(m);
+      this.wake?.();
     }
-    this.inbox[index].push(m);
-    this.wake?.();
   }
 
   private watch(): void {

@@ -118,7 +118,7 @@ class BfsWorker {
   onCoordinator(m: ToWorker): void {
     if (m.t === 'ports') {
       this.peers = m.ports;
-      m.ports.forEach((p, j) => p?.on('message', (x: ToPeer) => this.run(() => this.onPeer(x, j))));
+      for (const [j, p] of m.ports.entries()) p?.on('message', (x: ToPeer) => this.run(() => this.onPeer(x, j)));
       this.post({ t: 'ready' });
     } else if (m.t === 'level') this.run(() => this.expandLevel(m.depth));
     else if (m.t === 'drain') {
@@ -192,7 +192,10 @@ class BfsWorker {
   private route(key: string, ph: number, pl: number): void {
     fingerprint(key);
     const o = ownerOf(fp[1], this.count);
-    if (o === this.index) return this.insert(key, fp[0], fp[1], ph, pl);
+    if (o === this.index) {
+      this.insert(key, fp[0], fp[1], ph, pl);
+      return;
+    }
     const b = this.batches[o];
     b.keys.push(key);
     b.par.push(ph, pl);
@@ -215,23 +218,25 @@ class BfsWorker {
   private async ask(queries: readonly (readonly string[])[]): Promise<boolean[][]> {
     const answers = queries.map((q) => new Array<boolean>(q.length).fill(false));
     const byOwner = new Map<number, { keys: string[]; at: [number, number][] }>();
-    queries.forEach((q, i) =>
-      q.forEach((k, j) => {
+    for (const [i, q] of queries.entries())
+      for (const [j, k] of q.entries()) {
         fingerprint(k);
         const o = ownerOf(fp[1], this.count);
-        if (o === this.index) return void (answers[i][j] = this.reached(k));
+        if (o === this.index) {
+          answers[i][j] = this.reached(k);
+          continue;
+        }
         const g = byOwner.get(o) ?? { keys: [], at: [] };
         g.keys.push(k);
         g.at.push([i, j]);
         byOwner.set(o, g);
-      }),
-    );
+      }
     await Promise.all(
       [...byOwner].map(([o, g]) => {
         const id = ++this.asks;
         return new Promise<void>((resolve) => {
           this.waiting.set(id, (a) => {
-            g.at.forEach(([i, j], n) => (answers[i][j] = a[n]));
+            for (const [n, [i, j]] of g.at.entries()) answers[i][j] = a[n];
             resolve();
           });
           this.peers[o]!.postMessage({ t: 'ask', id, keys: g.keys } satisfies ToPeer);
