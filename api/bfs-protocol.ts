@@ -53,8 +53,13 @@ export type FromWorker =
   | { t: 'error'; message: string };
 
 export type ToPeer =
-  /** States first reached at `depth`, with their parents' fingerprints (pairs in `par`). */
-  { t: 'ins'; keys: string[]; par: number[] } | { t: 'ask'; id: number; keys: string[] } | { t: 'ans'; id: number; answers: boolean[] };
+  /** Successors sent to their owner: (h, l, parent h, parent l) per state. */
+  | { t: 'ins'; fps: Uint32Array }
+  /** The cycle proviso's question: which of these (h, l) were reached at depth ≤ d? */
+  | { t: 'ask'; id: number; fps: Uint32Array }
+  | { t: 'ans'; id: number; answers: boolean[] }
+  /** At a level's end, from each owner: the new states (h, l) whose winning parent this worker sent; it expands them next. */
+  | { t: 'yours'; fps: Uint32Array };
 
 /** The worker that owns a state: by the low word of its portable key's fingerprint. */
 export function ownerOf(l: number, count: number): number {
