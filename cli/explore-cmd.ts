@@ -15,6 +15,7 @@ import { scaleChoice, scaleFlags, scaleHelp, swarmLine, visitedLine } from './sc
 import { searchOptions } from './search-options';
 import { redisExploreCommand } from './redis-explore-cmd';
 import { swarmCommand } from './swarm-cmd';
+import { workersCommand } from './workers-cmd';
 import { describeSystem, systemFlags, systemFrom } from './system-flags';
 import { noTraceOut, writeTraceOut } from './trace-out';
 
@@ -114,6 +115,7 @@ export function exploreCommand(
   if (f['spill-dir'] !== undefined) checkSpillDir(f['spill-dir'], 'explore');
   if (f['redis-timeout'] !== undefined && f.redis === undefined) throw new InputError('hypsim explore: --redis-timeout applies with --redis only');
   if (strategy === 'bfs' && f.redis !== undefined) return redisExploreCommand(sys, f, f.redis, out, err, formatResult, interrupt);
+  if (scale.workers !== undefined) return workersCommand(sys, f, scale.workers, out, err, formatResult, interrupt);
   if (scale.swarm) return swarmCommand(sys, f, strategy as 'random' | 'pct', scale.swarm, out, err, formatResult);
   const scenario = f.scenario !== undefined ? readScenarioFile(f.scenario, sys).spec : undefined;
   const r: ExploreResult = explore(sys, {
