@@ -9,19 +9,18 @@
 import type { AnyMachineSnapshot, AnyStateMachine } from 'xstate';
 import type { Checkable } from '../explore/checkable';
 import { fingerprint, fp } from '../explore/fingerprint';
-import { InputError, InternalError, UnsupportedFeatureError } from '../util/errors';
-import { stableStringify } from '../util/stable';
+import { InputError, InternalError } from '../util/errors';
 import { actorViolations, allChecks, firstViolation, type Violation } from './check';
 import { deliverable, deliverableFrom, type Deliverable } from './deliverable';
 import { eventKey } from './event-key';
 import { Interner } from './intern';
 import { decodeWorld, encodeWorld, type World } from './key';
 import { ample, type Footprint, type PorHost } from './por';
-import { encodePortable, parsePortable, requirePlainData } from './portable';
+import { PortableCodec } from './portable-codec';
 import { sameState } from './same-state';
 import type { ActorDecl, BusEvent, BusSpec, InvariantReads, SendEffect, WorldView } from './spec';
-import { sortChannels, Symmetry } from './symmetry';
-import { initialSnapshot, localKey, refuseUnsupported, snapshotFromKey, step as xstep } from './xstate-adapter';
+import { Symmetry } from './symmetry';
+import { initialSnapshot, localKey, refuseUnsupported, step as xstep } from './xstate-adapter';
 
 export type { World } from './key';
 export type { Violation } from './check';
@@ -50,8 +49,6 @@ interface Local {
   readonly transitions: Map<string, { next: number; emitted: readonly BusEvent[] }>[];
   /** Per local-state code: a 4-unit hash of its content, which orders actors in the canonical form. */
   readonly tags: string[];
-  /** Per local-state code: checked to be plain data, so a portable key can carry it. */
-  readonly portable: boolean[];
 }
 
 export interface EngineOptions {
@@ -79,17 +76,13 @@ export class Engine<G> implements Checkable<World> {
   private readonly offerMemo: Map<number, readonly BusEvent[]>[][] = [];
   /** Per message code: sender * actorCount + receiver → the same event renamed. */
   private readonly renames: Map<number, number>[] = [];
-  /** Per memory code: its JSON text (checked plain); per message code: `[from,to,event]`. */
-  private readonly globalTexts: string[] = [];
-  private readonly messageTexts: string[] = [];
-  /** Memory code by JSON text, for memories rebuilt from portable keys. */
-  private readonly globalByText = new Map<string, number>();
   /** Per actor, per local-state code: its `checkActor` violations (null: none). */
   private readonly actorChecks: (readonly Violation[] | null)[][] = [];
   private readonly indexById = new Map<string, number>();
   private readonly initialWorld: World;
   private readonly sym: Symmetry;
   private readonly por: PorHost<World, G>;
+  private readonly portable: PortableCodec;
   /** The last state canonicalised and its representative (states are never changed once made). */
   private lastWorld: World | null = null;
   private lastCanonical: World = { locals: [], global: 0, queue: [] };
@@ -106,7 +99,7 @@ export class Engine<G> implements Checkable<World> {
       if (m < 0) {
         refuseUnsupported(a.id, a.machine);
         m = machines.push(a.machine) - 1;
-        this.locals.push({ states: new Interner(), transitions: [], tags: [], portable: [] });
+        this.locals.push({ states: new Interner(), transitions: [], tags: [] });
       }
       this.machineOf.push(m);
       this.actorChecks.push([]);
@@ -121,6 +114,17 @@ export class Engine<G> implements Checkable<World> {
     );
     const locals = spec.actors.map((a, i) => this.internLocal(i, initialSnapshot(a.id, a.machine, a.input)));
     this.initialWorld = { locals, global: this.internGlobal(spec.initialGlobal), queue: [] };
+    this.portable = new PortableCodec({
+      actorCount: spec.actors.length,
+      actorId: (a) => this.actorId(a),
+      machine: (a) => spec.actors[a].machine,
+      localStates: (a) => this.locals[this.machineOf[a]].states,
+      internLocal: (a, snap) => this.internLocal(a, snap),
+      globalValue: (c) => this.globals.values[c],
+      internGlobal: (g) => this.internGlobal(g as G),
+      message: (c) => this.messages.values[c],
+      internMessage: (from, to, event) => this.internMessage(from, to, event),
+    });
     this.por = {
       independent: spec.independent?.bind(spec),
       footprints: spec.invariants.filter((i) => i.kind === 'safety' && i.check !== undefined).map((i) => this.footprint(i.reads)),
@@ -310,71 +314,14 @@ export class Engine<G> implements Checkable<World> {
     return t;
   }
 
-  /** The state's orbit named by content alone (bus/portable.ts): equal in every process that built this system. */
+  /** The state's orbit named by content alone (bus/portable-codec.ts): equal in every process that built this system. */
   portableKey(world: World): string {
-    const c = this.canonical(world);
-    return encodePortable({
-      locals: c.locals.map((code, a) => this.portableLocal(a, code)),
-      global: this.portableGlobal(c.global),
-      queue: c.queue.map((m) => this.portableMessage(m)),
-    });
-  }
-
-  private portableLocal(actor: number, code: number): string {
-    const local = this.locals[this.machineOf[actor]];
-    if (local.portable[code] !== true) {
-      requirePlainData(local.states.values[code].context, `actor "${this.actorId(actor)}"'s context`);
-      local.portable[code] = true;
-    }
-    return local.states.keys[code];
-  }
-
-  private portableGlobal(code: number): string {
-    let t = this.globalTexts[code];
-    if (t === undefined) {
-      const g = this.globals.values[code];
-      requirePlainData(g, 'shared memory');
-      t = this.globalTexts[code] = stableStringify(g);
-      this.globalByText.set(t, code);
-    }
-    return t;
-  }
-
-  private portableMessage(code: number): string {
-    let t = this.messageTexts[code];
-    if (t === undefined) {
-      const m = this.messages.values[code];
-      requirePlainData(m.event, `a message from "${this.actorId(m.from)}" to "${this.actorId(m.to)}"`);
-      t = this.messageTexts[code] = `[${m.from},${m.to},${m.eventKey}]`;
-    }
-    return t;
+    return this.portable.encode(this.canonical(world));
   }
 
   /** The representative a portable key (from any process that built this system) stands for; codes are added as needed. */
   fromPortableKey(key: string): World {
-    const p = parsePortable(key, this.actorCount);
-    const locals = p.locals.map((content, a) => this.localFromContent(a, content, key));
-    const text = stableStringify(p.global);
-    let global = this.globalByText.get(text);
-    if (global === undefined) {
-      global = this.internGlobal(p.global as G);
-      // globalKey must tell apart what JSON tells apart, or processes could name one state two ways.
-      if (this.portableGlobal(global) !== text)
-        throw new UnsupportedFeatureError(`the spec's globalKey gives one key to two different shared memories (${text.slice(0, 80)}): it must be exact`);
-    }
-    const queue = p.queue.map((m) => this.internMessage(m.from, m.to, m.event as BusEvent));
-    return { locals, global, queue };
-  }
-
-  private localFromContent(actor: number, content: unknown, key: string): number {
-    const text = stableStringify(content);
-    const states = this.locals[this.machineOf[actor]].states;
-    const known = states.codeOf(text);
-    if (known !== undefined) return known;
-    const snap = snapshotFromKey(this.spec.actors[actor].machine, content);
-    if (snap === null || localKey(snap) !== text)
-      throw new InputError(`not a portable key of this system: actor "${this.actorId(actor)}" has no state ${text.slice(0, 80)} (key ${key.slice(0, 80)})`);
-    return this.internLocal(actor, snap);
+    return this.portable.decode(key);
   }
 
   /** The canonical key: channels in a fixed order and, with symmetry, the orbit's representative. */
