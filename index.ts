@@ -42,4 +42,6 @@ export { InputError, TraceError, UnsupportedFeatureError } from './util/errors';
 // Scale (docs/scale.md): swarms of random/PCT seeds on worker threads or Redis; how a search stored its states.
 export { exploreSwarm } from './api/swarm';
 export type { SwarmOptions, SwarmReport } from './api/swarm';
+export { exploreWorkers } from './api/explore-workers';
+export type { WorkersOptions, WorkersReport } from './api/explore-workers';
 export type { VisitedSummary, VisitedMode } from './explore/visited';

@@ -5,6 +5,7 @@
  * in tests: N=6 K=2 exhaustive < 5 s and < 1 GB; N=8 K=2 < 60 s.
  */
 import { spawnSync } from 'node:child_process';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { redisWithWorkers } from './redis-swarm';
 
@@ -16,6 +17,8 @@ interface Row {
   optIn?: boolean;
   /** Run against a fresh local redis-server with this many `hypsim worker` processes. */
   redisWorkers?: number;
+  /** Print this row's speedup over the named row (its seconds over this row's). */
+  speedupOver?: string;
 }
 
 const t = (n: number, k: number, extra: string[] = []): string[] => [
@@ -71,13 +74,21 @@ const rows: Row[] = [
   { name: 'past 2^24, exact keys', args: t(8, 2, [...past24, '--exact']), reference: 'full keys in 64 sharded Maps' },
   // About 25 minutes: only when named (npm run bench "10^8").
   { name: 'to 10^8: N=8 K=2 no symmetry, no POR', args: t(8, 2, ['--no-symmetry', '--no-por', '--max-states', '100000000']), optIn: true },
+  // bfs on worker threads (docs/scale.md "Workers on one machine"): the same states, split over 1 then 2 threads.
+  { name: 'N=12 K=2 bfs, 1 worker thread', args: t(12, 2, ['--workers', '1']) },
+  { name: 'N=12 K=2 bfs, 2 worker threads', args: t(12, 2, ['--workers', '2']), speedupOver: 'N=12 K=2 bfs, 1 worker thread' },
+  { name: 'N=12 K=2 bfs, one thread (no workers)', args: t(12, 2) },
   // Swarm: 16 seeds of 200 random walks on a system with no bug (so every seed runs), 1 then 2 worker threads.
   { name: 'swarm N=6 K=2 16 seeds x 200 walks, 1 thread', args: t(6, 2, ['--strategy', 'random', ...swarmOf(200, 16), '--workers', '1']) },
   { name: 'swarm N=6 K=2 16 seeds x 200 walks, 2 threads', args: t(6, 2, ['--strategy', 'random', ...swarmOf(200, 16), '--workers', '2']) },
   { name: 'swarm N=6 K=2 16x200, Redis, 2 worker procs', args: t(6, 2, ['--strategy', 'random', ...swarmOf(200, 16)]), redisWorkers: 2 },
+  // Exhaustive bfs over Redis (docs/scale.md, "Across machines"): the same search in one process, then by 3 worker processes.
+  { name: 'bfs N=4 K=2 no POR, 1 process', args: t(4, 2, ['--no-por']) },
+  { name: 'bfs N=4 K=2 no POR, Redis, 3 worker procs', args: t(4, 2, ['--no-por']), redisWorkers: 3 },
 ];
 
 const only = process.argv[2];
+const seconds = new Map<string, number>();
 const cli = join(__dirname, '..', 'cli', 'main.js');
 console.log(
   `${'row'.padEnd(46)} ${'result'.padEnd(10)} ${'states'.padStart(10)} ${'transitions'.padStart(12)} ${'states/s'.padStart(10)} ` +
@@ -114,4 +125,8 @@ for (const r of rows) {
   const perSecond = String(Math.round(s.states / Math.max(s.seconds, 1e-3)));
   const figures = `${String(s.states).padStart(10)} ${String(s.transitions).padStart(12)} ${perSecond.padStart(10)} ${s.seconds.toFixed(2).padStart(8)}`;
   console.log(`${r.name.padEnd(46)} ${o.result.padEnd(10)} ${figures} ${String(s.peakMemoryMB).padStart(8)}  ${r.reference ?? ''}${stored}`);
+  seconds.set(r.name, s.seconds);
+  const base = r.speedupOver === undefined ? undefined : seconds.get(r.speedupOver);
+  if (base !== undefined)
+    console.log(`${''.padEnd(46)} speedup ${(base / Math.max(s.seconds, 1e-3)).toFixed(2)}x over "${r.speedupOver}" (load average ${loadavg()[0].toFixed(1)})`);
 }

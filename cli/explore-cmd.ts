@@ -13,7 +13,9 @@ import { InputError } from '../util/errors';
 import { parseArgs, refuseFlags, type Flags } from './args';
 import { scaleChoice, scaleFlags, scaleHelp, swarmLine, visitedLine } from './scale-flags';
 import { searchOptions } from './search-options';
+import { redisExploreCommand } from './redis-explore-cmd';
 import { swarmCommand } from './swarm-cmd';
+import { workersCommand } from './workers-cmd';
 import { describeSystem, systemFlags, systemFrom } from './system-flags';
 import { noTraceOut, writeTraceOut } from './trace-out';
 
@@ -45,6 +47,7 @@ export const exploreHelp = `hypsim explore --design D --cpus N [--hotplug K] [op
                         "unsatisfiable" (exit 3) if no interleaving completes the pinned steps
   --quiet               no progress line
 ${scaleHelp}
+  --redis-timeout S     bfs over Redis: end incomplete (exit 3) after S seconds with no worker alive (default 60)
   Ctrl-C or SIGTERM stops the search and prints what it has (incomplete, exit 3); a second one quits at once.
 exit: 0 verified, 1 violation, 2 bad input (or an output that cannot be written), 3 stopped at a limit or
   interrupted (or the scenario never completed)`;
@@ -66,6 +69,7 @@ const exploreFlags = {
   quiet: 'bool',
   help: 'bool',
   ...scaleFlags,
+  'redis-timeout': 'number',
 } as const;
 
 type ExploreFlags = Flags<typeof exploreFlags>;
@@ -109,6 +113,9 @@ export function exploreCommand(
   // Checked before the search: a long run must not end by failing to save its result.
   if (f['trace-out'] !== undefined) checkWritable(f['trace-out'], 'trace file');
   if (f['spill-dir'] !== undefined) checkSpillDir(f['spill-dir'], 'explore');
+  if (f['redis-timeout'] !== undefined && f.redis === undefined) throw new InputError('hypsim explore: --redis-timeout applies with --redis only');
+  if (strategy === 'bfs' && f.redis !== undefined) return redisExploreCommand(sys, f, f.redis, out, err, formatResult, interrupt);
+  if (scale.workers !== undefined) return workersCommand(sys, f, scale.workers, out, err, formatResult, interrupt);
   if (scale.swarm) return swarmCommand(sys, f, strategy as 'random' | 'pct', scale.swarm, out, err, formatResult);
   const scenario = f.scenario !== undefined ? readScenarioFile(f.scenario, sys).spec : undefined;
   const r: ExploreResult = explore(sys, {

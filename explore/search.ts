@@ -9,6 +9,8 @@
  */
 import { Budget, type StopReason } from './budget';
 import type { Checkable, Step, World } from './checkable';
+import { finishExpansion, planExpansion } from './level-sync';
+import { Proviso } from './proviso';
 import type { SearchStore } from './store';
 
 /** What a visitor does at each event of the search; returning a value (not undefined) stops the search with it. */
@@ -57,6 +59,9 @@ export function search<W extends World, T, R>(sys: Checkable<W>, visited: Search
   const done = (end: LoopEnd<T>): LoopResult<T> => ({ end, transitions, depth: maxDepth, expanded, spilled: frontier.spilled });
   const limit = (by: StopReason): LoopResult<T> => done({ kind: 'limit', by: budget.stop(by) });
 
+  const keyOf = (w: W): string => sys.key(w);
+  const proviso = new Proviso(opts.order, visited, opts.por && !sys.acyclic);
+
   const init = sys.initial();
   const rootKey = sys.key(init);
   const root = visited.add(rootKey, undefined, 0)!;
@@ -77,15 +82,16 @@ export function search<W extends World, T, R>(sys: Checkable<W>, visited: Search
     if (sx !== undefined) return done({ kind: 'stopped', value: sx });
     expanded++;
     if (opts.maxDepth !== undefined && depth >= opts.maxDepth) continue;
-    for (const st of reduce(sys, visited, world, enabled, opts.por)) {
+    const plan = planExpansion(sys, world, enabled, { por: opts.por, key: keyOf });
+    const answers = plan.queries.map((k) => proviso.reached(k, depth));
+    for (const { step: st, world: next, key } of finishExpansion(sys, plan, answers, keyOf)) {
       transitions++;
-      const next = sys.apply(world, st);
-      const key = sys.key(next);
       // Exactly maxStates states are stored: a new one past the limit stops the search.
       if (budget.atStateLimit(visited.size) && !visited.has(key)) return limit('max-states');
       const m = visited.add(key, n, depth + 1);
       visitor.edge?.(n, st, key, m);
       if (m === undefined) continue;
+      proviso.added(key, depth + 1);
       if (depth + 1 > maxDepth) maxDepth = depth + 1;
       const s = visitor.reached?.(m, key, next, depth + 1);
       if (s !== undefined) return done({ kind: 'stopped', value: s });
@@ -93,17 +99,4 @@ export function search<W extends World, T, R>(sys: Checkable<W>, visited: Search
     }
     if ((expanded & 1023) === 0) opts.onTick?.();
   }
-}
-
-/**
- * The steps to expand: a persistent set if the reduction is on, else all. Cycle proviso: if a step of the set
- * leads to a state already seen, expand fully. The last state of any cycle to be expanded has its successor
- * on the cycle already seen, so every cycle of the reduced graph has a fully expanded state (no step is
- * ignored forever), whatever the search order. Skipped for systems declared acyclic.
- */
-function reduce<W extends World, R>(sys: Checkable<W>, visited: SearchStore<R>, world: W, enabled: readonly Step[], por: boolean): readonly Step[] {
-  if (!por || enabled.length < 2) return enabled;
-  const steps = sys.ample(world, enabled);
-  if (steps.length === enabled.length || sys.acyclic) return steps;
-  return steps.every((st) => !visited.has(sys.key(sys.apply(world, st)))) ? steps : enabled;
 }

@@ -1,0 +1,291 @@
+/**
+ * A worker thread of the level-synchronous bfs (api/bfs-threads.ts starts it). It rebuilds the HYP system from
+ * plain data and owns the states whose portable-key fingerprint falls in its partition (a PartitionTable).
+ * Per level it expands its states with the shared per-state semantics (explore/level-sync.ts) and sends each
+ * successor's fingerprint and parent to the successor's owner; owners answer the cycle proviso's questions.
+ * Only fingerprints travel: at the level's end each owner tells every worker which new states it won (the
+ * least parent fingerprint wins), and that worker, which still holds the state, expands it next level. So no
+ * state is ever rebuilt from its portable key, which costs several times an expansion.
+ */
+import { getHeapStatistics } from 'node:v8';
+import { type MessagePort, parentPort, workerData } from 'node:worker_threads';
+import type { Engine } from '../bus/engine';
+import type { Checkable, World } from '../explore/checkable';
+import { fingerprint, fp } from '../explore/fingerprint';
+import { type ExpansionPlan, finishExpansion, planExpansion, preferFound } from '../explore/level-sync';
+import { PartitionTable } from '../explore/partition-table';
+import type { BfsTask, BfsWorkerData, FoundMsg, FromWorker, ToPeer, ToWorker } from './bfs-protocol';
+import { ownerOf } from './bfs-protocol';
+import { system } from './system';
+
+/** States expanded between two turns of the event loop (peers' batches and questions are served in between). */
+const CHUNK = 256;
+/** Successors sent to a peer in one message. */
+const BATCH = 2048;
+/** Memo entries kept: past this the memo starts again. */
+const MEMO_MAX = 1 << 20;
+
+const fpName = (h: number, l: number): string => `${h}:${l}`;
+
+class BfsWorker {
+  private readonly engine: Engine<unknown>;
+  private readonly sys: Checkable<World>;
+  private readonly table = new PartitionTable();
+  /** This level's states to expand: local key and fingerprint. */
+  private frontier: { local: string; h: number; l: number }[] = [];
+  /** States this worker sent during the level (fingerprint name → local key): it expands those it wins. */
+  private pending = new Map<string, string>();
+  /** New states this worker owns, first reached in the level being built: (h, l) pairs. */
+  private fresh: number[] = [];
+  private depth = 0;
+  private peers: (MessagePort | null)[] = [];
+  private batches: number[][] = [];
+  private sent: number[] = [];
+  private received = 0;
+  private expect = -1;
+  private yours: Uint32Array[] = [];
+  /** All of the level's batches to this worker have arrived and its owners' news went out. */
+  private drained = false;
+  private asks = 0;
+  private readonly waiting = new Map<number, (a: boolean[]) => void>();
+  /** Local key (cheap, per process) → portable-key fingerprint (costly: the canonical content, hashed). */
+  private readonly memo = new Map<string, [number, number]>();
+
+  constructor(
+    private readonly task: BfsTask,
+    private readonly index: number,
+    private readonly count: number,
+  ) {
+    this.engine = system(task.config).engine({ symmetry: task.symmetry });
+    this.sys = this.engine;
+    this.batches = Array.from({ length: count }, () => []);
+    this.sent = new Array<number>(count).fill(0);
+    const root = this.sys.initial();
+    const local = this.sys.key(root);
+    const [h, l] = this.fpOf(root, local);
+    if (ownerOf(l, count) === index) {
+      this.table.add(h, l, 0, 0, 0, index);
+      this.frontier.push({ local, h, l });
+    }
+  }
+
+  private post(m: FromWorker): void {
+    parentPort!.postMessage(m);
+  }
+
+  private fpOf(w: World, local: string): [number, number] {
+    let f = this.memo.get(local);
+    if (f === undefined) {
+      fingerprint(this.sys.portableKey(w));
+      f = [fp[0], fp[1]];
+      if (this.memo.size >= MEMO_MAX) this.memo.clear();
+      this.memo.set(local, f);
+    }
+    return f;
+  }
+
+  private insert(h: number, l: number, ph: number, pl: number, sender: number): void {
+    if (this.table.add(h, l, ph, pl, this.depth + 1, sender) === 'new') this.fresh.push(h, l);
+  }
+
+  /** Reached at depth ≤ d (the level being expanded): not a state first reached while this level is expanded. */
+  private reached(h: number, l: number): boolean {
+    const d = this.table.depthOf(h, l);
+    return d >= 0 && d <= this.depth;
+  }
+
+  onPeer(m: ToPeer, from: number): void {
+    if (m.t === 'ins') {
+      const f = m.fps;
+      for (let i = 0; i < f.length; i += 4) this.insert(f[i], f[i + 1], f[i + 2], f[i + 3], from);
+      this.received++;
+      this.maybeDrained();
+    } else if (m.t === 'ask') {
+      const answers: boolean[] = [];
+      for (let i = 0; i < m.fps.length; i += 2) answers.push(this.reached(m.fps[i], m.fps[i + 1]));
+      this.peers[from]!.postMessage({ t: 'ans', id: m.id, answers } satisfies ToPeer);
+    } else if (m.t === 'ans') {
+      const resolve = this.waiting.get(m.id);
+      this.waiting.delete(m.id);
+      resolve?.(m.answers);
+    } else {
+      this.yours.push(m.fps);
+      this.maybeNextLevel();
+    }
+  }
+
+  /** Every batch sent to this worker in the level has arrived: tell each sender which new states it won. */
+  private maybeDrained(): void {
+    if (this.expect < 0 || this.received < this.expect) return;
+    this.expect = -1;
+    const won: number[][] = Array.from({ length: this.count }, () => []);
+    for (let i = 0; i < this.fresh.length; i += 2) won[this.table.senderOf(this.fresh[i], this.fresh[i + 1])].push(this.fresh[i], this.fresh[i + 1]);
+    this.fresh = [];
+    for (let o = 0; o < this.count; o++) {
+      const fps = Uint32Array.from(won[o]);
+      if (o === this.index) this.yours.push(fps);
+      else this.peers[o]!.postMessage({ t: 'yours', fps } satisfies ToPeer, [fps.buffer]);
+    }
+    this.drained = true;
+    this.maybeNextLevel();
+  }
+
+  /** Every owner said which states this worker won: they are the next level's frontier. */
+  private maybeNextLevel(): void {
+    if (!this.drained || this.yours.length < this.count) return;
+    const frontier: { local: string; h: number; l: number }[] = [];
+    for (const fps of this.yours)
+      for (let i = 0; i < fps.length; i += 2) {
+        const local = this.pending.get(fpName(fps[i], fps[i + 1]));
+        if (local === undefined) throw new Error(`worker ${this.index} won a state it never sent`);
+        frontier.push({ local, h: fps[i], l: fps[i + 1] });
+      }
+    this.frontier = frontier;
+    this.pending = new Map();
+    this.yours = [];
+    this.drained = false;
+    this.received = 0;
+    const engine = { xstateTransitions: this.engine.transitionsComputed, ...this.engine.dictionarySizes() };
+    this.post({ t: 'drained', next: frontier.length, states: this.table.size, bytes: this.table.bytes, engine });
+  }
+
+  onCoordinator(m: ToWorker): void {
+    if (m.t === 'ports') {
+      this.peers = m.ports;
+      for (const [j, p] of m.ports.entries()) p?.on('message', (x: ToPeer) => this.run(() => this.onPeer(x, j)));
+      this.post({ t: 'ready' });
+    } else if (m.t === 'level') this.run(() => this.expandLevel(m.depth));
+    else if (m.t === 'drain') {
+      this.expect = m.expect;
+      this.maybeDrained();
+    } else this.post({ t: 'parent', p: this.table.parent(m.h, m.l) ?? null });
+  }
+
+  /** Any throw ends the run through the coordinator, in one line (a worker never dies silently). */
+  run(f: () => void | Promise<void>): void {
+    const fail = (e: unknown) => this.post({ t: 'error', message: e instanceof Error ? `${e.name}: ${e.message}` : String(e) });
+    try {
+      const r = f();
+      if (r) r.catch(fail);
+    } catch (e) {
+      fail(e);
+    }
+  }
+
+  private async expandLevel(depth: number): Promise<void> {
+    const c = this.task.crashAt;
+    if (c && c.worker === this.index && c.depth === depth) throw new Error(`worker ${this.index} crashed at level ${depth} (test hook)`);
+    this.depth = depth;
+    this.sent.fill(0);
+    let found: FoundMsg | null = null;
+    let transitions = 0;
+    const level = this.frontier;
+    for (let i = 0; i < level.length; i += CHUNK) {
+      const r = await this.expandChunk(level.slice(i, i + CHUNK), depth);
+      transitions += r.transitions;
+      for (const f of r.found) found = preferFound(found ?? undefined, f);
+      this.flushAll();
+      this.post({ t: 'progress', states: this.table.size, heapMB: Math.round(getHeapStatistics().used_heap_size / 1048576) });
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    this.flushAll();
+    this.post({ t: 'expanded', sent: [...this.sent], found, transitions });
+  }
+
+  private async expandChunk(entries: readonly { local: string; h: number; l: number }[], depth: number): Promise<{ transitions: number; found: FoundMsg[] }> {
+    const found: FoundMsg[] = [];
+    const plans: { h: number; l: number; plan: ExpansionPlan<World> }[] = [];
+    const key = (w: World) => this.sys.key(w);
+    for (const { local, h, l } of entries) {
+      const world = this.sys.decode(local);
+      const v = this.sys.violation(world);
+      // A state breaking a safety invariant is where a counterexample ends: not expanded (as the one-thread search).
+      if (v) {
+        found.push({ depth, key: this.sys.portableKey(world), invariant: v.invariant, message: v.message });
+        continue;
+      }
+      const enabled = this.sys.enabled(world);
+      const q = enabled.length === 0 ? this.sys.quiescentViolation(world) : null;
+      if (q) found.push({ depth, key: this.sys.portableKey(world), invariant: q.invariant, message: q.message });
+      if (this.task.maxDepth !== undefined && depth >= this.task.maxDepth) continue;
+      plans.push({ h, l, plan: planExpansion(this.sys, world, enabled, { por: this.task.por, key }) });
+    }
+    const answers = await this.ask(plans.map((p) => p.plan));
+    let transitions = 0;
+    plans.forEach(({ h: ph, l: pl, plan }, i) => {
+      for (const s of finishExpansion(this.sys, plan, answers[i], key)) {
+        transitions++;
+        const [h, l] = this.fpOf(s.world, s.key);
+        this.route(h, l, ph, pl, s.key);
+      }
+    });
+    return { transitions, found };
+  }
+
+  private route(h: number, l: number, ph: number, pl: number, local: string): void {
+    this.pending.set(fpName(h, l), local);
+    const o = ownerOf(l, this.count);
+    if (o === this.index) {
+      this.insert(h, l, ph, pl, o);
+      return;
+    }
+    const b = this.batches[o];
+    b.push(h, l, ph, pl);
+    if (b.length >= 4 * BATCH) this.flush(o);
+  }
+
+  private flush(o: number): void {
+    const b = this.batches[o];
+    if (!b.length) return;
+    const fps = Uint32Array.from(b);
+    this.peers[o]!.postMessage({ t: 'ins', fps } satisfies ToPeer, [fps.buffer]);
+    this.sent[o]++;
+    this.batches[o] = [];
+  }
+
+  private flushAll(): void {
+    for (let o = 0; o < this.count; o++) if (o !== this.index) this.flush(o);
+  }
+
+  /** The proviso's answers for each plan's queries (keys of the successors in `plan.reduced`), asked of each owner at once. */
+  private async ask(plans: readonly ExpansionPlan<World>[]): Promise<boolean[][]> {
+    const answers = plans.map((p) => new Array<boolean>(p.queries.length).fill(false));
+    const byOwner = new Map<number, { fps: number[]; at: [number, number][] }>();
+    for (const [i, p] of plans.entries())
+      for (const [j, s] of p.reduced.entries()) {
+        if (j >= p.queries.length) break;
+        const [h, l] = this.fpOf(s.world, s.key);
+        const o = ownerOf(l, this.count);
+        if (o === this.index) {
+          answers[i][j] = this.reached(h, l);
+          continue;
+        }
+        const g = byOwner.get(o) ?? { fps: [], at: [] };
+        g.fps.push(h, l);
+        g.at.push([i, j]);
+        byOwner.set(o, g);
+      }
+    await Promise.all(
+      [...byOwner].map(([o, g]) => {
+        const id = ++this.asks;
+        return new Promise<void>((resolve) => {
+          this.waiting.set(id, (a) => {
+            for (const [n, [i, j]] of g.at.entries()) answers[i][j] = a[n];
+            resolve();
+          });
+          this.peers[o]!.postMessage({ t: 'ask', id, fps: Uint32Array.from(g.fps) } satisfies ToPeer);
+        });
+      }),
+    );
+    return answers;
+  }
+}
+
+const data = workerData as BfsWorkerData;
+let worker: BfsWorker | undefined;
+try {
+  worker = new BfsWorker(data.task, data.index, data.count);
+} catch (e) {
+  parentPort!.postMessage({ t: 'error', message: e instanceof Error ? `${e.name}: ${e.message}` : String(e) } satisfies FromWorker);
+}
+parentPort!.on('message', (m: ToWorker) => worker?.run(() => worker!.onCoordinator(m)));
