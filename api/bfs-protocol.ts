@@ -58,8 +58,8 @@ export type ToPeer =
   /** The cycle proviso's question: which of these (h, l) were reached at depth ≤ d? */
   | { t: 'ask'; id: number; fps: Uint32Array }
   | { t: 'ans'; id: number; answers: boolean[] }
-  /** At a level's end, from each owner: the new states (h, l) whose winning parent this worker sent; it expands them next. */
-  | { t: 'yours'; fps: Uint32Array };
+  /** At a level's end, from each owner: which of this worker's sends to it (by number) first reached a new state with the winning parent; it expands those next. */
+  | { t: 'yours'; seqs: Uint32Array };
 
 /** The worker that owns a state: by the low word of its portable key's fingerprint. */
 export function ownerOf(l: number, count: number): number {

@@ -25,7 +25,13 @@ const BATCH = 2048;
 /** Memo entries kept: past this the memo starts again. */
 const MEMO_MAX = 1 << 20;
 
-const fpName = (h: number, l: number): string => `${h}:${l}`;
+interface Memo {
+  readonly h: number;
+  readonly l: number;
+  level: number;
+  ph: number;
+  pl: number;
+}
 
 class BfsWorker {
   private readonly engine: Engine<unknown>;
@@ -33,8 +39,11 @@ class BfsWorker {
   private readonly table = new PartitionTable();
   /** This level's states to expand: local key and fingerprint. */
   private frontier: { local: string; h: number; l: number }[] = [];
-  /** States this worker sent during the level (fingerprint name → local key): it expands those it wins. */
-  private pending = new Map<string, string>();
+  /** What this worker sent to each owner during the level, in order (local key, and fingerprint pairs): it expands the sends it wins. */
+  private outKeys: string[][] = [];
+  private outFps: number[][] = [];
+  /** Sends received from each worker in the level: the number of the next one. */
+  private seqFrom: number[] = [];
   /** New states this worker owns, first reached in the level being built: (h, l) pairs. */
   private fresh: number[] = [];
   private depth = 0;
@@ -43,13 +52,16 @@ class BfsWorker {
   private sent: number[] = [];
   private received = 0;
   private expect = -1;
-  private yours: Uint32Array[] = [];
+  private yours: { from: number; seqs: Uint32Array }[] = [];
   /** All of the level's batches to this worker have arrived and its owners' news went out. */
   private drained = false;
   private asks = 0;
   private readonly waiting = new Map<number, (a: boolean[]) => void>();
-  /** Local key (cheap, per process) → portable-key fingerprint (costly: the canonical content, hashed). */
-  private readonly memo = new Map<string, [number, number]>();
+  /**
+   * Local key (cheap, per process) → portable-key fingerprint (costly: the canonical content, hashed), with the
+   * level it was last sent in and the least parent sent then: a send with no lesser parent changes nothing.
+   */
+  private readonly memo = new Map<string, Memo>();
 
   constructor(
     private readonly task: BfsTask,
@@ -59,10 +71,11 @@ class BfsWorker {
     this.engine = system(task.config).engine({ symmetry: task.symmetry });
     this.sys = this.engine;
     this.batches = Array.from({ length: count }, () => []);
+    this.resetLevel();
     this.sent = new Array<number>(count).fill(0);
     const root = this.sys.initial();
     const local = this.sys.key(root);
-    const [h, l] = this.fpOf(root, local);
+    const { h, l } = this.fpOf(root, local);
     if (ownerOf(l, count) === index) {
       this.table.add(h, l, 0, 0, 0, index);
       this.frontier.push({ local, h, l });
@@ -73,19 +86,26 @@ class BfsWorker {
     parentPort!.postMessage(m);
   }
 
-  private fpOf(w: World, local: string): [number, number] {
+  private fpOf(w: World, local: string): Memo {
     let f = this.memo.get(local);
     if (f === undefined) {
       fingerprint(this.sys.portableKey(w));
-      f = [fp[0], fp[1]];
+      f = { h: fp[0], l: fp[1], level: -1, ph: 0, pl: 0 };
       if (this.memo.size >= MEMO_MAX) this.memo.clear();
       this.memo.set(local, f);
     }
     return f;
   }
 
+  private resetLevel(): void {
+    this.outKeys = Array.from({ length: this.count }, () => []);
+    this.outFps = Array.from({ length: this.count }, () => []);
+    this.seqFrom = new Array<number>(this.count).fill(0);
+  }
+
   private insert(h: number, l: number, ph: number, pl: number, sender: number): void {
-    if (this.table.add(h, l, ph, pl, this.depth + 1, sender) === 'new') this.fresh.push(h, l);
+    const seq = this.seqFrom[sender]++;
+    if (this.table.add(h, l, ph, pl, this.depth + 1, sender, seq) === 'new') this.fresh.push(h, l);
   }
 
   /** Reached at depth ≤ d (the level being expanded): not a state first reached while this level is expanded. */
@@ -109,7 +129,7 @@ class BfsWorker {
       this.waiting.delete(m.id);
       resolve?.(m.answers);
     } else {
-      this.yours.push(m.fps);
+      this.yours.push({ from, seqs: m.seqs });
       this.maybeNextLevel();
     }
   }
@@ -119,12 +139,15 @@ class BfsWorker {
     if (this.expect < 0 || this.received < this.expect) return;
     this.expect = -1;
     const won: number[][] = Array.from({ length: this.count }, () => []);
-    for (let i = 0; i < this.fresh.length; i += 2) won[this.table.senderOf(this.fresh[i], this.fresh[i + 1])].push(this.fresh[i], this.fresh[i + 1]);
+    for (let i = 0; i < this.fresh.length; i += 2) {
+      const [sender, seq] = this.table.senderOf(this.fresh[i], this.fresh[i + 1]);
+      won[sender].push(seq);
+    }
     this.fresh = [];
     for (let o = 0; o < this.count; o++) {
-      const fps = Uint32Array.from(won[o]);
-      if (o === this.index) this.yours.push(fps);
-      else this.peers[o]!.postMessage({ t: 'yours', fps } satisfies ToPeer, [fps.buffer]);
+      const seqs = Uint32Array.from(won[o]);
+      if (o === this.index) this.yours.push({ from: o, seqs });
+      else this.peers[o]!.postMessage({ t: 'yours', seqs } satisfies ToPeer, [seqs.buffer]);
     }
     this.drained = true;
     this.maybeNextLevel();
@@ -134,14 +157,18 @@ class BfsWorker {
   private maybeNextLevel(): void {
     if (!this.drained || this.yours.length < this.count) return;
     const frontier: { local: string; h: number; l: number }[] = [];
-    for (const fps of this.yours)
-      for (let i = 0; i < fps.length; i += 2) {
-        const local = this.pending.get(fpName(fps[i], fps[i + 1]));
-        if (local === undefined) throw new Error(`worker ${this.index} won a state it never sent`);
-        frontier.push({ local, h: fps[i], l: fps[i + 1] });
+    // In owner order, each owner's in send order: the frontier's order does not depend on which owner answered first.
+    this.yours.sort((a, b) => a.from - b.from);
+    for (const { from, seqs } of this.yours) {
+      const keys = this.outKeys[from];
+      const fps = this.outFps[from];
+      for (const q of seqs) {
+        if (q >= keys.length) throw new Error(`worker ${this.index} won send ${q} of ${keys.length} to worker ${from}`);
+        frontier.push({ local: keys[q], h: fps[2 * q], l: fps[2 * q + 1] });
       }
+    }
     this.frontier = frontier;
-    this.pending = new Map();
+    this.resetLevel();
     this.yours = [];
     this.drained = false;
     this.received = 0;
@@ -195,7 +222,12 @@ class BfsWorker {
   private async expandChunk(entries: readonly { local: string; h: number; l: number }[], depth: number): Promise<{ transitions: number; found: FoundMsg[] }> {
     const found: FoundMsg[] = [];
     const plans: { h: number; l: number; plan: ExpansionPlan<World> }[] = [];
-    const key = (w: World) => this.sys.key(w);
+    // The portable fingerprint right after the local key: the engine canonicalises the state once for both.
+    const key = (w: World) => {
+      const k = this.sys.key(w);
+      this.fpOf(w, k);
+      return k;
+    };
     for (const { local, h, l } of entries) {
       const world = this.sys.decode(local);
       const v = this.sys.violation(world);
@@ -215,16 +247,22 @@ class BfsWorker {
     plans.forEach(({ h: ph, l: pl, plan }, i) => {
       for (const s of finishExpansion(this.sys, plan, answers[i], key)) {
         transitions++;
-        const [h, l] = this.fpOf(s.world, s.key);
-        this.route(h, l, ph, pl, s.key);
+        this.route(this.fpOf(s.world, s.key), ph, pl, s.key, depth + 1);
       }
     });
     return { transitions, found };
   }
 
-  private route(h: number, l: number, ph: number, pl: number, local: string): void {
-    this.pending.set(fpName(h, l), local);
+  private route(m: Memo, ph: number, pl: number, local: string, level: number): void {
+    // Sent already in this level with a parent no greater: the owner keeps the least parent, so this send would change nothing.
+    if (m.level === level && (m.ph < ph || (m.ph === ph && m.pl <= pl))) return;
+    m.level = level;
+    m.ph = ph;
+    m.pl = pl;
+    const { h, l } = m;
     const o = ownerOf(l, this.count);
+    this.outKeys[o].push(local);
+    this.outFps[o].push(h, l);
     if (o === this.index) {
       this.insert(h, l, ph, pl, o);
       return;
@@ -254,7 +292,7 @@ class BfsWorker {
     for (const [i, p] of plans.entries())
       for (const [j, s] of p.reduced.entries()) {
         if (j >= p.queries.length) break;
-        const [h, l] = this.fpOf(s.world, s.key);
+        const { h, l } = this.fpOf(s.world, s.key);
         const o = ownerOf(l, this.count);
         if (o === this.index) {
           answers[i][j] = this.reached(h, l);

@@ -123,5 +123,6 @@ for (const r of rows) {
   console.log(`${r.name.padEnd(46)} ${o.result.padEnd(10)} ${figures} ${String(s.peakMemoryMB).padStart(8)}  ${r.reference ?? ''}${stored}`);
   seconds.set(r.name, s.seconds);
   const base = r.speedupOver === undefined ? undefined : seconds.get(r.speedupOver);
-  if (base !== undefined) console.log(`${''.padEnd(46)} speedup ${(base / Math.max(s.seconds, 1e-3)).toFixed(2)}x over "${r.speedupOver}" (load average ${loadavg()[0].toFixed(1)})`);
+  if (base !== undefined)
+    console.log(`${''.padEnd(46)} speedup ${(base / Math.max(s.seconds, 1e-3)).toFixed(2)}x over "${r.speedupOver}" (load average ${loadavg()[0].toFixed(1)})`);
 }
