@@ -1,11 +1,10 @@
 /**
  * A worker thread of the level-synchronous bfs (api/bfs-threads.ts starts it). It rebuilds the HYP system from
- * plain data and owns the states whose portable-key fingerprint falls in its partition (a PartitionTable).
- * Per level it expands its states with the shared per-state semantics (explore/level-sync.ts) and sends each
- * successor's fingerprint and parent to the successor's owner; owners answer the cycle proviso's questions.
- * Only fingerprints travel: at the level's end each owner tells every worker which new states it won (the
- * least parent fingerprint wins), and that worker, which still holds the state, expands it next level. So no
- * state is ever rebuilt from its portable key, which costs several times an expansion.
+ * plain data and owns the states whose portable-key fingerprint falls in its partition (a PartitionTable), and
+ * it expands them: per level, with the shared per-state semantics (explore/level-sync.ts), sending each
+ * successor's portable key, fingerprint and parent's fingerprint to the successor's owner in batches, and
+ * answering the cycle proviso's questions about the states it owns. A state it computed itself is rebuilt from
+ * its local key; one a peer sent, from its portable key (api/portable-decode.ts).
  */
 import { getHeapStatistics } from 'node:v8';
 import { type MessagePort, parentPort, workerData } from 'node:worker_threads';
@@ -16,6 +15,7 @@ import { type ExpansionPlan, finishExpansion, planExpansion, preferFound } from 
 import { PartitionTable } from '../explore/partition-table';
 import type { BfsTask, BfsWorkerData, FoundMsg, FromWorker, ToPeer, ToWorker } from './bfs-protocol';
 import { ownerOf } from './bfs-protocol';
+import { PortableDecoder } from './portable-decode';
 import { system } from './system';
 
 /** States expanded between two turns of the event loop (peers' batches and questions are served in between). */
@@ -24,6 +24,14 @@ const CHUNK = 256;
 const BATCH = 2048;
 /** Memo entries kept: past this the memo starts again. */
 const MEMO_MAX = 1 << 20;
+
+/** A state to expand: its local key if this worker computed it (cheap to rebuild), else its portable key. */
+interface Entry {
+  readonly local: string | null;
+  readonly portable: string | null;
+  readonly h: number;
+  readonly l: number;
+}
 
 interface Memo {
   readonly h: number;
@@ -37,24 +45,16 @@ class BfsWorker {
   private readonly engine: Engine<unknown>;
   private readonly sys: Checkable<World>;
   private readonly table = new PartitionTable();
-  /** This level's states to expand: local key and fingerprint. */
-  private frontier: { local: string; h: number; l: number }[] = [];
-  /** What this worker sent to each owner during the level, in order (local key, and fingerprint pairs): it expands the sends it wins. */
-  private outKeys: string[][] = [];
-  private outFps: number[][] = [];
-  /** Sends received from each worker in the level: the number of the next one. */
-  private seqFrom: number[] = [];
-  /** New states this worker owns, first reached in the level being built: (h, l) pairs. */
-  private fresh: number[] = [];
+  /** This level's states to expand (a local key if this worker computed the state, else its portable key) and the next level's. */
+  private frontier: Entry[] = [];
+  private next: Entry[] = [];
+  private readonly decoder: PortableDecoder;
   private depth = 0;
   private peers: (MessagePort | null)[] = [];
-  private batches: number[][] = [];
+  private batches: { fps: number[]; keys: string[] }[] = [];
   private sent: number[] = [];
   private received = 0;
   private expect = -1;
-  private yours: { from: number; seqs: Uint32Array }[] = [];
-  /** All of the level's batches to this worker have arrived and its owners' news went out. */
-  private drained = false;
   private asks = 0;
   private readonly waiting = new Map<number, (a: boolean[]) => void>();
   /**
@@ -70,15 +70,15 @@ class BfsWorker {
   ) {
     this.engine = system(task.config).engine({ symmetry: task.symmetry });
     this.sys = this.engine;
-    this.batches = Array.from({ length: count }, () => []);
-    this.resetLevel();
+    this.decoder = new PortableDecoder(this.engine, this.engine.actorCount);
+    this.batches = Array.from({ length: count }, () => ({ fps: [], keys: [] }));
     this.sent = new Array<number>(count).fill(0);
     const root = this.sys.initial();
     const local = this.sys.key(root);
     const { h, l } = this.fpOf(root, local);
     if (ownerOf(l, count) === index) {
-      this.table.add(h, l, 0, 0, 0, index);
-      this.frontier.push({ local, h, l });
+      this.table.add(h, l, 0, 0, 0);
+      this.frontier.push({ local, portable: null, h, l });
     }
   }
 
@@ -97,15 +97,8 @@ class BfsWorker {
     return f;
   }
 
-  private resetLevel(): void {
-    this.outKeys = Array.from({ length: this.count }, () => []);
-    this.outFps = Array.from({ length: this.count }, () => []);
-    this.seqFrom = new Array<number>(this.count).fill(0);
-  }
-
-  private insert(h: number, l: number, ph: number, pl: number, sender: number): void {
-    const seq = this.seqFrom[sender]++;
-    if (this.table.add(h, l, ph, pl, this.depth + 1, sender, seq) === 'new') this.fresh.push(h, l);
+  private insert(h: number, l: number, ph: number, pl: number, local: string | null, portable: string | null): void {
+    if (this.table.add(h, l, ph, pl, this.depth + 1) === 'new') this.next.push({ local, portable, h, l });
   }
 
   /** Reached at depth ≤ d (the level being expanded): not a state first reached while this level is expanded. */
@@ -117,63 +110,29 @@ class BfsWorker {
   onPeer(m: ToPeer, from: number): void {
     if (m.t === 'ins') {
       const f = m.fps;
-      for (let i = 0; i < f.length; i += 4) this.insert(f[i], f[i + 1], f[i + 2], f[i + 3], from);
+      for (let i = 0; i < f.length; i += 4) this.insert(f[i], f[i + 1], f[i + 2], f[i + 3], null, m.keys[i >> 2]);
       this.received++;
       this.maybeDrained();
     } else if (m.t === 'ask') {
       const answers: boolean[] = [];
       for (let i = 0; i < m.fps.length; i += 2) answers.push(this.reached(m.fps[i], m.fps[i + 1]));
       this.peers[from]!.postMessage({ t: 'ans', id: m.id, answers } satisfies ToPeer);
-    } else if (m.t === 'ans') {
+    } else {
       const resolve = this.waiting.get(m.id);
       this.waiting.delete(m.id);
       resolve?.(m.answers);
-    } else {
-      this.yours.push({ from, seqs: m.seqs });
-      this.maybeNextLevel();
     }
   }
 
-  /** Every batch sent to this worker in the level has arrived: tell each sender which new states it won. */
+  /** Every batch sent to this worker in the level has arrived: the next level's states are known. */
   private maybeDrained(): void {
     if (this.expect < 0 || this.received < this.expect) return;
     this.expect = -1;
-    const won: number[][] = Array.from({ length: this.count }, () => []);
-    for (let i = 0; i < this.fresh.length; i += 2) {
-      const [sender, seq] = this.table.senderOf(this.fresh[i], this.fresh[i + 1]);
-      won[sender].push(seq);
-    }
-    this.fresh = [];
-    for (let o = 0; o < this.count; o++) {
-      const seqs = Uint32Array.from(won[o]);
-      if (o === this.index) this.yours.push({ from: o, seqs });
-      else this.peers[o]!.postMessage({ t: 'yours', seqs } satisfies ToPeer, [seqs.buffer]);
-    }
-    this.drained = true;
-    this.maybeNextLevel();
-  }
-
-  /** Every owner said which states this worker won: they are the next level's frontier. */
-  private maybeNextLevel(): void {
-    if (!this.drained || this.yours.length < this.count) return;
-    const frontier: { local: string; h: number; l: number }[] = [];
-    // In owner order, each owner's in send order: the frontier's order does not depend on which owner answered first.
-    this.yours.sort((a, b) => a.from - b.from);
-    for (const { from, seqs } of this.yours) {
-      const keys = this.outKeys[from];
-      const fps = this.outFps[from];
-      for (const q of seqs) {
-        if (q >= keys.length) throw new Error(`worker ${this.index} won send ${q} of ${keys.length} to worker ${from}`);
-        frontier.push({ local: keys[q], h: fps[2 * q], l: fps[2 * q + 1] });
-      }
-    }
-    this.frontier = frontier;
-    this.resetLevel();
-    this.yours = [];
-    this.drained = false;
     this.received = 0;
+    this.frontier = this.next;
+    this.next = [];
     const engine = { xstateTransitions: this.engine.transitionsComputed, ...this.engine.dictionarySizes() };
-    this.post({ t: 'drained', next: frontier.length, states: this.table.size, bytes: this.table.bytes, engine });
+    this.post({ t: 'drained', next: this.frontier.length, states: this.table.size, bytes: this.table.bytes, engine });
   }
 
   onCoordinator(m: ToWorker): void {
@@ -219,7 +178,7 @@ class BfsWorker {
     this.post({ t: 'expanded', sent: [...this.sent], found, transitions });
   }
 
-  private async expandChunk(entries: readonly { local: string; h: number; l: number }[], depth: number): Promise<{ transitions: number; found: FoundMsg[] }> {
+  private async expandChunk(entries: readonly Entry[], depth: number): Promise<{ transitions: number; found: FoundMsg[] }> {
     const found: FoundMsg[] = [];
     const plans: { h: number; l: number; plan: ExpansionPlan<World> }[] = [];
     // The portable fingerprint right after the local key: the engine canonicalises the state once for both.
@@ -228,8 +187,8 @@ class BfsWorker {
       this.fpOf(w, k);
       return k;
     };
-    for (const { local, h, l } of entries) {
-      const world = this.sys.decode(local);
+    for (const { local, portable, h, l } of entries) {
+      const world = local !== null ? this.sys.decode(local) : this.decoder.decode(portable!);
       const v = this.sys.violation(world);
       // A state breaking a safety invariant is where a counterexample ends: not expanded (as the one-thread search).
       if (v) {
@@ -247,13 +206,13 @@ class BfsWorker {
     plans.forEach(({ h: ph, l: pl, plan }, i) => {
       for (const s of finishExpansion(this.sys, plan, answers[i], key)) {
         transitions++;
-        this.route(this.fpOf(s.world, s.key), ph, pl, s.key, depth + 1);
+        this.route(this.fpOf(s.world, s.key), ph, pl, s, depth + 1);
       }
     });
     return { transitions, found };
   }
 
-  private route(m: Memo, ph: number, pl: number, local: string, level: number): void {
+  private route(m: Memo, ph: number, pl: number, s: { world: World; key: string }, level: number): void {
     // Sent already in this level with a parent no greater: the owner keeps the least parent, so this send would change nothing.
     if (m.level === level && (m.ph < ph || (m.ph === ph && m.pl <= pl))) return;
     m.level = level;
@@ -261,24 +220,23 @@ class BfsWorker {
     m.pl = pl;
     const { h, l } = m;
     const o = ownerOf(l, this.count);
-    this.outKeys[o].push(local);
-    this.outFps[o].push(h, l);
     if (o === this.index) {
-      this.insert(h, l, ph, pl, o);
+      this.insert(h, l, ph, pl, s.key, null);
       return;
     }
     const b = this.batches[o];
-    b.push(h, l, ph, pl);
-    if (b.length >= 4 * BATCH) this.flush(o);
+    b.fps.push(h, l, ph, pl);
+    b.keys.push(this.sys.portableKey(s.world));
+    if (b.keys.length >= BATCH) this.flush(o);
   }
 
   private flush(o: number): void {
     const b = this.batches[o];
-    if (!b.length) return;
-    const fps = Uint32Array.from(b);
-    this.peers[o]!.postMessage({ t: 'ins', fps } satisfies ToPeer, [fps.buffer]);
+    if (!b.keys.length) return;
+    const fps = Uint32Array.from(b.fps);
+    this.peers[o]!.postMessage({ t: 'ins', fps, keys: b.keys } satisfies ToPeer, [fps.buffer]);
     this.sent[o]++;
-    this.batches[o] = [];
+    this.batches[o] = { fps: [], keys: [] };
   }
 
   private flushAll(): void {

@@ -2,20 +2,19 @@
  * One worker's share of a partitioned visited set: an open-addressing table of 64-bit fingerprints with, per
  * slot, the fingerprint of the state's parent (the parent may live in another worker's share, so it is named
  * by fingerprint, not by slot), the depth it was first reached at (the bfs cycle proviso asks "reached at
- * depth ≤ d?") and which worker sent it, as which of its sends (that worker holds the state and expands it).
- * Seven Uint32 words a slot, grown 1.5× past 75 % full: 37 to 56 bytes a state. Among the parents met in the level that first reaches a
+ * depth ≤ d?"). Five Uint32 words a slot, grown 1.5× past 75 % full: 27 to 40 bytes a state. Among the parents met in the level that first reaches a
  * state, the least fingerprint is kept, so the recorded tree, hence the counterexample, does not depend on timing.
  */
 import { InternalError } from '../util/errors';
 
-const W = 7;
+const W = 5;
 
 /** What `add` did: a new state, a known state of the same level given a lesser parent, or nothing. */
 export type Added = 'new' | 'better' | 'old';
 
 export class PartitionTable {
   private cap = 1024;
-  /** Slot i at [7i..7i+6]: fingerprint (hi, lo), parent (hi, lo; (0, 0) for none), depth, sender, send number. Fingerprint (0, 0): empty. */
+  /** Slot i at [5i..5i+4]: fingerprint (hi, lo), parent (hi, lo; (0, 0) for none), depth. Fingerprint (0, 0): empty. */
   private slots = new Uint32Array(W * this.cap);
   private count = 0;
 
@@ -40,8 +39,8 @@ export class PartitionTable {
     }
   }
 
-  /** Record (h, l), first reached at `depth` from parent (ph, pl), sent by worker `sender` as its send number `seq`. */
-  add(h: number, l: number, ph: number, pl: number, depth: number, sender: number, seq = 0): Added {
+  /** Record (h, l), first reached at `depth` from parent (ph, pl). */
+  add(h: number, l: number, ph: number, pl: number, depth: number): Added {
     if (h === 0 && l === 0) throw new InternalError('partition table: fingerprint (0, 0) is reserved');
     let s = this.find(h, l);
     if (s >= 0) {
@@ -50,8 +49,6 @@ export class PartitionTable {
       if (s2[o + 4] !== depth || ph > s2[o + 2] || (ph === s2[o + 2] && pl >= s2[o + 3])) return 'old';
       s2[o + 2] = ph;
       s2[o + 3] = pl;
-      s2[o + 5] = sender;
-      s2[o + 6] = seq;
       return 'better';
     }
     if (this.count + 1 > this.cap * 0.75) {
@@ -64,8 +61,6 @@ export class PartitionTable {
     this.slots[o + 2] = ph;
     this.slots[o + 3] = pl;
     this.slots[o + 4] = depth;
-    this.slots[o + 5] = sender;
-    this.slots[o + 6] = seq;
     this.count++;
     return 'new';
   }
@@ -74,13 +69,6 @@ export class PartitionTable {
   depthOf(h: number, l: number): number {
     const s = this.find(h, l);
     return s < 0 ? -1 : this.slots[W * s + 4];
-  }
-
-  /** The worker whose parent won for (h, l) (it expands the state), and which of its sends that was. */
-  senderOf(h: number, l: number): [number, number] {
-    const s = this.find(h, l);
-    if (s < 0) throw new InternalError('partition table: sender of an unknown state');
-    return [this.slots[W * s + 5], this.slots[W * s + 6]];
   }
 
   /** The parent fingerprint of a recorded state ((0, 0) for the initial state), or undefined if it is not here. */
