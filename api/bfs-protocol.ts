@@ -53,13 +53,11 @@ export type FromWorker =
   | { t: 'error'; message: string };
 
 export type ToPeer =
-  /** Successors sent to their owner: (h, l, parent h, parent l) per state. */
-  | { t: 'ins'; fps: Uint32Array }
+  /** Successors sent to their owner: (h, l, parent h, parent l) per state, and its portable key. */
+  | { t: 'ins'; fps: Uint32Array; keys: string[] }
   /** The cycle proviso's question: which of these (h, l) were reached at depth ≤ d? */
   | { t: 'ask'; id: number; fps: Uint32Array }
-  | { t: 'ans'; id: number; answers: boolean[] }
-  /** At a level's end, from each owner: the new states (h, l) whose winning parent this worker sent; it expands them next. */
-  | { t: 'yours'; fps: Uint32Array };
+  | { t: 'ans'; id: number; answers: boolean[] };
 
 /** The worker that owns a state: by the low word of its portable key's fingerprint. */
 export function ownerOf(l: number, count: number): number {

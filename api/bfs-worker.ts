@@ -1,11 +1,10 @@
 /**
  * A worker thread of the level-synchronous bfs (api/bfs-threads.ts starts it). It rebuilds the HYP system from
- * plain data and owns the states whose portable-key fingerprint falls in its partition (a PartitionTable).
- * Per level it expands its states with the shared per-state semantics (explore/level-sync.ts) and sends each
- * successor's fingerprint and parent to the successor's owner; owners answer the cycle proviso's questions.
- * Only fingerprints travel: at the level's end each owner tells every worker which new states it won (the
- * least parent fingerprint wins), and that worker, which still holds the state, expands it next level. So no
- * state is ever rebuilt from its portable key, which costs several times an expansion.
+ * plain data and owns the states whose portable-key fingerprint falls in its partition (a PartitionTable), and
+ * it expands them: per level, with the shared per-state semantics (explore/level-sync.ts), sending each
+ * successor's portable key, fingerprint and parent's fingerprint to the successor's owner in batches, and
+ * answering the cycle proviso's questions about the states it owns. A state it computed itself is rebuilt from
+ * its local key; one a peer sent, from its portable key (api/portable-decode.ts).
  */
 import { getHeapStatistics } from 'node:v8';
 import { type MessagePort, parentPort, workerData } from 'node:worker_threads';
@@ -16,6 +15,7 @@ import { type ExpansionPlan, finishExpansion, planExpansion, preferFound } from 
 import { PartitionTable } from '../explore/partition-table';
 import type { BfsTask, BfsWorkerData, FoundMsg, FromWorker, ToPeer, ToWorker } from './bfs-protocol';
 import { ownerOf } from './bfs-protocol';
+import { PortableDecoder } from './portable-decode';
 import { system } from './system';
 
 /** States expanded between two turns of the event loop (peers' batches and questions are served in between). */
@@ -25,31 +25,43 @@ const BATCH = 2048;
 /** Memo entries kept: past this the memo starts again. */
 const MEMO_MAX = 1 << 20;
 
-const fpName = (h: number, l: number): string => `${h}:${l}`;
+/** A state to expand: its local key if this worker computed it (cheap to rebuild), else its portable key. */
+interface Entry {
+  readonly local: string | null;
+  readonly portable: string | null;
+  readonly h: number;
+  readonly l: number;
+}
+
+interface Memo {
+  readonly h: number;
+  readonly l: number;
+  level: number;
+  ph: number;
+  pl: number;
+}
 
 class BfsWorker {
   private readonly engine: Engine<unknown>;
   private readonly sys: Checkable<World>;
   private readonly table = new PartitionTable();
-  /** This level's states to expand: local key and fingerprint. */
-  private frontier: { local: string; h: number; l: number }[] = [];
-  /** States this worker sent during the level (fingerprint name → local key): it expands those it wins. */
-  private pending = new Map<string, string>();
-  /** New states this worker owns, first reached in the level being built: (h, l) pairs. */
-  private fresh: number[] = [];
+  /** This level's states to expand (a local key if this worker computed the state, else its portable key) and the next level's. */
+  private frontier: Entry[] = [];
+  private next: Entry[] = [];
+  private readonly decoder: PortableDecoder;
   private depth = 0;
   private peers: (MessagePort | null)[] = [];
-  private batches: number[][] = [];
+  private batches: { fps: number[]; keys: string[] }[] = [];
   private sent: number[] = [];
   private received = 0;
   private expect = -1;
-  private yours: Uint32Array[] = [];
-  /** All of the level's batches to this worker have arrived and its owners' news went out. */
-  private drained = false;
   private asks = 0;
   private readonly waiting = new Map<number, (a: boolean[]) => void>();
-  /** Local key (cheap, per process) → portable-key fingerprint (costly: the canonical content, hashed). */
-  private readonly memo = new Map<string, [number, number]>();
+  /**
+   * Local key (cheap, per process) → portable-key fingerprint (costly: the canonical content, hashed), with the
+   * level it was last sent in and the least parent sent then: a send with no lesser parent changes nothing.
+   */
+  private readonly memo = new Map<string, Memo>();
 
   constructor(
     private readonly task: BfsTask,
@@ -58,14 +70,15 @@ class BfsWorker {
   ) {
     this.engine = system(task.config).engine({ symmetry: task.symmetry });
     this.sys = this.engine;
-    this.batches = Array.from({ length: count }, () => []);
+    this.decoder = new PortableDecoder(this.engine, this.engine.actorCount);
+    this.batches = Array.from({ length: count }, () => ({ fps: [], keys: [] }));
     this.sent = new Array<number>(count).fill(0);
     const root = this.sys.initial();
     const local = this.sys.key(root);
-    const [h, l] = this.fpOf(root, local);
+    const { h, l } = this.fpOf(root, local);
     if (ownerOf(l, count) === index) {
-      this.table.add(h, l, 0, 0, 0, index);
-      this.frontier.push({ local, h, l });
+      this.table.add(h, l, 0, 0, 0);
+      this.frontier.push({ local, portable: null, h, l });
     }
   }
 
@@ -73,19 +86,19 @@ class BfsWorker {
     parentPort!.postMessage(m);
   }
 
-  private fpOf(w: World, local: string): [number, number] {
+  private fpOf(w: World, local: string): Memo {
     let f = this.memo.get(local);
     if (f === undefined) {
       fingerprint(this.sys.portableKey(w));
-      f = [fp[0], fp[1]];
+      f = { h: fp[0], l: fp[1], level: -1, ph: 0, pl: 0 };
       if (this.memo.size >= MEMO_MAX) this.memo.clear();
       this.memo.set(local, f);
     }
     return f;
   }
 
-  private insert(h: number, l: number, ph: number, pl: number, sender: number): void {
-    if (this.table.add(h, l, ph, pl, this.depth + 1, sender) === 'new') this.fresh.push(h, l);
+  private insert(h: number, l: number, ph: number, pl: number, local: string | null, portable: string | null): void {
+    if (this.table.add(h, l, ph, pl, this.depth + 1) === 'new') this.next.push({ local, portable, h, l });
   }
 
   /** Reached at depth ≤ d (the level being expanded): not a state first reached while this level is expanded. */
@@ -97,56 +110,29 @@ class BfsWorker {
   onPeer(m: ToPeer, from: number): void {
     if (m.t === 'ins') {
       const f = m.fps;
-      for (let i = 0; i < f.length; i += 4) this.insert(f[i], f[i + 1], f[i + 2], f[i + 3], from);
+      for (let i = 0; i < f.length; i += 4) this.insert(f[i], f[i + 1], f[i + 2], f[i + 3], null, m.keys[i >> 2]);
       this.received++;
       this.maybeDrained();
     } else if (m.t === 'ask') {
       const answers: boolean[] = [];
       for (let i = 0; i < m.fps.length; i += 2) answers.push(this.reached(m.fps[i], m.fps[i + 1]));
       this.peers[from]!.postMessage({ t: 'ans', id: m.id, answers } satisfies ToPeer);
-    } else if (m.t === 'ans') {
+    } else {
       const resolve = this.waiting.get(m.id);
       this.waiting.delete(m.id);
       resolve?.(m.answers);
-    } else {
-      this.yours.push(m.fps);
-      this.maybeNextLevel();
     }
   }
 
-  /** Every batch sent to this worker in the level has arrived: tell each sender which new states it won. */
+  /** Every batch sent to this worker in the level has arrived: the next level's states are known. */
   private maybeDrained(): void {
     if (this.expect < 0 || this.received < this.expect) return;
     this.expect = -1;
-    const won: number[][] = Array.from({ length: this.count }, () => []);
-    for (let i = 0; i < this.fresh.length; i += 2) won[this.table.senderOf(this.fresh[i], this.fresh[i + 1])].push(this.fresh[i], this.fresh[i + 1]);
-    this.fresh = [];
-    for (let o = 0; o < this.count; o++) {
-      const fps = Uint32Array.from(won[o]);
-      if (o === this.index) this.yours.push(fps);
-      else this.peers[o]!.postMessage({ t: 'yours', fps } satisfies ToPeer, [fps.buffer]);
-    }
-    this.drained = true;
-    this.maybeNextLevel();
-  }
-
-  /** Every owner said which states this worker won: they are the next level's frontier. */
-  private maybeNextLevel(): void {
-    if (!this.drained || this.yours.length < this.count) return;
-    const frontier: { local: string; h: number; l: number }[] = [];
-    for (const fps of this.yours)
-      for (let i = 0; i < fps.length; i += 2) {
-        const local = this.pending.get(fpName(fps[i], fps[i + 1]));
-        if (local === undefined) throw new Error(`worker ${this.index} won a state it never sent`);
-        frontier.push({ local, h: fps[i], l: fps[i + 1] });
-      }
-    this.frontier = frontier;
-    this.pending = new Map();
-    this.yours = [];
-    this.drained = false;
     this.received = 0;
+    this.frontier = this.next;
+    this.next = [];
     const engine = { xstateTransitions: this.engine.transitionsComputed, ...this.engine.dictionarySizes() };
-    this.post({ t: 'drained', next: frontier.length, states: this.table.size, bytes: this.table.bytes, engine });
+    this.post({ t: 'drained', next: this.frontier.length, states: this.table.size, bytes: this.table.bytes, engine });
   }
 
   onCoordinator(m: ToWorker): void {
@@ -192,12 +178,17 @@ class BfsWorker {
     this.post({ t: 'expanded', sent: [...this.sent], found, transitions });
   }
 
-  private async expandChunk(entries: readonly { local: string; h: number; l: number }[], depth: number): Promise<{ transitions: number; found: FoundMsg[] }> {
+  private async expandChunk(entries: readonly Entry[], depth: number): Promise<{ transitions: number; found: FoundMsg[] }> {
     const found: FoundMsg[] = [];
     const plans: { h: number; l: number; plan: ExpansionPlan<World> }[] = [];
-    const key = (w: World) => this.sys.key(w);
-    for (const { local, h, l } of entries) {
-      const world = this.sys.decode(local);
+    // The portable fingerprint right after the local key: the engine canonicalises the state once for both.
+    const key = (w: World) => {
+      const k = this.sys.key(w);
+      this.fpOf(w, k);
+      return k;
+    };
+    for (const { local, portable, h, l } of entries) {
+      const world = local !== null ? this.sys.decode(local) : this.decoder.decode(portable!);
       const v = this.sys.violation(world);
       // A state breaking a safety invariant is where a counterexample ends: not expanded (as the one-thread search).
       if (v) {
@@ -215,32 +206,37 @@ class BfsWorker {
     plans.forEach(({ h: ph, l: pl, plan }, i) => {
       for (const s of finishExpansion(this.sys, plan, answers[i], key)) {
         transitions++;
-        const [h, l] = this.fpOf(s.world, s.key);
-        this.route(h, l, ph, pl, s.key);
+        this.route(this.fpOf(s.world, s.key), ph, pl, s, depth + 1);
       }
     });
     return { transitions, found };
   }
 
-  private route(h: number, l: number, ph: number, pl: number, local: string): void {
-    this.pending.set(fpName(h, l), local);
+  private route(m: Memo, ph: number, pl: number, s: { world: World; key: string }, level: number): void {
+    // Sent already in this level with a parent no greater: the owner keeps the least parent, so this send would change nothing.
+    if (m.level === level && (m.ph < ph || (m.ph === ph && m.pl <= pl))) return;
+    m.level = level;
+    m.ph = ph;
+    m.pl = pl;
+    const { h, l } = m;
     const o = ownerOf(l, this.count);
     if (o === this.index) {
-      this.insert(h, l, ph, pl, o);
+      this.insert(h, l, ph, pl, s.key, null);
       return;
     }
     const b = this.batches[o];
-    b.push(h, l, ph, pl);
-    if (b.length >= 4 * BATCH) this.flush(o);
+    b.fps.push(h, l, ph, pl);
+    b.keys.push(this.sys.portableKey(s.world));
+    if (b.keys.length >= BATCH) this.flush(o);
   }
 
   private flush(o: number): void {
     const b = this.batches[o];
-    if (!b.length) return;
-    const fps = Uint32Array.from(b);
-    this.peers[o]!.postMessage({ t: 'ins', fps } satisfies ToPeer, [fps.buffer]);
+    if (!b.keys.length) return;
+    const fps = Uint32Array.from(b.fps);
+    this.peers[o]!.postMessage({ t: 'ins', fps, keys: b.keys } satisfies ToPeer, [fps.buffer]);
     this.sent[o]++;
-    this.batches[o] = [];
+    this.batches[o] = { fps: [], keys: [] };
   }
 
   private flushAll(): void {
@@ -254,7 +250,7 @@ class BfsWorker {
     for (const [i, p] of plans.entries())
       for (const [j, s] of p.reduced.entries()) {
         if (j >= p.queries.length) break;
-        const [h, l] = this.fpOf(s.world, s.key);
+        const { h, l } = this.fpOf(s.world, s.key);
         const o = ownerOf(l, this.count);
         if (o === this.index) {
           answers[i][j] = this.reached(h, l);

@@ -34,7 +34,7 @@ export async function workersCommand(
     por,
     maxMemoryMB: f['max-memory'],
     interrupt,
-    onLevel: f.quiet ? undefined : (states, depth, frontier) => err(`  … ${states} states, depth ${depth}, next level ${frontier}`),
+    onLevel: f.quiet ? undefined : progressLine(err),
   });
   const v = r.violation;
   const line = `\n  workers: ${workers} thread${workers === 1 ? '' : 's'}, level-synchronous bfs${r.workers.reason ? `; ${r.workers.reason}` : ''}`;
@@ -50,4 +50,16 @@ export async function workersCommand(
     else noTraceOut('explore', f['trace-out'], err);
   }
   return r.result === 'verified' ? 0 : r.result === 'violation' ? 1 : 3;
+}
+
+/** About once a second (as one thread's progress line), at a level's end. */
+function progressLine(err: Print): (states: number, depth: number, frontier: number) => void {
+  const t0 = performance.now();
+  let last = t0;
+  return (states, depth, frontier) => {
+    const now = performance.now();
+    if (now - last < 1000) return;
+    last = now;
+    err(`  … ${states} states, depth ${depth}, next level ${frontier}, ${((now - t0) / 1000).toFixed(1)} s`);
+  };
 }

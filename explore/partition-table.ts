@@ -2,20 +2,19 @@
  * One worker's share of a partitioned visited set: an open-addressing table of 64-bit fingerprints with, per
  * slot, the fingerprint of the state's parent (the parent may live in another worker's share, so it is named
  * by fingerprint, not by slot), the depth it was first reached at (the bfs cycle proviso asks "reached at
- * depth ≤ d?") and which worker sent it (that worker holds the state and expands it). Six Uint32 words a slot,
- * grown 1.5× past 75 % full: 32 to 48 bytes a state. Among the parents met in the level that first reaches a
+ * depth ≤ d?"). Five Uint32 words a slot, grown 1.5× past 75 % full: 27 to 40 bytes a state. Among the parents met in the level that first reaches a
  * state, the least fingerprint is kept, so the recorded tree, hence the counterexample, does not depend on timing.
  */
 import { InternalError } from '../util/errors';
 
-const W = 6;
+const W = 5;
 
 /** What `add` did: a new state, a known state of the same level given a lesser parent, or nothing. */
 export type Added = 'new' | 'better' | 'old';
 
 export class PartitionTable {
   private cap = 1024;
-  /** Slot i at [6i..6i+5]: fingerprint (hi, lo), parent (hi, lo; (0, 0) for none), depth, sender. Fingerprint (0, 0) marks an empty slot. */
+  /** Slot i at [5i..5i+4]: fingerprint (hi, lo), parent (hi, lo; (0, 0) for none), depth. Fingerprint (0, 0): empty. */
   private slots = new Uint32Array(W * this.cap);
   private count = 0;
 
@@ -40,8 +39,8 @@ export class PartitionTable {
     }
   }
 
-  /** Record (h, l), first reached at `depth` from parent (ph, pl) by worker `sender`. */
-  add(h: number, l: number, ph: number, pl: number, depth: number, sender: number): Added {
+  /** Record (h, l), first reached at `depth` from parent (ph, pl). */
+  add(h: number, l: number, ph: number, pl: number, depth: number): Added {
     if (h === 0 && l === 0) throw new InternalError('partition table: fingerprint (0, 0) is reserved');
     let s = this.find(h, l);
     if (s >= 0) {
@@ -50,7 +49,6 @@ export class PartitionTable {
       if (s2[o + 4] !== depth || ph > s2[o + 2] || (ph === s2[o + 2] && pl >= s2[o + 3])) return 'old';
       s2[o + 2] = ph;
       s2[o + 3] = pl;
-      s2[o + 5] = sender;
       return 'better';
     }
     if (this.count + 1 > this.cap * 0.75) {
@@ -63,7 +61,6 @@ export class PartitionTable {
     this.slots[o + 2] = ph;
     this.slots[o + 3] = pl;
     this.slots[o + 4] = depth;
-    this.slots[o + 5] = sender;
     this.count++;
     return 'new';
   }
@@ -72,13 +69,6 @@ export class PartitionTable {
   depthOf(h: number, l: number): number {
     const s = this.find(h, l);
     return s < 0 ? -1 : this.slots[W * s + 4];
-  }
-
-  /** The worker whose parent won for (h, l) (it expands the state). */
-  senderOf(h: number, l: number): number {
-    const s = this.find(h, l);
-    if (s < 0) throw new InternalError('partition table: sender of an unknown state');
-    return this.slots[W * s + 5];
   }
 
   /** The parent fingerprint of a recorded state ((0, 0) for the initial state), or undefined if it is not here. */

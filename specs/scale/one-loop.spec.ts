@@ -45,6 +45,12 @@ describe('one search loop, any store', () => {
   test('swarm flags: refused with bfs/dfs and with --max-memory, one line and exit 2', async () => {
     const base = ['explore', '--design', 'trampoline', '--cpus', '2', '--hotplug', '1', '--quiet'];
     expect(await cli(...base, '--seeds', '2')).toEqual({ code: 2, stdout: '', stderr: 'hypsim explore: --seeds applies to random and pct only\n' });
+    // bfs takes --workers (specs/scale/workers.spec.ts); dfs does not.
+    expect(await cli(...base, '--strategy', 'dfs', '--workers', '2')).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'hypsim explore: --workers runs bfs, random or pct, not dfs (a parallel dfs is not the same search)\n',
+    });
     expect(await cli(...base, '--strategy', 'dfs', '--redis', 'redis://127.0.0.1:1')).toMatchObject({ code: 2, stdout: '' });
     const mem = await cli(...base, '--strategy', 'random', '--seeds', '2', '--max-memory', '100');
     expect(mem).toMatchObject({ code: 2, stdout: '', stderr: 'hypsim explore: --max-memory does not apply to a swarm (drop --workers/--seeds/--redis)\n' });

@@ -4,6 +4,7 @@
  * budgets, interrupts and a crashed worker end the run (never a hang); what cannot run on workers is refused.
  */
 import { explore, exploreWorkers, system, verifyTrace, type ExploreResult, type HypSystemOptions } from 'hypsim';
+import { PortableDecoder, portablePieces } from '../../api/portable-decode';
 import { cli } from './run-cli';
 
 type Case = { name: string; config: HypSystemOptions; symmetry?: boolean; por?: boolean; verdict: ExploreResult['result'] };
@@ -122,5 +123,48 @@ describe('bfs on worker threads: the CLI', () => {
   test("a user's own system is refused: workers rebuild HYP systems only", async () => {
     const own = system({ spec: system(hyp('legacy', 2)).spec });
     await expect(exploreWorkers(own, { workers: 2 })).rejects.toThrow(/threads rebuild a HYP system/);
+  });
+});
+
+describe('portable keys rebuilt by the workers (api/portable-decode.ts)', () => {
+  test('the piece cache gives the state the engine gives, for every state of a search; odd text goes to the engine', () => {
+    const sys = system(hyp('trampoline', 3, { hotplug: 1, vms: 1 }));
+    const maker = sys.engine({ symmetry: true });
+    const keys: string[] = [];
+    let level = [maker.initial()];
+    const seen = new Set([maker.key(level[0])]);
+    while (level.length) {
+      const next = [];
+      for (const w of level)
+        for (const st of maker.enabled(w)) {
+          const n = maker.apply(w, st);
+          const k = maker.key(n);
+          if (seen.has(k)) continue;
+          seen.add(k);
+          next.push(n);
+          keys.push(maker.portableKey(n));
+        }
+      level = next;
+    }
+    expect(keys.length).toBeGreaterThan(500);
+    const engine = sys.engine({ symmetry: true });
+    let asked = 0;
+    const counting = { fromPortableKey: (k: string) => (asked++, engine.fromPortableKey(k)) };
+    const decoder = new PortableDecoder(counting, engine.actorCount);
+    for (const pass of [1, 2])
+      for (const k of keys) {
+        const w = decoder.decode(k);
+        expect(engine.portableKey(w)).toBe(k);
+        if (pass === 2) expect(engine.key(w)).toBe(engine.key(engine.fromPortableKey(k)));
+      }
+    // Every piece was learnt in the first pass: the second asked the engine nothing new (only the checks above did).
+    expect(asked).toBeLessThan(keys.length);
+    expect(portablePieces('{"l":[1],"a":[0],"g":{},"q":[]}x', 1)).toBeNull();
+    expect(portablePieces('{"l":[1],"a":[3],"g":{},"q":[]}', 1)).toBeNull();
+    expect(portablePieces('{"l":["a,]"],"a":[0,0],"g":{"x":"}"},"q":[[0,1,{"type":"E"}]]}', 2)).toEqual({
+      locals: ['"a,]"', '"a,]"'],
+      global: '{"x":"}"}',
+      queue: ['[0,1,{"type":"E"}]'],
+    });
   });
 });
