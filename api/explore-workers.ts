@@ -18,6 +18,7 @@ import type { BfsTask } from './bfs-protocol';
 import { threadBfs, type PoolLimits, type PoolOutcome } from './bfs-threads';
 import type { ExploreOptions, ExploreResult, ExploreViolation } from './explore';
 import { nodeMeter } from './node-meter';
+import { requireRecipe } from './recipe';
 import type { System } from './system';
 
 export interface WorkersOptions extends Pick<ExploreOptions, 'strategy' | 'symmetry' | 'por' | 'maxStates' | 'maxSeconds' | 'maxMemoryMB' | 'interrupt'> {
@@ -40,8 +41,7 @@ function check(sys: System, o: WorkersOptions & Pick<ExploreOptions, 'exact' | '
   if (!Number.isInteger(workers) || workers < 1) throw new InputError(`workers must be a positive integer, got ${workers}`);
   if ((o.strategy ?? 'bfs') !== 'bfs')
     throw new InputError(`workers: exhaustive search on threads is bfs only (a parallel dfs is not the same search), got ${o.strategy}`);
-  if (!sys.hyp)
-    throw new InputError('workers: threads rebuild a HYP system (design, layout, bounds) from its configuration; explore your own machines without workers');
+  requireRecipe(sys, 'workers: exploring on threads (each thread rebuilds the system)');
   if (o.exact) throw new InputError('workers: --exact is not supported with worker threads (each keeps 64-bit fingerprints); drop one of them');
   if (o.scenario) throw new InputError('workers: a scenario cannot run on worker threads; drop workers');
   if (typeof o.spillDir === 'string') throw new InputError('workers: worker threads keep their frontiers in memory; drop --spill-dir');
@@ -96,7 +96,7 @@ export async function exploreWorkers(
       o.onLevel?.(states, depth, frontier);
     },
   });
-  const task: BfsTask = { config: sys.hyp!.config, symmetry, por, crashAt: o.crashAt };
+  const task: BfsTask = { config: requireRecipe(sys, 'workers: exploring on threads (each thread rebuilds the system)'), symmetry, por, crashAt: o.crashAt };
   const r = await threadBfs(task, workers, limits(o.maxSeconds), fpOf);
   let end = r.end;
   let shortest = true;

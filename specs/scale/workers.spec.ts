@@ -122,7 +122,7 @@ describe('bfs on worker threads: the CLI', () => {
 
   test("a user's own system is refused: workers rebuild HYP systems only", async () => {
     const own = system({ spec: system(hyp('legacy', 2)).spec });
-    await expect(exploreWorkers(own, { workers: 2 })).rejects.toThrow(/threads rebuild a HYP system/);
+    await expect(exploreWorkers(own, { workers: 2 })).rejects.toThrow(/exploring on threads \(each thread rebuilds the system\) needs a HYP system/);
   });
 });
 
