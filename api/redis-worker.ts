@@ -115,7 +115,11 @@ export class RedisWorker {
     let p = this.runs.get(run);
     if (!p) {
       // Runs already finished give their threads back first.
-      for (const [r, q] of this.runs) if (await this.cmd.exists(doneKey(r))) this.runs.delete(r), void q.then((x) => x?.runner.close());
+      for (const [r, q] of this.runs) {
+        if (!(await this.cmd.exists(doneKey(r)))) continue;
+        this.runs.delete(r);
+        void q.then((x) => x?.runner.close());
+      }
       p = this.cmd.get(taskKey(run)).then((raw) => (raw === null ? null : { runner: new ThreadSeedRunner(JSON.parse(raw) as SwarmTask, this.opts.threads) }));
       this.runs.set(run, p);
     }

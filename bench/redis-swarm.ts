@@ -17,7 +17,10 @@ export function redisWithWorkers(cli: string, workers: number): { url: string; s
     for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
   };
   for (let i = 0; spawnSync('/usr/bin/redis-cli', ['-p', port, 'ping'], { encoding: 'utf8' }).stdout.trim() !== 'PONG'; i++) {
-    if (i > 100) return (stop(), 'redis-server did not start');
+    if (i > 100) {
+      stop();
+      return 'redis-server did not start';
+    }
     spawnSync('sleep', ['0.05']);
   }
   const url = `redis://127.0.0.1:${port}`;

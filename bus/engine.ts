@@ -264,7 +264,7 @@ export class Engine<G> implements Checkable<World> {
   }
 
   private write(global: number, effect: BusEvent, actor: number): number {
-    const k = global + '\u0000' + actor + '\u0000' + eventKey(effect);
+    const k = `${global}\u0000${actor}\u0000${eventKey(effect)}`;
     let g = this.writes.get(k);
     if (g === undefined) {
       g = this.internGlobal(this.spec.write(this.globals.values[global], effect, actor));

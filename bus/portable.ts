@@ -41,7 +41,7 @@ export interface ParsedPortable {
 const isIndex = (x: unknown, below: number): x is number => Number.isInteger(x) && (x as number) >= 0 && (x as number) < below;
 
 export function parsePortable(key: string, actorCount: number): ParsedPortable {
-  const bad = (why: string) => new InputError(`not a portable key of this system (${why}): ${key.length > 80 ? key.slice(0, 80) + '…' : key}`);
+  const bad = (why: string) => new InputError(`not a portable key of this system (${why}): ${key.length > 80 ? `${key.slice(0, 80)}…` : key}`);
   let v: { l?: unknown; a?: unknown; g?: unknown; q?: unknown };
   try {
     v = JSON.parse(key);

@@ -86,7 +86,7 @@ export class Symmetry {
       }
       ch.events.push(m.eventKey);
     }
-    const parts = [...channels.values()].map((ch) => ch.name + '\u0002' + ch.events.join('\u0003')).sort();
+    const parts = [...channels.values()].map((ch) => `${ch.name}\u0002${ch.events.join('\u0003')}`).sort();
     return { i, sig: tag + parts.join('\u0001'), code, talks };
   }
 
@@ -105,7 +105,7 @@ export class Symmetry {
     let sig = memo.get(k);
     if (sig === undefined) {
       const dir = side === 0 ? '=' : side === 1 ? '<' : '>';
-      sig = this.order.tag(i, code) + dir + this.tag(other) + '\u0002' + m.eventKey;
+      sig = `${this.order.tag(i, code) + dir + this.tag(other)}\u0002${m.eventKey}`;
       memo.set(k, sig);
     }
     return { i, sig, code, talks };

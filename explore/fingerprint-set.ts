@@ -144,7 +144,10 @@ export class FingerprintSet implements VisitedSet {
     const chain: number[] = [];
     for (; s !== ROOT; s = this.parents[s]) chain.push(s);
     chain.reverse();
-    const same = (k: string, slot: number) => (fingerprint(k), fp[0] === this.fps[2 * slot] && fp[1] === this.fps[2 * slot + 1]);
+    const same = (k: string, slot: number) => {
+      fingerprint(k);
+      return fp[0] === this.fps[2 * slot] && fp[1] === this.fps[2 * slot + 1];
+    };
     let at = this.roots.find((r) => same(r, chain[0]));
     if (at === undefined) throw new InternalError('fingerprint set: no initial state matches the counterexample');
     const keys = [at];

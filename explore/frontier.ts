@@ -121,7 +121,10 @@ export class FifoFrontier extends SegmentedFrontier {
       if (this.qHead < this.queue.length) {
         this.head = this.segs.unpark(this.queue[this.qHead]);
         this.queue[this.qHead++] = 0;
-        if (this.qHead > 1024 && this.qHead * 2 > this.queue.length) this.queue.splice(0, this.qHead), (this.qHead = 0);
+        if (this.qHead > 1024 && this.qHead * 2 > this.queue.length) {
+          this.queue.splice(0, this.qHead);
+          this.qHead = 0;
+        }
       } else if (this.tail.keys.length) {
         this.head = this.tail;
         this.tail = empty();

@@ -7,7 +7,14 @@ import type { TraceEntry } from '../bus/trace';
 import type { Budget } from './budget';
 import type { Checkable } from './checkable';
 import { primaryEntries } from './match';
-import { replay } from './replay';
+import { InternalError } from '../util/errors';
+import { replay, type ReplayOutcome } from './replay';
+
+/** The violation's message: a trace being shrunk always ends in one (the caller found it there). */
+function messageOf(r: ReplayOutcome): string {
+  if (!r.violation) throw new InternalError('shrink: the trace to shrink does not break its invariant');
+  return r.violation.message;
+}
 
 /** `steps`: how many shorter traces were accepted on the way (fast-check's "shrunk N times"). */
 export function shrink(
@@ -21,7 +28,7 @@ export function shrink(
   let steps = 0;
   for (let chunk = Math.max(1, cur.length >> 1); chunk >= 1; chunk >>= 1) {
     for (let i = 0; i < cur.length; ) {
-      if (budget?.check()) return { trace: best.trace, message: best.violation!.message, steps };
+      if (budget?.check()) return { trace: best.trace, message: messageOf(best), steps };
       const cand = [...cur.slice(0, i), ...cur.slice(i + chunk)];
       const r = replay(sys, cand, 'lenient');
       if (r.violation?.invariant === invariant && primaryEntries(r.trace).length < cur.length) {
@@ -31,5 +38,5 @@ export function shrink(
       } else i += chunk;
     }
   }
-  return { trace: best.trace, message: best.violation!.message, steps };
+  return { trace: best.trace, message: messageOf(best), steps };
 }

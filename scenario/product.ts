@@ -188,7 +188,7 @@ export class ScenarioCheckable implements Checkable<World> {
 
   /** The scenario position (a number in every process) and the system's portable key. */
   portableKey(world: World): string {
-    return (world as ScenarioWorld).scn.toString(36) + '|' + this.base.portableKey(world);
+    return `${(world as ScenarioWorld).scn.toString(36)}|${this.base.portableKey(world)}`;
   }
 
   fromPortableKey(key: string): ScenarioWorld {
