@@ -27,6 +27,8 @@ export interface WorkersOptions extends Pick<ExploreOptions, 'strategy' | 'symme
   onLevel?: (states: number, depth: number, frontier: number) => void;
   /** Test hook: make one worker throw at one level. */
   crashAt?: BfsTask['crashAt'];
+  /** Test hook: start each level on one worker at a time (peers' batches then come before a worker's own start). */
+  staggered?: boolean;
 }
 
 /** What `--workers` adds to a result: how many threads ran, and why the run failed if a worker did. */
@@ -96,7 +98,7 @@ export async function exploreWorkers(
       o.onLevel?.(states, depth, frontier);
     },
   });
-  const task: BfsTask = { config: sys.hyp!.config, symmetry, por, crashAt: o.crashAt };
+  const task: BfsTask = { config: sys.hyp!.config, symmetry, por, crashAt: o.crashAt, staggered: o.staggered };
   const r = await threadBfs(task, workers, limits(o.maxSeconds), fpOf);
   let end = r.end;
   let shortest = true;

@@ -60,6 +60,23 @@ describe('bfs on worker threads: the same search whatever the number of workers'
   });
 });
 
+describe('bfs on worker threads: the trace does not depend on the order messages arrive in', () => {
+  // Staggered levels give a worker its peers' batches before the coordinator's word that the level started (the
+  // order a loaded machine may give): each batch names its depth, so the owner still keeps the least parent.
+  test.each(cases.filter((c) => c.verdict === 'violation' && c.config.cpus === 2))(
+    '$name, levels started one worker at a time',
+    async ({ config, symmetry, por }) => {
+      const sys = system(config);
+      const one = await exploreWorkers(sys, { workers: 1, symmetry, por });
+      for (const workers of [2, 3]) {
+        const r = await exploreWorkers(sys, { workers, symmetry, por, staggered: true });
+        expect(figures(r)).toEqual(figures(one));
+        expect(r.violation!.trace).toEqual(one.violation!.trace);
+      }
+    },
+  );
+});
+
 describe('bfs on worker threads: budgets and failures end the run', () => {
   const sys = system(hyp('trampoline', 6, { hotplug: 2 }));
 
