@@ -14,6 +14,12 @@ export interface BfsTask {
   maxDepth?: number;
   /** Test hook: this worker throws when it starts expanding this level (a crash, for specs/scale). */
   crashAt?: { worker: number; depth: number };
+  /**
+   * Test hook: the coordinator starts each level on one worker at a time, the next once the previous has expanded,
+   * so later workers get their peers' batches before the word that the level started (the order a loaded machine
+   * may give; specs/scale).
+   */
+  staggered?: boolean;
 }
 
 export interface BfsWorkerData {
@@ -53,10 +59,13 @@ export type FromWorker =
   | { t: 'error'; message: string };
 
 export type ToPeer =
-  /** Successors sent to their owner: (h, l, parent h, parent l) per state, and its portable key. */
-  | { t: 'ins'; fps: Uint32Array; keys: string[] }
-  /** The cycle proviso's question: which of these (h, l) were reached at depth ≤ d? */
-  | { t: 'ask'; id: number; fps: Uint32Array }
+  /**
+   * Successors sent to their owner: (h, l, parent h, parent l) per state, its portable key, and the depth they are
+   * reached at (named here: the owner may get a batch before the coordinator's word that this level started).
+   */
+  | { t: 'ins'; depth: number; fps: Uint32Array; keys: string[] }
+  /** The cycle proviso's question: which of these (h, l) were reached at depth ≤ `depth` (the asker's level)? */
+  | { t: 'ask'; id: number; depth: number; fps: Uint32Array }
   | { t: 'ans'; id: number; answers: boolean[] };
 
 /** The worker that owns a state: by the low word of its portable key's fingerprint. */

@@ -167,6 +167,20 @@ async function chain(pool: Pool, h: number, l: number): Promise<[number, number]
   }
 }
 
+/** Every worker expands level `depth`: all at once, or (test hook `staggered`) one after the other. */
+async function expandLevel(pool: Pool, depth: number, staggered: boolean): Promise<Extract<FromWorker, { t: 'expanded' }>[]> {
+  if (!staggered) {
+    for (let i = 0; i < pool.count; i++) pool.send(i, { t: 'level', depth });
+    return pool.all('expanded');
+  }
+  const ex: Extract<FromWorker, { t: 'expanded' }>[] = [];
+  for (let i = 0; i < pool.count; i++) {
+    pool.send(i, { t: 'level', depth });
+    ex.push(...(await pool.all('expanded', [i])));
+  }
+  return ex;
+}
+
 /** Run the level-synchronous bfs on `workers` threads; `fpOf` fingerprints a portable key (for the trace's chain). */
 export async function threadBfs(task: BfsTask, workers: number, limits: PoolLimits, fpOf: (key: string) => [number, number]): Promise<PoolOutcome> {
   const pool = new Pool(task, workers, limits);
@@ -181,8 +195,7 @@ export async function threadBfs(task: BfsTask, workers: number, limits: PoolLimi
   try {
     await wire(pool);
     for (let depth = 0; ; depth++) {
-      for (let i = 0; i < workers; i++) pool.send(i, { t: 'level', depth });
-      const ex = await pool.all('expanded');
+      const ex = await expandLevel(pool, depth, task.staggered === true);
       let found: FoundMsg | undefined;
       for (const e of ex) {
         out.transitions += e.transitions;

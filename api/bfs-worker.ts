@@ -97,25 +97,26 @@ class BfsWorker {
     return f;
   }
 
-  private insert(h: number, l: number, ph: number, pl: number, local: string | null, portable: string | null): void {
-    if (this.table.add(h, l, ph, pl, this.depth + 1) === 'new') this.next.push({ local, portable, h, l });
+  /** Record a successor reached at `depth`; a peer's batch names its depth, as it may come before this worker's own `level`. */
+  private insert(h: number, l: number, ph: number, pl: number, depth: number, local: string | null, portable: string | null): void {
+    if (this.table.add(h, l, ph, pl, depth) === 'new') this.next.push({ local, portable, h, l });
   }
 
-  /** Reached at depth ≤ d (the level being expanded): not a state first reached while this level is expanded. */
-  private reached(h: number, l: number): boolean {
-    const d = this.table.depthOf(h, l);
-    return d >= 0 && d <= this.depth;
+  /** Reached at depth ≤ d (the asker's level): not a state first reached while level d is expanded. */
+  private reached(h: number, l: number, d: number): boolean {
+    const at = this.table.depthOf(h, l);
+    return at >= 0 && at <= d;
   }
 
   onPeer(m: ToPeer, from: number): void {
     if (m.t === 'ins') {
       const f = m.fps;
-      for (let i = 0; i < f.length; i += 4) this.insert(f[i], f[i + 1], f[i + 2], f[i + 3], null, m.keys[i >> 2]);
+      for (let i = 0; i < f.length; i += 4) this.insert(f[i], f[i + 1], f[i + 2], f[i + 3], m.depth, null, m.keys[i >> 2]);
       this.received++;
       this.maybeDrained();
     } else if (m.t === 'ask') {
       const answers: boolean[] = [];
-      for (let i = 0; i < m.fps.length; i += 2) answers.push(this.reached(m.fps[i], m.fps[i + 1]));
+      for (let i = 0; i < m.fps.length; i += 2) answers.push(this.reached(m.fps[i], m.fps[i + 1], m.depth));
       this.peers[from]!.postMessage({ t: 'ans', id: m.id, answers } satisfies ToPeer);
     } else {
       const resolve = this.waiting.get(m.id);
@@ -221,7 +222,7 @@ class BfsWorker {
     const { h, l } = m;
     const o = ownerOf(l, this.count);
     if (o === this.index) {
-      this.insert(h, l, ph, pl, s.key, null);
+      this.insert(h, l, ph, pl, level, s.key, null);
       return;
     }
     const b = this.batches[o];
@@ -234,7 +235,7 @@ class BfsWorker {
     const b = this.batches[o];
     if (!b.keys.length) return;
     const fps = Uint32Array.from(b.fps);
-    this.peers[o]!.postMessage({ t: 'ins', fps, keys: b.keys } satisfies ToPeer, [fps.buffer]);
+    this.peers[o]!.postMessage({ t: 'ins', depth: this.depth + 1, fps, keys: b.keys } satisfies ToPeer, [fps.buffer]);
     this.sent[o]++;
     this.batches[o] = { fps: [], keys: [] };
   }
@@ -253,7 +254,7 @@ class BfsWorker {
         const { h, l } = this.fpOf(s.world, s.key);
         const o = ownerOf(l, this.count);
         if (o === this.index) {
-          answers[i][j] = this.reached(h, l);
+          answers[i][j] = this.reached(h, l, this.depth);
           continue;
         }
         const g = byOwner.get(o) ?? { fps: [], at: [] };
@@ -269,7 +270,7 @@ class BfsWorker {
             for (const [n, [i, j]] of g.at.entries()) answers[i][j] = a[n];
             resolve();
           });
-          this.peers[o]!.postMessage({ t: 'ask', id, fps: Uint32Array.from(g.fps) } satisfies ToPeer);
+          this.peers[o]!.postMessage({ t: 'ask', id, depth: this.depth, fps: Uint32Array.from(g.fps) } satisfies ToPeer);
         });
       }),
     );

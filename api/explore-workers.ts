@@ -18,7 +18,7 @@ import type { BfsTask } from './bfs-protocol';
 import { threadBfs, type PoolLimits, type PoolOutcome } from './bfs-threads';
 import type { ExploreOptions, ExploreResult, ExploreViolation } from './explore';
 import { nodeMeter } from './node-meter';
-import { requireRecipe } from './recipe';
+import { type Recipe, recipeOf } from './recipe';
 import type { System } from './system';
 
 export interface WorkersOptions extends Pick<ExploreOptions, 'strategy' | 'symmetry' | 'por' | 'maxStates' | 'maxSeconds' | 'maxMemoryMB' | 'interrupt'> {
@@ -28,6 +28,8 @@ export interface WorkersOptions extends Pick<ExploreOptions, 'strategy' | 'symme
   onLevel?: (states: number, depth: number, frontier: number) => void;
   /** Test hook: make one worker throw at one level. */
   crashAt?: BfsTask['crashAt'];
+  /** Test hook: start each level on one worker at a time (peers' batches then come before a worker's own start). */
+  staggered?: boolean;
 }
 
 /** What `--workers` adds to a result: how many threads ran, and why the run failed if a worker did. */
@@ -36,16 +38,18 @@ export interface WorkersReport {
   reason?: string;
 }
 
-function check(sys: System, o: WorkersOptions & Pick<ExploreOptions, 'exact' | 'scenario' | 'spillDir'>): number {
+function check(sys: System, o: WorkersOptions & Pick<ExploreOptions, 'exact' | 'scenario' | 'spillDir'>): { workers: number; config: Recipe } {
   const workers = o.workers ?? availableParallelism();
   if (!Number.isInteger(workers) || workers < 1) throw new InputError(`workers must be a positive integer, got ${workers}`);
   if ((o.strategy ?? 'bfs') !== 'bfs')
     throw new InputError(`workers: exhaustive search on threads is bfs only (a parallel dfs is not the same search), got ${o.strategy}`);
-  requireRecipe(sys, 'workers: exploring on threads (each thread rebuilds the system)');
+  const config = recipeOf(sys);
+  if (!config)
+    throw new InputError('workers: threads rebuild a HYP system (design, layout, bounds) from its configuration; explore your own machines without workers');
   if (o.exact) throw new InputError('workers: --exact is not supported with worker threads (each keeps 64-bit fingerprints); drop one of them');
   if (o.scenario) throw new InputError('workers: a scenario cannot run on worker threads; drop workers');
   if (typeof o.spillDir === 'string') throw new InputError('workers: worker threads keep their frontiers in memory; drop --spill-dir');
-  return workers;
+  return { workers, config };
 }
 
 function fpOf(key: string): [number, number] {
@@ -78,7 +82,7 @@ export async function exploreWorkers(
   sys: System,
   o: WorkersOptions & Pick<ExploreOptions, 'exact' | 'scenario' | 'spillDir'> = {},
 ): Promise<ExploreResult & { workers: WorkersReport }> {
-  const workers = check(sys, o);
+  const { workers, config } = check(sys, o);
   const symmetry = o.symmetry ?? true;
   const por = o.por ?? true;
   const engine = sys.engine({ symmetry });
@@ -96,7 +100,7 @@ export async function exploreWorkers(
       o.onLevel?.(states, depth, frontier);
     },
   });
-  const task: BfsTask = { config: requireRecipe(sys, 'workers: exploring on threads (each thread rebuilds the system)'), symmetry, por, crashAt: o.crashAt };
+  const task: BfsTask = { config, symmetry, por, crashAt: o.crashAt, staggered: o.staggered };
   const r = await threadBfs(task, workers, limits(o.maxSeconds), fpOf);
   let end = r.end;
   let shortest = true;
