@@ -11,9 +11,10 @@
 import { availableParallelism } from 'node:os';
 import { collisionProbability, fingerprint, fp } from '../explore/fingerprint';
 import type { Checkable, World } from '../explore/checkable';
+import { keysAlongFingerprints } from '../explore/fingerprint-chain';
 import { traceFromKeys } from '../explore/trace-builder';
 import { defaultMaxMemoryMB } from '../explore/budget';
-import { InputError, InternalError } from '../util/errors';
+import { InputError } from '../util/errors';
 import type { BfsTask } from './bfs-protocol';
 import { threadBfs, type PoolLimits, type PoolOutcome } from './bfs-threads';
 import type { ExploreOptions, ExploreResult, ExploreViolation } from './explore';
@@ -55,27 +56,6 @@ function check(sys: System, o: WorkersOptions & Pick<ExploreOptions, 'exact' | '
 function fpOf(key: string): [number, number] {
   fingerprint(key);
   return [fp[0], fp[1]];
-}
-
-/** Re-execute forward from the initial state along the chain of portable-key fingerprints: the trace of the counterexample. */
-function rebuild(engine: Checkable<World>, chain: readonly [number, number][]): { keys: string[] } {
-  const same = (w: World, i: number) => {
-    const [h, l] = fpOf(engine.portableKey(w));
-    return h === chain[i][0] && l === chain[i][1];
-  };
-  let w = engine.initial();
-  if (!same(w, 0)) throw new InternalError('workers: the counterexample does not start at the initial state');
-  const keys = [engine.key(w)];
-  for (let i = 1; i < chain.length; i++) {
-    const next = engine
-      .enabled(w)
-      .map((st) => engine.apply(w, st))
-      .find((n) => same(n, i));
-    if (!next) throw new InternalError(`workers: step ${i} of the counterexample cannot be re-executed (a fingerprint collision?)`);
-    w = next;
-    keys.push(engine.key(w));
-  }
-  return { keys };
 }
 
 export async function exploreWorkers(
@@ -134,7 +114,7 @@ export async function exploreWorkers(
 }
 
 function violationOf(engine: Checkable<World>, end: Extract<PoolOutcome['end'], { kind: 'found' }>, shortest: boolean): ExploreViolation {
-  const { entries, final } = traceFromKeys(engine, rebuild(engine, end.chain).keys);
+  const { entries, final } = traceFromKeys(engine, keysAlongFingerprints(engine, end.chain, 'workers'));
   // The message was written for the representative state; say it again for the concrete actors of the trace.
   const concrete = engine.violation(final) ?? engine.quiescentViolation(final);
   const { invariant, message } = end.found;

@@ -9,11 +9,12 @@
 import type Redis from 'ioredis';
 import type { TraceEntry } from '../bus/trace';
 import type { Checkable, World } from '../explore/checkable';
-import { collisionProbability, fingerprint, fp } from '../explore/fingerprint';
+import { collisionProbability } from '../explore/fingerprint';
+import { keysAlongFingerprints } from '../explore/fingerprint-chain';
 import { traceFromKeys } from '../explore/trace-builder';
 import { InputError, InternalError } from '../util/errors';
 import type { ExploreResult } from './explore';
-import { type BfsTask, hexFingerprint } from './redis-bfs-keys';
+import type { BfsTask } from './redis-bfs-keys';
 import { type Found, LevelRound, type RoundOptions, type RoundResult } from './redis-bfs-round';
 import { connect } from './redis-keys';
 import { swarmTask } from './swarm-task';
@@ -48,23 +49,10 @@ function refuse(sys: System, engine: Checkable<World>): void {
     throw new InputError('--redis: this system may loop, and its liveness check (the fair-lasso pass) runs in one process: explore it without --redis');
 }
 
-/** The trace to the recorded state: re-executed forward from the root, at each step the successor with the next fingerprint. */
-function rebuild<W extends World>(engine: Checkable<W>, fps: readonly string[]): { entries: TraceEntry[]; final: W } {
-  let world = engine.initial();
-  const keys = [engine.key(world)];
-  for (let i = 1; i < fps.length; i++) {
-    const next = engine
-      .enabled(world)
-      .map((st) => engine.apply(world, st))
-      .find((w) => {
-        fingerprint(engine.portableKey(w));
-        return hexFingerprint(fp[0], fp[1]) === fps[i];
-      });
-    if (!next) throw new InternalError(`counterexample step ${i} cannot be rebuilt from the parents recorded in Redis`);
-    world = next;
-    keys.push(engine.key(world));
-  }
-  return { entries: traceFromKeys(engine, keys).entries, final: world };
+/** The trace to the recorded state: its hex fingerprints (root first) re-executed forward from the initial state. */
+function rebuild(engine: Checkable<World>, fps: readonly string[]): { entries: TraceEntry[]; final: World } {
+  const chain = fps.map((f): [number, number] => [Number.parseInt(f.slice(0, 8), 16), Number.parseInt(f.slice(8), 16)]);
+  return traceFromKeys(engine, keysAlongFingerprints(engine, chain, 'bfs over Redis'));
 }
 
 type BusEngine = ReturnType<System['engine']>;
@@ -110,9 +98,10 @@ async function counterexample(first: Found, research: (maxDepth: number) => Prom
       from = rounds[1];
     } else if (again.end.kind === 'limit') shortest = false;
   }
-  const { entries, final } = rebuild(engine, await from.pathTo(found.f));
+  const sys: Checkable<World> = engine;
+  const { entries, final } = rebuild(sys, await from.pathTo(found.f));
   // The message was written for the representative state; say it again for the concrete actors of the trace.
-  const concrete = engine.violation(final) ?? engine.quiescentViolation(final);
+  const concrete = sys.violation(final) ?? sys.quiescentViolation(final);
   const message = concrete?.invariant === found.invariant ? concrete.message : found.message;
   return { invariant: found.invariant, message, trace: entries, shortest };
 }
