@@ -11,17 +11,12 @@ import { join } from 'node:path';
 import Redis from 'ioredis';
 import { BFS_GROUP, prefixOf, RUNS } from '../../api/redis-bfs-keys';
 import { bin } from '../cli/helpers';
-import { type Proc, start, startRedis, until } from './redis-procs';
+import { jsonLine, type Proc, start, startRedis, until, workerPool } from './redis-procs';
 import { cli } from './run-cli';
 
 jest.setTimeout(120_000);
 
-const workers: Proc[] = [];
-const worker = (url: string) => {
-  const w = start(process.execPath, [bin, 'worker', '--redis', url, '--threads', '1', '--reclaim-after', '1']);
-  workers.push(w);
-  return w;
-};
+const { workers, worker } = workerPool(bin);
 
 /** Three live workers (tests may run alone: `-t`). */
 const threeWorkers = (url: string) => {
@@ -32,7 +27,7 @@ async function coordinate(args: string[]): Promise<{ code: number | null; o: any
   const p = start(process.execPath, [bin, 'explore', ...args, '--json']);
   const code = await p.exited;
   const text = p.output();
-  return { code, o: JSON.parse(text.split('\n').find((l) => l.startsWith('{')) ?? 'null'), text };
+  return { code, o: jsonLine(text), text };
 }
 
 /** What must equal between the one-process and the distributed bfs. */
@@ -112,12 +107,7 @@ describe('exhaustive bfs over Redis', () => {
     expect(victim.output().split('exhaustive bfs run').length).toBe(joined + 1);
     victim.child.kill('SIGKILL');
     expect(await run.exited).toBe(0);
-    const o = JSON.parse(
-      run
-        .output()
-        .split('\n')
-        .find((l) => l.startsWith('{'))!,
-    );
+    const o = jsonLine(run.output());
     expect(figures(o)).toEqual(figures(await oneProcess(args)));
   });
 
@@ -152,12 +142,7 @@ describe('exhaustive bfs over Redis', () => {
     await until(() => /depth 20:/.test(run.output()), 'the search to reach depth 20');
     redis.proc.child.kill('SIGKILL');
     expect(await run.exited).toBe(3);
-    const o = JSON.parse(
-      run
-        .output()
-        .split('\n')
-        .find((l) => l.startsWith('{'))!,
-    );
+    const o = jsonLine(run.output());
     expect(o).toMatchObject({ result: 'incomplete', stoppedBy: 'redis-lost' });
     expect(o.distributed.reason).toMatch(/^Redis lost/);
     for (const w of workers.filter((x) => !x.child.killed)) expect(await w.exited).toBe(3);

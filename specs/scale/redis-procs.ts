@@ -47,3 +47,20 @@ export async function startRedis(): Promise<{ url: string; proc: Proc }> {
   await until(() => /Ready to accept connections/.test(proc.output()), 'redis-server');
   return { url: `redis://127.0.0.1:${port}`, proc };
 }
+
+/** The `hypsim worker --redis URL` processes a spec starts (one thread, stalled work reclaimed after 1 s), kept to be killed at the end. */
+export function workerPool(bin: string): { workers: Proc[]; worker: (url: string) => Proc } {
+  const workers: Proc[] = [];
+  const worker = (url: string) => {
+    const w = start(process.execPath, [bin, 'worker', '--redis', url, '--threads', '1', '--reclaim-after', '1']);
+    workers.push(w);
+    return w;
+  };
+  return { workers, worker };
+}
+
+/** The first line of a process's output that is a JSON object (a coordinator's `--json` result), parsed; null if none. */
+// biome-ignore lint/suspicious/noExplicitAny: specs read the result's fields freely
+export function jsonLine(text: string): any {
+  return JSON.parse(text.split('\n').find((l) => l.startsWith('{')) ?? 'null');
+}

@@ -5,18 +5,13 @@
  */
 import { spawnSync } from 'node:child_process';
 import { bin } from '../cli/helpers';
-import { type Proc, start, startRedis, until } from './redis-procs';
+import { jsonLine, type Proc, start, startRedis, until, workerPool } from './redis-procs';
 import { cli } from './run-cli';
 
 // Several node processes start per test: generous limits for a loaded 2-core machine (a run takes 10-50 s).
 jest.setTimeout(120_000);
 
-const workers: Proc[] = [];
-const worker = (url: string) => {
-  const w = start(process.execPath, [bin, 'worker', '--redis', url, '--threads', '1', '--reclaim-after', '1']);
-  workers.push(w);
-  return w;
-};
+const { workers, worker } = workerPool(bin);
 
 /** The coordinator, asynchronously (workers run meanwhile). */
 async function coordinate(args: string[]): Promise<{ code: number | null; o: any; text: string }> {
@@ -25,7 +20,7 @@ async function coordinate(args: string[]): Promise<{ code: number | null; o: any
   const text = p.output();
   let o = null;
   try {
-    o = JSON.parse(text.split('\n').find((l) => l.startsWith('{')) ?? 'null');
+    o = jsonLine(text);
   } catch {
     // not JSON: the test reads `text`
   }
