@@ -73,7 +73,8 @@ export function sample(sys: Checkable, opts: SearchOptions): SearchResult {
       if (q) {
         const shrunk = shrink(sys, deliveriesToEntries(sys, steps), q.invariant, budget);
         const depth = opts.strategy === 'pct' ? { pctDepth: Math.max(1, opts.pctDepth ?? 3) } : {};
-        const sample = { run: w + 1, originalSteps: steps.length, shrinkSteps: shrunk.steps, ...depth };
+        const cut = shrunk.stoppedBy ? { shrinkStoppedBy: shrunk.stoppedBy } : {};
+        const sample = { run: w + 1, originalSteps: steps.length, shrinkSteps: shrunk.steps, ...cut, ...depth };
         return { result: 'violation', violation: { invariant: q.invariant, message: shrunk.message, trace: shrunk.trace, sample }, stats: stats() };
       }
       if (enabled.length === 0) break;

@@ -40,6 +40,8 @@ export interface SampleReport {
   originalSteps: number;
   /** Shorter traces accepted while shrinking. */
   shrinkSteps: number;
+  /** Shrinking was cut short by the run's budget (`--max-seconds`, Ctrl-C): a shorter trace may exist. */
+  shrinkStoppedBy?: StopReason;
   /** PCT's bug depth d, for PCT. */
   pctDepth?: number;
 }

@@ -4,7 +4,7 @@
  * it too: out of time (or interrupted), the shortest counterexample so far is returned.
  */
 import type { TraceEntry } from '../bus/trace';
-import type { Budget } from './budget';
+import type { Budget, StopReason } from './budget';
 import type { Checkable } from './checkable';
 import { primaryEntries } from './match';
 import { InternalError } from '../util/errors';
@@ -16,19 +16,23 @@ function messageOf(r: ReplayOutcome): string {
   return r.violation.message;
 }
 
-/** `steps`: how many shorter traces were accepted on the way (fast-check's "shrunk N times"). */
-export function shrink(
-  sys: Checkable,
-  trace: readonly TraceEntry[],
-  invariant: string,
-  budget?: Budget,
-): { trace: TraceEntry[]; message: string; steps: number } {
+/** What shrinking gave: `steps` shorter traces accepted on the way (fast-check's "shrunk N times"); `stoppedBy` if the budget cut it short. */
+export interface Shrunk {
+  trace: TraceEntry[];
+  message: string;
+  steps: number;
+  stoppedBy?: StopReason;
+}
+
+export function shrink(sys: Checkable, trace: readonly TraceEntry[], invariant: string, budget?: Budget): Shrunk {
   let best = replay(sys, trace, 'lenient');
   let cur = primaryEntries(best.trace);
   let steps = 0;
   for (let chunk = Math.max(1, cur.length >> 1); chunk >= 1; chunk >>= 1) {
     for (let i = 0; i < cur.length; ) {
-      if (budget?.check()) return { trace: best.trace, message: messageOf(best), steps };
+      const why = budget?.check();
+      // Cut short: the trace so far is valid, but a shorter one may exist; the report says so.
+      if (why) return { trace: best.trace, message: messageOf(best), steps, stoppedBy: why };
       const cand = [...cur.slice(0, i), ...cur.slice(i + chunk)];
       const r = replay(sys, cand, 'lenient');
       if (r.violation?.invariant === invariant && primaryEntries(r.trace).length < cur.length) {

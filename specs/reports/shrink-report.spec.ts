@@ -4,7 +4,8 @@
  * run here and must find the same counterexample; with one walk fewer it must not (the run number is exact).
  */
 import { system } from '../../api/system';
-import { explore } from '../../api/explore';
+import { explore, replay } from '../../api/explore';
+import { sampleSummary } from '../../report/reproduce';
 import { explainResult } from '../../jest/explain';
 import { parseDesign, findDesign } from '../../design/design';
 import { hypsim } from '../cli/helpers';
@@ -72,4 +73,31 @@ test('explainResult (the Jest report): the explore() call and the command, each 
   expect(t).not.toMatch(/or: hypsim/);
   // bfs: a shortest counterexample, nothing sampled.
   expect(explainResult(sys, explore(sys))).not.toMatch(/reproduce:|shrunk/);
+});
+
+test('a shrink cut short by the budget says so, and its trace still breaks the invariant', () => {
+  const sys = system({ design: 'trampoline', cpus: 2, hotplug: 1, hotplugFromBoot: true });
+  // Count the budget's checks of a whole run (walks, then shrinking): the last one is the shrinker's.
+  let checks = 0;
+  const counting = {
+    get aborted() {
+      checks++;
+      return false;
+    },
+  };
+  const whole = explore(sys, { strategy: 'pct', seed: 6, interrupt: counting });
+  expect(whole.violation!.sample!.shrinkSteps).toBeGreaterThan(0);
+  expect(whole.violation!.sample!.shrinkStoppedBy).toBeUndefined();
+  expect(sampleSummary(whole)).not.toMatch(/stopped early/);
+  let seen = 0;
+  const late = {
+    get aborted() {
+      return ++seen >= checks;
+    },
+  };
+  const cut = explore(sys, { strategy: 'pct', seed: 6, interrupt: late });
+  const s = cut.violation!.sample!;
+  expect(s.shrinkStoppedBy).toBe('interrupted');
+  expect(sampleSummary(cut)).toMatch(/shrinking stopped early: interrupted; a shorter trace may exist\)$/);
+  expect(replay(sys, cut.violation!.trace).violation?.invariant).toBe(whole.violation!.invariant);
 });
