@@ -73,7 +73,7 @@ export async function main(argv: readonly string[], out = stdoutLine, err = stde
       case 'inspect':
         return await inspectCommand(rest, out, err);
       case 'export':
-        return await exportCommand(rest, out, err);
+        return await exportCommand(rest, out, err, interrupt);
       case 'worker':
         return await workerCommand(rest, out, err);
       case 'help':

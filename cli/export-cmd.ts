@@ -12,6 +12,7 @@ import { chartsToMermaid, systemCharts, traceToMermaid } from '../report/mermaid
 import { readVerifiedTraceFile } from '../report/trace-file';
 import { InputError } from '../util/errors';
 import { parseArgs, refuseFlags } from './args';
+import type { Interrupt } from './process';
 import { checkFlagsMatchTrace, systemFlags, systemFrom } from './system-flags';
 
 export const exportHelp = `hypsim export --format mermaid|dot [--what trace|states] (TRACE.json | --design D --cpus N ...) [--out FILE]
@@ -25,9 +26,10 @@ export const exportHelp = `hypsim export --format mermaid|dot [--what trace|stat
                         (0 to 4294967295)
   --max-seconds T       trace from flags: give up exploring after T seconds (default 60)
   --out FILE            write there instead of stdout
-exit: 0 written, 2 bad input`;
+  Ctrl-C or SIGTERM while it explores: nothing is written (exit 3).
+exit: 0 written, 2 bad input, 3 interrupted while exploring`;
 
-export async function exportCommand(argv: readonly string[], out: (s: string) => void, err: (s: string) => void): Promise<number> {
+export async function exportCommand(argv: readonly string[], out: (s: string) => void, err: (s: string) => void, interrupt?: Interrupt): Promise<number> {
   const spec = {
     ...systemFlags,
     format: 'string',
@@ -79,7 +81,12 @@ export async function exportCommand(argv: readonly string[], out: (s: string) =>
     text = format === 'mermaid' ? chartsToMermaid(charts) : chartsToDot(charts);
   } else {
     if (!trace) {
-      const r = explore(sys, { maxSeconds: f['max-seconds'] ?? 60 });
+      const r = explore(sys, { maxSeconds: f['max-seconds'] ?? 60, interrupt });
+      // Interrupted: the user asked to stop, not for a live run in place of the counterexample.
+      if (r.result === 'incomplete' && r.stoppedBy === 'interrupted') {
+        err('hypsim export: interrupted while exploring; nothing exported');
+        return 3;
+      }
       if (r.violation) {
         trace = r.violation.trace;
         violation = { invariant: r.violation.invariant, message: r.violation.message };

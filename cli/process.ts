@@ -19,8 +19,8 @@ interface WorkerInput {
   readonly flag: Int32Array;
 }
 
-/** Runs that search go to a worker thread, so that a signal can stop them with partial stats. */
-const searches = (argv: readonly string[]) => argv[0] === 'explore' && !argv.includes('--help') && !argv.includes('-h');
+/** Runs that search (explore, and export, which explores for a trace) go to a worker thread, so that a signal can stop them. */
+const searches = (argv: readonly string[]) => (argv[0] === 'explore' || argv[0] === 'export') && !argv.includes('--help') && !argv.includes('-h');
 
 const stdout = { closed: false, error: null as string | null };
 
@@ -80,7 +80,8 @@ function searchInWorker(file: string, argv: readonly string[]): void {
   const onSignal = (signal: NodeJS.Signals) => {
     if (Atomics.load(flag, 0) !== 0) process.exit(signal === 'SIGINT' ? 130 : 143);
     Atomics.store(flag, 0, 1);
-    err(`hypsim: ${signal}: stopping the search, partial results follow (${signal} again to quit at once)`);
+    const partial = argv[0] === 'explore' ? ', partial results follow' : '';
+    err(`hypsim: ${signal}: stopping the search${partial} (${signal} again to quit at once)`);
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);

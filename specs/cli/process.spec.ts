@@ -122,3 +122,33 @@ test('SIGTERM during a --json search: the partial result as JSON, exit 3', async
   expect(o).toMatchObject({ result: 'incomplete', stoppedBy: 'interrupted', violation: null });
   expect(o.stats.states).toBeGreaterThan(0);
 });
+
+test('Ctrl-C while export explores for a counterexample: nothing written, one line, exit 3 (not a live run in its place)', async () => {
+  const child = spawn(process.execPath, [
+    bin,
+    'export',
+    '--format',
+    'mermaid',
+    '--what',
+    'trace',
+    '--design',
+    'trampoline',
+    '--cpus',
+    '16',
+    '--hotplug',
+    '2',
+    '--vms',
+    '1',
+  ]);
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => (stderr += d));
+  // The search takes far longer than this (about 12 s alone); the signal lands mid-search.
+  setTimeout(() => child.kill('SIGINT'), 1500);
+  const code = await new Promise((resolve) => child.on('close', resolve));
+  expect(code).toBe(3);
+  expect(stdout).toBe('');
+  expect(stderr).toMatch(/SIGINT: stopping the search \(SIGINT again/);
+  expect(stderr).toMatch(/hypsim export: interrupted while exploring; nothing exported\n$/);
+});
