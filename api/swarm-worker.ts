@@ -5,12 +5,14 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { runSeed, type SeedJob, type SwarmTask } from './swarm-task';
+import { present } from '../util/errors';
 
 const task = workerData as SwarmTask;
-parentPort!.on('message', (job: SeedJob) => {
+const port = present(parentPort, 'parent port (api/swarm-worker.ts runs as a worker thread only)');
+port.on('message', (job: SeedJob) => {
   try {
-    parentPort!.postMessage({ seed: job.seed, result: runSeed(task, job) });
+    port.postMessage({ seed: job.seed, result: runSeed(task, job) });
   } catch (e) {
-    parentPort!.postMessage({ seed: job.seed, error: e instanceof Error ? `${e.name}: ${e.message}` : String(e) });
+    port.postMessage({ seed: job.seed, error: e instanceof Error ? `${e.name}: ${e.message}` : String(e) });
   }
 });

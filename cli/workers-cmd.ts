@@ -4,7 +4,7 @@ import type { ExploreResult } from '../api/explore';
 import type { System } from '../api/system';
 import { renderTimeline } from '../report/timeline';
 import { traceFileFor } from '../report/trace-file';
-import { InputError } from '../util/errors';
+import { InputError, present } from '../util/errors';
 import type { ScaleFlags } from './scale-flags';
 import { type SearchFlags, searchOptions } from './search-options';
 import { describeSystem } from './system-flags';
@@ -41,7 +41,7 @@ export async function workersCommand(
   if (f.json) out(JSON.stringify(r));
   else {
     // The workers line goes with the figures, before a counterexample's timeline.
-    const text = format(describeSystem(sys), r, () => renderTimeline(sys, v!.trace, v, { legend: true }));
+    const text = format(describeSystem(sys), r, () => renderTimeline(sys, present(v, 'violation of a violation result').trace, v, { legend: true }));
     const at = v ? text.indexOf('\n\n') : -1;
     out(at < 0 ? text + line : text.slice(0, at) + line + text.slice(at));
   }

@@ -5,6 +5,7 @@
  * still fits (the FIFO keeps the segments nearest the head in memory, the LIFO those nearest the top).
  */
 import { decodeEntries, encodeEntries, type SpillStore } from './spill';
+import { present } from '../util/errors';
 
 export interface FrontierEntry {
   key: string;
@@ -67,7 +68,7 @@ class SegmentStore {
       this.inMemory -= ref.keys.length;
       return ref;
     }
-    return decodeEntries(this.spill!.store.read(ref));
+    return decodeEntries(present(this.spill, 'spill store of a spilled segment').store.read(ref));
   }
 }
 
@@ -157,6 +158,7 @@ export class LifoFrontier extends SegmentedFrontier {
       this.top = this.segs.unpark(ref);
     }
     this.count--;
-    return { key: this.top.keys.pop()!, depth: this.top.depths.pop()! };
+    const key = present(this.top.keys.pop(), 'key of a counted frontier entry');
+    return { key, depth: present(this.top.depths.pop(), 'depth of a counted frontier entry') };
   }
 }

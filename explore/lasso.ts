@@ -8,7 +8,7 @@
  */
 import { Budget } from './budget';
 import type { Checkable, Violation, World } from './checkable';
-import { InternalError } from '../util/errors';
+import { InternalError, present } from '../util/errors';
 import { search } from './search';
 import { MemoryVisitedSet } from './numbered-states';
 
@@ -52,7 +52,7 @@ function stateGraph<W extends World>(sys: Checkable<W>, budget: Budget): Node[] 
         return undefined;
       },
       edge: (n, st, key, m) => {
-        nodes[n].out.push({ to: m ?? index.get(key)!, actor: st.actor });
+        nodes[n].out.push({ to: m ?? present(index.get(key), 'number of a seen state'), actor: st.actor });
       },
     },
   );
@@ -86,7 +86,10 @@ function lassoFor(nodes: Node[], id: string): Lasso | null {
     for (let u = start; u >= 0; u = nodes[u].parent) stem.push(u);
     stem.reverse();
     // Report the first invariant (spec order) broken all around the cycle: the one a replay of the loop names.
-    const bad = nodes[start].bad.find((v) => cycle.every((u) => nodes[u].bad.some((x) => x.invariant === v.invariant)))!;
+    const bad = present(
+      nodes[start].bad.find((v) => cycle.every((u) => nodes[u].bad.some((x) => x.invariant === v.invariant))),
+      'invariant broken all around the cycle',
+    );
     return {
       invariant: bad.invariant,
       message: `a fair cycle never gets there: ${bad.message}`,
@@ -122,7 +125,10 @@ function fairCycle(nodes: Node[], inside: Set<number>, internal: readonly Edge[]
     const detour = e
       ? [...pathWithin(nodes, inside, start, e.from), ...hop(e)]
       : (() => {
-          const off = [...inside].find((u) => !nodes[u].enabled.has(starving))!;
+          const off = present(
+            [...inside].find((u) => !nodes[u].enabled.has(starving)),
+            'state of the component where the starving actor is disabled',
+          );
           const there = pathWithin(nodes, inside, start, off);
           return [...there, ...pathWithin(nodes, inside, off, start)];
         })();
@@ -148,7 +154,8 @@ function pathWithin(nodes: Node[], inside: Set<number>, from: number, to: number
       prev.set(e.to, edge);
       if (e.to === to) {
         const path: Edge[] = [];
-        for (let x: Edge | null = edge; x; x = prev.get(x.from)!) path.push(x);
+        // Every state on the walk was reached, so has an entry; the start's is null.
+        for (let x: Edge | null = edge; x; x = prev.get(x.from) ?? null) path.push(x);
         return path.reverse();
       }
       queue.push(e.to);
@@ -191,7 +198,7 @@ function badSccs(nodes: Node[], isBad: (u: number) => boolean): number[][] {
         const scc: number[] = [];
         let v: number;
         do {
-          v = stack.pop()!;
+          v = present(stack.pop(), 'Tarjan stack entry');
           onStack[v] = 0;
           scc.push(v);
         } while (v !== top.u);

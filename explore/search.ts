@@ -12,6 +12,7 @@ import type { Checkable, Step, World } from './checkable';
 import { finishExpansion, planExpansion } from './level-sync';
 import { Proviso } from './proviso';
 import type { SearchStore } from './store';
+import { present } from '../util/errors';
 
 /** What a visitor does at each event of the search; returning a value (not undefined) stops the search with it. */
 export interface Visitor<W extends World, T, R = number> {
@@ -64,7 +65,7 @@ export function search<W extends World, T, R>(sys: Checkable<W>, visited: Search
 
   const init = sys.initial();
   const rootKey = sys.key(init);
-  const root = visited.add(rootKey, undefined, 0)!;
+  const root = present(visited.add(rootKey, undefined, 0), 'root added to an empty store');
   const s0 = visitor.reached?.(root, rootKey, init, 0);
   if (s0 !== undefined) return done({ kind: 'stopped', value: s0 });
   frontier.push(root, 0);

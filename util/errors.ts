@@ -14,5 +14,11 @@ export class InternalError extends Error {
   override readonly name = 'InternalError';
 }
 
+/** `x`, which the caller's own bookkeeping guarantees is there; an InternalError naming `what` if it is not. */
+export function present<T>(x: T | null | undefined, what: string): T {
+  if (x === null || x === undefined) throw new InternalError(`missing ${what}`);
+  return x;
+}
+
 /** A machine uses an XState feature the explorer cannot explore faithfully (docs/soundness.md lists them). */
 export class UnsupportedFeatureError extends InputError {}

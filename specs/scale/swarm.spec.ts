@@ -23,7 +23,10 @@ function fakeRunner(parallel: number, violating: Set<number>, timing: number): S
     run: (seed: number) =>
       new Promise<SearchResult>((resolve, reject) => {
         r.started.push(seed);
-        const t = setTimeout(() => (timers.delete(seed), resolve(violating.has(seed) ? bad(seed) : ok(seed))), rng.int(20));
+        const t = setTimeout(() => {
+          timers.delete(seed);
+          resolve(violating.has(seed) ? bad(seed) : ok(seed));
+        }, rng.int(20));
         timers.set(seed, { t, reject });
       }),
     cancel: (seed: number) => {

@@ -11,7 +11,10 @@ import type { VisitedSet } from '../../explore/visited';
 import { createRng } from '../../util/rng';
 import { tmp } from '../cli/helpers';
 
-const fpOf = (k: string) => (fingerprint(k), `${fp[0]}:${fp[1]}`);
+const fpOf = (k: string) => {
+  fingerprint(k);
+  return `${fp[0]}:${fp[1]}`;
+};
 
 /** A random tree of keys (each key's parent is an earlier key), as the engine's keys look: short UTF-16 strings. */
 function randomTree(n: number, seed: number): { keys: string[]; parent: number[] } {
