@@ -19,7 +19,8 @@ export function sampleSummary(r: ExploreResult): string | null {
   const steps = t.length ? t[t.length - 1].step : 0;
   const depth = s.pctDepth !== undefined ? `, depth ${s.pctDepth}` : '';
   const cut = s.shrinkStoppedBy ? ` (shrinking stopped early: ${s.shrinkStoppedBy}; a shorter trace may exist)` : '';
-  return `run ${s.run} (seed ${r.seed}${depth}): ${s.originalSteps} steps, shrunk ${s.shrinkSteps} time${s.shrinkSteps === 1 ? '' : 's'} to ${steps} steps${cut}`;
+  const times = `${s.shrinkSteps} time${s.shrinkSteps === 1 ? '' : 's'}`;
+  return `run ${s.run} (seed ${r.seed}${depth}): ${s.originalSteps} steps, shrunk ${times} to ${steps} steps${cut}`;
 }
 
 /** The explore() call that finds the same counterexample again. */
