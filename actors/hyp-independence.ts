@@ -45,6 +45,18 @@ function kernelMayWrite(ksteps: readonly KernelStep[], tracked: ReadonlySet<numb
   return out;
 }
 
+/** The kernel waits (on_each_cpu, smp_call_function_single, do_pkvm_init): its only steps are CPUs' DONE receipts. */
+function kernelCounting(view: WorldView<Memory>, k: number): boolean {
+  return String(view.snapshot(k).value).startsWith('wait-');
+}
+
+/** A CPU on the stub whose one pending message is the kernel's IPI, which the kernel waits for. */
+function awaitedIpi(view: WorldView<Memory>, a: number): boolean {
+  const pending = view.pendingFor(a);
+  const k = view.indexOf('kernel');
+  return pending.length === 1 && pending[0].from === k && kernelCounting(view, k);
+}
+
 /** The system's `independent`: true when actor `a`'s next step commutes with every other actor's. */
 export function hypIndependence(parts: HypParts): (view: WorldView<Memory>, a: number) => boolean {
   const { design, layout, vms } = parts.config;
@@ -56,8 +68,11 @@ export function hypIndependence(parts: HypParts): (view: WorldView<Memory>, a: n
   const lastInit = lastInitStep(design, layout);
   const teardownEnd = lastTeardown(design);
   return (view, a) => {
-    if (view.actors[a].role !== 'cpu') return false;
+    const role = view.actors[a].role;
+    if (role === 'kernel') return kernelCounting(view, a);
+    if (role !== 'cpu') return false;
     const snap = view.snapshot(a);
+    if (snap.matches({ off: 'stub' }) && awaitedIpi(view, a)) return trackedVms.every((j) => !view.snapshot(view.indexOf(`vm${j}`)).matches('idle'));
     if (snap.matches('off') || snap.matches('runtime') || snap.matches('fault')) return false;
     const c = snap.context as CpuContext;
     // Going online (notifier path) or offline / idle (end of teardown) is seen by the kernel and by hotplug.
