@@ -5,12 +5,10 @@
  * bfs counterexample length; and, on the whole graph, the same end states and the same set of broken
  * invariants. `npm run test:por-sweep` runs more bounds (HYPSIM_POR_SWEEP=1).
  */
-import { explore } from '../../api/explore';
-import { system } from '../../api/system';
+// The built package (as mutants.spec.ts does): the searches here run several times faster than through the TS sources.
+import { allDesigns, explore, InputError, system } from 'hypsim';
 import type { WorldView } from '../../bus/spec';
-import { allDesigns } from '../../design/design';
 import type { Memory } from '../../mmu/memory';
-import { InputError } from '../../util/errors';
 import { everything } from '../core/graph';
 
 type Bounds = { cpus: number; hotplug: number; vms?: number; cpuPm?: number; hotplugFromBoot?: boolean; layout?: string };
@@ -19,10 +17,11 @@ const bounds: Bounds[] = [
   { cpus: 2, hotplug: 1 },
   { cpus: 2, hotplug: 1, vms: 1, cpuPm: 1 },
   { cpus: 2, hotplug: 1, hotplugFromBoot: true },
-  { cpus: 3, hotplug: 1, vms: 1 },
+  { cpus: 3, hotplug: 1 },
   { cpus: 2, hotplug: 1, vms: 1, layout: 'arm64-highmem' },
 ];
 const sweep: Bounds[] = [
+  { cpus: 3, hotplug: 1, vms: 1 },
   { cpus: 3, hotplug: 2, vms: 1 },
   { cpus: 3, hotplug: 1, cpuPm: 2 },
   { cpus: 3, hotplug: 2, vms: 2, layout: 'arm64-highmem' },
