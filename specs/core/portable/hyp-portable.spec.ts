@@ -70,15 +70,17 @@ test('a portable key that is not one is refused with an InputError naming it', (
 });
 
 describe('the one-process search is unchanged (counts measured before representatives were chosen by content)', () => {
+  // POR counts moved once, deliberately (issue 16: CPUs receiving the awaited IPI and the kernel's DONEs proposed):
+  // trampoline 2838 → 746, hyp-reset 6902 → 2370, pkvm bfs 212 → 89; verdicts and trace lengths did not.
   const cases: [string, number, number, number, 'bfs' | 'dfs', boolean, string, number, number | undefined][] = [
-    ['trampoline', 4, 1, 1, 'bfs', true, 'verified', 2838, undefined],
-    ['trampoline', 4, 1, 1, 'dfs', true, 'verified', 2838, undefined],
+    ['trampoline', 4, 1, 1, 'bfs', true, 'verified', 746, undefined],
+    ['trampoline', 4, 1, 1, 'dfs', true, 'verified', 746, undefined],
     ['legacy', 3, 1, 0, 'bfs', true, 'violation', 40, 33],
     ['legacy', 3, 1, 0, 'dfs', false, 'violation', 37, 33],
     ['legacy-hotplug', 4, 1, 0, 'bfs', true, 'violation', 52, 43],
     ['legacy-hotplug', 4, 1, 0, 'dfs', true, 'violation', 48, 43],
-    ['hyp-reset', 3, 1, 1, 'dfs', true, 'verified', 6902, undefined],
-    ['pkvm', 4, 1, 1, 'bfs', true, 'verified', 212, undefined],
+    ['hyp-reset', 3, 1, 1, 'dfs', true, 'verified', 2370, undefined],
+    ['pkvm', 4, 1, 1, 'bfs', true, 'verified', 89, undefined],
     ['pkvm', 4, 1, 1, 'dfs', false, 'verified', 1067, undefined],
   ];
   test.each(cases)('%s N=%i K=%i M=%i %s por=%s', (design, cpus, hotplug, vms, strategy, por, result, states, steps) => {
