@@ -1,17 +1,18 @@
 /**
- * Level-synchronous bfs over worker threads (api/bfs-worker.ts): each worker owns the states whose portable-key
- * fingerprint falls in its partition. Per level: every worker expands its share (successors go to their owners
- * in batches), then the coordinator tells each worker how many batches were sent to it, and the level ends once
- * all have arrived (the barrier). The levels, hence state counts, verdicts and counterexample lengths, do not
- * depend on timing or on the number of workers (explore/level-sync.ts). Budgets are watched here: a limit, an
- * interrupt or a failed worker terminates every worker, never a hang.
+ * Level-synchronous bfs over worker threads (api/bfs-worker.ts) sharing one visited set (explore/shared-table.ts).
+ * Per level: every worker expands its frontier and keeps the successors (phase one; the table is only read);
+ * barrier; the table is grown here if the kept successors could overfill it; every worker inserts its successors,
+ * keeping those it inserted first as its next frontier (phase two); barrier; frontiers that came out uneven are
+ * evened out. The levels, hence state counts, verdicts and counterexample lengths, do not depend on timing or on
+ * the number of workers (explore/level-sync.ts), and the least-parent rule makes the recorded tree not depend on
+ * them either. Budgets are watched here: a limit, an interrupt or a failed worker terminates every worker, never a hang.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
+import { Worker } from 'node:worker_threads';
 import { preferFound } from '../explore/level-sync';
+import { SharedTable } from '../explore/shared-table';
 import type { BfsTask, EngineFigures, FoundMsg, FromWorker, ToWorker } from './bfs-protocol';
-import { ownerOf } from './bfs-protocol';
 
 /** The compiled worker: beside this file in dist/, or dist/api/ when this file runs from source (tests). */
 function workerFile(): string {
@@ -40,6 +41,8 @@ export interface PoolOutcome {
   depth: number;
   bytes: number;
   engine: EngineFigures;
+  /** States moved between workers to even their frontiers out. */
+  moved: number;
 }
 
 class Stop extends Error {
@@ -49,11 +52,11 @@ class Stop extends Error {
 }
 
 class Pool {
-  private readonly workers: Worker[];
+  readonly workers: Worker[];
   private readonly inbox: FromWorker[][];
   private wake: (() => void) | null = null;
   private stopped: PoolEnd | null = null;
-  private readonly progress: { states: number; heapMB: number }[];
+  private readonly heapMB: number[];
   private readonly timer: NodeJS.Timeout;
   private readonly t0 = performance.now();
 
@@ -61,11 +64,12 @@ class Pool {
     task: BfsTask,
     readonly count: number,
     private readonly limits: PoolLimits,
+    public table: SharedTable,
   ) {
     this.inbox = Array.from({ length: count }, () => []);
-    this.progress = Array.from({ length: count }, () => ({ states: 0, heapMB: 0 }));
+    this.heapMB = new Array<number>(count).fill(0);
     this.workers = Array.from({ length: count }, (_, index) => {
-      const w = new Worker(workerFile(), { workerData: { task, index, count } });
+      const w = new Worker(workerFile(), { workerData: { task, index, count, table: table.buffers } });
       w.on('message', (m: FromWorker) => this.receive(index, m));
       w.on('error', (e) => this.stop({ kind: 'failed', reason: `worker ${index} failed: ${e.message}` }));
       w.on('exit', (code) => this.stop({ kind: 'failed', reason: `worker ${index} exited (code ${code})` }));
@@ -77,7 +81,7 @@ class Pool {
   private receive(index: number, m: FromWorker): void {
     if (m.t === 'error') this.stop({ kind: 'failed', reason: `worker ${index}: ${m.message}` });
     else if (m.t === 'progress') {
-      this.progress[index] = { states: m.states, heapMB: m.heapMB };
+      this.heapMB[index] = m.heapMB;
       this.watch();
     } else {
       this.inbox[index].push(m);
@@ -85,13 +89,14 @@ class Pool {
     }
   }
 
-  private watch(): void {
+  /** End the run if a budget is spent (also called at each barrier: a small search may never meet the timer). */
+  watch(): void {
     const l = this.limits;
-    const states = this.progress.reduce((a, p) => a + p.states, 0);
+    const states = this.table.size;
     if (l.interrupt?.aborted) this.stop({ kind: 'limit', by: 'interrupted' });
     else if (l.maxSeconds !== undefined && performance.now() - this.t0 >= l.maxSeconds * 1000) this.stop({ kind: 'limit', by: 'max-seconds' });
     else if (l.maxStates !== undefined && states >= l.maxStates) this.stop({ kind: 'limit', by: 'max-states' });
-    else if (this.progress.reduce((a, p) => a + p.heapMB, 0) > l.maxMemoryMB) this.stop({ kind: 'limit', by: 'max-memory' });
+    else if (this.heapMB.reduce((a, p) => a + p, 0) + this.table.bytes / 1048576 > l.maxMemoryMB) this.stop({ kind: 'limit', by: 'max-memory' });
   }
 
   private stop(end: PoolEnd): void {
@@ -100,13 +105,15 @@ class Pool {
     this.wake?.();
   }
 
-  send(i: number, m: ToWorker, transfer: MessagePort[] = []): void {
-    this.workers[i].postMessage(m, transfer);
+  send(i: number, m: ToWorker): void {
+    this.workers[i].postMessage(m);
   }
 
   /** The next message of type `t` from every worker (in worker order); throws Stop once the run must end. */
   async all<T extends FromWorker['t']>(t: T, from: readonly number[] = this.workers.map((_, i) => i)): Promise<Extract<FromWorker, { t: T }>[]> {
     for (;;) {
+      if (this.stopped) throw new Stop(this.stopped);
+      this.watch();
       if (this.stopped) throw new Stop(this.stopped);
       if (from.every((i) => this.inbox[i].length > 0)) {
         return from.map((i) => {
@@ -122,10 +129,6 @@ class Pool {
     }
   }
 
-  /** States stored by all workers, as last reported. */
-  get states(): number {
-    return this.progress.reduce((a, p) => a + p.states, 0);
-  }
 
   async close(): Promise<void> {
     clearInterval(this.timer);
@@ -134,97 +137,112 @@ class Pool {
   }
 }
 
-/** Connect every pair of workers with a channel of their own (batches and questions do not go through here). */
-async function wire(pool: Pool): Promise<void> {
-  const n = pool.count;
-  const ports: (MessagePort | null)[][] = Array.from({ length: n }, () => new Array<MessagePort | null>(n).fill(null));
-  for (let i = 0; i < n; i++)
-    for (let j = i + 1; j < n; j++) {
-      const c = new MessageChannel();
-      ports[i][j] = c.port1;
-      ports[j][i] = c.port2;
-    }
-  for (let i = 0; i < n; i++)
-    pool.send(
-      i,
-      { t: 'ports', ports: ports[i] },
-      ports[i].filter((p): p is MessagePort => p !== null),
-    );
-  await pool.all('ready');
-}
-
-/** The fingerprints from the initial state to the found one: each owner names the parent of the next state back. */
-async function chain(pool: Pool, h: number, l: number): Promise<[number, number][]> {
+/** The fingerprints from the initial state to the found one, read from the parents in the shared table. */
+function chain(table: SharedTable, h: number, l: number): [number, number][] {
   const out: [number, number][] = [[h, l]];
   for (;;) {
-    const o = ownerOf(l, pool.count);
-    pool.send(o, { t: 'parent', h, l });
-    const [m] = await pool.all('parent', [o]);
-    if (!m.p) throw new Stop({ kind: 'failed', reason: `worker ${o} does not know a state of the counterexample` });
-    if (m.p[0] === 0 && m.p[1] === 0) return out.reverse();
-    [h, l] = m.p;
+    const p = table.parent(h, l);
+    if (!p) throw new Stop({ kind: 'failed', reason: 'the shared table does not know a state of the counterexample' });
+    if (p[0] === 0 && p[1] === 0) return out.reverse();
+    [h, l] = p;
     out.push([h, l]);
   }
 }
 
-/** Every worker expands level `depth`: all at once, or (test hook `staggered`) one after the other. */
-async function expandLevel(pool: Pool, depth: number, staggered: boolean): Promise<Extract<FromWorker, { t: 'expanded' }>[]> {
+/** One phase on the workers in `order` (replies indexed by worker): all at once, or (test hook `staggered`) one after the other, in `order`. */
+async function phase<T extends FromWorker['t']>(pool: Pool, m: (i: number) => ToWorker, reply: T, order: number[], staggered: boolean): Promise<Extract<FromWorker, { t: T }>[]> {
+  const out: Extract<FromWorker, { t: T }>[] = [];
   if (!staggered) {
-    for (let i = 0; i < pool.count; i++) pool.send(i, { t: 'level', depth });
-    return pool.all('expanded');
+    for (const i of order) pool.send(i, m(i));
+    for (const [k, r] of (await pool.all(reply, order)).entries()) out[order[k]] = r;
+    return out;
   }
-  const ex: Extract<FromWorker, { t: 'expanded' }>[] = [];
-  for (let i = 0; i < pool.count; i++) {
-    pool.send(i, { t: 'level', depth });
-    ex.push(...(await pool.all('expanded', [i])));
+  for (const i of order) {
+    pool.send(i, m(i));
+    out[i] = (await pool.all(reply, [i]))[0];
   }
-  return ex;
+  return out;
 }
 
-/** Run the level-synchronous bfs on `workers` threads; `fpOf` fingerprints a portable key (for the trace's chain). */
-export async function threadBfs(task: BfsTask, workers: number, limits: PoolLimits, fpOf: (key: string) => [number, number]): Promise<PoolOutcome> {
-  const pool = new Pool(task, workers, limits);
-  const out: PoolOutcome = {
-    end: { kind: 'complete' },
-    states: 0,
-    transitions: 0,
-    depth: 0,
-    bytes: 0,
-    engine: { xstateTransitions: 0, localStates: 0, memories: 0, messages: 0 },
+/**
+ * Even the frontiers out when the largest is more than 10 % (and 16 states) above the mean: states start on
+ * worker 0 (the initial state) and each worker keeps what it inserted first, so without this one worker could
+ * hold most of a level. The moved states' portable keys travel through here. Returns the number moved.
+ */
+async function rebalance(pool: Pool, sizes: number[]): Promise<number> {
+  const total = sizes.reduce((a, b) => a + b, 0);
+  const mean = total / pool.count;
+  if (Math.max(...sizes) <= Math.max(mean * 1.1, mean + 16)) return 0;
+  const target = sizes.map((_, i) => Math.floor(total / pool.count) + (i < total % pool.count ? 1 : 0));
+  const donors = sizes.map((s, i) => ({ i, n: s - target[i] })).filter((d) => d.n > 0);
+  const takers = sizes.map((s, i) => ({ i, n: target[i] - s })).filter((d) => d.n > 0);
+  const given = await phase(pool, (i) => ({ t: 'give', count: donors.find((d) => d.i === i)!.n }), 'gave', donors.map((d) => d.i), false);
+  let moved = 0;
+  const keys: string[] = [];
+  const fps: number[] = [];
+  for (const d of donors) {
+    const m = given[d.i].moved;
+    keys.push(...m.keys);
+    fps.push(...m.fps);
+  }
+  for (const t of takers) {
+    pool.send(t.i, { t: 'take', moved: { keys: keys.slice(moved, moved + t.n), fps: Uint32Array.from(fps.slice(2 * moved, 2 * (moved + t.n))) } });
+    moved += t.n;
+  }
+  await pool.all('took', takers.map((t) => t.i));
+  return moved;
+}
+
+/** Sum or max the workers' engine figures. */
+function engineOf(ins: readonly Extract<FromWorker, { t: 'inserted' }>[]): EngineFigures {
+  return {
+    xstateTransitions: ins.reduce((a, d) => a + d.engine.xstateTransitions, 0),
+    localStates: Math.max(...ins.map((d) => d.engine.localStates)),
+    memories: Math.max(...ins.map((d) => d.engine.memories)),
+    messages: Math.max(...ins.map((d) => d.engine.messages)),
   };
+}
+
+/** Run the level-synchronous bfs on `workers` threads; `root` is the initial state's portable fingerprint. */
+export async function threadBfs(task: BfsTask, workers: number, limits: PoolLimits, root: readonly [number, number]): Promise<PoolOutcome> {
+  const table = SharedTable.create();
+  table.insert(root[0], root[1], 0, 0, 0);
+  const pool = new Pool(task, workers, limits, table);
+  const out: PoolOutcome = { end: { kind: 'complete' }, states: 0, transitions: 0, depth: 0, bytes: 0, moved: 0, engine: { xstateTransitions: 0, localStates: 0, memories: 0, messages: 0 } };
+  const all = pool.workers.map((_, i) => i);
+  const staggered = task.staggered === true;
   try {
-    await wire(pool);
+    await pool.all('ready');
     for (let depth = 0; ; depth++) {
-      const ex = await expandLevel(pool, depth, task.staggered === true);
+      const ex = await phase(pool, () => ({ t: 'expand', depth }), 'expanded', all, staggered);
       let found: FoundMsg | undefined;
       for (const e of ex) {
         out.transitions += e.transitions;
         if (e.found) found = preferFound(found, e.found);
       }
-      for (let i = 0; i < workers; i++) pool.send(i, { t: 'drain', expect: ex.reduce((a, e) => a + e.sent[i], 0) });
-      const dr = await pool.all('drained');
-      out.states = dr.reduce((a, d) => a + d.states, 0);
-      out.bytes = dr.reduce((a, d) => a + d.bytes, 0);
-      out.engine = {
-        xstateTransitions: dr.reduce((a, d) => a + d.engine.xstateTransitions, 0),
-        localStates: Math.max(...dr.map((d) => d.engine.localStates)),
-        memories: Math.max(...dr.map((d) => d.engine.memories)),
-        messages: Math.max(...dr.map((d) => d.engine.messages)),
-      };
-      const next = dr.reduce((a, d) => a + d.next, 0);
+      const grown = pool.table.grownFor(ex.reduce((a, e) => a + e.kept, 0));
+      const fresh = grown === pool.table ? undefined : grown.buffers;
+      pool.table = grown;
+      const ins = await phase(pool, () => ({ t: 'insert', depth, table: fresh }), 'inserted', [...all].reverse(), staggered);
+      out.states = pool.table.size;
+      out.bytes = pool.table.bytes;
+      out.engine = engineOf(ins);
+      const sizes = ins.map((d) => d.frontier);
+      const next = sizes.reduce((a, b) => a + b, 0);
       if (next > 0) out.depth = depth + 1;
       limits.onProgress?.(out.states, out.depth, next);
       if (found) {
-        const [h, l] = fpOf(found.key);
-        out.end = { kind: 'found', found, chain: await chain(pool, h, l) };
+        out.end = { kind: 'found', found, chain: chain(pool.table, found.h, found.l) };
         return out;
       }
       if (next === 0) return out;
+      pool.watch();
+      out.moved += await rebalance(pool, sizes);
     }
   } catch (e) {
     if (!(e instanceof Stop)) throw e;
     out.end = e.end;
-    out.states = Math.max(out.states, pool.states);
+    out.states = Math.max(out.states, pool.table.size);
     return out;
   } finally {
     await pool.close();
