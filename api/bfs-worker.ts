@@ -16,19 +16,10 @@ import type { BfsTask, BfsWorkerData, FoundMsg, FromWorker, Moved, ToWorker } fr
 import { PortableDecoder } from './portable-decode';
 import { system } from './system';
 
-/** States expanded between two progress reports. */
+/** States expanded between two looks at the clock (for heap reports). */
 const CHUNK = 256;
-/** Memo entries kept: past this the memo starts again. */
-const MEMO_MAX = 1 << 20;
-
-/** A local key's portable fingerprint, with the level and least parent it was last kept with (to keep it once a level). */
-interface Memo {
-  readonly h: number;
-  readonly l: number;
-  level: number;
-  ph: number;
-  pl: number;
-}
+/** Milliseconds between two heap reports. */
+const REPORT_MS = 50;
 
 /** States as parallel arrays: local keys, and (h, l) fingerprint words. */
 class States {
@@ -49,8 +40,10 @@ class BfsWorker {
   private keptFps: number[] = [];
   private readonly scratch = new Uint32Array(2);
   private decoder: PortableDecoder | null = null;
-  /** Local key (cheap, per process) → portable fingerprint (bus/portable-fingerprint.ts). */
-  private readonly memo = new Map<string, Memo>();
+  /** The successors of the state being expanded → index of their portable fingerprint in `fpWords` (h at 2i, l at 2i + 1). */
+  private readonly fpIndex = new Map<World, number>();
+  private readonly fpWords: number[] = [];
+  private lastReport = 0;
 
   constructor(
     private readonly task: BfsTask,
@@ -62,8 +55,8 @@ class BfsWorker {
     if (index === 0) {
       const root = this.engine.initial();
       const key = this.engine.key(root);
-      const { h, l } = this.fpOf(root, key);
-      this.frontier.push(key, h, l);
+      this.engine.portableFingerprint(root, this.scratch);
+      this.frontier.push(key, this.scratch[0], this.scratch[1]);
     }
   }
 
@@ -71,15 +64,13 @@ class BfsWorker {
     parentPort!.postMessage(m);
   }
 
-  private fpOf(w: World, key: string): Memo {
-    let f = this.memo.get(key);
-    if (f === undefined) {
-      this.engine.portableFingerprint(w, this.scratch);
-      f = { h: this.scratch[0], l: this.scratch[1], level: -1, ph: 0, pl: 0 };
-      if (this.memo.size >= MEMO_MAX) this.memo.clear();
-      this.memo.set(key, f);
-    }
-    return f;
+  /** The local key of a successor, its portable fingerprint noted beside it (the engine canonicalises once for both). */
+  private keyOf(w: World): string {
+    const k = this.engine.key(w);
+    this.engine.portableFingerprint(w, this.scratch);
+    this.fpIndex.set(w, this.fpWords.length >> 1);
+    this.fpWords.push(this.scratch[0], this.scratch[1]);
+    return k;
   }
 
   onCoordinator(m: ToWorker): void {
@@ -108,7 +99,10 @@ class BfsWorker {
       const r = this.expandOne(keys[i], fps[2 * i], fps[2 * i + 1], depth);
       if (typeof r === 'number') transitions += r;
       else found = preferFound(found ?? undefined, r);
-      if (i % CHUNK === CHUNK - 1) this.post({ t: 'progress', heapMB: Math.round(getHeapStatistics().used_heap_size / 1048576) });
+      if (i % CHUNK === CHUNK - 1 && performance.now() - this.lastReport > REPORT_MS) {
+        this.lastReport = performance.now();
+        this.post({ t: 'progress', heapMB: Math.round(getHeapStatistics().used_heap_size / 1048576) });
+      }
     }
     this.post({ t: 'expanded', found, transitions, kept: this.keptKeys.length });
   }
@@ -125,31 +119,23 @@ class BfsWorker {
     const q = enabled.length === 0 ? sys.quiescentViolation(world) : null;
     if (q) return found(q);
     if (this.task.maxDepth !== undefined && depth >= this.task.maxDepth) return 0;
-    // The portable fingerprint right after the local key: the engine canonicalises the state once for both.
-    const key = (w: World) => {
-      const k = sys.key(w);
-      this.fpOf(w, k);
-      return k;
-    };
+    this.fpIndex.clear();
+    this.fpWords.length = 0;
+    const key = (w: World) => this.keyOf(w);
     const plan = planExpansion(sys, world, enabled, { por: this.task.por, key });
-    const answers = plan.queries.map((_, j) => {
-      const f = this.fpOf(plan.reduced[j].world, plan.reduced[j].key);
-      const at = this.table.depthOf(f.h, f.l);
+    const f = this.fpWords;
+    const answers = plan.reduced.slice(0, plan.queries.length).map((s) => {
+      const i = this.fpIndex.get(s.world)!;
+      const at = this.table.depthOf(f[2 * i], f[2 * i + 1]);
       return at >= 0 && at <= depth;
     });
     const next = finishExpansion(sys, plan, answers, key);
-    for (const s of next) this.keep(this.fpOf(s.world, s.key), s.key, h, l, depth + 1);
+    for (const s of next) {
+      const i = this.fpIndex.get(s.world)!;
+      this.keptKeys.push(s.key);
+      this.keptFps.push(f[2 * i], f[2 * i + 1], h, l);
+    }
     return next.length;
-  }
-
-  private keep(m: Memo, key: string, ph: number, pl: number, level: number): void {
-    // Kept already in this level with a parent no greater: the table keeps the least parent, so this would change nothing.
-    if (m.level === level && (m.ph < ph || (m.ph === ph && m.pl <= pl))) return;
-    m.level = level;
-    m.ph = ph;
-    m.pl = pl;
-    this.keptKeys.push(key);
-    this.keptFps.push(m.h, m.l, ph, pl);
   }
 
   private insertLevel(depth: number, grown: BfsWorkerData['table'] | undefined): void {

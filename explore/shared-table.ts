@@ -64,7 +64,7 @@ export class SharedTable {
   }
 
   private start(h: number): number {
-    return Math.floor(h * this.capacity * 2 ** -32);
+    return Math.floor((h >>> 0) * this.capacity * 2 ** -32);
   }
 
   /** The slot of (h, l), or -1. Not to be called while others insert. */
