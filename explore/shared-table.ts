@@ -1,11 +1,11 @@
 /**
  * The visited set of the bfs on worker threads, shared by all of them in SharedArrayBuffers: open addressing
- * over 64-bit fingerprints, with each state's parent fingerprint and depth beside it (20 bytes a slot, grown
- * before it is 3/4 full: 27 to 53 bytes a state). Used level by level: while level d is expanded the table is
+ * over 64-bit fingerprints, with each state's parent fingerprint and depth beside it (five 32-bit words, 20 bytes
+ * a slot, grown before it is 3/4 full: 27 to 53 bytes a state). No locks beyond a slot's own state word. Used level by level: while level d is expanded the table is
  * only read ("reached at depth ≤ d?", the bfs cycle proviso); then every worker inserts its successors at
- * depth d+1 concurrently (compare-and-swap on the fingerprint word, so exactly one worker gets 'new' for a state);
+ * depth d+1 concurrently (a compare-and-swap claims an empty slot, so exactly one worker gets 'new' for a state);
  * between levels one thread may grow it (`grownFor`). Among the parents met in the level that first reaches a
- * state the least fingerprint is kept (a compare-and-swap loop), so the recorded tree does not depend on timing.
+ * state the least fingerprint is kept (under a hold of the slot's state word), so the recorded tree does not depend on timing.
  */
 import { InternalError } from '../util/errors';
 
@@ -15,39 +15,31 @@ export interface SharedTableBuffers {
   readonly meta: SharedArrayBuffer;
 }
 
-/** Parent of a slot not yet given one (the least-parent rule lowers it). */
-const NO_PARENT = 0xffffffffffffffffn;
 const LOAD = 0.75;
-
-const word = (h: number, l: number): bigint => (BigInt(h) << 32n) | BigInt(l);
+/** Words a slot: fingerprint (hi, lo), parent fingerprint (hi, lo), state. */
+const W = 5;
+/** The state word: empty, or held by one thread (being filled, or its parent being compared); else depth + 2. */
+const EMPTY = 0;
+const HELD = 1;
 
 export class SharedTable {
-  /** Fingerprint per slot; 0 for an empty slot ((0, 0) is never a fingerprint). */
-  private readonly keys: BigUint64Array;
-  /** Parent fingerprint per slot: 0 for the initial state, NO_PARENT until set. */
-  private readonly parents: BigUint64Array;
-  /** Depth + 1 per slot: 0 while the slot's inserter has not yet written it. */
-  private readonly depths: Int32Array;
+  /** Slot i at [5i..5i+4]: fingerprint hi, lo, parent hi, lo ((0, 0) for the initial state), state (as 32-bit ints). */
+  private readonly slots: Int32Array;
   /** [0]: states stored. */
   private readonly count: Int32Array;
   readonly capacity: number;
 
   private constructor(readonly buffers: SharedTableBuffers) {
-    const cap = buffers.slots.byteLength / 20;
-    this.capacity = cap;
-    this.keys = new BigUint64Array(buffers.slots, 0, cap);
-    this.parents = new BigUint64Array(buffers.slots, 8 * cap, cap);
-    this.depths = new Int32Array(buffers.slots, 16 * cap, cap);
+    this.slots = new Int32Array(buffers.slots);
+    this.capacity = this.slots.length / W;
     this.count = new Int32Array(buffers.meta);
   }
 
   /** An empty table of `capacity` slots (a power of two). */
   static create(capacity = 1 << 12, meta = new SharedArrayBuffer(4)): SharedTable {
     if (capacity & (capacity - 1) || capacity < 2) throw new InternalError(`shared table: capacity ${capacity} is not a power of two`);
-    if (capacity > 2 ** 29) throw new RangeError('shared table: more than 2^29 slots');
-    const t = new SharedTable({ slots: new SharedArrayBuffer(20 * capacity), meta });
-    t.parents.fill(NO_PARENT);
-    return t;
+    if (capacity > 2 ** 28) throw new RangeError('shared table: more than 2^28 slots');
+    return new SharedTable({ slots: new SharedArrayBuffer(4 * W * capacity), meta });
   }
 
   /** The table another thread created (its `buffers`). */
@@ -69,13 +61,21 @@ export class SharedTable {
 
   /** The slot of (h, l), or -1. Not to be called while others insert. */
   private find(h: number, l: number): number {
-    const k = word(h, l);
-    const { keys, capacity } = this;
+    const { slots, capacity } = this;
+    const h32 = h | 0;
+    const l32 = l | 0;
     for (let i = this.start(h); ; i = (i + 1) & (capacity - 1)) {
-      const x = keys[i];
-      if (x === k) return i;
-      if (x === 0n) return -1;
+      const o = W * i;
+      if (slots[o + 4] === EMPTY) return -1;
+      if (slots[o] === h32 && slots[o + 1] === l32) return i;
     }
+  }
+
+  /** Wait out another thread's hold of slot `o` (a few instructions long); the state word it leaves. */
+  private settled(o: number): number {
+    let st = Atomics.load(this.slots, o + 4);
+    while (st === HELD) st = Atomics.load(this.slots, o + 4);
+    return st;
   }
 
   /**
@@ -84,48 +84,55 @@ export class SharedTable {
    */
   insert(h: number, l: number, ph: number, pl: number, depth: number): 'new' | 'old' {
     if (h === 0 && l === 0) throw new InternalError('shared table: fingerprint (0, 0) is reserved');
-    const k = word(h, l);
-    const { keys, capacity } = this;
+    const { slots, capacity } = this;
+    const h32 = h | 0;
+    const l32 = l | 0;
+    const mine = depth + 2;
     for (let i = this.start(h); ; i = (i + 1) & (capacity - 1)) {
-      let x = Atomics.load(keys, i);
-      if (x === 0n) {
-        x = Atomics.compareExchange(keys, i, 0n, k);
-        if (x === 0n) {
-          this.lowerParent(i, word(ph, pl));
-          Atomics.store(this.depths, i, depth + 1);
+      const o = W * i;
+      let st = Atomics.load(slots, o + 4);
+      if (st === EMPTY) {
+        st = Atomics.compareExchange(slots, o + 4, EMPTY, HELD);
+        if (st === EMPTY) {
+          slots[o] = h32;
+          slots[o + 1] = l32;
+          slots[o + 2] = ph | 0;
+          slots[o + 3] = pl | 0;
+          Atomics.store(slots, o + 4, mine);
           if (Atomics.add(this.count, 0, 1) + 1 > capacity * LOAD + 1)
             throw new InternalError('shared table: full (it should have been grown between levels)');
           return 'new';
         }
       }
-      if (x !== k) continue;
-      const d = Atomics.load(this.depths, i);
-      // 0: inserted in this phase, its depth not yet written; depth + 1: this level. Anything else is older.
-      if (d === 0 || d === depth + 1) this.lowerParent(i, word(ph, pl));
+      if (st === HELD) st = this.settled(o);
+      if (slots[o] !== h32 || slots[o + 1] !== l32) continue;
+      if (st === mine) this.lowerParent(o, ph >>> 0, pl >>> 0, mine);
       return 'old';
     }
   }
 
-  private lowerParent(i: number, p: bigint): void {
-    for (let cur = Atomics.load(this.parents, i); p < cur; ) {
-      const was = Atomics.compareExchange(this.parents, i, cur, p);
-      if (was === cur) return;
-      cur = was;
+  /** The least-parent rule: hold the slot, keep the lesser parent. */
+  private lowerParent(o: number, ph: number, pl: number, mine: number): void {
+    const { slots } = this;
+    while (Atomics.compareExchange(slots, o + 4, mine, HELD) !== mine) this.settled(o);
+    const ch = slots[o + 2] >>> 0;
+    if (ph < ch || (ph === ch && pl < slots[o + 3] >>> 0)) {
+      slots[o + 2] = ph | 0;
+      slots[o + 3] = pl | 0;
     }
+    Atomics.store(slots, o + 4, mine);
   }
 
   /** The depth (h, l) was first reached at, or -1 if it is not here. */
   depthOf(h: number, l: number): number {
     const s = this.find(h, l);
-    return s < 0 ? -1 : this.depths[s] - 1;
+    return s < 0 ? -1 : this.slots[W * s + 4] - 2;
   }
 
   /** The parent fingerprint of a stored state ((0, 0) for the initial state), or undefined if it is not here. */
   parent(h: number, l: number): [number, number] | undefined {
     const s = this.find(h, l);
-    if (s < 0) return undefined;
-    const p = this.parents[s];
-    return [Number(p >> 32n), Number(p & 0xffffffffn)];
+    return s < 0 ? undefined : [this.slots[W * s + 2] >>> 0, this.slots[W * s + 3] >>> 0];
   }
 
   /**
@@ -138,14 +145,12 @@ export class SharedTable {
     let cap = this.capacity * 2;
     while (need > cap * LOAD) cap *= 2;
     const t = SharedTable.create(cap, this.buffers.meta);
-    for (let i = 0; i < this.capacity; i++) {
-      const k = this.keys[i];
-      if (k === 0n) continue;
-      let j = t.start(Number(k >> 32n));
-      while (t.keys[j] !== 0n) j = (j + 1) & (cap - 1);
-      t.keys[j] = k;
-      t.parents[j] = this.parents[i];
-      t.depths[j] = this.depths[i];
+    const from = this.slots;
+    for (let o = 0; o < from.length; o += W) {
+      if (from[o + 4] === EMPTY) continue;
+      let j = t.start(from[o] >>> 0);
+      while (t.slots[W * j + 4] !== EMPTY) j = (j + 1) & (cap - 1);
+      t.slots.set(from.subarray(o, o + W), W * j);
     }
     return t;
   }
