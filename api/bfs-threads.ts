@@ -129,7 +129,6 @@ class Pool {
     }
   }
 
-
   async close(): Promise<void> {
     clearInterval(this.timer);
     for (const w of this.workers) w.removeAllListeners('exit').removeAllListeners('error');
@@ -150,7 +149,13 @@ function chain(table: SharedTable, h: number, l: number): [number, number][] {
 }
 
 /** One phase on the workers in `order` (replies indexed by worker): all at once, or (test hook `staggered`) one after the other, in `order`. */
-async function phase<T extends FromWorker['t']>(pool: Pool, m: (i: number) => ToWorker, reply: T, order: number[], staggered: boolean): Promise<Extract<FromWorker, { t: T }>[]> {
+async function phase<T extends FromWorker['t']>(
+  pool: Pool,
+  m: (i: number) => ToWorker,
+  reply: T,
+  order: number[],
+  staggered: boolean,
+): Promise<Extract<FromWorker, { t: T }>[]> {
   const out: Extract<FromWorker, { t: T }>[] = [];
   if (!staggered) {
     for (const i of order) pool.send(i, m(i));
@@ -176,7 +181,13 @@ async function rebalance(pool: Pool, sizes: number[]): Promise<number> {
   const target = sizes.map((_, i) => Math.floor(total / pool.count) + (i < total % pool.count ? 1 : 0));
   const donors = sizes.map((s, i) => ({ i, n: s - target[i] })).filter((d) => d.n > 0);
   const takers = sizes.map((s, i) => ({ i, n: target[i] - s })).filter((d) => d.n > 0);
-  const given = await phase(pool, (i) => ({ t: 'give', count: donors.find((d) => d.i === i)!.n }), 'gave', donors.map((d) => d.i), false);
+  const given = await phase(
+    pool,
+    (i) => ({ t: 'give', count: donors.find((d) => d.i === i)!.n }),
+    'gave',
+    donors.map((d) => d.i),
+    false,
+  );
   let moved = 0;
   const keys: string[] = [];
   const fps: number[] = [];
@@ -189,7 +200,10 @@ async function rebalance(pool: Pool, sizes: number[]): Promise<number> {
     pool.send(t.i, { t: 'take', moved: { keys: keys.slice(moved, moved + t.n), fps: Uint32Array.from(fps.slice(2 * moved, 2 * (moved + t.n))) } });
     moved += t.n;
   }
-  await pool.all('took', takers.map((t) => t.i));
+  await pool.all(
+    'took',
+    takers.map((t) => t.i),
+  );
   return moved;
 }
 
@@ -208,7 +222,15 @@ export async function threadBfs(task: BfsTask, workers: number, limits: PoolLimi
   const table = SharedTable.create();
   table.insert(root[0], root[1], 0, 0, 0);
   const pool = new Pool(task, workers, limits, table);
-  const out: PoolOutcome = { end: { kind: 'complete' }, states: 0, transitions: 0, depth: 0, bytes: 0, moved: 0, engine: { xstateTransitions: 0, localStates: 0, memories: 0, messages: 0 } };
+  const out: PoolOutcome = {
+    end: { kind: 'complete' },
+    states: 0,
+    transitions: 0,
+    depth: 0,
+    bytes: 0,
+    moved: 0,
+    engine: { xstateTransitions: 0, localStates: 0, memories: 0, messages: 0 },
+  };
   const all = pool.workers.map((_, i) => i);
   const staggered = task.staggered === true;
   try {

@@ -118,7 +118,10 @@ export async function exploreWorkers(
 }
 
 function violationOf(engine: Engine<unknown>, end: Extract<PoolOutcome['end'], { kind: 'found' }>, shortest: boolean): ExploreViolation {
-  const { entries, final } = traceFromKeys(engine, keysAlongFingerprints<World>(engine, end.chain, 'workers', (w) => portableFp(engine, w)));
+  const { entries, final } = traceFromKeys(
+    engine,
+    keysAlongFingerprints<World>(engine, end.chain, 'workers', (w) => portableFp(engine, w)),
+  );
   const last = final as World;
   // The message was written for the representative state; say it again for the concrete actors of the trace.
   const concrete = engine.violation(last) ?? engine.quiescentViolation(last);

@@ -99,8 +99,7 @@ export class SharedTable {
           slots[o + 2] = ph | 0;
           slots[o + 3] = pl | 0;
           Atomics.store(slots, o + 4, mine);
-          if (Atomics.add(this.count, 0, 1) + 1 > capacity * LOAD + 1)
-            throw new InternalError('shared table: full (it should have been grown between levels)');
+          if (Atomics.add(this.count, 0, 1) + 1 > capacity * LOAD + 1) throw new InternalError('shared table: full (it should have been grown between levels)');
           return 'new';
         }
       }

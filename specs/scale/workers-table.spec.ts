@@ -154,7 +154,7 @@ describe('the portable fingerprint (bus/portable-fingerprint.ts)', () => {
     expect(byKeyA.size).toBeGreaterThan(500);
   });
 
-  test('equal over an orbit: every placement of interchangeable actors gives the representative\'s', () => {
+  test("equal over an orbit: every placement of interchangeable actors gives the representative's", () => {
     const e = build();
     const perms = classPermutations(e);
     expect(perms.length).toBeGreaterThan(1);
