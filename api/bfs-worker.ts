@@ -124,13 +124,16 @@ class BfsWorker {
     const key = (w: World) => this.keyOf(w);
     const plan = planExpansion(sys, world, enabled, { por: this.task.por, key });
     const f = this.fpWords;
-    const answers = plan.reduced.slice(0, plan.queries.length).map((s) => {
-      const i = this.fpIndex.get(s.world)!;
+    // Reached at depth ≤ d (final while level d is expanded): the proviso's question, and a successor with nothing to record.
+    const old = (w: World) => {
+      const i = this.fpIndex.get(w)!;
       const at = this.table.depthOf(f[2 * i], f[2 * i + 1]);
       return at >= 0 && at <= depth;
-    });
+    };
+    const answers = plan.reduced.slice(0, plan.queries.length).map((s) => old(s.world));
     const next = finishExpansion(sys, plan, answers, key);
     for (const s of next) {
+      if (old(s.world)) continue;
       const i = this.fpIndex.get(s.world)!;
       this.keptKeys.push(s.key);
       this.keptFps.push(f[2 * i], f[2 * i + 1], h, l);
