@@ -35,13 +35,14 @@ class BfsWorker {
   private readonly engine: Engine<unknown>;
   private table: SharedTable;
   private frontier = new States();
+  private spare = new States();
   /** Phase one's successors: local keys, and (h, l, parent h, parent l) per successor. */
   private keptKeys: string[] = [];
   private keptFps: number[] = [];
   private readonly scratch = new Uint32Array(2);
   private decoder: PortableDecoder | null = null;
-  /** The successors of the state being expanded → index of their portable fingerprint in `fpWords` (h at 2i, l at 2i + 1). */
-  private readonly fpIndex = new Map<World, number>();
+  /** The successors of the state being expanded, and their portable fingerprints (h at 2i, l at 2i + 1): a few, so scanned. */
+  private readonly fpWorlds: World[] = [];
   private readonly fpWords: number[] = [];
   private lastReport = 0;
 
@@ -68,7 +69,7 @@ class BfsWorker {
   private keyOf(w: World): string {
     const k = this.engine.key(w);
     this.engine.portableFingerprint(w, this.scratch);
-    this.fpIndex.set(w, this.fpWords.length >> 1);
+    this.fpWorlds.push(w);
     this.fpWords.push(this.scratch[0], this.scratch[1]);
     return k;
   }
@@ -119,14 +120,14 @@ class BfsWorker {
     const q = enabled.length === 0 ? sys.quiescentViolation(world) : null;
     if (q) return found(q);
     if (this.task.maxDepth !== undefined && depth >= this.task.maxDepth) return 0;
-    this.fpIndex.clear();
+    this.fpWorlds.length = 0;
     this.fpWords.length = 0;
     const key = (w: World) => this.keyOf(w);
     const plan = planExpansion(sys, world, enabled, { por: this.task.por, key });
     const f = this.fpWords;
     // Reached at depth ≤ d (final while level d is expanded): the proviso's question, and a successor with nothing to record.
     const old = (w: World) => {
-      const i = this.fpIndex.get(w)!;
+      const i = this.fpWorlds.indexOf(w);
       const at = this.table.depthOf(f[2 * i], f[2 * i + 1]);
       return at >= 0 && at <= depth;
     };
@@ -134,7 +135,7 @@ class BfsWorker {
     const next = finishExpansion(sys, plan, answers, key);
     for (const s of next) {
       if (old(s.world)) continue;
-      const i = this.fpIndex.get(s.world)!;
+      const i = this.fpWorlds.indexOf(s.world);
       this.keptKeys.push(s.key);
       this.keptFps.push(f[2 * i], f[2 * i + 1], h, l);
     }
@@ -143,12 +144,16 @@ class BfsWorker {
 
   private insertLevel(depth: number, grown: BfsWorkerData['table'] | undefined): void {
     if (grown) this.table = SharedTable.attach(grown);
-    const next = new States();
+    // Last level's frontier arrays are reused for the next (fewer large arrays for the collector).
+    const next = this.spare;
+    next.keys.length = 0;
+    next.fps.length = 0;
     const { keptKeys: keys, keptFps: f } = this;
     for (let i = 0; i < keys.length; i++)
       if (this.table.insert(f[4 * i], f[4 * i + 1], f[4 * i + 2], f[4 * i + 3], depth + 1) === 'new') next.push(keys[i], f[4 * i], f[4 * i + 1]);
-    this.keptKeys = [];
-    this.keptFps = [];
+    keys.length = 0;
+    f.length = 0;
+    this.spare = this.frontier;
     this.frontier = next;
     const engine = { xstateTransitions: this.engine.transitionsComputed, ...this.engine.dictionarySizes() };
     this.post({ t: 'inserted', frontier: next.keys.length, engine });
