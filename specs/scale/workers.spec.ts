@@ -60,11 +60,11 @@ describe('bfs on worker threads: the same search whatever the number of workers'
   });
 });
 
-describe('bfs on worker threads: the trace does not depend on the order messages arrive in', () => {
-  // Staggered levels give a worker its peers' batches before the coordinator's word that the level started (the
-  // order a loaded machine may give): each batch names its depth, so the owner still keeps the least parent.
+describe('bfs on worker threads: the trace does not depend on the order the workers insert in', () => {
+  // Staggered phases run one worker at a time (inserting in reverse order), so one worker's successors all reach the
+  // shared table before another's (an order a loaded machine may give): the table still keeps the least parent.
   test.each(cases.filter((c) => c.verdict === 'violation' && c.config.cpus === 2))(
-    '$name, levels started one worker at a time',
+    '$name, phases run one worker at a time',
     async ({ config, symmetry, por }) => {
       const sys = system(config);
       const one = await exploreWorkers(sys, { workers: 1, symmetry, por });
