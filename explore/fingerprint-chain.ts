@@ -1,7 +1,8 @@
 /**
  * A counterexample recorded as the portable-key fingerprints of its states (as the thread and Redis searches
- * keep it; `fpOf` says which fingerprint: the portable key's text by default) re-executed forward from the real initial state: at each step, the successor whose fingerprint is
- * the next one. The keys it returns go to the one trace builder (trace-builder.ts).
+ * keep it; `fpOf` says which fingerprint: the portable key's text by default) re-executed forward from the
+ * real initial state: at each step, the successor whose fingerprint is the next one. The keys it returns go
+ * to the one trace builder (trace-builder.ts).
  */
 import { InternalError } from '../util/errors';
 import type { Checkable, World } from './checkable';
