@@ -1,7 +1,7 @@
 /**
  * The messages of the level-synchronous bfs on worker threads (api/bfs-threads.ts coordinates, api/bfs-worker.ts
  * works): what the coordinator and the workers say to each other. The visited set is shared memory
- * (explore/shared-table.ts): only levels, growth of the table and, when frontiers are uneven, states move here.
+ * (explore/shared-table.ts): only levels, growth of the table and, when frontiers are uneven, states go here.
  */
 import type { SharedTableBuffers } from '../explore/shared-table';
 import type { HypSystemOptions } from './system';
@@ -16,11 +16,13 @@ export interface BfsTask {
   /** Test hook: this worker throws when it starts expanding this level (a crash, for specs/scale). */
   crashAt?: { worker: number; depth: number };
   /**
-   * Test hook: the coordinator runs each phase of a level on one worker at a time (the inserting phase in reverse
-   * order), so one worker's successors all reach the shared table before another's (an order a loaded machine may
-   * give; specs/scale): the least-parent rule must still record the same tree.
+   * Test hook: the coordinator runs each level on one worker at a time (and the late inserts in reverse order), so
+   * one worker's successors all reach the shared table before another's (an order a loaded machine may give;
+   * specs/scale): the least-parent rule must still record the same tree. Frontiers are not evened out then.
    */
   staggered?: boolean;
+  /** Test hook: start with a table of 16 slots and never grow it ahead of a level, so it fills up mid-level and grows at the barrier. */
+  growLate?: boolean;
 }
 
 export interface BfsWorkerData {
@@ -55,20 +57,22 @@ export interface Moved {
 }
 
 export type ToWorker =
-  /** Phase one of level `depth`: expand the frontier, keep the successors (the table is only read). */
-  | { t: 'expand'; depth: number }
-  /** Phase two: insert the kept successors at depth + 1 (into this table, if it was grown); they become the frontier. */
-  | { t: 'insert'; depth: number; table?: SharedTableBuffers }
-  /** Give the last `count` states of the frontier away (their portable keys). */
-  | { t: 'give'; count: number }
-  /** Take states another worker gave. */
+  /**
+   * Expand level `depth`, inserting successors at depth + 1 into the shared table as they come (into this table,
+   * if it was grown); first give away the last `give` states of the frontier; after its own states, expand the
+   * `take` states another worker gave (they come as a `take` message).
+   */
+  | { t: 'expand'; depth: number; table?: SharedTableBuffers; give?: number; take?: number }
+  /** Insert the successors kept when the table was too full (into this grown table): they join the next frontier. */
+  | { t: 'insert'; depth: number; table: SharedTableBuffers }
+  /** States another worker gave for this level. */
   | { t: 'take'; moved: Moved };
 
 export type FromWorker =
   | { t: 'ready' }
-  | { t: 'expanded'; found: FoundMsg | null; transitions: number; kept: number }
-  | { t: 'inserted'; frontier: number; engine: EngineFigures }
   | { t: 'gave'; moved: Moved }
-  | { t: 'took' }
+  /** A level expanded: the next frontier's size, and how many successors wait for a grown table. */
+  | { t: 'expanded'; found: FoundMsg | null; transitions: number; kept: number; frontier: number; engine: EngineFigures }
+  | { t: 'inserted'; frontier: number }
   | { t: 'progress'; heapMB: number }
   | { t: 'error'; message: string };

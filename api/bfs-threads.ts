@@ -11,7 +11,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { preferFound } from '../explore/level-sync';
-import { SharedTable } from '../explore/shared-table';
+import { SharedTable, type SharedTableBuffers } from '../explore/shared-table';
 import type { BfsTask, EngineFigures, FoundMsg, FromWorker, ToWorker } from './bfs-protocol';
 
 /** The compiled worker: beside this file in dist/, or dist/api/ when this file runs from source (tests). */
@@ -44,6 +44,8 @@ export interface PoolOutcome {
   /** States moved between workers to even their frontiers out. */
   moved: number;
 }
+
+type Expanded = Extract<FromWorker, { t: 'expanded' }>;
 
 class Stop extends Error {
   constructor(readonly end: PoolEnd) {
@@ -148,108 +150,141 @@ function chain(table: SharedTable, h: number, l: number): [number, number][] {
   }
 }
 
-/** One phase on the workers in `order` (replies indexed by worker): all at once, or (test hook `staggered`) one after the other, in `order`. */
-async function phase<T extends FromWorker['t']>(
-  pool: Pool,
-  m: (i: number) => ToWorker,
-  reply: T,
-  order: number[],
-  staggered: boolean,
-): Promise<Extract<FromWorker, { t: T }>[]> {
-  const out: Extract<FromWorker, { t: T }>[] = [];
-  if (!staggered) {
-    for (const i of order) pool.send(i, m(i));
-    for (const [k, r] of (await pool.all(reply, order)).entries()) out[order[k]] = r;
-    return out;
-  }
-  for (const i of order) {
-    pool.send(i, m(i));
-    out[i] = (await pool.all(reply, [i]))[0];
-  }
-  return out;
+/** What the coordinator tells each worker at the start of a level: states to give away, or to expect. */
+interface Moves {
+  give: number[];
+  take: number[];
 }
 
 /**
  * Even the frontiers out when the largest is more than 10 % (and 16 states) above the mean: states start on
  * worker 0 (the initial state) and each worker keeps what it inserted first, so without this one worker could
- * hold most of a level. The moved states' portable keys travel through here. Returns the number moved.
+ * hold most of a level. The donors give the states at the start of the next level; the takers expand them
+ * after their own.
  */
-async function rebalance(pool: Pool, sizes: number[]): Promise<number> {
+function evenOut(sizes: readonly number[]): Moves {
+  const n = sizes.length;
   const total = sizes.reduce((a, b) => a + b, 0);
-  const mean = total / pool.count;
-  if (Math.max(...sizes) <= Math.max(mean * 1.1, mean + 16)) return 0;
-  const target = sizes.map((_, i) => Math.floor(total / pool.count) + (i < total % pool.count ? 1 : 0));
-  const donors = sizes.map((s, i) => ({ i, n: s - target[i] })).filter((d) => d.n > 0);
-  const takers = sizes.map((s, i) => ({ i, n: target[i] - s })).filter((d) => d.n > 0);
-  const given = await phase(
-    pool,
-    (i) => ({ t: 'give', count: donors.find((d) => d.i === i)!.n }),
-    'gave',
-    donors.map((d) => d.i),
-    false,
-  );
-  let moved = 0;
-  const keys: string[] = [];
-  const fps: number[] = [];
-  for (const d of donors) {
-    const m = given[d.i].moved;
-    keys.push(...m.keys);
-    fps.push(...m.fps);
+  const none = { give: new Array<number>(n).fill(0), take: new Array<number>(n).fill(0) };
+  const mean = total / n;
+  if (Math.max(...sizes) <= Math.max(mean * 1.1, mean + 16)) return none;
+  const target = sizes.map((_, i) => Math.floor(total / n) + (i < total % n ? 1 : 0));
+  return { give: sizes.map((s, i) => Math.max(0, s - target[i])), take: sizes.map((s, i) => Math.max(0, target[i] - s)) };
+}
+
+/** Pass the donors' states to the takers (in worker order, each taker the next slice). */
+async function forward(pool: Pool, moves: Moves): Promise<number> {
+  const donors = moves.give.flatMap((n, i) => (n > 0 ? [i] : []));
+  if (donors.length === 0) return 0;
+  const given = await pool.all('gave', donors);
+  const keys = given.flatMap((g) => g.moved.keys);
+  const fps = given.flatMap((g) => [...g.moved.fps]);
+  let at = 0;
+  for (const [i, n] of moves.take.entries()) {
+    if (n === 0) continue;
+    pool.send(i, { t: 'take', moved: { keys: keys.slice(at, at + n), fps: Uint32Array.from(fps.slice(2 * at, 2 * (at + n))) } });
+    at += n;
   }
-  for (const t of takers) {
-    pool.send(t.i, { t: 'take', moved: { keys: keys.slice(moved, moved + t.n), fps: Uint32Array.from(fps.slice(2 * moved, 2 * (moved + t.n))) } });
-    moved += t.n;
+  return at;
+}
+
+/** Expand level `depth` on every worker: all at once, or (test hook `staggered`) one after the other. */
+async function expandLevel(pool: Pool, depth: number, fresh: SharedTableBuffers | undefined, moves: Moves, staggered: boolean): Promise<Expanded[]> {
+  const msg = (i: number): ToWorker => ({ t: 'expand', depth, table: fresh, give: moves.give[i] || undefined, take: moves.take[i] || undefined });
+  if (staggered) {
+    const out: Expanded[] = [];
+    for (let i = 0; i < pool.count; i++) {
+      pool.send(i, msg(i));
+      out.push(...(await pool.all('expanded', [i])));
+    }
+    return out;
   }
-  await pool.all(
-    'took',
-    takers.map((t) => t.i),
-  );
-  return moved;
+  for (let i = 0; i < pool.count; i++) pool.send(i, msg(i));
+  await forward(pool, moves);
+  return pool.all('expanded');
+}
+
+/** Insert what the workers kept while the table was full, into a table grown for them (late inserts in reverse order if staggered). */
+async function insertKept(pool: Pool, depth: number, ex: Expanded[], staggered: boolean): Promise<number[]> {
+  const sizes = ex.map((e) => e.frontier);
+  const kept = ex.reduce((a, e) => a + e.kept, 0);
+  if (kept === 0) return sizes;
+  pool.table = pool.table.grownFor(kept);
+  const who = ex.flatMap((e, i) => (e.kept > 0 ? [i] : []));
+  const order = staggered ? who.reverse() : who;
+  for (const i of order) {
+    pool.send(i, { t: 'insert', depth, table: pool.table.buffers });
+    if (staggered) sizes[i] = (await pool.all('inserted', [i]))[0].frontier;
+  }
+  if (!staggered) for (const [k, r] of (await pool.all('inserted', order)).entries()) sizes[order[k]] = r.frontier;
+  return sizes;
 }
 
 /** Sum or max the workers' engine figures. */
-function engineOf(ins: readonly Extract<FromWorker, { t: 'inserted' }>[]): EngineFigures {
+function engineOf(ex: readonly Expanded[]): EngineFigures {
   return {
-    xstateTransitions: ins.reduce((a, d) => a + d.engine.xstateTransitions, 0),
-    localStates: Math.max(...ins.map((d) => d.engine.localStates)),
-    memories: Math.max(...ins.map((d) => d.engine.memories)),
-    messages: Math.max(...ins.map((d) => d.engine.messages)),
+    xstateTransitions: ex.reduce((a, d) => a + d.engine.xstateTransitions, 0),
+    localStates: Math.max(...ex.map((d) => d.engine.localStates)),
+    memories: Math.max(...ex.map((d) => d.engine.memories)),
+    messages: Math.max(...ex.map((d) => d.engine.messages)),
   };
+}
+
+/**
+ * Room for the next level ahead of it, so that workers rarely find the table full mid-level: its frontier times
+ * the most new states a state has given so far, with half again to spare.
+ */
+class Presize {
+  private ratio = 4;
+
+  grow(pool: Pool, frontier: number, growLate: boolean): SharedTableBuffers | undefined {
+    if (growLate) return undefined;
+    const grown = pool.table.grownFor(Math.ceil(frontier * this.ratio * 1.5) + 64);
+    if (grown === pool.table) return undefined;
+    pool.table = grown;
+    return grown.buffers;
+  }
+
+  learn(expanded: number, added: number): void {
+    if (expanded > 0) this.ratio = Math.max(this.ratio, added / expanded);
+  }
 }
 
 /** Run the level-synchronous bfs on `workers` threads; `root` is the initial state's portable fingerprint. */
 export async function threadBfs(task: BfsTask, workers: number, limits: PoolLimits, root: readonly [number, number]): Promise<PoolOutcome> {
-  const table = SharedTable.create();
+  const table = SharedTable.create(task.growLate ? 16 : 1 << 12);
   table.insert(root[0], root[1], 0, 0, 0);
   const pool = new Pool(task, workers, limits, table);
   const out: PoolOutcome = {
     end: { kind: 'complete' },
-    states: 0,
+    states: 1,
     transitions: 0,
     depth: 0,
     bytes: 0,
     moved: 0,
     engine: { xstateTransitions: 0, localStates: 0, memories: 0, messages: 0 },
   };
-  const all = pool.workers.map((_, i) => i);
   const staggered = task.staggered === true;
+  const presize = new Presize();
+  let sizes: number[] = pool.workers.map((_, i) => (i === 0 ? 1 : 0));
   try {
     await pool.all('ready');
     for (let depth = 0; ; depth++) {
-      const ex = await phase(pool, () => ({ t: 'expand', depth }), 'expanded', all, staggered);
+      const moves = evenOut(staggered ? sizes.map(() => 0) : sizes);
+      const before = pool.table.size;
+      const expanding = sizes.reduce((a, b) => a + b, 0);
+      const ex = await expandLevel(pool, depth, presize.grow(pool, expanding, task.growLate === true), moves, staggered);
+      out.moved += moves.take.reduce((a, b) => a + b, 0);
       let found: FoundMsg | undefined;
       for (const e of ex) {
         out.transitions += e.transitions;
         if (e.found) found = preferFound(found, e.found);
       }
-      const grown = pool.table.grownFor(ex.reduce((a, e) => a + e.kept, 0));
-      const fresh = grown === pool.table ? undefined : grown.buffers;
-      pool.table = grown;
-      const ins = await phase(pool, () => ({ t: 'insert', depth, table: fresh }), 'inserted', [...all].reverse(), staggered);
+      sizes = await insertKept(pool, depth, ex, staggered);
+      presize.learn(expanding, pool.table.size - before);
       out.states = pool.table.size;
       out.bytes = pool.table.bytes;
-      out.engine = engineOf(ins);
-      const sizes = ins.map((d) => d.frontier);
+      out.engine = engineOf(ex);
       const next = sizes.reduce((a, b) => a + b, 0);
       if (next > 0) out.depth = depth + 1;
       limits.onProgress?.(out.states, out.depth, next);
@@ -259,7 +294,6 @@ export async function threadBfs(task: BfsTask, workers: number, limits: PoolLimi
       }
       if (next === 0) return out;
       pool.watch();
-      out.moved += await rebalance(pool, sizes);
     }
   } catch (e) {
     if (!(e instanceof Stop)) throw e;

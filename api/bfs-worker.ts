@@ -1,17 +1,18 @@
 /**
  * A worker thread of the level-synchronous bfs (api/bfs-threads.ts starts it). It rebuilds the HYP system from
- * plain data and shares one visited set with the other workers (explore/shared-table.ts). Per level: phase one
- * expands its frontier with the shared per-state semantics (explore/level-sync.ts), reading the table for the
- * cycle proviso and keeping each successor's local key and portable fingerprint; phase two inserts them, and
- * the ones it inserted first are its next frontier. States never move, except when the coordinator evens out
- * uneven frontiers: then their portable keys travel and are rebuilt (api/portable-decode.ts).
+ * plain data and shares one visited set with the other workers (explore/shared-table.ts). Per level it expands
+ * its frontier with the shared per-state semantics (explore/level-sync.ts), reading the table for the cycle
+ * proviso (depths ≤ d are final) and inserting each successor at depth d+1 as it comes: the ones it inserted
+ * first are its next frontier, by local key. If the table is too full to insert, the rest wait for the barrier,
+ * where it is grown. States move only when the coordinator evens out uneven frontiers: then their portable keys
+ * travel and are rebuilt (api/portable-decode.ts).
  */
 import { getHeapStatistics } from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Engine } from '../bus/engine';
 import type { World } from '../bus/key';
 import { finishExpansion, planExpansion, preferFound } from '../explore/level-sync';
-import { SharedTable } from '../explore/shared-table';
+import { SharedTable, type SharedTableBuffers } from '../explore/shared-table';
 import type { BfsTask, BfsWorkerData, FoundMsg, FromWorker, Moved, ToWorker } from './bfs-protocol';
 import { PortableDecoder } from './portable-decode';
 import { system } from './system';
@@ -29,22 +30,37 @@ class States {
     this.keys.push(key);
     this.fps.push(h, l);
   }
+  clear(): void {
+    this.keys.length = 0;
+    this.fps.length = 0;
+  }
+}
+
+/** What a level's expansion adds up to. */
+interface Tally {
+  found: FoundMsg | null;
+  transitions: number;
 }
 
 class BfsWorker {
   private readonly engine: Engine<unknown>;
   private table: SharedTable;
+  /** This level's states, and the next level's (those this worker inserted first); the arrays are reused. */
   private frontier = new States();
-  private spare = new States();
-  /** Phase one's successors: local keys, and (h, l, parent h, parent l) per successor. */
-  private keptKeys: string[] = [];
-  private keptFps: number[] = [];
+  private next = new States();
+  /** Successors met while the table was too full: local keys, and (h, l, parent h, parent l) each. */
+  private readonly keptKeys: string[] = [];
+  private readonly keptFps: number[] = [];
+  private full = false;
   private readonly scratch = new Uint32Array(2);
   private decoder: PortableDecoder | null = null;
   /** The successors of the state being expanded, and their portable fingerprints (h at 2i, l at 2i + 1): a few, so scanned. */
   private readonly fpWorlds: World[] = [];
   private readonly fpWords: number[] = [];
   private lastReport = 0;
+  /** States given by another worker for this level, once their message came. */
+  private moved: Moved | null = null;
+  private movedCame: (() => void) | null = null;
 
   constructor(
     private readonly task: BfsTask,
@@ -74,52 +90,69 @@ class BfsWorker {
     return k;
   }
 
-  onCoordinator(m: ToWorker): void {
-    if (m.t === 'expand') this.expandLevel(m.depth);
-    else if (m.t === 'insert') this.insertLevel(m.depth, m.table);
-    else if (m.t === 'give') this.give(m.count);
-    else this.take(m.moved);
+  onCoordinator(m: ToWorker): void | Promise<void> {
+    if (m.t === 'expand') return this.expandLevel(m);
+    if (m.t === 'insert') return this.insertKept(m.depth, m.table);
+    this.moved = m.moved;
+    this.movedCame?.();
   }
 
   /** Any throw ends the run through the coordinator, in one line (a worker never dies silently). */
-  run(f: () => void): void {
+  run(f: () => void | Promise<void>): void {
+    const fail = (e: unknown) => this.post({ t: 'error', message: e instanceof Error ? `${e.name}: ${e.message}` : String(e) });
     try {
-      f();
+      f()?.catch(fail);
     } catch (e) {
-      this.post({ t: 'error', message: e instanceof Error ? `${e.name}: ${e.message}` : String(e) });
+      fail(e);
     }
   }
 
-  private expandLevel(depth: number): void {
+  private async expandLevel(m: Extract<ToWorker, { t: 'expand' }>): Promise<void> {
+    const { depth } = m;
     const c = this.task.crashAt;
     if (c && c.worker === this.index && c.depth === depth) throw new Error(`worker ${this.index} crashed at level ${depth} (test hook)`);
-    let found: FoundMsg | null = null;
-    let transitions = 0;
+    if (m.table) this.table = SharedTable.attach(m.table);
+    if (m.give) this.give(m.give);
+    this.full = false;
+    this.next.clear();
+    const tally: Tally = { found: null, transitions: 0 };
     const { keys, fps } = this.frontier;
     for (let i = 0; i < keys.length; i++) {
-      const r = this.expandOne(keys[i], fps[2 * i], fps[2 * i + 1], depth);
-      if (typeof r === 'number') transitions += r;
-      else found = preferFound(found ?? undefined, r);
-      if (i % CHUNK === CHUNK - 1 && performance.now() - this.lastReport > REPORT_MS) {
-        this.lastReport = performance.now();
-        this.post({ t: 'progress', heapMB: Math.round(getHeapStatistics().used_heap_size / 1048576) });
-      }
+      this.expandOne(this.engine.decode(keys[i]), fps[2 * i], fps[2 * i + 1], depth, tally);
+      if (i % CHUNK === CHUNK - 1) this.report();
     }
-    this.post({ t: 'expanded', found, transitions, kept: this.keptKeys.length });
+    if (m.take) {
+      if (!this.moved) await new Promise<void>((resolve) => (this.movedCame = resolve));
+      const moved = this.moved!;
+      this.moved = null;
+      this.movedCame = null;
+      this.decoder ??= new PortableDecoder(this.engine, this.engine.actorCount);
+      for (const [i, p] of moved.keys.entries()) this.expandOne(this.decoder.decode(p), moved.fps[2 * i], moved.fps[2 * i + 1], depth, tally);
+    }
+    [this.frontier, this.next] = [this.next, this.frontier];
+    const engine = { xstateTransitions: this.engine.transitionsComputed, ...this.engine.dictionarySizes() };
+    this.post({ t: 'expanded', ...tally, kept: this.keptKeys.length, frontier: this.frontier.keys.length, engine });
   }
 
-  /** Expand one state of level `depth`: its transitions, or the violation it shows. */
-  private expandOne(local: string, h: number, l: number, depth: number): number | FoundMsg {
+  private report(): void {
+    if (performance.now() - this.lastReport < REPORT_MS) return;
+    this.lastReport = performance.now();
+    this.post({ t: 'progress', heapMB: Math.round(getHeapStatistics().used_heap_size / 1048576) });
+  }
+
+  /** Expand one state (h, l) of level `depth`: count its transitions and record its successors, or note its violation. */
+  private expandOne(world: World, h: number, l: number, depth: number, tally: Tally): void {
     const sys = this.engine;
-    const world = sys.decode(local);
-    const found = (v: { invariant: string; message: string }): FoundMsg => ({ depth, key: sys.portableKey(world), h, l, ...v });
+    const found = (v: { invariant: string; message: string }) => {
+      tally.found = preferFound(tally.found ?? undefined, { depth, key: sys.portableKey(world), h, l, ...v });
+    };
     const v = sys.violation(world);
     // A state breaking a safety invariant is where a counterexample ends: not expanded (as the one-thread search).
     if (v) return found(v);
     const enabled = sys.enabled(world);
     const q = enabled.length === 0 ? sys.quiescentViolation(world) : null;
     if (q) return found(q);
-    if (this.task.maxDepth !== undefined && depth >= this.task.maxDepth) return 0;
+    if (this.task.maxDepth !== undefined && depth >= this.task.maxDepth) return;
     this.fpWorlds.length = 0;
     this.fpWords.length = 0;
     const key = (w: World) => this.keyOf(w);
@@ -133,46 +166,50 @@ class BfsWorker {
     };
     const answers = plan.reduced.slice(0, plan.queries.length).map((s) => old(s.world));
     const next = finishExpansion(sys, plan, answers, key);
+    tally.transitions += next.length;
     for (const s of next) {
       if (old(s.world)) continue;
       const i = this.fpWorlds.indexOf(s.world);
-      this.keptKeys.push(s.key);
-      this.keptFps.push(f[2 * i], f[2 * i + 1], h, l);
+      this.record(s.key, f[2 * i], f[2 * i + 1], h, l, depth + 1);
     }
-    return next.length;
   }
 
-  private insertLevel(depth: number, grown: BfsWorkerData['table'] | undefined): void {
-    if (grown) this.table = SharedTable.attach(grown);
-    // Last level's frontier arrays are reused for the next (fewer large arrays for the collector).
-    const next = this.spare;
-    next.keys.length = 0;
-    next.fps.length = 0;
+  /** Insert a successor at `depth` (or keep it for the barrier if the table is too full); a state inserted first joins the next frontier. */
+  private record(key: string, h: number, l: number, ph: number, pl: number, depth: number): void {
+    const r = this.full ? 'full' : this.table.insert(h, l, ph, pl, depth);
+    if (r === 'new') this.next.push(key, h, l);
+    else if (r === 'full') {
+      this.full = true;
+      this.keptKeys.push(key);
+      this.keptFps.push(h, l, ph, pl);
+    }
+  }
+
+  /** At the barrier, into the grown table: the successors kept while it was too full. */
+  private insertKept(depth: number, grown: SharedTableBuffers): void {
+    this.table = SharedTable.attach(grown);
     const { keptKeys: keys, keptFps: f } = this;
-    for (let i = 0; i < keys.length; i++)
-      if (this.table.insert(f[4 * i], f[4 * i + 1], f[4 * i + 2], f[4 * i + 3], depth + 1) === 'new') next.push(keys[i], f[4 * i], f[4 * i + 1]);
+    for (let i = 0; i < keys.length; i++) {
+      const r = this.table.insert(f[4 * i], f[4 * i + 1], f[4 * i + 2], f[4 * i + 3], depth + 1);
+      if (r === 'new') this.frontier.push(keys[i], f[4 * i], f[4 * i + 1]);
+      else if (r === 'full') throw new Error('the shared table was grown too little for the kept successors');
+    }
     keys.length = 0;
     f.length = 0;
-    this.spare = this.frontier;
-    this.frontier = next;
-    const engine = { xstateTransitions: this.engine.transitionsComputed, ...this.engine.dictionarySizes() };
-    this.post({ t: 'inserted', frontier: next.keys.length, engine });
+    this.post({ t: 'inserted', frontier: this.frontier.keys.length });
   }
 
   /** Hand the last `count` frontier states over by portable key (the coordinator evens frontiers out). */
   private give(count: number): void {
     const { keys, fps } = this.frontier;
     const from = keys.length - count;
-    const moved: Moved = { fps: Uint32Array.from(fps.slice(2 * from)), keys: keys.slice(from).map((k) => this.engine.portableKey(this.engine.decode(k))) };
+    const moved: Moved = {
+      fps: Uint32Array.from(fps.slice(2 * from)),
+      keys: keys.slice(from).map((k) => this.engine.portableKey(this.engine.decode(k))),
+    };
     keys.length = from;
     fps.length = 2 * from;
     this.post({ t: 'gave', moved });
-  }
-
-  private take(moved: Moved): void {
-    this.decoder ??= new PortableDecoder(this.engine, this.engine.actorCount);
-    for (const [i, p] of moved.keys.entries()) this.frontier.push(this.engine.key(this.decoder.decode(p)), moved.fps[2 * i], moved.fps[2 * i + 1]);
-    this.post({ t: 'took' });
   }
 }
 

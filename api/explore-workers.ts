@@ -30,8 +30,10 @@ export interface WorkersOptions extends Pick<ExploreOptions, 'strategy' | 'symme
   onLevel?: (states: number, depth: number, frontier: number) => void;
   /** Test hook: make one worker throw at one level. */
   crashAt?: BfsTask['crashAt'];
-  /** Test hook: start each level on one worker at a time (peers' batches then come before a worker's own start). */
+  /** Test hook: run each level on one worker at a time (one worker's successors then reach the shared table before another's). */
   staggered?: boolean;
+  /** Test hook: never grow the shared table ahead of a level (it fills mid-level and grows at the barrier). */
+  growLate?: boolean;
 }
 
 /** What `--workers` adds to a result: how many threads ran, and why the run failed if a worker did. */
@@ -83,7 +85,7 @@ export async function exploreWorkers(
       o.onLevel?.(states, depth, frontier);
     },
   });
-  const task: BfsTask = { config, symmetry, por, crashAt: o.crashAt, staggered: o.staggered };
+  const task: BfsTask = { config, symmetry, por, crashAt: o.crashAt, staggered: o.staggered, growLate: o.growLate };
   const root = portableFp(engine, engine.initial());
   const r = await threadBfs(task, workers, limits(o.maxSeconds), root);
   let end = r.end;

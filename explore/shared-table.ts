@@ -2,10 +2,9 @@
  * The visited set of the bfs on worker threads, shared by all of them in SharedArrayBuffers: open addressing
  * over 64-bit fingerprints, with each state's parent fingerprint and depth beside it (five 32-bit words, 20
  * bytes a slot, grown before it is 3/4 full: 27 to 53 bytes a state). No locks beyond a slot's own state word.
- * Used level by level: while level d is expanded the table is only read ("reached at depth ≤ d?", the bfs
- * cycle proviso); then every worker inserts its successors at depth d+1 concurrently (a compare-and-swap claims
- * an empty slot, so exactly one worker gets 'new' for a state); between levels one thread may grow it
- * (`grownFor`). Among the parents met in the level that first reaches a state the least fingerprint is kept
+ * Used level by level: while level d is expanded, depths ≤ d are final and read ("reached at depth ≤ d?", the
+ * bfs cycle proviso) while every worker inserts its successors at depth d+1 (a compare-and-swap claims an empty
+ * slot, so exactly one worker gets 'new' for a state); between levels one thread may grow it (`grownFor`). Among the parents met in the level that first reaches a state the least fingerprint is kept
  * (under a hold of the slot's state word), so the recorded tree does not depend on timing.
  */
 import { InternalError } from '../util/errors';
@@ -81,9 +80,10 @@ export class SharedTable {
 
   /**
    * Record (h, l) reached at `depth` from parent (ph, pl); safe while other threads insert at the same depth.
-   * 'new' for exactly one caller per state; a state of this depth keeps its least parent; older states are unchanged.
+   * 'new' for exactly one caller per state; a state of this depth keeps its least parent; older states are
+   * unchanged; 'full' (nothing recorded) when a new state would fill the table past 3/4: grow it, then insert again.
    */
-  insert(h: number, l: number, ph: number, pl: number, depth: number): 'new' | 'old' {
+  insert(h: number, l: number, ph: number, pl: number, depth: number): 'new' | 'old' | 'full' {
     if (h === 0 && l === 0) throw new InternalError('shared table: fingerprint (0, 0) is reserved');
     const { slots, capacity } = this;
     const h32 = h | 0;
@@ -93,6 +93,8 @@ export class SharedTable {
       const o = W * i;
       let st = Atomics.load(slots, o + 4);
       if (st === EMPTY) {
+        // Threads that pass this check at once may go a few states past 3/4: far from full.
+        if (Atomics.load(this.count, 0) >= capacity * LOAD) return 'full';
         st = Atomics.compareExchange(slots, o + 4, EMPTY, HELD);
         if (st === EMPTY) {
           slots[o] = h32;
@@ -100,7 +102,7 @@ export class SharedTable {
           slots[o + 2] = ph | 0;
           slots[o + 3] = pl | 0;
           Atomics.store(slots, o + 4, mine);
-          if (Atomics.add(this.count, 0, 1) + 1 > capacity * LOAD + 1) throw new InternalError('shared table: full (it should have been grown between levels)');
+          Atomics.add(this.count, 0, 1);
           return 'new';
         }
       }
