@@ -148,10 +148,16 @@ class BfsWorker {
     };
     const v = sys.violation(world);
     // A state breaking a safety invariant is where a counterexample ends: not expanded (as the one-thread search).
-    if (v) return found(v);
+    if (v) {
+      found(v);
+      return;
+    }
     const enabled = sys.enabled(world);
     const q = enabled.length === 0 ? sys.quiescentViolation(world) : null;
-    if (q) return found(q);
+    if (q) {
+      found(q);
+      return;
+    }
     if (this.task.maxDepth !== undefined && depth >= this.task.maxDepth) return;
     this.fpWorlds.length = 0;
     this.fpWords.length = 0;
