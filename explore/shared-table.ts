@@ -2,9 +2,10 @@
  * The visited set of the bfs on worker threads, shared by all of them in SharedArrayBuffers: open addressing
  * over 64-bit fingerprints, with each state's parent fingerprint and depth beside it (five 32-bit words, 20
  * bytes a slot, grown before it is 3/4 full: 27 to 53 bytes a state). No locks beyond a slot's own state word.
- * Used level by level: while level d is expanded, depths ≤ d are final and read ("reached at depth ≤ d?", the
- * bfs cycle proviso) while every worker inserts its successors at depth d+1 (a compare-and-swap claims an empty
- * slot, so exactly one worker gets 'new' for a state); between levels one thread may grow it (`grownFor`). Among the parents met in the level that first reaches a state the least fingerprint is kept
+ * Used level by level: while level d is expanded, depths ≤ d are final and read ("reached at depth ≤ d?",
+ * the bfs cycle proviso) while every worker inserts its successors at depth d+1 (a compare-and-swap claims an
+ * empty slot, so exactly one worker gets 'new' for a state); between levels one thread may grow it
+ * (`grownFor`). Among the parents met in the level that first reaches a state the least fingerprint is kept
  * (under a hold of the slot's state word), so the recorded tree does not depend on timing.
  */
 import { InternalError } from '../util/errors';
