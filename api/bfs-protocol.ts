@@ -1,8 +1,9 @@
 /**
  * The messages of the level-synchronous bfs on worker threads (api/bfs-threads.ts coordinates, api/bfs-worker.ts
- * works): what the coordinator and the workers say to each other, and what workers say to their peers.
+ * works): what the coordinator and the workers say to each other. The visited set is shared memory
+ * (explore/shared-table.ts): only levels, growth of the table and, when frontiers are uneven, states go here.
  */
-import type { MessagePort } from 'node:worker_threads';
+import type { SharedTableBuffers } from '../explore/shared-table';
 import type { HypSystemOptions } from './system';
 
 /** What every worker is started with: the HYP system as plain data and the search's options. */
@@ -15,17 +16,20 @@ export interface BfsTask {
   /** Test hook: this worker throws when it starts expanding this level (a crash, for specs/scale). */
   crashAt?: { worker: number; depth: number };
   /**
-   * Test hook: the coordinator starts each level on one worker at a time, the next once the previous has expanded,
-   * so later workers get their peers' batches before the word that the level started (the order a loaded machine
-   * may give; specs/scale).
+   * Test hook: the coordinator runs each level on one worker at a time (and the late inserts in reverse order), so
+   * one worker's successors all reach the shared table before another's (an order a loaded machine may give;
+   * specs/scale): the least-parent rule must still record the same tree. Frontiers are not evened out then.
    */
   staggered?: boolean;
+  /** Test hook: start with a table of 16 slots and never grow it ahead of a level, so it fills up mid-level and grows at the barrier. */
+  growLate?: boolean;
 }
 
 export interface BfsWorkerData {
   task: BfsTask;
   index: number;
   count: number;
+  table: SharedTableBuffers;
 }
 
 /** A worker's engine memo figures (summed or maxed into the result's `engine` block). */
@@ -36,39 +40,39 @@ export interface EngineFigures {
   messages: number;
 }
 
-/** A violation a worker met at a level, named by the state's portable key. */
+/** A violation a worker met at a level, named by the state's portable key (which orders it) and its fingerprint. */
 export interface FoundMsg {
   depth: number;
   key: string;
+  h: number;
+  l: number;
   invariant: string;
   message: string;
 }
 
+/** States moved between workers: fingerprints (h, l) and portable keys. */
+export interface Moved {
+  fps: Uint32Array;
+  keys: string[];
+}
+
 export type ToWorker =
-  | { t: 'ports'; ports: (MessagePort | null)[] }
-  | { t: 'level'; depth: number }
-  | { t: 'drain'; expect: number }
-  | { t: 'parent'; h: number; l: number };
+  /**
+   * Expand level `depth`, inserting successors at depth + 1 into the shared table as they come (into this table,
+   * if it was grown); first give away the last `give` states of the frontier; after its own states, expand the
+   * `take` states another worker gave (they come as a `take` message).
+   */
+  | { t: 'expand'; depth: number; table?: SharedTableBuffers; give?: number; take?: number }
+  /** Insert the successors kept when the table was too full (into this grown table): they join the next frontier. */
+  | { t: 'insert'; depth: number; table: SharedTableBuffers }
+  /** States another worker gave for this level. */
+  | { t: 'take'; moved: Moved };
 
 export type FromWorker =
   | { t: 'ready' }
-  | { t: 'expanded'; sent: number[]; found: FoundMsg | null; transitions: number }
-  | { t: 'drained'; next: number; states: number; bytes: number; engine: EngineFigures }
-  | { t: 'progress'; states: number; heapMB: number }
-  | { t: 'parent'; p: [number, number] | null }
+  | { t: 'gave'; moved: Moved }
+  /** A level expanded: the next frontier's size, and how many successors wait for a grown table. */
+  | { t: 'expanded'; found: FoundMsg | null; transitions: number; kept: number; frontier: number; engine: EngineFigures }
+  | { t: 'inserted'; frontier: number }
+  | { t: 'progress'; heapMB: number }
   | { t: 'error'; message: string };
-
-export type ToPeer =
-  /**
-   * Successors sent to their owner: (h, l, parent h, parent l) per state, its portable key, and the depth they are
-   * reached at (named here: the owner may get a batch before the coordinator's word that this level started).
-   */
-  | { t: 'ins'; depth: number; fps: Uint32Array; keys: string[] }
-  /** The cycle proviso's question: which of these (h, l) were reached at depth ≤ `depth` (the asker's level)? */
-  | { t: 'ask'; id: number; depth: number; fps: Uint32Array }
-  | { t: 'ans'; id: number; answers: boolean[] };
-
-/** The worker that owns a state: by the low word of its portable key's fingerprint. */
-export function ownerOf(l: number, count: number): number {
-  return l % count;
-}

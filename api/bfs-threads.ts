@@ -1,17 +1,18 @@
 /**
- * Level-synchronous bfs over worker threads (api/bfs-worker.ts): each worker owns the states whose portable-key
- * fingerprint falls in its partition. Per level: every worker expands its share (successors go to their owners
- * in batches), then the coordinator tells each worker how many batches were sent to it, and the level ends once
- * all have arrived (the barrier). The levels, hence state counts, verdicts and counterexample lengths, do not
- * depend on timing or on the number of workers (explore/level-sync.ts). Budgets are watched here: a limit, an
- * interrupt or a failed worker terminates every worker, never a hang.
+ * Level-synchronous bfs over worker threads (api/bfs-worker.ts) sharing one visited set (explore/shared-table.ts).
+ * Per level: every worker expands its frontier and keeps the successors (phase one; the table is only read);
+ * barrier; the table is grown here if the kept successors could overfill it; every worker inserts its successors,
+ * keeping those it inserted first as its next frontier (phase two); barrier; frontiers that came out uneven are
+ * evened out. The levels, hence state counts, verdicts and counterexample lengths, do not depend on timing or on
+ * the number of workers (explore/level-sync.ts), and the least-parent rule makes the recorded tree not depend on
+ * them either. Budgets are watched here: a limit, an interrupt or a failed worker terminates every worker, never a hang.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
+import { Worker } from 'node:worker_threads';
 import { preferFound } from '../explore/level-sync';
+import { SharedTable, type SharedTableBuffers } from '../explore/shared-table';
 import type { BfsTask, EngineFigures, FoundMsg, FromWorker, ToWorker } from './bfs-protocol';
-import { ownerOf } from './bfs-protocol';
 
 /** The compiled worker: beside this file in dist/, or dist/api/ when this file runs from source (tests). */
 function workerFile(): string {
@@ -40,7 +41,11 @@ export interface PoolOutcome {
   depth: number;
   bytes: number;
   engine: EngineFigures;
+  /** States moved between workers to even their frontiers out. */
+  moved: number;
 }
+
+type Expanded = Extract<FromWorker, { t: 'expanded' }>;
 
 class Stop extends Error {
   constructor(readonly end: PoolEnd) {
@@ -49,11 +54,11 @@ class Stop extends Error {
 }
 
 class Pool {
-  private readonly workers: Worker[];
+  readonly workers: Worker[];
   private readonly inbox: FromWorker[][];
   private wake: (() => void) | null = null;
   private stopped: PoolEnd | null = null;
-  private readonly progress: { states: number; heapMB: number }[];
+  private readonly heapMB: number[];
   private readonly timer: NodeJS.Timeout;
   private readonly t0 = performance.now();
 
@@ -61,11 +66,12 @@ class Pool {
     task: BfsTask,
     readonly count: number,
     private readonly limits: PoolLimits,
+    public table: SharedTable,
   ) {
     this.inbox = Array.from({ length: count }, () => []);
-    this.progress = Array.from({ length: count }, () => ({ states: 0, heapMB: 0 }));
+    this.heapMB = new Array<number>(count).fill(0);
     this.workers = Array.from({ length: count }, (_, index) => {
-      const w = new Worker(workerFile(), { workerData: { task, index, count } });
+      const w = new Worker(workerFile(), { workerData: { task, index, count, table: table.buffers } });
       w.on('message', (m: FromWorker) => this.receive(index, m));
       w.on('error', (e) => this.stop({ kind: 'failed', reason: `worker ${index} failed: ${e.message}` }));
       w.on('exit', (code) => this.stop({ kind: 'failed', reason: `worker ${index} exited (code ${code})` }));
@@ -77,7 +83,7 @@ class Pool {
   private receive(index: number, m: FromWorker): void {
     if (m.t === 'error') this.stop({ kind: 'failed', reason: `worker ${index}: ${m.message}` });
     else if (m.t === 'progress') {
-      this.progress[index] = { states: m.states, heapMB: m.heapMB };
+      this.heapMB[index] = m.heapMB;
       this.watch();
     } else {
       this.inbox[index].push(m);
@@ -85,13 +91,14 @@ class Pool {
     }
   }
 
-  private watch(): void {
+  /** End the run if a budget is spent (also called at each barrier: a small search may never meet the timer). */
+  watch(): void {
     const l = this.limits;
-    const states = this.progress.reduce((a, p) => a + p.states, 0);
+    const states = this.table.size;
     if (l.interrupt?.aborted) this.stop({ kind: 'limit', by: 'interrupted' });
     else if (l.maxSeconds !== undefined && performance.now() - this.t0 >= l.maxSeconds * 1000) this.stop({ kind: 'limit', by: 'max-seconds' });
     else if (l.maxStates !== undefined && states >= l.maxStates) this.stop({ kind: 'limit', by: 'max-states' });
-    else if (this.progress.reduce((a, p) => a + p.heapMB, 0) > l.maxMemoryMB) this.stop({ kind: 'limit', by: 'max-memory' });
+    else if (this.heapMB.reduce((a, p) => a + p, 0) + this.table.bytes / 1048576 > l.maxMemoryMB) this.stop({ kind: 'limit', by: 'max-memory' });
   }
 
   private stop(end: PoolEnd): void {
@@ -100,13 +107,15 @@ class Pool {
     this.wake?.();
   }
 
-  send(i: number, m: ToWorker, transfer: MessagePort[] = []): void {
-    this.workers[i].postMessage(m, transfer);
+  send(i: number, m: ToWorker): void {
+    this.workers[i].postMessage(m);
   }
 
   /** The next message of type `t` from every worker (in worker order); throws Stop once the run must end. */
   async all<T extends FromWorker['t']>(t: T, from: readonly number[] = this.workers.map((_, i) => i)): Promise<Extract<FromWorker, { t: T }>[]> {
     for (;;) {
+      if (this.stopped) throw new Stop(this.stopped);
+      this.watch();
       if (this.stopped) throw new Stop(this.stopped);
       if (from.every((i) => this.inbox[i].length > 0)) {
         return from.map((i) => {
@@ -122,11 +131,6 @@ class Pool {
     }
   }
 
-  /** States stored by all workers, as last reported. */
-  get states(): number {
-    return this.progress.reduce((a, p) => a + p.states, 0);
-  }
-
   async close(): Promise<void> {
     clearInterval(this.timer);
     for (const w of this.workers) w.removeAllListeners('exit').removeAllListeners('error');
@@ -134,97 +138,167 @@ class Pool {
   }
 }
 
-/** Connect every pair of workers with a channel of their own (batches and questions do not go through here). */
-async function wire(pool: Pool): Promise<void> {
-  const n = pool.count;
-  const ports: (MessagePort | null)[][] = Array.from({ length: n }, () => new Array<MessagePort | null>(n).fill(null));
-  for (let i = 0; i < n; i++)
-    for (let j = i + 1; j < n; j++) {
-      const c = new MessageChannel();
-      ports[i][j] = c.port1;
-      ports[j][i] = c.port2;
-    }
-  for (let i = 0; i < n; i++)
-    pool.send(
-      i,
-      { t: 'ports', ports: ports[i] },
-      ports[i].filter((p): p is MessagePort => p !== null),
-    );
-  await pool.all('ready');
-}
-
-/** The fingerprints from the initial state to the found one: each owner names the parent of the next state back. */
-async function chain(pool: Pool, h: number, l: number): Promise<[number, number][]> {
+/** The fingerprints from the initial state to the found one, read from the parents in the shared table. */
+function chain(table: SharedTable, h: number, l: number): [number, number][] {
   const out: [number, number][] = [[h, l]];
   for (;;) {
-    const o = ownerOf(l, pool.count);
-    pool.send(o, { t: 'parent', h, l });
-    const [m] = await pool.all('parent', [o]);
-    if (!m.p) throw new Stop({ kind: 'failed', reason: `worker ${o} does not know a state of the counterexample` });
-    if (m.p[0] === 0 && m.p[1] === 0) return out.reverse();
-    [h, l] = m.p;
+    const p = table.parent(h, l);
+    if (!p) throw new Stop({ kind: 'failed', reason: 'the shared table does not know a state of the counterexample' });
+    if (p[0] === 0 && p[1] === 0) return out.reverse();
+    [h, l] = p;
     out.push([h, l]);
   }
 }
 
-/** Every worker expands level `depth`: all at once, or (test hook `staggered`) one after the other. */
-async function expandLevel(pool: Pool, depth: number, staggered: boolean): Promise<Extract<FromWorker, { t: 'expanded' }>[]> {
-  if (!staggered) {
-    for (let i = 0; i < pool.count; i++) pool.send(i, { t: 'level', depth });
-    return pool.all('expanded');
-  }
-  const ex: Extract<FromWorker, { t: 'expanded' }>[] = [];
-  for (let i = 0; i < pool.count; i++) {
-    pool.send(i, { t: 'level', depth });
-    ex.push(...(await pool.all('expanded', [i])));
-  }
-  return ex;
+/** What the coordinator tells each worker at the start of a level: states to give away, or to expect. */
+interface Moves {
+  give: number[];
+  take: number[];
 }
 
-/** Run the level-synchronous bfs on `workers` threads; `fpOf` fingerprints a portable key (for the trace's chain). */
-export async function threadBfs(task: BfsTask, workers: number, limits: PoolLimits, fpOf: (key: string) => [number, number]): Promise<PoolOutcome> {
-  const pool = new Pool(task, workers, limits);
+/**
+ * Even the frontiers out when the largest is more than 10 % (and 16 states) above the mean: states start on
+ * worker 0 (the initial state) and each worker keeps what it inserted first, so without this one worker could
+ * hold most of a level. The donors give the states at the start of the next level; the takers expand them
+ * after their own.
+ */
+function evenOut(sizes: readonly number[]): Moves {
+  const n = sizes.length;
+  const total = sizes.reduce((a, b) => a + b, 0);
+  const none = { give: new Array<number>(n).fill(0), take: new Array<number>(n).fill(0) };
+  const mean = total / n;
+  if (Math.max(...sizes) <= Math.max(mean * 1.1, mean + 16)) return none;
+  const target = sizes.map((_, i) => Math.floor(total / n) + (i < total % n ? 1 : 0));
+  return { give: sizes.map((s, i) => Math.max(0, s - target[i])), take: sizes.map((s, i) => Math.max(0, target[i] - s)) };
+}
+
+/** Pass the donors' states to the takers (in worker order, each taker the next slice). */
+async function forward(pool: Pool, moves: Moves): Promise<number> {
+  const donors = moves.give.flatMap((n, i) => (n > 0 ? [i] : []));
+  if (donors.length === 0) return 0;
+  const given = await pool.all('gave', donors);
+  const keys = given.flatMap((g) => g.moved.keys);
+  const fps = given.flatMap((g) => [...g.moved.fps]);
+  let at = 0;
+  for (const [i, n] of moves.take.entries()) {
+    if (n === 0) continue;
+    pool.send(i, { t: 'take', moved: { keys: keys.slice(at, at + n), fps: Uint32Array.from(fps.slice(2 * at, 2 * (at + n))) } });
+    at += n;
+  }
+  return at;
+}
+
+/** Expand level `depth` on every worker: all at once, or (test hook `staggered`) one after the other. */
+async function expandLevel(pool: Pool, depth: number, fresh: SharedTableBuffers | undefined, moves: Moves, staggered: boolean): Promise<Expanded[]> {
+  const msg = (i: number): ToWorker => ({ t: 'expand', depth, table: fresh, give: moves.give[i] || undefined, take: moves.take[i] || undefined });
+  if (staggered) {
+    const out: Expanded[] = [];
+    for (let i = 0; i < pool.count; i++) {
+      pool.send(i, msg(i));
+      out.push(...(await pool.all('expanded', [i])));
+    }
+    return out;
+  }
+  for (let i = 0; i < pool.count; i++) pool.send(i, msg(i));
+  await forward(pool, moves);
+  return pool.all('expanded');
+}
+
+/** Insert what the workers kept while the table was full, into a table grown for them (late inserts in reverse order if staggered). */
+async function insertKept(pool: Pool, depth: number, ex: Expanded[], staggered: boolean): Promise<number[]> {
+  const sizes = ex.map((e) => e.frontier);
+  const kept = ex.reduce((a, e) => a + e.kept, 0);
+  if (kept === 0) return sizes;
+  pool.table = pool.table.grownFor(kept);
+  const who = ex.flatMap((e, i) => (e.kept > 0 ? [i] : []));
+  const order = staggered ? who.reverse() : who;
+  for (const i of order) {
+    pool.send(i, { t: 'insert', depth, table: pool.table.buffers });
+    if (staggered) sizes[i] = (await pool.all('inserted', [i]))[0].frontier;
+  }
+  if (!staggered) for (const [k, r] of (await pool.all('inserted', order)).entries()) sizes[order[k]] = r.frontier;
+  return sizes;
+}
+
+/** Sum or max the workers' engine figures. */
+function engineOf(ex: readonly Expanded[]): EngineFigures {
+  return {
+    xstateTransitions: ex.reduce((a, d) => a + d.engine.xstateTransitions, 0),
+    localStates: Math.max(...ex.map((d) => d.engine.localStates)),
+    memories: Math.max(...ex.map((d) => d.engine.memories)),
+    messages: Math.max(...ex.map((d) => d.engine.messages)),
+  };
+}
+
+/**
+ * Room for the next level ahead of it, so that workers rarely find the table full mid-level: its frontier times
+ * the most new states a state has given so far, with half again to spare.
+ */
+class Presize {
+  private ratio = 4;
+
+  grow(pool: Pool, frontier: number, growLate: boolean): SharedTableBuffers | undefined {
+    if (growLate) return undefined;
+    const grown = pool.table.grownFor(Math.ceil(frontier * this.ratio * 1.5) + 64);
+    if (grown === pool.table) return undefined;
+    pool.table = grown;
+    return grown.buffers;
+  }
+
+  learn(expanded: number, added: number): void {
+    if (expanded > 0) this.ratio = Math.max(this.ratio, added / expanded);
+  }
+}
+
+/** Run the level-synchronous bfs on `workers` threads; `root` is the initial state's portable fingerprint. */
+export async function threadBfs(task: BfsTask, workers: number, limits: PoolLimits, root: readonly [number, number]): Promise<PoolOutcome> {
+  const table = SharedTable.create(task.growLate ? 16 : 1 << 12);
+  table.insert(root[0], root[1], 0, 0, 0);
+  const pool = new Pool(task, workers, limits, table);
   const out: PoolOutcome = {
     end: { kind: 'complete' },
-    states: 0,
+    states: 1,
     transitions: 0,
     depth: 0,
     bytes: 0,
+    moved: 0,
     engine: { xstateTransitions: 0, localStates: 0, memories: 0, messages: 0 },
   };
+  const staggered = task.staggered === true;
+  const presize = new Presize();
+  let sizes: number[] = pool.workers.map((_, i) => (i === 0 ? 1 : 0));
   try {
-    await wire(pool);
+    await pool.all('ready');
     for (let depth = 0; ; depth++) {
-      const ex = await expandLevel(pool, depth, task.staggered === true);
+      const moves = evenOut(staggered ? sizes.map(() => 0) : sizes);
+      const before = pool.table.size;
+      const expanding = sizes.reduce((a, b) => a + b, 0);
+      const ex = await expandLevel(pool, depth, presize.grow(pool, expanding, task.growLate === true), moves, staggered);
+      out.moved += moves.take.reduce((a, b) => a + b, 0);
       let found: FoundMsg | undefined;
       for (const e of ex) {
         out.transitions += e.transitions;
         if (e.found) found = preferFound(found, e.found);
       }
-      for (let i = 0; i < workers; i++) pool.send(i, { t: 'drain', expect: ex.reduce((a, e) => a + e.sent[i], 0) });
-      const dr = await pool.all('drained');
-      out.states = dr.reduce((a, d) => a + d.states, 0);
-      out.bytes = dr.reduce((a, d) => a + d.bytes, 0);
-      out.engine = {
-        xstateTransitions: dr.reduce((a, d) => a + d.engine.xstateTransitions, 0),
-        localStates: Math.max(...dr.map((d) => d.engine.localStates)),
-        memories: Math.max(...dr.map((d) => d.engine.memories)),
-        messages: Math.max(...dr.map((d) => d.engine.messages)),
-      };
-      const next = dr.reduce((a, d) => a + d.next, 0);
+      sizes = await insertKept(pool, depth, ex, staggered);
+      presize.learn(expanding, pool.table.size - before);
+      out.states = pool.table.size;
+      out.bytes = pool.table.bytes;
+      out.engine = engineOf(ex);
+      const next = sizes.reduce((a, b) => a + b, 0);
       if (next > 0) out.depth = depth + 1;
       limits.onProgress?.(out.states, out.depth, next);
       if (found) {
-        const [h, l] = fpOf(found.key);
-        out.end = { kind: 'found', found, chain: await chain(pool, h, l) };
+        out.end = { kind: 'found', found, chain: chain(pool.table, found.h, found.l) };
         return out;
       }
       if (next === 0) return out;
+      pool.watch();
     }
   } catch (e) {
     if (!(e instanceof Stop)) throw e;
     out.end = e.end;
-    out.states = Math.max(out.states, pool.states);
+    out.states = Math.max(out.states, pool.table.size);
     return out;
   } finally {
     await pool.close();

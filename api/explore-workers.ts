@@ -9,8 +9,9 @@
  * // r.result === 'verified', r.stats.states === explore(sameSystem).stats.states
  */
 import { availableParallelism } from 'node:os';
-import { collisionProbability, fingerprint, fp } from '../explore/fingerprint';
-import type { Checkable, World } from '../explore/checkable';
+import type { Engine } from '../bus/engine';
+import { collisionProbability } from '../explore/fingerprint';
+import type { World } from '../bus/key';
 import { keysAlongFingerprints } from '../explore/fingerprint-chain';
 import { traceFromKeys } from '../explore/trace-builder';
 import { defaultMaxMemoryMB } from '../explore/budget';
@@ -29,8 +30,10 @@ export interface WorkersOptions extends Pick<ExploreOptions, 'strategy' | 'symme
   onLevel?: (states: number, depth: number, frontier: number) => void;
   /** Test hook: make one worker throw at one level. */
   crashAt?: BfsTask['crashAt'];
-  /** Test hook: start each level on one worker at a time (peers' batches then come before a worker's own start). */
+  /** Test hook: run each level on one worker at a time (one worker's successors then reach the shared table before another's). */
   staggered?: boolean;
+  /** Test hook: never grow the shared table ahead of a level (it fills mid-level and grows at the barrier). */
+  growLate?: boolean;
 }
 
 /** What `--workers` adds to a result: how many threads ran, and why the run failed if a worker did. */
@@ -53,9 +56,11 @@ function check(sys: System, o: WorkersOptions & Pick<ExploreOptions, 'exact' | '
   return { workers, config };
 }
 
-function fpOf(key: string): [number, number] {
-  fingerprint(key);
-  return [fp[0], fp[1]];
+/** The portable fingerprint of a state (bus/portable-fingerprint.ts), as the workers compute it. */
+function portableFp(engine: Engine<unknown>, w: World): [number, number] {
+  const out = new Uint32Array(2);
+  engine.portableFingerprint(w, out);
+  return [out[0], out[1]];
 }
 
 export async function exploreWorkers(
@@ -80,14 +85,15 @@ export async function exploreWorkers(
       o.onLevel?.(states, depth, frontier);
     },
   });
-  const task: BfsTask = { config, symmetry, por, crashAt: o.crashAt, staggered: o.staggered };
-  const r = await threadBfs(task, workers, limits(o.maxSeconds), fpOf);
+  const task: BfsTask = { config, symmetry, por, crashAt: o.crashAt, staggered: o.staggered, growLate: o.growLate };
+  const root = portableFp(engine, engine.initial());
+  const r = await threadBfs(task, workers, limits(o.maxSeconds), root);
   let end = r.end;
   let shortest = true;
   if (end.kind === 'found' && por && end.found.depth > 0) {
     // As one-thread bfs: the reduced graph's first counterexample need not be shortest; search again without reduction.
     const left = o.maxSeconds === undefined ? undefined : Math.max(1e-3, o.maxSeconds - (performance.now() - t0) / 1000);
-    const again = await threadBfs({ ...task, por: false, maxDepth: end.found.depth - 1, crashAt: undefined }, workers, limits(left), fpOf);
+    const again = await threadBfs({ ...task, por: false, maxDepth: end.found.depth - 1, crashAt: undefined }, workers, limits(left), root);
     if (again.end.kind === 'found') end = again.end;
     else if (again.end.kind !== 'complete') shortest = false;
   }
@@ -113,10 +119,14 @@ export async function exploreWorkers(
   return { ...head, result: 'violation', violation: violationOf(engine, end, shortest), workers: { workers } };
 }
 
-function violationOf(engine: Checkable<World>, end: Extract<PoolOutcome['end'], { kind: 'found' }>, shortest: boolean): ExploreViolation {
-  const { entries, final } = traceFromKeys(engine, keysAlongFingerprints(engine, end.chain, 'workers'));
+function violationOf(engine: Engine<unknown>, end: Extract<PoolOutcome['end'], { kind: 'found' }>, shortest: boolean): ExploreViolation {
+  const { entries, final } = traceFromKeys(
+    engine,
+    keysAlongFingerprints<World>(engine, end.chain, 'workers', (w) => portableFp(engine, w)),
+  );
+  const last = final as World;
   // The message was written for the representative state; say it again for the concrete actors of the trace.
-  const concrete = engine.violation(final) ?? engine.quiescentViolation(final);
+  const concrete = engine.violation(last) ?? engine.quiescentViolation(last);
   const { invariant, message } = end.found;
   return { invariant, message: concrete?.invariant === invariant ? concrete.message : message, trace: entries, shortest };
 }

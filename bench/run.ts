@@ -74,10 +74,12 @@ const rows: Row[] = [
   { name: 'past 2^24, exact keys', args: t(8, 2, [...past24, '--exact']), reference: 'full keys in 64 sharded Maps' },
   // About 25 minutes: only when named (npm run bench "10^8").
   { name: 'to 10^8: N=8 K=2 no symmetry, no POR', args: t(8, 2, ['--no-symmetry', '--no-por', '--max-states', '100000000']), optIn: true },
-  // bfs on worker threads (docs/scale.md "Workers on one machine"): the same states, split over 1 then 2 threads.
-  { name: 'N=12 K=2 bfs, 1 worker thread', args: t(12, 2, ['--workers', '1']) },
-  { name: 'N=12 K=2 bfs, 2 worker threads', args: t(12, 2, ['--workers', '2']), speedupOver: 'N=12 K=2 bfs, 1 worker thread' },
-  { name: 'N=12 K=2 bfs, one thread (no workers)', args: t(12, 2) },
+  // 1 vs 2 workers (docs/scale.md "Workers on one machine"): one thread, then --workers 2, on a search of over 10 s;
+  // three pairs, each pair's ratio printed with the load average (the machine is shared: compare within a pair).
+  ...[1, 2, 3].flatMap((i): Row[] => [
+    { name: `1 vs 2 workers N=16 K=2, one thread (${i})`, args: t(16, 2) },
+    { name: `1 vs 2 workers N=16 K=2, --workers 2 (${i})`, args: t(16, 2, ['--workers', '2']), speedupOver: `1 vs 2 workers N=16 K=2, one thread (${i})` },
+  ]),
   // Swarm: 16 seeds of 200 random walks on a system with no bug (so every seed runs), 1 then 2 worker threads.
   { name: 'swarm N=6 K=2 16 seeds x 200 walks, 1 thread', args: t(6, 2, ['--strategy', 'random', ...swarmOf(200, 16), '--workers', '1']) },
   { name: 'swarm N=6 K=2 16 seeds x 200 walks, 2 threads', args: t(6, 2, ['--strategy', 'random', ...swarmOf(200, 16), '--workers', '2']) },
@@ -89,6 +91,8 @@ const rows: Row[] = [
 
 const only = process.argv[2];
 const seconds = new Map<string, number>();
+/** The 1-minute load average when each row started (a shared machine: other work slows threads down). */
+const loadAtStart = new Map<string, number>();
 const cli = join(__dirname, '..', 'cli', 'main.js');
 console.log(
   `${'row'.padEnd(46)} ${'result'.padEnd(10)} ${'states'.padStart(10)} ${'transitions'.padStart(12)} ${'states/s'.padStart(10)} ` +
@@ -102,6 +106,7 @@ for (const r of rows) {
     continue;
   }
   const args = redis ? [...r.args, '--redis', redis.url] : r.args;
+  loadAtStart.set(r.name, loadavg()[0]);
   const p = spawnSync(process.execPath, [cli, 'explore', ...args, '--json', '--quiet'], { encoding: 'utf8', maxBuffer: 1 << 28 });
   redis?.stop();
   let o: {
@@ -128,5 +133,8 @@ for (const r of rows) {
   seconds.set(r.name, s.seconds);
   const base = r.speedupOver === undefined ? undefined : seconds.get(r.speedupOver);
   if (base !== undefined)
-    console.log(`${''.padEnd(46)} speedup ${(base / Math.max(s.seconds, 1e-3)).toFixed(2)}x over "${r.speedupOver}" (load average ${loadavg()[0].toFixed(1)})`);
+    console.log(
+      `${''.padEnd(46)} speedup ${(base / Math.max(s.seconds, 1e-3)).toFixed(2)}x over "${r.speedupOver}" ` +
+        `(load average ${loadAtStart.get(r.speedupOver!)?.toFixed(1)} before the pair, ${loadavg()[0].toFixed(1)} after it)`,
+    );
 }

@@ -319,6 +319,11 @@ export class Engine<G> implements Checkable<World> {
     return this.portable.encode(this.canonical(world));
   }
 
+  /** The portable key's 64-bit fingerprint into `out` ([hi, lo]) without building the key (bus/portable-fingerprint.ts). */
+  portableFingerprint(world: World, out: Uint32Array): void {
+    this.portable.fingerprint(this.canonical(world), out);
+  }
+
   /** The representative a portable key (from any process that built this system) stands for; codes are added as needed. */
   fromPortableKey(key: string): World {
     return this.portable.decode(key);

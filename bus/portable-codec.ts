@@ -9,6 +9,7 @@ import { stableStringify } from '../util/stable';
 import type { Interner } from './intern';
 import type { World } from './key';
 import { encodePortable, parsePortable, requirePlainData } from './portable';
+import { PieceHashes, WordHash } from './portable-fingerprint';
 import type { BusEvent } from './spec';
 import { localKey, snapshotFromKey } from './xstate-adapter';
 
@@ -35,7 +36,41 @@ export class PortableCodec {
   /** Per local-state dictionary, per code: checked to be plain data. */
   private readonly plainLocals = new Map<Interner<AnyMachineSnapshot>, boolean[]>();
 
+  /** Per local-state dictionary, per code: the hash of its text (plain data checked first, as for a key). */
+  private readonly localHashes = new Map<Interner<AnyMachineSnapshot>, PieceHashes>();
+  private readonly globalHashes = new PieceHashes((c) => this.global(c));
+  private readonly messageHashes = new PieceHashes((c) => this.message(c));
+  /** The same, by actor index (actors of one machine share one). */
+  private readonly actorHashes: PieceHashes[] = [];
+  private readonly running = new WordHash();
+
   constructor(private readonly d: Dictionaries) {}
+
+  /**
+   * The portable fingerprint of a representative into `out` ([hi, lo]; bus/portable-fingerprint.ts): equal for
+   * equal portable keys in every process, with no string built (each piece's text is hashed once per code).
+   */
+  fingerprint(c: World, out: Uint32Array): void {
+    const h = this.running.start();
+    for (let a = 0; a < c.locals.length; a++) this.localHashesOf(a).addTo(c.locals[a], h);
+    this.globalHashes.addTo(c.global, h);
+    h.add(c.queue.length);
+    for (const m of c.queue) this.messageHashes.addTo(m, h);
+    h.end(out);
+  }
+
+  private localHashesOf(actor: number): PieceHashes {
+    const known = this.actorHashes[actor];
+    if (known !== undefined) return known;
+    const states = this.d.localStates(actor);
+    let p = this.localHashes.get(states);
+    if (p === undefined) {
+      p = new PieceHashes((code) => this.local(actor, code));
+      this.localHashes.set(states, p);
+    }
+    this.actorHashes[actor] = p;
+    return p;
+  }
 
   /** The portable key of a representative (the engine canonicalises first). */
   encode(c: World): string {

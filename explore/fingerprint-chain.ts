@@ -1,17 +1,26 @@
 /**
  * A counterexample recorded as the portable-key fingerprints of its states (as the thread and Redis searches
- * keep it) re-executed forward from the real initial state: at each step, the successor whose fingerprint is
- * the next one. The keys it returns go to the one trace builder (trace-builder.ts).
+ * keep it; `fpOf` says which fingerprint: the portable key's text by default) re-executed forward from the
+ * real initial state: at each step, the successor whose fingerprint is the next one. The keys it returns go
+ * to the one trace builder (trace-builder.ts).
  */
 import { InternalError } from '../util/errors';
 import type { Checkable, World } from './checkable';
 import { fingerprint, fp } from './fingerprint';
 
 /** The canonical keys along `chain` ([hi, lo] fingerprints of portable keys, the initial state first). */
-export function keysAlongFingerprints<W extends World>(sys: Checkable<W>, chain: readonly (readonly [number, number])[], what: string): string[] {
-  const same = (w: W, i: number) => {
+export function keysAlongFingerprints<W extends World>(
+  sys: Checkable<W>,
+  chain: readonly (readonly [number, number])[],
+  what: string,
+  fpOf: (w: W) => readonly [number, number] = (w) => {
     fingerprint(sys.portableKey(w));
-    return fp[0] === chain[i][0] && fp[1] === chain[i][1];
+    return [fp[0], fp[1]];
+  },
+): string[] {
+  const same = (w: W, i: number) => {
+    const [h, l] = fpOf(w);
+    return h === chain[i][0] && l === chain[i][1];
   };
   let w = sys.initial();
   if (!same(w, 0)) throw new InternalError(`${what}: the counterexample does not start at the initial state`);

@@ -60,21 +60,33 @@ describe('bfs on worker threads: the same search whatever the number of workers'
   });
 });
 
-describe('bfs on worker threads: the trace does not depend on the order messages arrive in', () => {
-  // Staggered levels give a worker its peers' batches before the coordinator's word that the level started (the
-  // order a loaded machine may give): each batch names its depth, so the owner still keeps the least parent.
+describe('bfs on worker threads: the trace does not depend on the order the workers insert in', () => {
+  // Staggered levels run one worker at a time, so one worker's successors all reach the shared table before
+  // another's (an order a loaded machine may give): the table still keeps the least parent. Growing late starts
+  // from a 16-slot table never grown ahead: workers find it full mid-level and insert the rest at the barrier.
   test.each(cases.filter((c) => c.verdict === 'violation' && c.config.cpus === 2))(
-    '$name, levels started one worker at a time',
+    '$name, levels run one worker at a time, and the table grown late',
     async ({ config, symmetry, por }) => {
       const sys = system(config);
       const one = await exploreWorkers(sys, { workers: 1, symmetry, por });
-      for (const workers of [2, 3]) {
-        const r = await exploreWorkers(sys, { workers, symmetry, por, staggered: true });
+      for (const [workers, hooks] of [
+        [2, { staggered: true }],
+        [3, { staggered: true }],
+        [2, { growLate: true }],
+        [3, { growLate: true, staggered: true }],
+      ] as const) {
+        const r = await exploreWorkers(sys, { workers, symmetry, por, ...hooks });
         expect(figures(r)).toEqual(figures(one));
         expect(r.violation!.trace).toEqual(one.violation!.trace);
       }
     },
   );
+
+  test('a verified run with the table grown late stores every state of the one-thread search', async () => {
+    const sys = system(hyp('trampoline', 3, { hotplug: 1 }));
+    const r = await exploreWorkers(sys, { workers: 2, growLate: true, symmetry: false, por: false });
+    expect(figures(r)).toEqual(figures(explore(sys, { symmetry: false, por: false })));
+  });
 });
 
 describe('bfs on worker threads: budgets and failures end the run', () => {
