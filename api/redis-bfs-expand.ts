@@ -6,9 +6,8 @@
  * on a state with no step enabled, safety invariants on each new successor.
  */
 import type { Checkable, World } from '../explore/checkable';
-import { fingerprint, fp } from '../explore/fingerprint';
 import { finishExpansion, planExpansion } from '../explore/level-sync';
-import { hexFingerprint, type RecordedViolation } from './redis-bfs-keys';
+import type { RecordedViolation } from './redis-bfs-keys';
 
 export interface LevelEntry {
   id: string;
@@ -24,19 +23,16 @@ export interface BatchRecord {
   steps: number;
 }
 
-/** Per worker and run: what it already knows, to spare the portable keys (large, costly to make and to hash) and the wire. */
+/** Per worker and run: fingerprints it has seen recorded in the visited set, not sent again (the memo is only a shortcut; Redis decides). */
 export interface ExpandMemo {
-  /** Local key (cheap, per process) → portable key and fingerprint. */
-  portable: Map<string, { k: string; f: string }>;
-  /** Fingerprints this worker has seen recorded in the visited set: not sent again. */
   recorded: Set<string>;
 }
 
-/** Entries past this are dropped (the memo is only a shortcut; Redis decides). */
+/** Entries past this are dropped. */
 const MEMO_MAX = 1 << 20;
 
 export function newMemo(): ExpandMemo {
-  return { portable: new Map(), recorded: new Set() };
+  return { recorded: new Set() };
 }
 
 export interface ExpandOptions {
@@ -44,42 +40,31 @@ export interface ExpandOptions {
   depth: number;
   por: boolean;
   maxDepth?: number;
+  /** A state's fingerprint as the visited set in Redis names it (hex; the same function in every process). */
+  fpOf: (w: World) => string;
   /** Depth at which each fingerprint was first reached (undefined: not yet), from the visited set in Redis. */
   depthsOf: (fps: readonly string[]) => Promise<(number | undefined)[]>;
-}
-
-function portableFp(sys: Checkable<World>, w: World, memo: ExpandMemo): { k: string; f: string } {
-  const local = sys.key(w);
-  let pf = memo.portable.get(local);
-  if (pf) return pf;
-  const k = sys.portableKey(w);
-  fingerprint(k);
-  pf = { k, f: hexFingerprint(fp[0], fp[1]) };
-  if (memo.portable.size >= MEMO_MAX) memo.portable.clear();
-  memo.portable.set(local, pf);
-  return pf;
+  /** The state a portable key from the stream stands for (default: `sys.fromPortableKey`; the worker caches pieces: api/portable-decode.ts). */
+  decode?: (k: string) => World;
+  /** Whether each fingerprint is in the visited set in Redis already (read only). */
+  recorded: (fps: readonly string[]) => Promise<boolean[]>;
 }
 
 const recorded = (k: string, f: string, v: { invariant: string; message: string }): string =>
   JSON.stringify({ k, f, invariant: v.invariant, message: v.message } satisfies RecordedViolation);
 
 export async function expandBatch(sys: Checkable<World>, batch: readonly LevelEntry[], o: ExpandOptions): Promise<BatchRecord> {
-  // Successors are named by the fingerprint of their portable key: what the visited set in Redis is keyed by.
-  const portable = new Map<string, string>();
-  const key = (w: World) => {
-    const pf = portableFp(sys, w, o.memo);
-    portable.set(pf.f, pf.k);
-    return pf.f;
-  };
-  const worlds = batch.map((e) => sys.fromPortableKey(e.k));
+  const decode = o.decode ?? ((k: string) => sys.fromPortableKey(k));
+  const worlds = batch.map((e) => decode(e.k));
   const leaf = o.maxDepth !== undefined && o.depth >= o.maxDepth;
-  const plans = worlds.map((w) => planExpansion(sys, w, leaf ? [] : sys.enabled(w), { por: o.por, key }));
+  const plans = worlds.map((w) => planExpansion(sys, w, leaf ? [] : sys.enabled(w), { por: o.por, key: o.fpOf }));
   // One round trip for every proviso question of the batch.
   const queries = plans.flatMap((p) => p.queries);
   const depths = queries.length ? await o.depthsOf(queries) : [];
   const out: BatchRecord = { entries: [], states: [], steps: 0 };
-  // Successors met twice in one batch are sent once (the script would keep the first anyway).
-  const sent = new Set<string>();
+  const fresh: { f: string; parent: string; w: World }[] = [];
+  // Successors met twice in one batch are considered once (the script would keep the first anyway).
+  const met = new Set<string>();
   let asked = 0;
   batch.forEach((e, i) => {
     const plan = plans[i];
@@ -88,24 +73,37 @@ export async function expandBatch(sys: Checkable<World>, batch: readonly LevelEn
       return at !== undefined && at <= o.depth;
     });
     asked += plan.queries.length;
-    const next = finishExpansion(sys, plan, answers, key);
+    const next = finishExpansion(sys, plan, answers, o.fpOf);
     const q = (leaf ? sys.enabled(worlds[i]).length : plan.enabled.length) === 0 ? sys.quiescentViolation(worlds[i]) : null;
     out.entries.push(e.id, String(next.length), q ? recorded(e.k, e.f, q) : '');
     out.steps += next.length;
     for (const s of next) {
-      const f = s.key;
-      if (sent.has(f) || o.memo.recorded.has(f)) continue;
-      const k = portable.get(f) as string;
-      sent.add(f);
-      const v = sys.violation(s.world);
-      out.states.push(f, e.f, k, v ? recorded(k, f, v) : '');
+      if (met.has(s.key) || o.memo.recorded.has(s.key)) continue;
+      met.add(s.key);
+      fresh.push({ f: s.key, parent: e.f, w: s.world });
     }
+  });
+  // Portable keys are long and costly to make: one read-only round trip leaves out the states already recorded
+  // (the script still decides atomically: a state recorded meanwhile by another worker is only sent in vain).
+  const known = fresh.length ? await o.recorded(fresh.map((x) => x.f)) : [];
+  fresh.forEach((x, i) => {
+    if (known[i]) {
+      note(o.memo, x.f);
+      return;
+    }
+    const k = sys.portableKey(x.w);
+    const v = sys.violation(x.w);
+    out.states.push(x.f, x.parent, k, v ? recorded(k, x.f, v) : '');
   });
   return out;
 }
 
+function note(memo: ExpandMemo, f: string): void {
+  if (memo.recorded.size >= MEMO_MAX) memo.recorded.clear();
+  memo.recorded.add(f);
+}
+
 /** After the batch's script call: every state it sent is in the visited set now. */
 export function remember(memo: ExpandMemo, rec: BatchRecord): void {
-  if (memo.recorded.size >= MEMO_MAX) memo.recorded.clear();
-  for (let i = 0; i < rec.states.length; i += 4) memo.recorded.add(rec.states[i]);
+  for (let i = 0; i < rec.states.length; i += 4) note(memo, rec.states[i]);
 }

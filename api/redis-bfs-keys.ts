@@ -14,6 +14,8 @@
  * Runs in progress are members of `hypsim:bfs:runs`. Scripts build key names from the prefix: one Redis
  * server, not a cluster.
  */
+import type { World } from '../explore/checkable';
+
 export const RUNS = 'hypsim:bfs:runs';
 export const BFS_GROUP = 'g';
 /** A finished run's `done` key stays this long (seconds) after its other keys are removed, for late workers. */
@@ -91,7 +93,16 @@ export interface RecordedViolation {
   message: string;
 }
 
-/** A 64-bit fingerprint (explore/fingerprint.ts's two lanes) as 16 hex digits: a field name in Redis. */
+/** A 64-bit fingerprint (two 32-bit lanes) as 16 hex digits: a field name in Redis. */
 export function hexFingerprint(hi: number, lo: number): string {
   return hi.toString(16).padStart(8, '0') + lo.toString(16).padStart(8, '0');
+}
+
+/** What names a state in the visited set: its portable fingerprint (bus/portable-fingerprint.ts), equal in every process. */
+export function redisFingerprint(engine: { portableFingerprint(w: World, out: Uint32Array): void }): (w: World) => string {
+  const out = new Uint32Array(2);
+  return (w) => {
+    engine.portableFingerprint(w, out);
+    return hexFingerprint(out[0], out[1]);
+  };
 }

@@ -10,17 +10,16 @@ import { randomBytes } from 'node:crypto';
 import type Redis from 'ioredis';
 import type { Checkable, World } from '../explore/checkable';
 import { preferFound } from '../explore/level-sync';
-import { fingerprint, fp } from '../explore/fingerprint';
 import {
   type BfsTask,
   BFS_GROUP,
   COORDINATOR_TTL_MS,
   DONE_LINGER_S,
-  hexFingerprint,
   prefixOf,
   RECORD_LUA,
   type RecordedViolation,
   RUNS,
+  redisFingerprint,
 } from './redis-bfs-keys';
 
 export interface RoundOptions {
@@ -76,7 +75,7 @@ export class LevelRound {
 
   constructor(
     redis: Redis,
-    private readonly sys: Checkable<World>,
+    private readonly sys: Checkable<World> & { portableFingerprint(w: World, out: Uint32Array): void },
     private readonly o: RoundOptions,
   ) {
     redis.defineCommand('hypsimRecord', { numberOfKeys: 0, lua: RECORD_LUA });
@@ -89,8 +88,7 @@ export class LevelRound {
     await this.r.call('XGROUP', 'CREATE', `${this.p}:level:0`, BFS_GROUP, '0', 'MKSTREAM');
     const root = this.sys.initial();
     const k = this.sys.portableKey(root);
-    fingerprint(k);
-    const f = hexFingerprint(fp[0], fp[1]);
+    const f = redisFingerprint(this.sys)(root);
     const v = this.sys.violation(root);
     const viol = v ? JSON.stringify({ k, f, invariant: v.invariant, message: v.message }) : '';
     await this.r.hypsimRecord(this.p, '-1', '0', '1', f, '-', k, viol);

@@ -7,9 +7,10 @@
 import { hostname } from 'node:os';
 import type Redis from 'ioredis';
 import type { Checkable, World } from '../explore/checkable';
-import { type BfsTask, BFS_GROUP, prefixOf, RECORD_LUA, RUNS } from './redis-bfs-keys';
+import { type BfsTask, BFS_GROUP, prefixOf, RECORD_LUA, RUNS, redisFingerprint } from './redis-bfs-keys';
 import { expandBatch, type LevelEntry, newMemo, remember } from './redis-bfs-expand';
 import { connect, entries, readReply } from './redis-keys';
+import { PortableDecoder } from './portable-decode';
 import { system } from './system';
 
 /** Entries read per batch: one round trip and one script call each. */
@@ -59,7 +60,10 @@ export class RedisBfsWorker {
       return false;
     }
     const task = JSON.parse(raw) as BfsTask;
-    const sys: Checkable<World> = system(task.config).engine({ symmetry: task.symmetry });
+    const engine = system(task.config).engine({ symmetry: task.symmetry });
+    const sys: Checkable<World> = engine;
+    const fpOf = redisFingerprint(engine);
+    const decoder = new PortableDecoder(engine, engine.actorCount);
     this.log(`hypsim worker ${this.consumer}: exhaustive bfs run ${run}`);
     let expanded = 0;
     const memo = newMemo();
@@ -78,7 +82,15 @@ export class RedisBfsWorker {
       const depth = Number(level);
       const batch = await this.take(`${p}:level:${depth}`);
       if (!batch.length) continue;
-      const rec = await expandBatch(sys, batch, { memo, depth, por: task.por, maxDepth: task.maxDepth, depthsOf: (fps) => this.depthsOf(p, fps) });
+      const rec = await expandBatch(sys, batch, {
+        memo,
+        depth,
+        por: task.por,
+        maxDepth: task.maxDepth,
+        fpOf,
+        depthsOf: (fps) => this.depthsOf(p, fps),
+        recorded: (fps) => this.recorded(p, fps),
+      });
       const args = [p, String(depth), String(batch.length), ...rec.entries, String(rec.states.length / 4), ...rec.states];
       await (this.r as Redis & { hypsimRecord(...a: string[]): Promise<number> }).hypsimRecord(...args);
       remember(memo, rec);
@@ -114,6 +126,16 @@ export class RedisBfsWorker {
       if (got.length) this.log(`hypsim worker ${this.consumer}: claimed ${got.length} stalled entr${got.length === 1 ? 'y' : 'ies'} of ${stream}`);
     }
     return got.map((e) => ({ id: e.id, k: e.fields.k, f: e.fields.f }));
+  }
+
+  private async recorded(p: string, fps: readonly string[]): Promise<boolean[]> {
+    const pipe = this.r.pipeline();
+    for (const f of fps) pipe.hexists(`${p}:seen:${f.slice(0, 2)}`, f);
+    const res = (await pipe.exec()) ?? [];
+    return res.map(([e, v]) => {
+      if (e) throw e;
+      return v === 1;
+    });
   }
 
   private async depthsOf(p: string, fps: readonly string[]): Promise<(number | undefined)[]> {

@@ -134,7 +134,7 @@ test('Ctrl-C while export explores for a counterexample: nothing written, one li
     '--design',
     'trampoline',
     '--cpus',
-    '16',
+    '64',
     '--hotplug',
     '2',
     '--vms',
@@ -144,7 +144,7 @@ test('Ctrl-C while export explores for a counterexample: nothing written, one li
   let stderr = '';
   child.stdout.on('data', (d) => (stdout += d));
   child.stderr.on('data', (d) => (stderr += d));
-  // The search takes far longer than this (about 12 s alone); the signal lands mid-search.
+  // The search takes far longer than this (about 15 s alone); the signal lands mid-search.
   setTimeout(() => child.kill('SIGINT'), 1500);
   const code = await new Promise((resolve) => child.on('close', resolve));
   expect(code).toBe(3);

@@ -39,7 +39,9 @@ const opts = (depthOf: (f: string) => number | undefined, more: Partial<ExpandOp
   memo: newMemo(),
   depth: 3,
   por: true,
+  fpOf: (w) => `fp-${toggles.portableKey(w as Bits)}`,
   depthsOf: async (fps) => fps.map(depthOf),
+  recorded: async (fps) => fps.map(() => false),
   ...more,
 });
 /** The portable keys sent to the script, and their violations' invariants. */
@@ -92,6 +94,27 @@ describe('expanding a batch for the bfs over Redis', () => {
     const again = await expandBatch(sys, batch, o);
     expect(again.states).toEqual([]);
     expect(again.steps).toBe(r.steps);
+  });
+
+  test('successors the visited set in Redis already holds are not sent (and not asked again)', async () => {
+    const asked: string[][] = [];
+    const o = opts(() => 0, {
+      por: false,
+      recorded: async (fps) => {
+        asked.push([...fps]);
+        return fps.map((f) => f === 'fp-bits:11');
+      },
+    });
+    const batch = [entry('1-0', 'bits:10'), entry('1-1', 'bits:01')];
+    const r = await expandBatch(sys, batch, o);
+    expect(sent(r.states)).toEqual([['bits:00', '']]);
+    expect(asked).toEqual([['fp-bits:00', 'fp-bits:11']]);
+    expect(r.steps).toBe(2);
+    remember(o.memo, r);
+    asked.length = 0;
+    const again = await expandBatch(sys, batch, o);
+    expect(again.states).toEqual([]);
+    expect(asked).toEqual([]);
   });
 
   test('at the depth bound states are checked but not expanded', async () => {

@@ -118,7 +118,7 @@ describe('the shared visited set (explore/shared-table.ts)', () => {
   });
 });
 
-const build = () => system({ design: 'trampoline', cpus: 3, hotplug: 1, vms: 1 }).engine({ symmetry: true }) as Engine<unknown>;
+const build = () => system({ design: 'trampoline', cpus: 3, hotplug: 2, vms: 1, cpuPm: 1 }).engine({ symmetry: true }) as Engine<unknown>;
 
 function reached(e: Engine<unknown>, order: 'bfs' | 'dfs'): World[] {
   const out: World[] = [];
