@@ -30,7 +30,16 @@ export interface BfsWorkerData {
   index: number;
   count: number;
   table: SharedTableBuffers;
+  /**
+   * One word per worker, shared: the coordinator sets a worker's to STEAL_ASKED when another worker has run out of
+   * states in the level; the worker claims it (STEAL_CLAIMED), gives half its remaining states (`stolen`), clears it.
+   */
+  steal: Int32Array;
 }
+
+export const STEAL_NONE = 0;
+export const STEAL_ASKED = 1;
+export const STEAL_CLAIMED = 2;
 
 /** A worker's engine memo figures (summed or maxed into the result's `engine` block). */
 export interface EngineFigures {
@@ -66,12 +75,16 @@ export type ToWorker =
   /** Insert the successors kept when the table was too full (into this grown table): they join the next frontier. */
   | { t: 'insert'; depth: number; table: SharedTableBuffers }
   /** States another worker gave for this level. */
-  | { t: 'take'; moved: Moved };
+  | { t: 'take'; moved: Moved }
+  /** States another worker gave up mid-level (it was asked to): expand them into this level's next frontier, then say `expanded` again. */
+  | { t: 'thieve'; depth: number; moved: Moved };
 
 export type FromWorker =
   | { t: 'ready' }
   | { t: 'gave'; moved: Moved }
-  /** A level expanded: the next frontier's size, and how many successors wait for a grown table. */
+  /** Half of this worker's remaining states of the level, given up when asked (possibly none). */
+  | { t: 'stolen'; moved: Moved }
+  /** A level expanded (or, after `thieve`, the stolen states): the next frontier's size, how many successors wait for a grown table. */
   | { t: 'expanded'; found: FoundMsg | null; transitions: number; kept: number; frontier: number; engine: EngineFigures }
   | { t: 'inserted'; frontier: number }
   | { t: 'progress'; heapMB: number }

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { preferFound } from '../explore/level-sync';
 import { SharedTable, type SharedTableBuffers } from '../explore/shared-table';
-import type { BfsTask, EngineFigures, FoundMsg, FromWorker, ToWorker } from './bfs-protocol';
+import { type BfsTask, type EngineFigures, type FoundMsg, type FromWorker, STEAL_ASKED, STEAL_NONE, type ToWorker } from './bfs-protocol';
 
 /** The compiled worker: beside this file in dist/, or dist/api/ when this file runs from source (tests). */
 function workerFile(): string {
@@ -41,7 +41,7 @@ export interface PoolOutcome {
   depth: number;
   bytes: number;
   engine: EngineFigures;
-  /** States moved between workers to even their frontiers out. */
+  /** States moved between workers: to even frontiers out at a level's start, and given up mid-level to an idle worker. */
   moved: number;
 }
 
@@ -61,6 +61,8 @@ class Pool {
   private readonly heapMB: number[];
   private readonly timer: NodeJS.Timeout;
   private readonly t0 = performance.now();
+  /** Per worker: asked to give up half its remaining states (bfs-protocol.ts STEAL_*). */
+  readonly steal: Int32Array;
 
   constructor(
     task: BfsTask,
@@ -69,9 +71,10 @@ class Pool {
     public table: SharedTable,
   ) {
     this.inbox = Array.from({ length: count }, () => []);
+    this.steal = new Int32Array(new SharedArrayBuffer(4 * count));
     this.heapMB = new Array<number>(count).fill(0);
     this.workers = Array.from({ length: count }, (_, index) => {
-      const w = new Worker(workerFile(), { workerData: { task, index, count, table: table.buffers } });
+      const w = new Worker(workerFile(), { workerData: { task, index, count, table: table.buffers, steal: this.steal } });
       w.on('message', (m: FromWorker) => this.receive(index, m));
       w.on('error', (e) => this.stop({ kind: 'failed', reason: `worker ${index} failed: ${e.message}` }));
       w.on('exit', (code) => this.stop({ kind: 'failed', reason: `worker ${index} exited (code ${code})` }));
@@ -131,6 +134,21 @@ class Pool {
     }
   }
 
+  /** The next message from any worker (the lowest index first among those waiting); throws Stop once the run must end. */
+  async any(): Promise<{ i: number; m: FromWorker }> {
+    for (;;) {
+      if (this.stopped) throw new Stop(this.stopped);
+      this.watch();
+      if (this.stopped) throw new Stop(this.stopped);
+      const i = this.inbox.findIndex((q) => q.length > 0);
+      if (i >= 0) return { i, m: this.inbox[i].shift() as FromWorker };
+      await new Promise<void>((resolve) => {
+        this.wake = resolve;
+      });
+      this.wake = null;
+    }
+  }
+
   async close(): Promise<void> {
     clearInterval(this.timer);
     for (const w of this.workers) w.removeAllListeners('exit').removeAllListeners('error');
@@ -157,7 +175,9 @@ interface Moves {
 }
 
 /**
- * Even the frontiers out when the largest is more than 10 % (and 16 states) above the mean: states start on
+ * Even the frontiers out when the largest is more than 2 % (and one state) above the mean (a worker idle at the
+ * barrier is time lost; a moved state costs a portable key and a rebuild, about 50 µs, while a HYP state at the narrow
+ * top of the graph costs 0.1-0.4 ms to expand): states start on
  * worker 0 (the initial state) and each worker keeps what it inserted first, so without this one worker could
  * hold most of a level. The donors give the states at the start of the next level; the takers expand them
  * after their own.
@@ -167,7 +187,7 @@ function evenOut(sizes: readonly number[]): Moves {
   const total = sizes.reduce((a, b) => a + b, 0);
   const none = { give: new Array<number>(n).fill(0), take: new Array<number>(n).fill(0) };
   const mean = total / n;
-  if (Math.max(...sizes) <= Math.max(mean * 1.1, mean + 16)) return none;
+  if (Math.max(...sizes) <= Math.max(mean * 1.02, mean + 1)) return none;
   const target = sizes.map((_, i) => Math.floor(total / n) + (i < total % n ? 1 : 0));
   return { give: sizes.map((s, i) => Math.max(0, s - target[i])), take: sizes.map((s, i) => Math.max(0, target[i] - s)) };
 }
@@ -189,7 +209,14 @@ async function forward(pool: Pool, moves: Moves): Promise<number> {
 }
 
 /** Expand level `depth` on every worker: all at once, or (test hook `staggered`) one after the other. */
-async function expandLevel(pool: Pool, depth: number, fresh: SharedTableBuffers | undefined, moves: Moves, staggered: boolean): Promise<Expanded[]> {
+async function expandLevel(
+  pool: Pool,
+  depth: number,
+  fresh: SharedTableBuffers | undefined,
+  moves: Moves,
+  staggered: boolean,
+  count: { moved: number },
+): Promise<Expanded[]> {
   const msg = (i: number): ToWorker => ({ t: 'expand', depth, table: fresh, give: moves.give[i] || undefined, take: moves.take[i] || undefined });
   if (staggered) {
     const out: Expanded[] = [];
@@ -201,7 +228,61 @@ async function expandLevel(pool: Pool, depth: number, fresh: SharedTableBuffers 
   }
   for (let i = 0; i < pool.count; i++) pool.send(i, msg(i));
   await forward(pool, moves);
-  return pool.all('expanded');
+  return withStealing(pool, depth, count);
+}
+
+/** One worker's reports of a level merged: tallies summed, the last sizes kept. */
+function merge(a: Expanded | undefined, b: Expanded): Expanded {
+  if (!a) return b;
+  const found = a.found && b.found ? preferFound(a.found, b.found) : (a.found ?? b.found);
+  return { ...b, found, transitions: a.transitions + b.transitions };
+}
+
+/**
+ * Wait for the level to be expanded, keeping every worker busy: when one runs out, a worker still on its own
+ * states is asked (through its steal word) to give up half of what it has left, and the idle one expands them.
+ * Which worker expands a state changes nothing the search reports (the table decides what is new; least parents).
+ */
+async function withStealing(pool: Pool, depth: number, count: { moved: number }): Promise<Expanded[]> {
+  const out: (Expanded | undefined)[] = new Array(pool.count);
+  const own = new Set(pool.workers.map((_, i) => i)); // still on its own frontier: may be asked to share
+  const busy = new Set(own);
+  const thiefOf = new Map<number, number>(); // asked victim → idle worker waiting for its states
+  const ask = (idle: number) => {
+    const victim = [...own].find((v) => v !== idle && !thiefOf.has(v));
+    if (victim === undefined) return;
+    thiefOf.set(victim, idle);
+    Atomics.store(pool.steal, victim, STEAL_ASKED);
+  };
+  while (busy.size > 0) {
+    const { i, m } = await pool.any();
+    if (m.t === 'stolen') {
+      const thief = thiefOf.get(i) as number;
+      thiefOf.delete(i);
+      if (m.moved.keys.length > 0) {
+        busy.add(thief);
+        count.moved += m.moved.keys.length;
+        pool.send(thief, { t: 'thieve', depth, moved: m.moved });
+      }
+      continue;
+    }
+    if (m.t !== 'expanded') throw new Stop({ kind: 'failed', reason: `worker ${i} said ${m.t}, expected expanded or stolen` });
+    out[i] = merge(out[i], m);
+    busy.delete(i);
+    if (own.delete(i) && thiefOf.has(i)) {
+      // Done before it looked at its word: nothing will come; its thief may ask someone else.
+      Atomics.compareExchange(pool.steal, i, STEAL_ASKED, STEAL_NONE);
+      const thief = thiefOf.get(i) as number;
+      thiefOf.delete(i);
+      ask(thief);
+    }
+    ask(i);
+  }
+  return out.map((e, i) => e ?? failed(i));
+}
+
+function failed(i: number): never {
+  throw new Stop({ kind: 'failed', reason: `worker ${i} reported nothing for a level` });
 }
 
 /** Insert what the workers kept while the table was full, into a table grown for them (late inserts in reverse order if staggered). */
@@ -237,12 +318,8 @@ function engineOf(ex: readonly Expanded[]): EngineFigures {
 class Presize {
   private ratio = 4;
 
-  grow(pool: Pool, frontier: number, growLate: boolean): SharedTableBuffers | undefined {
-    if (growLate) return undefined;
-    const grown = pool.table.grownFor(Math.ceil(frontier * this.ratio * 1.5) + 64);
-    if (grown === pool.table) return undefined;
-    pool.table = grown;
-    return grown.buffers;
+  grow(pool: Pool, frontier: number, growLate: boolean): void {
+    if (!growLate) pool.table = pool.table.grownFor(Math.ceil(frontier * this.ratio * 1.5) + 64);
   }
 
   learn(expanded: number, added: number): void {
@@ -267,13 +344,18 @@ export async function threadBfs(task: BfsTask, workers: number, limits: PoolLimi
   const staggered = task.staggered === true;
   const presize = new Presize();
   let sizes: number[] = pool.workers.map((_, i) => (i === 0 ? 1 : 0));
+  let everyoneHas = pool.table;
   try {
     await pool.all('ready');
     for (let depth = 0; ; depth++) {
       const moves = evenOut(staggered ? sizes.map(() => 0) : sizes);
       const before = pool.table.size;
       const expanding = sizes.reduce((a, b) => a + b, 0);
-      const ex = await expandLevel(pool, depth, presize.grow(pool, expanding, task.growLate === true), moves, staggered);
+      presize.grow(pool, expanding, task.growLate === true);
+      // Every worker must move to a table grown since the last level (at the barrier, only those with kept successors saw it).
+      const fresh = pool.table !== everyoneHas ? pool.table.buffers : undefined;
+      everyoneHas = pool.table;
+      const ex = await expandLevel(pool, depth, fresh, moves, staggered, out);
       out.moved += moves.take.reduce((a, b) => a + b, 0);
       let found: FoundMsg | undefined;
       for (const e of ex) {

@@ -13,12 +13,26 @@ import type { Engine } from '../bus/engine';
 import type { World } from '../bus/key';
 import { finishExpansion, planExpansion, preferFound } from '../explore/level-sync';
 import { SharedTable, type SharedTableBuffers } from '../explore/shared-table';
-import type { BfsTask, BfsWorkerData, FoundMsg, FromWorker, Moved, ToWorker } from './bfs-protocol';
+import {
+  type BfsTask,
+  type BfsWorkerData,
+  type FoundMsg,
+  type FromWorker,
+  type Moved,
+  STEAL_ASKED,
+  STEAL_CLAIMED,
+  STEAL_NONE,
+  type ToWorker,
+} from './bfs-protocol';
 import { PortableDecoder } from './portable-decode';
 import { system } from './system';
 
 /** States expanded between two looks at the clock (for heap reports). */
 const CHUNK = 256;
+/** States expanded between two looks at the steal word. */
+const STEAL_EVERY = 8;
+/** Fewer remaining states than this are not worth moving. */
+const STEAL_MIN = 8;
 /** Milliseconds between two heap reports. */
 const REPORT_MS = 50;
 
@@ -61,6 +75,7 @@ class BfsWorker {
   /** States given by another worker for this level, once their message came. */
   private moved: Moved | null = null;
   private movedCame: (() => void) | null = null;
+  private readonly steal: Int32Array;
 
   constructor(
     private readonly task: BfsTask,
@@ -69,6 +84,7 @@ class BfsWorker {
   ) {
     this.engine = system(task.config).engine({ symmetry: task.symmetry });
     this.table = SharedTable.attach(data.table);
+    this.steal = data.steal;
     if (index === 0) {
       const root = this.engine.initial();
       const key = this.engine.key(root);
@@ -93,6 +109,7 @@ class BfsWorker {
   onCoordinator(m: ToWorker): void | Promise<void> {
     if (m.t === 'expand') return this.expandLevel(m);
     if (m.t === 'insert') return this.insertKept(m.depth, m.table);
+    if (m.t === 'thieve') return this.expandStolen(m.depth, m.moved);
     this.moved = m.moved;
     this.movedCame?.();
   }
@@ -117,9 +134,11 @@ class BfsWorker {
     this.next.clear();
     const tally: Tally = { found: null, transitions: 0 };
     const { keys, fps } = this.frontier;
-    for (let i = 0; i < keys.length; i++) {
+    let end = keys.length;
+    for (let i = 0; i < end; i++) {
       this.expandOne(this.engine.decode(keys[i]), fps[2 * i], fps[2 * i + 1], depth, tally);
       if (i % CHUNK === CHUNK - 1) this.report();
+      if (i % STEAL_EVERY === STEAL_EVERY - 1 && Atomics.load(this.steal, this.index) === STEAL_ASKED) end = this.giveUp(i + 1, end);
     }
     if (m.take) {
       if (!this.moved) await new Promise<void>((resolve) => (this.movedCame = resolve));
@@ -129,6 +148,31 @@ class BfsWorker {
       this.decoder ??= new PortableDecoder(this.engine, this.engine.actorCount);
       for (const [i, p] of moved.keys.entries()) this.expandOne(this.decoder.decode(p), moved.fps[2 * i], moved.fps[2 * i + 1], depth, tally);
     }
+    [this.frontier, this.next] = [this.next, this.frontier];
+    const engine = { xstateTransitions: this.engine.transitionsComputed, ...this.engine.dictionarySizes() };
+    this.post({ t: 'expanded', ...tally, kept: this.keptKeys.length, frontier: this.frontier.keys.length, engine });
+  }
+
+  /** Asked to share (another worker ran out): give half of the states [from, end) not yet expanded; the new end. */
+  private giveUp(from: number, end: number): number {
+    if (Atomics.compareExchange(this.steal, this.index, STEAL_ASKED, STEAL_CLAIMED) !== STEAL_ASKED) return end;
+    const n = end - from >= STEAL_MIN ? (end - from) >> 1 : 0;
+    const { keys, fps } = this.frontier;
+    const moved: Moved = {
+      fps: Uint32Array.from(fps.slice(2 * (end - n), 2 * end)),
+      keys: keys.slice(end - n, end).map((k) => this.engine.portableKey(this.engine.decode(k))),
+    };
+    this.post({ t: 'stolen', moved });
+    Atomics.store(this.steal, this.index, STEAL_NONE);
+    return end - n;
+  }
+
+  /** States another worker gave up in this level: expanded into this worker's next frontier (already swapped in). */
+  private expandStolen(depth: number, moved: Moved): void {
+    const tally: Tally = { found: null, transitions: 0 };
+    [this.frontier, this.next] = [this.next, this.frontier];
+    this.decoder ??= new PortableDecoder(this.engine, this.engine.actorCount);
+    for (const [i, p] of moved.keys.entries()) this.expandOne(this.decoder.decode(p), moved.fps[2 * i], moved.fps[2 * i + 1], depth, tally);
     [this.frontier, this.next] = [this.next, this.frontier];
     const engine = { xstateTransitions: this.engine.transitionsComputed, ...this.engine.dictionarySizes() };
     this.post({ t: 'expanded', ...tally, kept: this.keptKeys.length, frontier: this.frontier.keys.length, engine });

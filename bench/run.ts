@@ -34,6 +34,19 @@ const t = (n: number, k: number, extra: string[] = []): string[] => [
   '1',
   ...extra,
 ];
+const v315 = (n: number): string[] => [
+  '--design',
+  'trampoline-v3.15',
+  '--cpus',
+  String(n),
+  '--hotplug',
+  '2',
+  '--vms',
+  '1',
+  '--cpu-pm',
+  '2',
+  '--hotplug-from-boot',
+];
 const swarmOf = (walks: number, seeds: number): string[] => ['--walks', String(walks), '--seeds', String(seeds)];
 const past24 = ['--no-symmetry', '--no-por', '--max-states', '20000000'];
 const rows: Row[] = [
@@ -74,12 +87,14 @@ const rows: Row[] = [
   { name: 'past 2^24, exact keys', args: t(8, 2, [...past24, '--exact']), reference: 'full keys in 64 sharded Maps' },
   // About 25 minutes: only when named (npm run bench "10^8").
   { name: 'to 10^8: N=8 K=2 no symmetry, no POR', args: t(8, 2, ['--no-symmetry', '--no-por', '--max-states', '100000000']), optIn: true },
-  // 1 vs 2 workers (docs/scale.md "Workers on one machine"): one thread, then --workers 2, on a search of over 10 s;
-  // three pairs, each pair's ratio printed with the load average (the machine is shared: compare within a pair).
+  // 1 vs 2 workers (docs/scale.md "Workers on one machine"): one thread, then --workers 2, on searches of over 10 s
+  // (wide levels: trampoline-v3.15 N=7 from boot; narrow, 928 of them: N=64); each pair's ratio printed with the load average.
   ...[1, 2, 3].flatMap((i): Row[] => [
-    { name: `1 vs 2 workers N=16 K=2, one thread (${i})`, args: t(16, 2) },
-    { name: `1 vs 2 workers N=16 K=2, --workers 2 (${i})`, args: t(16, 2, ['--workers', '2']), speedupOver: `1 vs 2 workers N=16 K=2, one thread (${i})` },
+    { name: `1 vs 2 workers v3.15 N=7, one thread (${i})`, args: v315(7) },
+    { name: `1 vs 2 workers v3.15 N=7, --workers 2 (${i})`, args: [...v315(7), '--workers', '2'], speedupOver: `1 vs 2 workers v3.15 N=7, one thread (${i})` },
   ]),
+  { name: '1 vs 2 workers N=64 K=2, one thread', args: t(64, 2) },
+  { name: '1 vs 2 workers N=64 K=2, --workers 2', args: t(64, 2, ['--workers', '2']), speedupOver: '1 vs 2 workers N=64 K=2, one thread' },
   // Swarm: 16 seeds of 200 random walks on a system with no bug (so every seed runs), 1 then 2 worker threads.
   { name: 'swarm N=6 K=2 16 seeds x 200 walks, 1 thread', args: t(6, 2, ['--strategy', 'random', ...swarmOf(200, 16), '--workers', '1']) },
   { name: 'swarm N=6 K=2 16 seeds x 200 walks, 2 threads', args: t(6, 2, ['--strategy', 'random', ...swarmOf(200, 16), '--workers', '2']) },

@@ -37,7 +37,8 @@ export async function workersCommand(
     onLevel: f.quiet ? undefined : progressLine(err),
   });
   const v = r.violation;
-  const line = `\n  workers: ${workers} thread${workers === 1 ? '' : 's'}, level-synchronous bfs${r.workers.reason ? `; ${r.workers.reason}` : ''}`;
+  const moved = r.workers.moved ? `, ${r.workers.moved} states handed between them` : '';
+  const line = `\n  workers: ${workers} thread${workers === 1 ? '' : 's'}, level-synchronous bfs${moved}${r.workers.reason ? `; ${r.workers.reason}` : ''}`;
   if (f.json) out(JSON.stringify(r));
   else {
     // The workers line goes with the figures, before a counterexample's timeline.
