@@ -12,4 +12,6 @@ module.exports = {
     '^hypsim/jest$': '<rootDir>/dist/jest/index.js',
   },
   testTimeout: 60000,
+  // Two cores: the suites are CPU-bound and independent (each starts its own servers on free ports).
+  maxWorkers: 2,
 };
