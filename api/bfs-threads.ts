@@ -13,6 +13,7 @@ import { Worker } from 'node:worker_threads';
 import { preferFound } from '../explore/level-sync';
 import { SharedTable, type SharedTableBuffers } from '../explore/shared-table';
 import { type BfsTask, type EngineFigures, type FoundMsg, type FromWorker, STEAL_ASKED, STEAL_NONE, type ToWorker } from './bfs-protocol';
+import { present } from '../util/errors';
 
 /** The compiled worker: beside this file in dist/, or dist/api/ when this file runs from source (tests). */
 function workerFile(): string {
@@ -122,7 +123,7 @@ class Pool {
       if (this.stopped) throw new Stop(this.stopped);
       if (from.every((i) => this.inbox[i].length > 0)) {
         return from.map((i) => {
-          const m = this.inbox[i].shift()!;
+          const m = present(this.inbox[i].shift(), 'message in a non-empty inbox');
           if (m.t !== t) throw new Stop({ kind: 'failed', reason: `worker ${i} said ${m.t}, expected ${t}` });
           return m as Extract<FromWorker, { t: T }>;
         });

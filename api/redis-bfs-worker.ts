@@ -88,6 +88,7 @@ export class RedisBfsWorker {
         por: task.por,
         maxDepth: task.maxDepth,
         fpOf,
+        decode: (k) => decoder.decode(k),
         depthsOf: (fps) => this.depthsOf(p, fps),
         recorded: (fps) => this.recorded(p, fps),
       });

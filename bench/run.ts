@@ -150,6 +150,6 @@ for (const r of rows) {
   if (base !== undefined)
     console.log(
       `${''.padEnd(46)} speedup ${(base / Math.max(s.seconds, 1e-3)).toFixed(2)}x over "${r.speedupOver}" ` +
-        `(load average ${loadAtStart.get(r.speedupOver!)?.toFixed(1)} before the pair, ${loadavg()[0].toFixed(1)} after it)`,
+        `(load average ${loadAtStart.get(r.speedupOver ?? '')?.toFixed(1)} before the pair, ${loadavg()[0].toFixed(1)} after it)`,
     );
 }

@@ -178,7 +178,12 @@ describe('portable keys rebuilt by the workers (api/portable-decode.ts)', () => 
     expect(keys.length).toBeGreaterThan(500);
     const engine = sys.engine({ symmetry: true });
     let asked = 0;
-    const counting = { fromPortableKey: (k: string) => (asked++, engine.fromPortableKey(k)) };
+    const counting = {
+      fromPortableKey: (k: string) => {
+        asked++;
+        return engine.fromPortableKey(k);
+      },
+    };
     const decoder = new PortableDecoder(counting, engine.actorCount);
     for (const pass of [1, 2])
       for (const k of keys) {
