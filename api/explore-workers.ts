@@ -12,7 +12,7 @@ import { availableParallelism } from 'node:os';
 import type { Engine } from '../bus/engine';
 import { collisionProbability } from '../explore/fingerprint';
 import type { World } from '../bus/key';
-import { keysAlongFingerprints } from '../explore/fingerprint-chain';
+import { keysAlongFingerprints, portableFingerprintOf } from '../explore/fingerprint-chain';
 import { traceFromKeys } from '../explore/trace-builder';
 import { defaultMaxMemoryMB } from '../explore/budget';
 import { InputError } from '../util/errors';
@@ -58,13 +58,6 @@ function check(sys: System, o: WorkersOptions & Pick<ExploreOptions, 'exact' | '
   return { workers, config };
 }
 
-/** The portable fingerprint of a state (bus/portable-fingerprint.ts), as the workers compute it. */
-function portableFp(engine: Engine<unknown>, w: World): [number, number] {
-  const out = new Uint32Array(2);
-  engine.portableFingerprint(w, out);
-  return [out[0], out[1]];
-}
-
 export async function exploreWorkers(
   sys: System,
   o: WorkersOptions & Pick<ExploreOptions, 'exact' | 'scenario' | 'spillDir'> = {},
@@ -88,7 +81,7 @@ export async function exploreWorkers(
     },
   });
   const task: BfsTask = { config, symmetry, por, crashAt: o.crashAt, staggered: o.staggered, growLate: o.growLate };
-  const root = portableFp(engine, engine.initial());
+  const root = portableFingerprintOf(engine, engine.initial());
   const r = await threadBfs(task, workers, limits(o.maxSeconds), root);
   let end = r.end;
   let shortest = true;
@@ -122,10 +115,7 @@ export async function exploreWorkers(
 }
 
 function violationOf(engine: Engine<unknown>, end: Extract<PoolOutcome['end'], { kind: 'found' }>, shortest: boolean): ExploreViolation {
-  const { entries, final } = traceFromKeys(
-    engine,
-    keysAlongFingerprints<World>(engine, end.chain, 'workers', (w) => portableFp(engine, w)),
-  );
+  const { entries, final } = traceFromKeys(engine, keysAlongFingerprints<World>(engine, end.chain, 'workers'));
   const last = final as World;
   // The message was written for the representative state; say it again for the concrete actors of the trace.
   const concrete = engine.violation(last) ?? engine.quiescentViolation(last);

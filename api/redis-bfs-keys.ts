@@ -14,7 +14,7 @@
  * Runs in progress are members of `hypsim:bfs:runs`. Scripts build key names from the prefix: one Redis
  * server, not a cluster.
  */
-import type { World } from '../explore/checkable';
+import type { Checkable, World } from '../explore/checkable';
 
 export const RUNS = 'hypsim:bfs:runs';
 export const BFS_GROUP = 'g';
@@ -99,7 +99,7 @@ export function hexFingerprint(hi: number, lo: number): string {
 }
 
 /** What names a state in the visited set: its portable fingerprint (bus/portable-fingerprint.ts), equal in every process. */
-export function redisFingerprint(engine: { portableFingerprint(w: World, out: Uint32Array): void }): (w: World) => string {
+export function redisFingerprint(engine: Checkable<World>): (w: World) => string {
   const out = new Uint32Array(2);
   return (w) => {
     engine.portableFingerprint(w, out);

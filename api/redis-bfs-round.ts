@@ -75,7 +75,7 @@ export class LevelRound {
 
   constructor(
     redis: Redis,
-    private readonly sys: Checkable<World> & { portableFingerprint(w: World, out: Uint32Array): void },
+    private readonly sys: Checkable<World>,
     private readonly o: RoundOptions,
   ) {
     redis.defineCommand('hypsimRecord', { numberOfKeys: 0, lua: RECORD_LUA });

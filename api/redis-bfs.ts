@@ -11,7 +11,6 @@ import type { TraceEntry } from '../bus/trace';
 import type { Checkable, World } from '../explore/checkable';
 import { collisionProbability } from '../explore/fingerprint';
 import { keysAlongFingerprints } from '../explore/fingerprint-chain';
-import type { World as EngineWorld } from '../bus/key';
 import { traceFromKeys } from '../explore/trace-builder';
 import { InputError, InternalError } from '../util/errors';
 import type { ExploreResult } from './explore';
@@ -51,14 +50,9 @@ function refuse(sys: System, engine: Checkable<World>): void {
 }
 
 /** The trace to the recorded state: its hex fingerprints (root first) re-executed forward from the initial state. */
-function rebuild(engine: BusEngine, fps: readonly string[]): { entries: TraceEntry[]; final: World } {
+function rebuild(engine: Checkable<World>, fps: readonly string[]): { entries: TraceEntry[]; final: World } {
   const chain = fps.map((f): [number, number] => [Number.parseInt(f.slice(0, 8), 16), Number.parseInt(f.slice(8), 16)]);
-  const out = new Uint32Array(2);
-  const fpOf = (w: EngineWorld): [number, number] => {
-    engine.portableFingerprint(w, out);
-    return [out[0], out[1]];
-  };
-  return traceFromKeys(engine, keysAlongFingerprints<EngineWorld>(engine, chain, 'bfs over Redis', fpOf));
+  return traceFromKeys(engine, keysAlongFingerprints(engine, chain, 'bfs over Redis'));
 }
 
 type BusEngine = ReturnType<System['engine']>;
@@ -105,14 +99,14 @@ async function counterexample(first: Found, research: (maxDepth: number) => Prom
     } else if (again.end.kind === 'limit') shortest = false;
   }
   const sys: Checkable<World> = engine;
-  const { entries, final } = rebuild(engine, await from.pathTo(found.f));
+  const { entries, final } = rebuild(sys, await from.pathTo(found.f));
   // The message was written for the representative state; say it again for the concrete actors of the trace.
   const concrete = sys.violation(final) ?? sys.quiescentViolation(final);
   const message = concrete?.invariant === found.invariant ? concrete.message : found.message;
   return { invariant: found.invariant, message, trace: entries, shortest };
 }
 
-async function round(redis: Redis, engine: BusEngine, o: RoundOptions, rounds: LevelRound[]): Promise<RoundResult> {
+async function round(redis: Redis, engine: Checkable<World>, o: RoundOptions, rounds: LevelRound[]): Promise<RoundResult> {
   const r = new LevelRound(redis, engine, o);
   rounds.push(r);
   return r.search();

@@ -48,9 +48,11 @@ export interface Checkable<W extends World = World> {
   decode(key: string): W;
   /**
    * A self-contained name of the state's orbit: equal in every process (thread or machine) that built the same
-   * system, for equal orbits only; no per-process codes. Fingerprint it with explore/fingerprint.ts to partition.
+   * system, for equal orbits only; no per-process codes.
    */
   portableKey(world: W): string;
+  /** The portable key's 64-bit fingerprint into `out` ([hi, lo]), equal in every process; what parallel searches name states by. */
+  portableFingerprint(world: W, out: Uint32Array): void;
   /** The state a portable key made by any process that built the same system stands for (the same representative `decode` would give). */
   fromPortableKey(key: string): W;
   violation(world: W): Violation | null;

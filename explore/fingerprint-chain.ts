@@ -1,25 +1,22 @@
 /**
- * A counterexample recorded as the portable-key fingerprints of its states (as the thread and Redis searches
- * keep it; `fpOf` says which fingerprint: the portable key's text by default) re-executed forward from the
- * real initial state: at each step, the successor whose fingerprint is the next one. The keys it returns go
- * to the one trace builder (trace-builder.ts).
+ * A counterexample recorded as the portable fingerprints of its states (as the thread and Redis searches keep it)
+ * re-executed forward from the real initial state: at each step, the successor whose fingerprint is the next one.
+ * The keys it returns go to the one trace builder (trace-builder.ts).
  */
 import { InternalError } from '../util/errors';
 import type { Checkable, World } from './checkable';
-import { fingerprint, fp } from './fingerprint';
 
-/** The canonical keys along `chain` ([hi, lo] fingerprints of portable keys, the initial state first). */
-export function keysAlongFingerprints<W extends World>(
-  sys: Checkable<W>,
-  chain: readonly (readonly [number, number])[],
-  what: string,
-  fpOf: (w: W) => readonly [number, number] = (w) => {
-    fingerprint(sys.portableKey(w));
-    return [fp[0], fp[1]];
-  },
-): string[] {
+/** A state's portable fingerprint as a pair [hi, lo]. */
+export function portableFingerprintOf<W extends World>(sys: Checkable<W>, w: W): [number, number] {
+  const out = new Uint32Array(2);
+  sys.portableFingerprint(w, out);
+  return [out[0], out[1]];
+}
+
+/** The canonical keys along `chain` ([hi, lo] portable fingerprints, the initial state first). */
+export function keysAlongFingerprints<W extends World>(sys: Checkable<W>, chain: readonly (readonly [number, number])[], what: string): string[] {
   const same = (w: W, i: number) => {
-    const [h, l] = fpOf(w);
+    const [h, l] = portableFingerprintOf(sys, w);
     return h === chain[i][0] && l === chain[i][1];
   };
   let w = sys.initial();

@@ -11,6 +11,7 @@
 import type { AnyMachineSnapshot } from 'xstate';
 import type { World } from '../bus/engine';
 import type { Checkable, Delivery, Step, Violation } from '../explore/checkable';
+import { WordHash } from '../bus/portable-fingerprint';
 import { InternalError } from '../util/errors';
 import { stableStringify } from '../util/stable';
 import { describePinned } from './scenario';
@@ -49,6 +50,7 @@ export class ScenarioCheckable implements Checkable<World> {
   readonly observed: ScenarioObservations = { everDone: 0, completed: false, heldBack: new Map(), stuck: 0 };
   private readonly successors = new WeakMap<Step, Successor>();
   private readonly payloadKeys: (readonly [string, string][] | null)[];
+  private readonly mixer = new WordHash();
 
   constructor(
     readonly base: Checkable<World>,
@@ -189,6 +191,19 @@ export class ScenarioCheckable implements Checkable<World> {
   /** The scenario position (a number in every process) and the system's portable key. */
   portableKey(world: World): string {
     return `${(world as ScenarioWorld).scn.toString(36)}|${this.base.portableKey(world)}`;
+  }
+
+  portableFingerprint(world: World, out: Uint32Array): void {
+    this.base.portableFingerprint(world, out);
+    // The scenario's progress is part of the state, as in the portable key: folded into the base state's fingerprint.
+    const scn = (world as ScenarioWorld).scn;
+    this.mixer
+      .start()
+      .add(out[0])
+      .add(out[1])
+      .add(scn >>> 0)
+      .add(Math.floor(scn / 2 ** 32))
+      .end(out);
   }
 
   fromPortableKey(key: string): ScenarioWorld {

@@ -5,6 +5,7 @@
  */
 import type { Checkable, Step, World } from '../../explore/checkable';
 import { ExactVisitedSet } from '../../explore/exact-visited';
+import { fingerprint, fp } from '../../explore/fingerprint';
 import { finishExpansion, planExpansion, preferFound } from '../../explore/level-sync';
 import { search } from '../../explore/search';
 import { KeyedStore } from '../../explore/store';
@@ -52,6 +53,10 @@ function graph(acyclic: boolean): Checkable<S> & { applied: string[] } {
     key: (w) => w.s,
     decode: (k) => ({ s: k }),
     portableKey: (w) => w.s,
+    portableFingerprint: (w, out) => {
+      fingerprint(w.s);
+      out.set(fp);
+    },
     fromPortableKey: (k) => ({ s: k }),
     violation: () => null,
     quiescentViolation: () => null,

@@ -24,6 +24,10 @@ const toggles: Checkable<Bits> = {
   key: (w) => `${w.a}${w.b}`,
   decode: (k) => ({ a: Number(k[0]), b: Number(k[1]) }),
   portableKey: (w) => `bits:${w.a}${w.b}`,
+  portableFingerprint: (w, out) => {
+    out[0] = w.a + 1;
+    out[1] = w.b + 1;
+  },
   fromPortableKey: (k) => ({ a: Number(k[5]), b: Number(k[6]) }),
   violation: (w) => (w.a === 1 && w.b === 1 ? { invariant: 'both', message: 'a and b' } : null),
   quiescentViolation: (w) => (w.a === 0 && w.b === 1 ? { invariant: 'end', message: 'stuck at 01' } : null),

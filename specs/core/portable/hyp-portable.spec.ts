@@ -52,14 +52,25 @@ test('under a scenario, the portable key carries the scenario position and rebui
   search(a, new MemoryVisitedSet(), { order: 'bfs', por: false }, { reached: (_n, _k, w) => void states.push(w) });
   const positions = new Set(states.map((w) => (w as ScenarioWorld).scn));
   expect(positions.size).toBeGreaterThan(1);
+  const byKey = new Map<string, string>();
   for (const w of states) {
     const pk = a.portableKey(w);
     const wb = b.fromPortableKey(pk);
     expect(wb.scn).toBe((w as ScenarioWorld).scn);
     expect(b.portableKey(wb)).toBe(pk);
     expect(a.key(a.fromPortableKey(pk))).toBe(a.key(w));
+    // The portable fingerprint names the product state too: equal across the two, and distinct per portable key.
+    expect(fpOf(b, wb)).toBe(fpOf(a, w));
+    byKey.set(pk, fpOf(a, w));
   }
+  expect(new Set(byKey.values()).size).toBe(byKey.size);
 });
+
+function fpOf(c: ScenarioCheckable, w: World): string {
+  const out = new Uint32Array(2);
+  c.portableFingerprint(w, out);
+  return `${out[0]}:${out[1]}`;
+}
 
 test('a portable key that is not one is refused with an InputError naming it', () => {
   const e = build();
