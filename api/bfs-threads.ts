@@ -1,11 +1,12 @@
 /**
  * Level-synchronous bfs over worker threads (api/bfs-worker.ts) sharing one visited set (explore/shared-table.ts).
- * Per level: every worker expands its frontier and keeps the successors (phase one; the table is only read);
- * barrier; the table is grown here if the kept successors could overfill it; every worker inserts its successors,
- * keeping those it inserted first as its next frontier (phase two); barrier; frontiers that came out uneven are
- * evened out. The levels, hence state counts, verdicts and counterexample lengths, do not depend on timing or on
- * the number of workers (explore/level-sync.ts), and the least-parent rule makes the recorded tree not depend on
- * them either. Budgets are watched here: a limit, an interrupt or a failed worker terminates every worker, never a hang.
+ * Per level: frontiers that came out uneven are evened out; every worker expands its frontier, inserting each
+ * successor into the table as it comes and keeping those it inserted first as its next frontier; a worker that
+ * runs out takes half of another's remaining states; barrier, where the table is grown if it filled up mid-level
+ * and the successors kept meanwhile are inserted. The levels, hence state counts, verdicts and counterexample
+ * lengths, do not depend on timing or on the number of workers (explore/level-sync.ts), and the least-parent rule
+ * makes the recorded tree not depend on them either. Budgets are watched here: a limit, an interrupt or a failed
+ * worker terminates every worker, never a hang.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -116,33 +117,33 @@ class Pool {
   }
 
   /** The next message of type `t` from every worker (in worker order); throws Stop once the run must end. */
-  async all<T extends FromWorker['t']>(t: T, from: readonly number[] = this.workers.map((_, i) => i)): Promise<Extract<FromWorker, { t: T }>[]> {
-    for (;;) {
-      if (this.stopped) throw new Stop(this.stopped);
-      this.watch();
-      if (this.stopped) throw new Stop(this.stopped);
-      if (from.every((i) => this.inbox[i].length > 0)) {
-        return from.map((i) => {
-          const m = present(this.inbox[i].shift(), 'message in a non-empty inbox');
-          if (m.t !== t) throw new Stop({ kind: 'failed', reason: `worker ${i} said ${m.t}, expected ${t}` });
-          return m as Extract<FromWorker, { t: T }>;
-        });
-      }
-      await new Promise<void>((resolve) => {
-        this.wake = resolve;
+  all<T extends FromWorker['t']>(t: T, from: readonly number[] = this.workers.map((_, i) => i)): Promise<Extract<FromWorker, { t: T }>[]> {
+    return this.when(() => {
+      if (!from.every((i) => this.inbox[i].length > 0)) return null;
+      return from.map((i) => {
+        const m = present(this.inbox[i].shift(), 'message in a non-empty inbox');
+        if (m.t !== t) throw new Stop({ kind: 'failed', reason: `worker ${i} said ${m.t}, expected ${t}` });
+        return m as Extract<FromWorker, { t: T }>;
       });
-      this.wake = null;
-    }
+    });
   }
 
   /** The next message from any worker (the lowest index first among those waiting); throws Stop once the run must end. */
-  async any(): Promise<{ i: number; m: FromWorker }> {
+  any(): Promise<{ i: number; m: FromWorker }> {
+    return this.when(() => {
+      const i = this.inbox.findIndex((q) => q.length > 0);
+      return i < 0 ? null : { i, m: present(this.inbox[i].shift(), 'message in a non-empty inbox') };
+    });
+  }
+
+  /** What `take` gives once it gives something (it is asked again after each message); the budgets are watched meanwhile. */
+  private async when<R>(take: () => R | null): Promise<R> {
     for (;;) {
       if (this.stopped) throw new Stop(this.stopped);
       this.watch();
       if (this.stopped) throw new Stop(this.stopped);
-      const i = this.inbox.findIndex((q) => q.length > 0);
-      if (i >= 0) return { i, m: this.inbox[i].shift() as FromWorker };
+      const got = take();
+      if (got !== null) return got;
       await new Promise<void>((resolve) => {
         this.wake = resolve;
       });

@@ -4,8 +4,9 @@
  * its frontier with the shared per-state semantics (explore/level-sync.ts), reading the table for the cycle
  * proviso (depths ≤ d are final) and inserting each successor at depth d+1 as it comes: the ones it inserted
  * first are its next frontier, by local key. If the table is too full to insert, the rest wait for the barrier,
- * where it is grown. States move only when the coordinator evens out uneven frontiers: then their portable keys
- * travel and are rebuilt (api/portable-decode.ts).
+ * where it is grown. States move when the coordinator evens out uneven frontiers, and when another worker ran out
+ * mid-level and this one is asked to share (its steal word): then their portable keys travel and are rebuilt
+ * (api/portable-decode.ts).
  */
 import { getHeapStatistics } from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';
@@ -26,6 +27,7 @@ import {
 } from './bfs-protocol';
 import { PortableDecoder } from './portable-decode';
 import { system } from './system';
+import { present } from '../util/errors';
 
 /** States expanded between two looks at the clock (for heap reports). */
 const CHUNK = 256;
@@ -142,27 +144,37 @@ class BfsWorker {
     }
     if (m.take) {
       if (!this.moved) await new Promise<void>((resolve) => (this.movedCame = resolve));
-      const moved = this.moved!;
+      const moved = present(this.moved, 'states given for this level');
       this.moved = null;
       this.movedCame = null;
-      this.decoder ??= new PortableDecoder(this.engine, this.engine.actorCount);
-      for (const [i, p] of moved.keys.entries()) this.expandOne(this.decoder.decode(p), moved.fps[2 * i], moved.fps[2 * i + 1], depth, tally);
+      this.expandMoved(moved, depth, tally);
     }
     [this.frontier, this.next] = [this.next, this.frontier];
+    this.postExpanded(tally);
+  }
+
+  /** States another worker handed over by portable key, expanded into this level's next frontier. */
+  private expandMoved(moved: Moved, depth: number, tally: Tally): void {
+    this.decoder ??= new PortableDecoder(this.engine, this.engine.actorCount);
+    for (const [i, p] of moved.keys.entries()) this.expandOne(this.decoder.decode(p), moved.fps[2 * i], moved.fps[2 * i + 1], depth, tally);
+  }
+
+  private postExpanded(tally: Tally): void {
     const engine = { xstateTransitions: this.engine.transitionsComputed, ...this.engine.dictionarySizes() };
     this.post({ t: 'expanded', ...tally, kept: this.keptKeys.length, frontier: this.frontier.keys.length, engine });
+  }
+
+  /** The frontier's states [from, end) by portable key, to hand over. */
+  private movedOf(from: number, end: number): Moved {
+    const { keys, fps } = this.frontier;
+    return { fps: Uint32Array.from(fps.slice(2 * from, 2 * end)), keys: keys.slice(from, end).map((k) => this.engine.portableKey(this.engine.decode(k))) };
   }
 
   /** Asked to share (another worker ran out): give half of the states [from, end) not yet expanded; the new end. */
   private giveUp(from: number, end: number): number {
     if (Atomics.compareExchange(this.steal, this.index, STEAL_ASKED, STEAL_CLAIMED) !== STEAL_ASKED) return end;
     const n = end - from >= STEAL_MIN ? (end - from) >> 1 : 0;
-    const { keys, fps } = this.frontier;
-    const moved: Moved = {
-      fps: Uint32Array.from(fps.slice(2 * (end - n), 2 * end)),
-      keys: keys.slice(end - n, end).map((k) => this.engine.portableKey(this.engine.decode(k))),
-    };
-    this.post({ t: 'stolen', moved });
+    this.post({ t: 'stolen', moved: this.movedOf(end - n, end) });
     Atomics.store(this.steal, this.index, STEAL_NONE);
     return end - n;
   }
@@ -170,12 +182,11 @@ class BfsWorker {
   /** States another worker gave up in this level: expanded into this worker's next frontier (already swapped in). */
   private expandStolen(depth: number, moved: Moved): void {
     const tally: Tally = { found: null, transitions: 0 };
+    // Successors go to `next`: swap the next frontier back in while these are expanded.
     [this.frontier, this.next] = [this.next, this.frontier];
-    this.decoder ??= new PortableDecoder(this.engine, this.engine.actorCount);
-    for (const [i, p] of moved.keys.entries()) this.expandOne(this.decoder.decode(p), moved.fps[2 * i], moved.fps[2 * i + 1], depth, tally);
+    this.expandMoved(moved, depth, tally);
     [this.frontier, this.next] = [this.next, this.frontier];
-    const engine = { xstateTransitions: this.engine.transitionsComputed, ...this.engine.dictionarySizes() };
-    this.post({ t: 'expanded', ...tally, kept: this.keptKeys.length, frontier: this.frontier.keys.length, engine });
+    this.postExpanded(tally);
   }
 
   private report(): void {
@@ -253,10 +264,7 @@ class BfsWorker {
   private give(count: number): void {
     const { keys, fps } = this.frontier;
     const from = keys.length - count;
-    const moved: Moved = {
-      fps: Uint32Array.from(fps.slice(2 * from)),
-      keys: keys.slice(from).map((k) => this.engine.portableKey(this.engine.decode(k))),
-    };
+    const moved = this.movedOf(from, keys.length);
     keys.length = from;
     fps.length = 2 * from;
     this.post({ t: 'gave', moved });
