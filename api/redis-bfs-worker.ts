@@ -90,7 +90,7 @@ export class RedisBfsWorker {
         fpOf,
         decode: (k) => decoder.decode(k),
         depthsOf: (fps) => this.depthsOf(p, fps),
-        recorded: (fps) => this.recorded(p, fps),
+        recorded: async (fps) => (await this.depthsOf(p, fps)).map((d) => d !== undefined),
       });
       const args = [p, String(depth), String(batch.length), ...rec.entries, String(rec.states.length / 4), ...rec.states];
       await (this.r as Redis & { hypsimRecord(...a: string[]): Promise<number> }).hypsimRecord(...args);
@@ -127,16 +127,6 @@ export class RedisBfsWorker {
       if (got.length) this.log(`hypsim worker ${this.consumer}: claimed ${got.length} stalled entr${got.length === 1 ? 'y' : 'ies'} of ${stream}`);
     }
     return got.map((e) => ({ id: e.id, k: e.fields.k, f: e.fields.f }));
-  }
-
-  private async recorded(p: string, fps: readonly string[]): Promise<boolean[]> {
-    const pipe = this.r.pipeline();
-    for (const f of fps) pipe.hexists(`${p}:seen:${f.slice(0, 2)}`, f);
-    const res = (await pipe.exec()) ?? [];
-    return res.map(([e, v]) => {
-      if (e) throw e;
-      return v === 1;
-    });
   }
 
   private async depthsOf(p: string, fps: readonly string[]): Promise<(number | undefined)[]> {
