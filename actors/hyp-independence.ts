@@ -8,7 +8,7 @@ import type { WorldView } from '../bus/spec';
 import type { Design } from '../design/design';
 import type { CpuContext } from '../machines/cpu-context';
 import { initPhases, teardownSteps } from '../machines/cpu-steps';
-import { eachWaitState } from '../machines/kernel';
+import { waitStateOf } from '../machines/kernel';
 import type { KernelStep } from '../machines/kernel-steps';
 import type { Layout } from '../mmu/layout';
 import type { Memory, MemWrite } from '../mmu/memory';
@@ -33,28 +33,18 @@ function kernelMayWrite(ksteps: readonly KernelStep[], tracked: ReadonlySet<numb
   const out = new Map<string, boolean>();
   ksteps.forEach((s, i) => {
     out.set(s.state, writesFrom(i));
-    // Each on_each_cpu step has its own wait state; the kernel may write after it only in the steps that follow.
-    if (s.ipi === 'each') out.set(eachWaitState(ksteps, s), writesFrom(i + 1));
+    const wait = waitStateOf(ksteps, s);
+    // After on_each_cpu the kernel may write only in the steps that follow; the v3.9 loop and do_pkvm_init's wait
+    // count from their step (the loop goes back to it; pkvm's step writes before it sends).
+    if (wait && !out.has(wait)) out.set(wait, writesFrom(s.ipi === 'each' ? i + 1 : i));
   });
-  const afterWait = (ipi: 'one' | 'first') => {
-    const i = ksteps.findIndex((s) => s.ipi === ipi);
-    return i >= 0 && writesFrom(i);
-  };
-  out.set('wait-cpu', afterWait('one'));
-  out.set('wait-pkvm', afterWait('first'));
   out.set('up', false);
   return out;
 }
 
 /** The kernel's wait states (on_each_cpu, the v3.9 smp_call_function_single loop, do_pkvm_init): no step of its own, only DONE receipts. */
 function waitStates(ksteps: readonly KernelStep[]): ReadonlySet<string> {
-  const out = new Set<string>();
-  for (const s of ksteps) {
-    if (s.ipi === 'each') out.add(eachWaitState(ksteps, s));
-    if (s.ipi === 'one') out.add('wait-cpu');
-    if (s.ipi === 'first') out.add('wait-pkvm');
-  }
-  return out;
+  return new Set(ksteps.flatMap((s) => waitStateOf(ksteps, s) ?? []));
 }
 
 /**

@@ -33,9 +33,15 @@ const onlineOf = (e: KernelEvent): readonly number[] => ('online' in e && e.onli
 const kernelSetup = setup({ types: {} as { context: KernelContext; events: KernelEvent; emitted: BusEvent } });
 type KernelStates = NonNullable<Parameters<typeof kernelSetup.createMachine>[0]['states']>;
 
-/** The state in which the kernel waits for the CPUs an 'each' step sent to ('wait-cpus' for the first). */
-export function eachWaitState(steps: readonly KernelStep[], s: KernelStep): string {
-  return steps.find((k) => k.ipi === 'each') === s ? 'wait-cpus' : `wait-cpus-${s.state}`;
+/**
+ * The state in which the kernel waits after step `s` sent its IPI, or null if it sends none: an 'each' step's own
+ * ('wait-cpus' for the first), the v3.9 loop's 'wait-cpu', do_pkvm_init's 'wait-pkvm'. The kernel only counts DONEs there.
+ */
+export function waitStateOf(steps: readonly KernelStep[], s: KernelStep): string | null {
+  if (s.ipi === 'each') return steps.find((k) => k.ipi === 'each') === s ? 'wait-cpus' : `wait-cpus-${s.state}`;
+  if (s.ipi === 'one') return 'wait-cpu';
+  if (s.ipi === 'first') return 'wait-pkvm';
+  return null;
 }
 
 /** on_each_cpu(..., wait = 1): INIT (or HYP_RESET) to every online CPU, then wait until each has run the function. */
@@ -62,12 +68,12 @@ function eachCpu(states: KernelStates, s: KernelStep, next: string, wait: string
 }
 
 /** The calling CPU runs it itself, preemption off (do_pkvm_init): modelled as the first online CPU, waited for. */
-function firstCpu(states: KernelStates, s: KernelStep, next: string): void {
+function firstCpu(states: KernelStates, s: KernelStep, next: string, wait: string): void {
   states[s.state] = {
     meta: { step: s.event, cite: s.cite },
     on: {
       [s.event]: {
-        target: 'wait-pkvm',
+        target: wait,
         actions: enqueueActions(({ event, enqueue }) => {
           for (const w of s.writes) enqueue.emit(w);
           enqueue.emit(busy(true));
@@ -76,11 +82,11 @@ function firstCpu(states: KernelStates, s: KernelStep, next: string): void {
       },
     },
   };
-  states['wait-pkvm'] = { on: { DONE: { target: next, actions: enqueueActions(({ enqueue }) => enqueue.emit(busy(false))) } } };
+  states[wait] = { on: { DONE: { target: next, actions: enqueueActions(({ enqueue }) => enqueue.emit(busy(false))) } } };
 }
 
 /** The v3.9 loop: smp_call_function_single(cpu, ..., wait = 1) for each online CPU in turn. */
-function oneCpu(states: KernelStates, s: KernelStep, next: string): void {
+function oneCpu(states: KernelStates, s: KernelStep, next: string, wait: string): void {
   const nextCpu = (context: KernelContext, event: KernelEvent) => onlineOf(event).find((c) => !context.called.includes(c));
   states[s.state] = {
     meta: { step: s.event, cite: s.cite },
@@ -88,7 +94,7 @@ function oneCpu(states: KernelStates, s: KernelStep, next: string): void {
       [s.event]: [
         {
           guard: ({ context, event }) => nextCpu(context, event) !== undefined,
-          target: 'wait-cpu',
+          target: wait,
           actions: [
             enqueueActions(({ context, event, enqueue }) => {
               enqueue.emit(busy(true));
@@ -102,16 +108,17 @@ function oneCpu(states: KernelStates, s: KernelStep, next: string): void {
     },
   };
   // Back to the loop when the CPU has run it.
-  states['wait-cpu'] = { on: { DONE: { target: s.state, actions: enqueueActions(({ enqueue }) => enqueue.emit(busy(false))) } } };
+  states[wait] = { on: { DONE: { target: s.state, actions: enqueueActions(({ enqueue }) => enqueue.emit(busy(false))) } } };
 }
 
 export function createKernelMachine(steps: readonly KernelStep[]): AnyStateMachine {
   const states: KernelStates = {};
   steps.forEach((s, i) => {
     const next = i + 1 < steps.length ? steps[i + 1].state : 'up';
-    if (s.ipi === 'each') eachCpu(states, s, next, eachWaitState(steps, s));
-    else if (s.ipi === 'first') firstCpu(states, s, next);
-    else if (s.ipi === 'one') oneCpu(states, s, next);
+    const wait = waitStateOf(steps, s);
+    if (s.ipi === 'each' && wait) eachCpu(states, s, next, wait);
+    else if (s.ipi === 'first' && wait) firstCpu(states, s, next, wait);
+    else if (s.ipi === 'one' && wait) oneCpu(states, s, next, wait);
     else
       states[s.state] = {
         meta: { step: s.event, cite: s.cite },
