@@ -1,8 +1,11 @@
 /**
  * The messages of the level-synchronous bfs on worker threads (api/bfs-threads.ts coordinates, api/bfs-worker.ts
- * works): what the coordinator and the workers say to each other. The visited set is shared memory
- * (explore/shared-table.ts): only levels, growth of the table and, when frontiers are uneven, states go here.
+ * works): what the coordinator and the workers say to each other. The visited set (explore/shared-table.ts) and
+ * the levels (explore/shared-frontier.ts) are shared memory: only the barrier, growth of the table, and the texts
+ * of pieces a worker met first go here.
  */
+import type { PieceText } from '../bus/portable-codec';
+import type { SegmentBuffers } from '../explore/shared-frontier';
 import type { SharedTableBuffers } from '../explore/shared-table';
 import type { HypSystemOptions } from './system';
 
@@ -16,9 +19,9 @@ export interface BfsTask {
   /** Test hook: this worker throws when it starts expanding this level (a crash, for specs/scale). */
   crashAt?: { worker: number; depth: number };
   /**
-   * Test hook: the coordinator runs each level on one worker at a time (and the late inserts in reverse order), so
-   * one worker's successors all reach the shared table before another's (an order a loaded machine may give;
-   * specs/scale): the least-parent rule must still record the same tree. Frontiers are not evened out then.
+   * Test hook: the coordinator cuts each level in equal ranges and runs them one worker at a time, last range first
+   * (and the late inserts in reverse order), so one worker's successors all reach the shared table before another's
+   * (an order a loaded machine may give; specs/scale): the least-parent rule must still record the same tree.
    */
   staggered?: boolean;
   /** Test hook: start with a table of 16 slots and never grow it ahead of a level, so it fills up mid-level and grows at the barrier. */
@@ -30,16 +33,9 @@ export interface BfsWorkerData {
   index: number;
   count: number;
   table: SharedTableBuffers;
-  /**
-   * One word per worker, shared: the coordinator sets a worker's to STEAL_ASKED when another worker has run out of
-   * states in the level; the worker claims it (STEAL_CLAIMED), gives half its remaining states (`stolen`), clears it.
-   */
-  steal: Int32Array;
+  /** The next state of the level to claim (explore/shared-frontier.ts): set to 0 by the coordinator before each level. */
+  cursor: Int32Array;
 }
-
-export const STEAL_NONE = 0;
-export const STEAL_ASKED = 1;
-export const STEAL_CLAIMED = 2;
 
 /** A worker's engine memo figures (summed or maxed into the result's `engine` block). */
 export interface EngineFigures {
@@ -59,33 +55,26 @@ export interface FoundMsg {
   message: string;
 }
 
-/** States moved between workers: fingerprints (h, l) and portable keys. */
-export interface Moved {
-  fps: Uint32Array;
-  keys: string[];
+/** What a worker adds to the next level: its segment, and the texts of the pieces it met first (the others learn them). */
+export interface Output {
+  segment: SegmentBuffers;
+  pieces: PieceText[];
 }
 
 export type ToWorker =
   /**
-   * Expand level `depth`, inserting successors at depth + 1 into the shared table as they come (into this table,
-   * if it was grown); first give away the last `give` states of the frontier; after its own states, expand the
-   * `take` states another worker gave (they come as a `take` message).
+   * Expand level `depth` (the segments of every worker), claiming states from the shared cursor (or, test hook
+   * `staggered`, exactly the states in `range`), inserting successors at depth + 1 into the shared table as they come
+   * (into this table, if it was grown). First learn the pieces the other workers met.
    */
-  | { t: 'expand'; depth: number; table?: SharedTableBuffers; give?: number; take?: number }
-  /** Insert the successors kept when the table was too full (into this grown table): they join the next frontier. */
-  | { t: 'insert'; depth: number; table: SharedTableBuffers }
-  /** States another worker gave for this level. */
-  | { t: 'take'; moved: Moved }
-  /** States another worker gave up mid-level (it was asked to): expand them into this level's next frontier, then say `expanded` again. */
-  | { t: 'thieve'; depth: number; moved: Moved };
+  | { t: 'expand'; depth: number; table?: SharedTableBuffers; level: SegmentBuffers[]; pieces: PieceText[]; range?: [number, number] }
+  /** Insert the successors kept when the table was too full (into this grown table): they join the next level. */
+  | { t: 'insert'; depth: number; table: SharedTableBuffers };
 
 export type FromWorker =
-  | { t: 'ready' }
-  | { t: 'gave'; moved: Moved }
-  /** Half of this worker's remaining states of the level, given up when asked (possibly none). */
-  | { t: 'stolen'; moved: Moved }
-  /** A level expanded (or, after `thieve`, the stolen states): the next frontier's size, how many successors wait for a grown table. */
-  | { t: 'expanded'; found: FoundMsg | null; transitions: number; kept: number; frontier: number; engine: EngineFigures }
-  | { t: 'inserted'; frontier: number }
+  | ({ t: 'ready' } & Output)
+  /** A level expanded: states expanded, transitions, the best violation met, how many successors wait for a grown table. */
+  | ({ t: 'expanded'; found: FoundMsg | null; expanded: number; transitions: number; kept: number; engine: EngineFigures } & Output)
+  | ({ t: 'inserted' } & Output)
   | { t: 'progress'; heapMB: number }
   | { t: 'error'; message: string };

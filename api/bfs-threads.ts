@@ -1,9 +1,10 @@
 /**
- * Level-synchronous bfs over worker threads (api/bfs-worker.ts) sharing one visited set (explore/shared-table.ts).
- * Per level: frontiers that came out uneven are evened out; every worker expands its frontier, inserting each
- * successor into the table as it comes and keeping those it inserted first as its next frontier; a worker that
- * runs out takes half of another's remaining states; barrier, where the table is grown if it filled up mid-level
- * and the successors kept meanwhile are inserted. The levels, hence state counts, verdicts and counterexample
+ * Level-synchronous bfs over worker threads (api/bfs-worker.ts) sharing one visited set (explore/shared-table.ts)
+ * and the levels (explore/shared-frontier.ts). Per level: every worker claims states of the level from one shared
+ * cursor until none is left, inserting each successor into the table as it comes and appending those it inserted
+ * first to its segment of the next level; barrier, where the table is grown if it filled up mid-level and the
+ * successors kept meanwhile are inserted, and the texts of pieces each worker met first go to the others (one
+ * message a worker each way, a level). The levels, hence state counts, verdicts and counterexample
  * lengths, do not depend on timing or on the number of workers (explore/level-sync.ts), and the least-parent rule
  * makes the recorded tree not depend on them either. Budgets are watched here: a limit, an interrupt or a failed
  * worker terminates every worker, never a hang.
@@ -13,7 +14,9 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { preferFound } from '../explore/level-sync';
 import { SharedTable, type SharedTableBuffers } from '../explore/shared-table';
-import { type BfsTask, type EngineFigures, type FoundMsg, type FromWorker, STEAL_ASKED, STEAL_NONE, type ToWorker } from './bfs-protocol';
+import type { PieceText } from '../bus/portable-codec';
+import type { SegmentBuffers } from '../explore/shared-frontier';
+import type { BfsTask, EngineFigures, FoundMsg, FromWorker, Output, ToWorker } from './bfs-protocol';
 import { present } from '../util/errors';
 
 /** The compiled worker: beside this file in dist/, or dist/api/ when this file runs from source (tests). */
@@ -43,8 +46,8 @@ export interface PoolOutcome {
   depth: number;
   bytes: number;
   engine: EngineFigures;
-  /** States moved between workers: to even frontiers out at a level's start, and given up mid-level to an idle worker. */
-  moved: number;
+  /** States each worker expanded (they claim them from one shared level, so this is how the work was shared). */
+  expandedBy: number[];
 }
 
 type Expanded = Extract<FromWorker, { t: 'expanded' }>;
@@ -63,8 +66,10 @@ class Pool {
   private readonly heapMB: number[];
   private readonly timer: NodeJS.Timeout;
   private readonly t0 = performance.now();
-  /** Per worker: asked to give up half its remaining states (bfs-protocol.ts STEAL_*). */
-  readonly steal: Int32Array;
+  /** The next state of the level to claim (bfs-protocol.ts BfsWorkerData). */
+  readonly cursor = new Int32Array(new SharedArrayBuffer(4));
+  /** Bytes of the segments of the level being written, per worker (shared memory outside the heaps). */
+  readonly segmentBytes: number[];
 
   constructor(
     task: BfsTask,
@@ -73,10 +78,10 @@ class Pool {
     public table: SharedTable,
   ) {
     this.inbox = Array.from({ length: count }, () => []);
-    this.steal = new Int32Array(new SharedArrayBuffer(4 * count));
     this.heapMB = new Array<number>(count).fill(0);
+    this.segmentBytes = new Array<number>(count).fill(0);
     this.workers = Array.from({ length: count }, (_, index) => {
-      const w = new Worker(workerFile(), { workerData: { task, index, count, table: table.buffers, steal: this.steal } });
+      const w = new Worker(workerFile(), { workerData: { task, index, count, table: table.buffers, cursor: this.cursor } });
       w.on('message', (m: FromWorker) => this.receive(index, m));
       w.on('error', (e) => this.stop({ kind: 'failed', reason: `worker ${index} failed: ${e.message}` }));
       w.on('exit', (code) => this.stop({ kind: 'failed', reason: `worker ${index} exited (code ${code})` }));
@@ -103,7 +108,8 @@ class Pool {
     if (l.interrupt?.aborted) this.stop({ kind: 'limit', by: 'interrupted' });
     else if (l.maxSeconds !== undefined && performance.now() - this.t0 >= l.maxSeconds * 1000) this.stop({ kind: 'limit', by: 'max-seconds' });
     else if (l.maxStates !== undefined && states >= l.maxStates) this.stop({ kind: 'limit', by: 'max-states' });
-    else if (this.heapMB.reduce((a, p) => a + p, 0) + this.table.bytes / 1048576 > l.maxMemoryMB) this.stop({ kind: 'limit', by: 'max-memory' });
+    else if (this.heapMB.reduce((a, p) => a + p, 0) + (this.table.bytes + this.segmentBytes.reduce((a, b) => a + b, 0) * 2) / 1048576 > l.maxMemoryMB)
+      this.stop({ kind: 'limit', by: 'max-memory' });
   }
 
   private stop(end: PoolEnd): void {
@@ -125,14 +131,6 @@ class Pool {
         if (m.t !== t) throw new Stop({ kind: 'failed', reason: `worker ${i} said ${m.t}, expected ${t}` });
         return m as Extract<FromWorker, { t: T }>;
       });
-    });
-  }
-
-  /** The next message from any worker (the lowest index first among those waiting); throws Stop once the run must end. */
-  any(): Promise<{ i: number; m: FromWorker }> {
-    return this.when(() => {
-      const i = this.inbox.findIndex((q) => q.length > 0);
-      return i < 0 ? null : { i, m: present(this.inbox[i].shift(), 'message in a non-empty inbox') };
     });
   }
 
@@ -170,137 +168,70 @@ function chain(table: SharedTable, h: number, l: number): [number, number][] {
   }
 }
 
-/** What the coordinator tells each worker at the start of a level: states to give away, or to expect. */
-interface Moves {
-  give: number[];
-  take: number[];
-}
-
 /**
- * Even the frontiers out when the largest is more than 2 % (and one state) above the mean (a worker idle at the
- * barrier is time lost; a moved state costs a portable key and a rebuild, about 50 µs, while a HYP state at the narrow
- * top of the graph costs 0.1-0.4 ms to expand): states start on
- * worker 0 (the initial state) and each worker keeps what it inserted first, so without this one worker could
- * hold most of a level. The donors give the states at the start of the next level; the takers expand them
- * after their own.
+ * The texts of pieces each worker met first, for the others: a worker that expands a state of the next level
+ * rebuilds its pieces from these if it never met them itself.
  */
-function evenOut(sizes: readonly number[]): Moves {
-  const n = sizes.length;
-  const total = sizes.reduce((a, b) => a + b, 0);
-  const none = { give: new Array<number>(n).fill(0), take: new Array<number>(n).fill(0) };
-  const mean = total / n;
-  if (Math.max(...sizes) <= Math.max(mean * 1.02, mean + 1)) return none;
-  const target = sizes.map((_, i) => Math.floor(total / n) + (i < total % n ? 1 : 0));
-  return { give: sizes.map((s, i) => Math.max(0, s - target[i])), take: sizes.map((s, i) => Math.max(0, target[i] - s)) };
-}
+class Pieces {
+  private readonly pending: PieceText[][];
 
-/** Pass the donors' states to the takers (in worker order, each taker the next slice). */
-async function forward(pool: Pool, moves: Moves): Promise<number> {
-  const donors = moves.give.flatMap((n, i) => (n > 0 ? [i] : []));
-  if (donors.length === 0) return 0;
-  const given = await pool.all('gave', donors);
-  const keys = given.flatMap((g) => g.moved.keys);
-  const fps = given.flatMap((g) => [...g.moved.fps]);
-  let at = 0;
-  for (const [i, n] of moves.take.entries()) {
-    if (n === 0) continue;
-    pool.send(i, { t: 'take', moved: { keys: keys.slice(at, at + n), fps: Uint32Array.from(fps.slice(2 * at, 2 * (at + n))) } });
-    at += n;
+  constructor(count: number) {
+    this.pending = Array.from({ length: count }, () => []);
   }
-  return at;
+
+  from(i: number, pieces: readonly PieceText[]): void {
+    if (pieces.length === 0) return;
+    for (const [j, p] of this.pending.entries()) if (j !== i) p.push(...pieces);
+  }
+
+  /** What worker i has not heard yet (then forgotten). */
+  for(i: number): PieceText[] {
+    const out = this.pending[i];
+    this.pending[i] = [];
+    return out;
+  }
 }
 
-/** Expand level `depth` on every worker: all at once, or (test hook `staggered`) one after the other. */
+/** Expand one level on every worker: all at once from the shared cursor, or (test hook `staggered`) in ranges one worker at a time, last first. */
 async function expandLevel(
   pool: Pool,
   depth: number,
   fresh: SharedTableBuffers | undefined,
-  moves: Moves,
+  level: SegmentBuffers[],
+  pieces: Pieces,
   staggered: boolean,
-  count: { moved: number },
 ): Promise<Expanded[]> {
-  const msg = (i: number): ToWorker => ({ t: 'expand', depth, table: fresh, give: moves.give[i] || undefined, take: moves.take[i] || undefined });
-  if (staggered) {
-    const out: Expanded[] = [];
-    for (let i = 0; i < pool.count; i++) {
-      pool.send(i, msg(i));
-      out.push(...(await pool.all('expanded', [i])));
-    }
-    return out;
+  const msg = (i: number, range?: [number, number]): ToWorker => ({ t: 'expand', depth, table: fresh, level, pieces: pieces.for(i), range });
+  Atomics.store(pool.cursor, 0, 0);
+  if (!staggered) {
+    for (let i = 0; i < pool.count; i++) pool.send(i, msg(i));
+    return pool.all('expanded');
   }
-  for (let i = 0; i < pool.count; i++) pool.send(i, msg(i));
-  await forward(pool, moves);
-  return withStealing(pool, depth, count);
-}
-
-/** One worker's reports of a level merged: tallies summed, the last sizes kept. */
-function merge(a: Expanded | undefined, b: Expanded): Expanded {
-  if (!a) return b;
-  const found = a.found && b.found ? preferFound(a.found, b.found) : (a.found ?? b.found);
-  return { ...b, found, transitions: a.transitions + b.transitions };
-}
-
-/**
- * Wait for the level to be expanded, keeping every worker busy: when one runs out, a worker still on its own
- * states is asked (through its steal word) to give up half of what it has left, and the idle one expands them.
- * Which worker expands a state changes nothing the search reports (the table decides what is new; least parents).
- */
-async function withStealing(pool: Pool, depth: number, count: { moved: number }): Promise<Expanded[]> {
-  const out: (Expanded | undefined)[] = new Array(pool.count);
-  const own = new Set(pool.workers.map((_, i) => i)); // still on its own frontier: may be asked to share
-  const busy = new Set(own);
-  const thiefOf = new Map<number, number>(); // asked victim → idle worker waiting for its states
-  const ask = (idle: number) => {
-    const victim = [...own].find((v) => v !== idle && !thiefOf.has(v));
-    if (victim === undefined) return;
-    thiefOf.set(victim, idle);
-    Atomics.store(pool.steal, victim, STEAL_ASKED);
-  };
-  while (busy.size > 0) {
-    const { i, m } = await pool.any();
-    if (m.t === 'stolen') {
-      const thief = thiefOf.get(i) as number;
-      thiefOf.delete(i);
-      if (m.moved.keys.length > 0) {
-        busy.add(thief);
-        count.moved += m.moved.keys.length;
-        pool.send(thief, { t: 'thieve', depth, moved: m.moved });
-      }
-      continue;
-    }
-    if (m.t !== 'expanded') throw new Stop({ kind: 'failed', reason: `worker ${i} said ${m.t}, expected expanded or stolen` });
-    out[i] = merge(out[i], m);
-    busy.delete(i);
-    if (own.delete(i) && thiefOf.has(i)) {
-      // Done before it looked at its word: nothing will come; its thief may ask someone else.
-      Atomics.compareExchange(pool.steal, i, STEAL_ASKED, STEAL_NONE);
-      const thief = thiefOf.get(i) as number;
-      thiefOf.delete(i);
-      ask(thief);
-    }
-    ask(i);
+  const size = level.reduce((a, s) => a + s.count, 0);
+  const cut = (i: number) => Math.round((size * i) / pool.count);
+  const out: Expanded[] = new Array(pool.count);
+  for (let i = pool.count - 1; i >= 0; i--) {
+    pool.send(i, msg(i, [cut(i), cut(i + 1)]));
+    out[i] = (await pool.all('expanded', [i]))[0];
+    pieces.from(i, out[i].pieces);
   }
-  return out.map((e, i) => e ?? failed(i));
+  return out;
 }
 
-function failed(i: number): never {
-  throw new Stop({ kind: 'failed', reason: `worker ${i} reported nothing for a level` });
-}
-
-/** Insert what the workers kept while the table was full, into a table grown for them (late inserts in reverse order if staggered). */
-async function insertKept(pool: Pool, depth: number, ex: Expanded[], staggered: boolean): Promise<number[]> {
-  const sizes = ex.map((e) => e.frontier);
+/** Insert what the workers kept while the table was full, into a table grown for them (late inserts in reverse order if staggered); their outputs. */
+async function insertKept(pool: Pool, depth: number, ex: Expanded[], staggered: boolean): Promise<Output[]> {
+  const outs: Output[] = ex.map((e) => ({ segment: e.segment, pieces: [] }));
   const kept = ex.reduce((a, e) => a + e.kept, 0);
-  if (kept === 0) return sizes;
+  if (kept === 0) return outs;
   pool.table = pool.table.grownFor(kept);
   const who = ex.flatMap((e, i) => (e.kept > 0 ? [i] : []));
   const order = staggered ? who.reverse() : who;
   for (const i of order) {
     pool.send(i, { t: 'insert', depth, table: pool.table.buffers });
-    if (staggered) sizes[i] = (await pool.all('inserted', [i]))[0].frontier;
+    if (staggered) outs[i] = (await pool.all('inserted', [i]))[0];
   }
-  if (!staggered) for (const [k, r] of (await pool.all('inserted', order)).entries()) sizes[order[k]] = r.frontier;
-  return sizes;
+  if (!staggered) for (const [k, r] of (await pool.all('inserted', order)).entries()) outs[order[k]] = r;
+  return outs;
 }
 
 /** Sum or max the workers' engine figures. */
@@ -340,36 +271,43 @@ export async function threadBfs(task: BfsTask, workers: number, limits: PoolLimi
     transitions: 0,
     depth: 0,
     bytes: 0,
-    moved: 0,
     engine: { xstateTransitions: 0, localStates: 0, memories: 0, messages: 0 },
+    expandedBy: new Array<number>(workers).fill(0),
   };
   const staggered = task.staggered === true;
   const presize = new Presize();
-  let sizes: number[] = pool.workers.map((_, i) => (i === 0 ? 1 : 0));
+  const pieces = new Pieces(workers);
   let everyoneHas = pool.table;
   try {
-    await pool.all('ready');
+    const ready = await pool.all('ready');
+    for (const [i, r] of ready.entries()) pieces.from(i, r.pieces);
+    let level = ready.map((r) => r.segment);
     for (let depth = 0; ; depth++) {
-      const moves = evenOut(staggered ? sizes.map(() => 0) : sizes);
       const before = pool.table.size;
-      const expanding = sizes.reduce((a, b) => a + b, 0);
+      const expanding = level.reduce((a, s) => a + s.count, 0);
       presize.grow(pool, expanding, task.growLate === true);
       // Every worker must move to a table grown since the last level (at the barrier, only those with kept successors saw it).
       const fresh = pool.table !== everyoneHas ? pool.table.buffers : undefined;
       everyoneHas = pool.table;
-      const ex = await expandLevel(pool, depth, fresh, moves, staggered, out);
-      out.moved += moves.take.reduce((a, b) => a + b, 0);
+      const ex = await expandLevel(pool, depth, fresh, level, pieces, staggered);
       let found: FoundMsg | undefined;
-      for (const e of ex) {
+      for (const [i, e] of ex.entries()) {
         out.transitions += e.transitions;
+        out.expandedBy[i] += e.expanded;
+        if (!staggered) pieces.from(i, e.pieces);
         if (e.found) found = preferFound(found, e.found);
       }
-      sizes = await insertKept(pool, depth, ex, staggered);
+      const outs = await insertKept(pool, depth, ex, staggered);
+      for (const [i, o] of outs.entries()) {
+        pieces.from(i, o.pieces);
+        pool.segmentBytes[i] = o.segment.words.byteLength;
+      }
+      level = outs.map((o) => o.segment);
       presize.learn(expanding, pool.table.size - before);
       out.states = pool.table.size;
       out.bytes = pool.table.bytes;
       out.engine = engineOf(ex);
-      const next = sizes.reduce((a, b) => a + b, 0);
+      const next = level.reduce((a, s) => a + s.count, 0);
       if (next > 0) out.depth = depth + 1;
       limits.onProgress?.(out.states, out.depth, next);
       if (found) {

@@ -1,97 +1,70 @@
 /**
  * A worker thread of the level-synchronous bfs (api/bfs-threads.ts starts it). It rebuilds the HYP system from
- * plain data and shares one visited set with the other workers (explore/shared-table.ts). Per level it expands
- * its frontier with the shared per-state semantics (explore/level-sync.ts), reading the table for the cycle
- * proviso (depths ≤ d are final) and inserting each successor at depth d+1 as it comes: the ones it inserted
- * first are its next frontier, by local key. If the table is too full to insert, the rest wait for the barrier,
- * where it is grown. States move when the coordinator evens out uneven frontiers, and when another worker ran out
- * mid-level and this one is asked to share (its steal word): then their portable keys travel and are rebuilt
- * (api/portable-decode.ts).
+ * plain data and shares with the other workers one visited set (explore/shared-table.ts) and the levels
+ * (explore/shared-frontier.ts). Per level it claims states of the level a few at a time from a shared cursor,
+ * rebuilds each from its piece words (the hashes of its pieces, the same in every thread), expands it with the
+ * shared per-state semantics (explore/level-sync.ts), reading the table for the cycle proviso (depths ≤ d are
+ * final), and inserts each successor at depth d+1 as it comes: those it inserted first go to its own segment of the
+ * next level, as piece words. If the table is too full to insert, the rest wait for the barrier, where it is grown.
+ * The texts of pieces it hashed first go to the others at the barrier, so any worker can rebuild any state.
  */
 import { getHeapStatistics } from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Engine } from '../bus/engine';
 import type { World } from '../bus/key';
 import { finishExpansion, planExpansion, preferFound } from '../explore/level-sync';
-import { SharedTable, type SharedTableBuffers } from '../explore/shared-table';
-import {
-  type BfsTask,
-  type BfsWorkerData,
-  type FoundMsg,
-  type FromWorker,
-  type Moved,
-  STEAL_ASKED,
-  STEAL_CLAIMED,
-  STEAL_NONE,
-  type ToWorker,
-} from './bfs-protocol';
-import { PortableDecoder } from './portable-decode';
+import { LevelReader, SegmentWriter } from '../explore/shared-frontier';
+import { SharedTable } from '../explore/shared-table';
+import type { BfsTask, BfsWorkerData, FoundMsg, FromWorker, Output, ToWorker } from './bfs-protocol';
 import { system } from './system';
-import { present } from '../util/errors';
 
 /** States expanded between two looks at the clock (for heap reports). */
-const CHUNK = 256;
-/** States expanded between two looks at the steal word. */
-const STEAL_EVERY = 8;
-/** Fewer remaining states than this are not worth moving. */
-const STEAL_MIN = 8;
+const CHUNK_REPORT = 256;
 /** Milliseconds between two heap reports. */
 const REPORT_MS = 50;
-
-/** States as parallel arrays: local keys, and (h, l) fingerprint words. */
-class States {
-  keys: string[] = [];
-  fps: number[] = [];
-  push(key: string, h: number, l: number): void {
-    this.keys.push(key);
-    this.fps.push(h, l);
-  }
-  clear(): void {
-    this.keys.length = 0;
-    this.fps.length = 0;
-  }
-}
+/** Words before a record's piece words: fingerprint (h, l) and queue length. */
+const HEAD = 3;
 
 /** What a level's expansion adds up to. */
 interface Tally {
   found: FoundMsg | null;
+  expanded: number;
   transitions: number;
 }
 
 class BfsWorker {
   private readonly engine: Engine<unknown>;
   private table: SharedTable;
-  /** This level's states, and the next level's (those this worker inserted first); the arrays are reused. */
-  private frontier = new States();
-  private next = new States();
-  /** Successors met while the table was too full: local keys, and (h, l, parent h, parent l) each. */
-  private readonly keptKeys: string[] = [];
-  private readonly keptFps: number[] = [];
+  /** The segments this worker writes: level d's successors go to writers[(d + 1) & 1] (the other is being read). */
+  private readonly writers = [new SegmentWriter(), new SegmentWriter()];
+  private out: SegmentWriter;
+  /** The successors of the state being expanded, by slot: fingerprints (h, l at 2i, 2i + 1) and representatives. */
+  private readonly fps: number[] = [];
+  private readonly reps: World[] = [];
+  /** A record being written: [h, l, queue length, piece words…] (only states new to the table get one). */
+  private readonly rec: number[] = [];
+  /** Successors met while the table was too full: [parent h, parent l, record…] from `keptStarts[i]`. */
+  private readonly kept: number[] = [];
+  private readonly keptStarts: number[] = [];
   private full = false;
   private readonly scratch = new Uint32Array(2);
-  private decoder: PortableDecoder | null = null;
-  /** The successors of the state being expanded, and their portable fingerprints (h at 2i, l at 2i + 1): a few, so scanned. */
-  private readonly fpWorlds: World[] = [];
-  private readonly fpWords: number[] = [];
+  private readonly cursor: Int32Array;
   private lastReport = 0;
-  /** States given by another worker for this level, once their message came. */
-  private moved: Moved | null = null;
-  private movedCame: (() => void) | null = null;
-  private readonly steal: Int32Array;
 
   constructor(
     private readonly task: BfsTask,
     private readonly index: number,
+    private readonly count: number,
     data: BfsWorkerData,
   ) {
     this.engine = system(task.config).engine({ symmetry: task.symmetry });
     this.table = SharedTable.attach(data.table);
-    this.steal = data.steal;
+    this.cursor = data.cursor;
+    this.out = this.writers[0];
     if (index === 0) {
-      const root = this.engine.initial();
-      const key = this.engine.key(root);
-      this.engine.portableFingerprint(root, this.scratch);
-      this.frontier.push(key, this.scratch[0], this.scratch[1]);
+      const slot = this.slotOf(this.engine.initial());
+      this.writeRecord(slot);
+      this.out.push(this.rec, 0, this.rec.length);
     }
   }
 
@@ -99,94 +72,68 @@ class BfsWorker {
     parentPort!.postMessage(m);
   }
 
-  /** The local key of a successor, its portable fingerprint noted beside it (the engine canonicalises once for both). */
-  private keyOf(w: World): string {
-    const k = this.engine.key(w);
-    this.engine.portableFingerprint(w, this.scratch);
-    this.fpWorlds.push(w);
-    this.fpWords.push(this.scratch[0], this.scratch[1]);
-    return k;
+  /** This worker's share of the next level so far, and the pieces it met first. */
+  output(): Output {
+    return { segment: this.out.buffers(), pieces: this.engine.newPieces() };
   }
 
-  onCoordinator(m: ToWorker): void | Promise<void> {
-    if (m.t === 'expand') return this.expandLevel(m);
-    if (m.t === 'insert') return this.insertKept(m.depth, m.table);
-    if (m.t === 'thieve') return this.expandStolen(m.depth, m.moved);
-    this.moved = m.moved;
-    this.movedCame?.();
+  /** A successor's slot: its representative and portable fingerprint (the engine canonicalises once for both). */
+  private slotOf(w: World): number {
+    this.reps.push(this.engine.canonical(w));
+    this.engine.portableFingerprint(w, this.scratch);
+    this.fps.push(this.scratch[0], this.scratch[1]);
+    return this.reps.length - 1;
+  }
+
+  /** The record of a slot's state into `rec`: its fingerprint, queue length and piece words. */
+  private writeRecord(slot: number): void {
+    const r = this.rec;
+    const w = this.reps[slot];
+    r.length = 0;
+    r.push(this.fps[2 * slot], this.fps[2 * slot + 1], w.queue.length);
+    this.engine.pieceWords(w, r);
+  }
+
+  onCoordinator(m: ToWorker): void {
+    if (m.t === 'expand') this.expandLevel(m);
+    else this.insertKept(m.depth, m.table);
   }
 
   /** Any throw ends the run through the coordinator, in one line (a worker never dies silently). */
-  run(f: () => void | Promise<void>): void {
-    const fail = (e: unknown) => this.post({ t: 'error', message: e instanceof Error ? `${e.name}: ${e.message}` : String(e) });
+  run(f: () => void): void {
     try {
-      f()?.catch(fail);
+      f();
     } catch (e) {
-      fail(e);
+      this.post({ t: 'error', message: e instanceof Error ? `${e.name}: ${e.message}` : String(e) });
     }
   }
 
-  private async expandLevel(m: Extract<ToWorker, { t: 'expand' }>): Promise<void> {
+  private expandLevel(m: Extract<ToWorker, { t: 'expand' }>): void {
     const { depth } = m;
     const c = this.task.crashAt;
     if (c && c.worker === this.index && c.depth === depth) throw new Error(`worker ${this.index} crashed at level ${depth} (test hook)`);
     if (m.table) this.table = SharedTable.attach(m.table);
-    if (m.give) this.give(m.give);
+    this.engine.learnPieces(m.pieces);
     this.full = false;
-    this.next.clear();
-    const tally: Tally = { found: null, transitions: 0 };
-    const { keys, fps } = this.frontier;
-    let end = keys.length;
-    for (let i = 0; i < end; i++) {
-      this.expandOne(this.engine.decode(keys[i]), fps[2 * i], fps[2 * i + 1], depth, tally);
-      if (i % CHUNK === CHUNK - 1) this.report();
-      if (i % STEAL_EVERY === STEAL_EVERY - 1 && Atomics.load(this.steal, this.index) === STEAL_ASKED) end = this.giveUp(i + 1, end);
+    this.out = this.writers[(depth + 1) & 1];
+    this.out.clear();
+    const tally: Tally = { found: null, expanded: 0, transitions: 0 };
+    const level = new LevelReader(m.level);
+    const expand = (i: number) => {
+      level.locate(i);
+      const { words, at } = level;
+      this.expandOne(this.engine.fromPieceWords(words, at + HEAD, words[at + 2]), words[at], words[at + 1], depth, tally);
+      if (++tally.expanded % CHUNK_REPORT === 0) this.report();
+    };
+    if (m.range) for (let i = m.range[0]; i < m.range[1]; i++) expand(i);
+    else {
+      // Small claims where the level is narrow (a HYP state near the top costs 0.1-0.4 ms), larger where it is wide.
+      const chunk = Math.max(1, Math.min(64, Math.floor(level.size / (32 * this.count))));
+      for (let from = Atomics.add(this.cursor, 0, chunk); from < level.size; from = Atomics.add(this.cursor, 0, chunk))
+        for (let i = from; i < Math.min(level.size, from + chunk); i++) expand(i);
     }
-    if (m.take) {
-      if (!this.moved) await new Promise<void>((resolve) => (this.movedCame = resolve));
-      const moved = present(this.moved, 'states given for this level');
-      this.moved = null;
-      this.movedCame = null;
-      this.expandMoved(moved, depth, tally);
-    }
-    [this.frontier, this.next] = [this.next, this.frontier];
-    this.postExpanded(tally);
-  }
-
-  /** States another worker handed over by portable key, expanded into this level's next frontier. */
-  private expandMoved(moved: Moved, depth: number, tally: Tally): void {
-    this.decoder ??= new PortableDecoder(this.engine, this.engine.actorCount);
-    for (const [i, p] of moved.keys.entries()) this.expandOne(this.decoder.decode(p), moved.fps[2 * i], moved.fps[2 * i + 1], depth, tally);
-  }
-
-  private postExpanded(tally: Tally): void {
     const engine = { xstateTransitions: this.engine.transitionsComputed, ...this.engine.dictionarySizes() };
-    this.post({ t: 'expanded', ...tally, kept: this.keptKeys.length, frontier: this.frontier.keys.length, engine });
-  }
-
-  /** The frontier's states [from, end) by portable key, to hand over. */
-  private movedOf(from: number, end: number): Moved {
-    const { keys, fps } = this.frontier;
-    return { fps: Uint32Array.from(fps.slice(2 * from, 2 * end)), keys: keys.slice(from, end).map((k) => this.engine.portableKey(this.engine.decode(k))) };
-  }
-
-  /** Asked to share (another worker ran out): give half of the states [from, end) not yet expanded; the new end. */
-  private giveUp(from: number, end: number): number {
-    if (Atomics.compareExchange(this.steal, this.index, STEAL_ASKED, STEAL_CLAIMED) !== STEAL_ASKED) return end;
-    const n = end - from >= STEAL_MIN ? (end - from) >> 1 : 0;
-    this.post({ t: 'stolen', moved: this.movedOf(end - n, end) });
-    Atomics.store(this.steal, this.index, STEAL_NONE);
-    return end - n;
-  }
-
-  /** States another worker gave up in this level: expanded into this worker's next frontier (already swapped in). */
-  private expandStolen(depth: number, moved: Moved): void {
-    const tally: Tally = { found: null, transitions: 0 };
-    // Successors go to `next`: swap the next frontier back in while these are expanded.
-    [this.frontier, this.next] = [this.next, this.frontier];
-    this.expandMoved(moved, depth, tally);
-    [this.frontier, this.next] = [this.next, this.frontier];
-    this.postExpanded(tally);
+    this.post({ t: 'expanded', ...tally, kept: this.keptStarts.length, engine, ...this.output() });
   }
 
   private report(): void {
@@ -214,68 +161,57 @@ class BfsWorker {
       return;
     }
     if (this.task.maxDepth !== undefined && depth >= this.task.maxDepth) return;
-    this.fpWorlds.length = 0;
-    this.fpWords.length = 0;
-    const key = (w: World) => this.keyOf(w);
+    this.fps.length = 0;
+    this.reps.length = 0;
+    const key = (w: World) => this.slotOf(w);
     const plan = planExpansion(sys, world, enabled, { por: this.task.por, key });
-    const f = this.fpWords;
+    const f = this.fps;
     // Reached at depth ≤ d (final while level d is expanded): the proviso's question, and a successor with nothing to record.
-    const old = (w: World) => {
-      const i = this.fpWorlds.indexOf(w);
-      const at = this.table.depthOf(f[2 * i], f[2 * i + 1]);
+    const old = (slot: number) => {
+      const at = this.table.depthOf(f[2 * slot], f[2 * slot + 1]);
       return at >= 0 && at <= depth;
     };
-    const answers = plan.reduced.slice(0, plan.queries.length).map((s) => old(s.world));
+    const answers = plan.queries.map(old);
     const next = finishExpansion(sys, plan, answers, key);
     tally.transitions += next.length;
-    for (const s of next) {
-      if (old(s.world)) continue;
-      const i = this.fpWorlds.indexOf(s.world);
-      this.record(s.key, f[2 * i], f[2 * i + 1], h, l, depth + 1);
-    }
+    for (const s of next) if (!old(s.key)) this.record(s.key, h, l, depth + 1);
   }
 
-  /** Insert a successor at `depth` (or keep it for the barrier if the table is too full); a state inserted first joins the next frontier. */
-  private record(key: string, h: number, l: number, ph: number, pl: number, depth: number): void {
-    const r = this.full ? 'full' : this.table.insert(h, l, ph, pl, depth);
-    if (r === 'new') this.next.push(key, h, l);
-    else if (r === 'full') {
+  /** Insert a successor at `depth` (or keep it for the barrier if the table is too full); a state inserted first joins the next level. */
+  private record(slot: number, ph: number, pl: number, depth: number): void {
+    const got = this.full ? 'full' : this.table.insert(this.fps[2 * slot], this.fps[2 * slot + 1], ph, pl, depth);
+    if (got === 'old') return;
+    this.writeRecord(slot);
+    if (got === 'new') this.out.push(this.rec, 0, this.rec.length);
+    else {
       this.full = true;
-      this.keptKeys.push(key);
-      this.keptFps.push(h, l, ph, pl);
+      this.keptStarts.push(this.kept.length);
+      this.kept.push(ph, pl, ...this.rec);
     }
   }
 
   /** At the barrier, into the grown table: the successors kept while it was too full. */
-  private insertKept(depth: number, grown: SharedTableBuffers): void {
+  private insertKept(depth: number, grown: SharedTable['buffers']): void {
     this.table = SharedTable.attach(grown);
-    const { keptKeys: keys, keptFps: f } = this;
-    for (let i = 0; i < keys.length; i++) {
-      const r = this.table.insert(f[4 * i], f[4 * i + 1], f[4 * i + 2], f[4 * i + 3], depth + 1);
-      if (r === 'new') this.frontier.push(keys[i], f[4 * i], f[4 * i + 1]);
-      else if (r === 'full') throw new Error('the shared table was grown too little for the kept successors');
+    const { kept: k, keptStarts: starts } = this;
+    for (let i = 0; i < starts.length; i++) {
+      const at = starts[i];
+      const end = i + 1 < starts.length ? starts[i + 1] : k.length;
+      const got = this.table.insert(k[at + 2], k[at + 3], k[at], k[at + 1], depth + 1);
+      if (got === 'new') this.out.push(k, at + 2, end);
+      else if (got === 'full') throw new Error('the shared table was grown too little for the kept successors');
     }
-    keys.length = 0;
-    f.length = 0;
-    this.post({ t: 'inserted', frontier: this.frontier.keys.length });
-  }
-
-  /** Hand the last `count` frontier states over by portable key (the coordinator evens frontiers out). */
-  private give(count: number): void {
-    const { keys, fps } = this.frontier;
-    const from = keys.length - count;
-    const moved = this.movedOf(from, keys.length);
-    keys.length = from;
-    fps.length = 2 * from;
-    this.post({ t: 'gave', moved });
+    k.length = 0;
+    starts.length = 0;
+    this.post({ t: 'inserted', ...this.output() });
   }
 }
 
 const data = workerData as BfsWorkerData;
 let worker: BfsWorker | undefined;
 try {
-  worker = new BfsWorker(data.task, data.index, data);
-  parentPort!.postMessage({ t: 'ready' } satisfies FromWorker);
+  worker = new BfsWorker(data.task, data.index, data.count, data);
+  parentPort!.postMessage({ t: 'ready', ...worker.output() } satisfies FromWorker);
 } catch (e) {
   parentPort!.postMessage({ t: 'error', message: e instanceof Error ? `${e.name}: ${e.message}` : String(e) } satisfies FromWorker);
 }

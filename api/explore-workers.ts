@@ -39,8 +39,8 @@ export interface WorkersOptions extends Pick<ExploreOptions, 'strategy' | 'symme
 /** What `--workers` adds to a result: how many threads ran, and why the run failed if a worker did. */
 export interface WorkersReport {
   workers: number;
-  /** States handed between workers (frontiers evened out, and shares given to a worker that ran out mid-level). */
-  moved?: number;
+  /** States each worker expanded (all claim from one shared level): how the work was shared. */
+  expandedBy?: number[];
   reason?: string;
 }
 
@@ -108,10 +108,10 @@ export async function exploreWorkers(
     spilledFrontierStates: 0,
   };
   const head = { ...sys.header, strategy: 'bfs' as const, seed: 1, symmetry: symmetry && engine.classes.length > 0, por, stats, visited, engine: r.engine };
-  if (end.kind === 'complete') return { ...head, result: 'verified', violation: null, workers: { workers, moved: r.moved } };
-  if (end.kind === 'limit') return { ...head, result: 'incomplete', violation: null, stoppedBy: end.by, workers: { workers, moved: r.moved } };
+  if (end.kind === 'complete') return { ...head, result: 'verified', violation: null, workers: { workers, expandedBy: r.expandedBy } };
+  if (end.kind === 'limit') return { ...head, result: 'incomplete', violation: null, stoppedBy: end.by, workers: { workers, expandedBy: r.expandedBy } };
   if (end.kind === 'failed') return { ...head, result: 'incomplete', violation: null, stoppedBy: 'worker-failed', workers: { workers, reason: end.reason } };
-  return { ...head, result: 'violation', violation: violationOf(engine, end, shortest), workers: { workers, moved: r.moved } };
+  return { ...head, result: 'violation', violation: violationOf(engine, end, shortest), workers: { workers, expandedBy: r.expandedBy } };
 }
 
 function violationOf(engine: Engine<unknown>, end: Extract<PoolOutcome['end'], { kind: 'found' }>, shortest: boolean): ExploreViolation {

@@ -16,7 +16,7 @@ import { eventKey } from './event-key';
 import { Interner } from './intern';
 import { decodeWorld, encodeWorld, type World } from './key';
 import { ample, type Footprint, type PorHost } from './por';
-import { PortableCodec } from './portable-codec';
+import { PortableCodec, type PieceText } from './portable-codec';
 import { sameState } from './same-state';
 import type { ActorDecl, BusEvent, BusSpec, InvariantReads, SendEffect, WorldView } from './spec';
 import { Symmetry } from './symmetry';
@@ -322,6 +322,25 @@ export class Engine<G> implements Checkable<World> {
   /** The portable key's 64-bit fingerprint into `out` ([hi, lo]) without building the key (bus/portable-fingerprint.ts). */
   portableFingerprint(world: World, out: Uint32Array): void {
     this.portable.fingerprint(this.canonical(world), out);
+  }
+
+  /** The piece words of a representative (from `canonical`): a state other threads rebuild with `fromPieceWords`. */
+  pieceWords(representative: World, out: number[]): void {
+    this.portable.pieceWords(representative, out);
+  }
+
+  /** The state whose piece words (`portableFingerprint`'s `pieces`, with `queue` messages) start at `words[at]`. */
+  fromPieceWords(words: Uint32Array, at: number, queue: number): World {
+    return this.portable.fromPieceWords(words, at, queue);
+  }
+
+  /** Texts of the pieces this engine hashed since the last call, for other threads' `learnPieces`. */
+  newPieces(): PieceText[] {
+    return this.portable.newPieces();
+  }
+
+  learnPieces(pieces: readonly PieceText[]): void {
+    this.portable.learnPieces(pieces);
   }
 
   /** The representative a portable key (from any process that built this system) stands for; codes are added as needed. */

@@ -9,7 +9,8 @@ import { stableStringify } from '../util/stable';
 import type { Interner } from './intern';
 import type { World } from './key';
 import { encodePortable, parsePortable, requirePlainData } from './portable';
-import { PieceHashes, WordHash } from './portable-fingerprint';
+import { InternalError } from '../util/errors';
+import { finish, PieceHashes, stepA, stepB } from './portable-fingerprint';
 import type { BusEvent } from './spec';
 import { localKey, snapshotFromKey } from './xstate-adapter';
 
@@ -27,6 +28,19 @@ export interface Dictionaries {
   internMessage(from: number, to: number, event: BusEvent): number;
 }
 
+/** A piece's kind: the shared memory, a message, or the local states of one machine (numbered in actor order from KIND_LOCAL). */
+const KIND_MEMORY = 0;
+const KIND_MESSAGE = 1;
+const KIND_LOCAL = 2;
+
+/** A piece another thread may not know: its kind, its hash words and its portable text. */
+export interface PieceText {
+  kind: number;
+  h: number;
+  l: number;
+  text: string;
+}
+
 export class PortableCodec {
   /** Per memory code: its JSON text (checked plain); per message code: `[from,to,event]`. */
   private readonly globalTexts: string[] = [];
@@ -38,11 +52,21 @@ export class PortableCodec {
 
   /** Per local-state dictionary, per code: the hash of its text (plain data checked first, as for a key). */
   private readonly localHashes = new Map<Interner<AnyMachineSnapshot>, PieceHashes>();
-  private readonly globalHashes = new PieceHashes((c) => this.global(c));
-  private readonly messageHashes = new PieceHashes((c) => this.message(c));
-  /** The same, by actor index (actors of one machine share one). */
+  private readonly globalHashes = new PieceHashes(
+    (c) => this.global(c),
+    (c, h, l) => this.hashed(KIND_MEMORY, h, l, () => this.global(c)),
+  );
+  private readonly messageHashes = new PieceHashes(
+    (c) => this.message(c),
+    (c, h, l) => this.hashed(KIND_MESSAGE, h, l, () => this.message(c)),
+  );
+  /** The same, by actor index (actors of one machine share one), and the piece kind of each actor's local states. */
   private readonly actorHashes: PieceHashes[] = [];
-  private readonly running = new WordHash();
+  private readonly actorKinds: number[] = [];
+  /** Pieces hashed here and not learnt from another thread: what `newPieces` hands out next. */
+  private fresh: PieceText[] = [];
+  /** Texts of pieces other threads hashed, by `kind,h,l`. */
+  private readonly learnt = new Map<string, string>();
 
   constructor(private readonly d: Dictionaries) {}
 
@@ -51,25 +75,134 @@ export class PortableCodec {
    * equal portable keys in every process, with no string built (each piece's text is hashed once per code).
    */
   fingerprint(c: World, out: Uint32Array): void {
-    const h = this.running.start();
-    for (let a = 0; a < c.locals.length; a++) this.localHashesOf(a).addTo(c.locals[a], h);
-    this.globalHashes.addTo(c.global, h);
-    h.add(c.queue.length);
-    for (const m of c.queue) this.messageHashes.addTo(m, h);
-    h.end(out);
+    let a = 0x3c6ef372;
+    let b = 0xa54ff53a;
+    for (let i = 0; i < c.locals.length; i++) {
+      const p = this.localHashesOf(i);
+      const code = c.locals[i];
+      a = stepA(a, p.hi(code));
+      b = stepB(b, p.lo(code));
+    }
+    const g = this.globalHashes;
+    a = stepA(a, g.hi(c.global));
+    b = stepB(b, g.lo(c.global));
+    a = stepA(a, c.queue.length);
+    b = stepB(b, c.queue.length);
+    const m = this.messageHashes;
+    for (const code of c.queue) {
+      a = stepA(a, m.hi(code));
+      b = stepB(b, m.lo(code));
+    }
+    finish(a, b, c.locals.length + 2 + c.queue.length, out);
+  }
+
+  /** A representative's piece words pushed onto `out`: two a piece, actors, the memory, then the messages (`fromPieceWords`). */
+  pieceWords(c: World, out: number[]): void {
+    for (let a = 0; a < c.locals.length; a++) this.localHashesOf(a).pushTo(c.locals[a], out);
+    this.globalHashes.pushTo(c.global, out);
+    for (const m of c.queue) this.messageHashes.pushTo(m, out);
+  }
+
+  /**
+   * The state whose piece words (`fingerprint`'s `pieces`: actors, memory, then `queue` messages) start at
+   * `words[at]`. A piece this thread never hashed is rebuilt from the text another thread gave (`learnPieces`),
+   * through the portable key's own decoding; a piece nobody described is an internal error, never a guess.
+   */
+  fromPieceWords(words: Uint32Array, at: number, queue: number): World {
+    const n = this.d.actorCount;
+    // Built by push: packed arrays, as decoded keys are (holey ones slow every later step on the state down).
+    const locals: number[] = [];
+    for (let a = 0; a < n; a++) {
+      const c = this.localHashesOf(a).codeOf(words[at + 2 * a], words[at + 2 * a + 1]);
+      if (c === undefined) return this.rebuild(words, at, queue);
+      locals.push(c);
+    }
+    const global = this.globalHashes.codeOf(words[at + 2 * n], words[at + 2 * n + 1]);
+    if (global === undefined) return this.rebuild(words, at, queue);
+    const q: number[] = [];
+    for (let i = 0, j = at + 2 * n + 2; i < queue; i++, j += 2) {
+      const c = this.messageHashes.codeOf(words[j], words[j + 1]);
+      if (c === undefined) return this.rebuild(words, at, queue);
+      q.push(c);
+    }
+    return { locals, global, queue: q };
+  }
+
+  /** The texts of the pieces hashed here since the last call (not those learnt from others). */
+  newPieces(): PieceText[] {
+    const out = this.fresh;
+    this.fresh = [];
+    return out;
+  }
+
+  /** Texts of pieces other threads hashed: what `fromPieceWords` rebuilds their codes from. */
+  learnPieces(pieces: readonly PieceText[]): void {
+    for (const p of pieces) {
+      const k = `${p.kind},${p.h},${p.l}`;
+      const known = this.learnt.get(k);
+      if (known !== undefined && known !== p.text)
+        throw new InternalError(`two piece texts hash to one 64-bit word pair (${k}): ${known.slice(0, 60)} / ${p.text.slice(0, 60)}`);
+      this.learnt.set(k, p.text);
+    }
+  }
+
+  private hashed(kind: number, h: number, l: number, text: () => string): void {
+    if (!this.learnt.has(`${kind},${h},${l}`)) this.fresh.push({ kind, h, l, text: text() });
+  }
+
+  /** A state with a piece this thread has no code for yet: its portable key from the pieces' texts, decoded, then checked piece by piece. */
+  private rebuild(words: Uint32Array, at: number, queue: number): World {
+    const n = this.d.actorCount;
+    const text = (kind: number, hashes: PieceHashes, j: number): string => {
+      const c = hashes.codeOf(words[j], words[j + 1]);
+      if (c !== undefined)
+        return kind === KIND_MEMORY ? this.global(c) : kind === KIND_MESSAGE ? this.message(c) : this.d.localStates(this.actorOf(kind)).keys[c];
+      const t = this.learnt.get(`${kind},${words[j]},${words[j + 1]}`);
+      if (t === undefined) throw new InternalError(`a frontier state names a piece (kind ${kind}) no thread described`);
+      return t;
+    };
+    const locals = Array.from({ length: n }, (_, a) => text(this.kindOf(a), this.localHashesOf(a), at + 2 * a));
+    const global = text(KIND_MEMORY, this.globalHashes, at + 2 * n);
+    const msgs = Array.from({ length: queue }, (_, i) => text(KIND_MESSAGE, this.messageHashes, at + 2 * (n + 1 + i)));
+    const w = this.decode(encodePortable({ locals, global, queue: msgs }));
+    const again: number[] = [];
+    this.pieceWords(w, again);
+    for (let i = 0; i < again.length; i++) if (again[i] !== words[at + i]) throw new InternalError('a piece text does not hash to the words it came with');
+    return w;
+  }
+
+  private kindOf(actor: number): number {
+    this.localHashesOf(actor);
+    return this.actorKinds[actor];
+  }
+
+  /** The first actor whose local states are of this kind. */
+  private actorOf(kind: number): number {
+    const a = this.actorKinds.indexOf(kind);
+    if (a < 0) throw new InternalError(`no actor has pieces of kind ${kind}`);
+    return a;
   }
 
   private localHashesOf(actor: number): PieceHashes {
     const known = this.actorHashes[actor];
     if (known !== undefined) return known;
-    const states = this.d.localStates(actor);
-    let p = this.localHashes.get(states);
-    if (p === undefined) {
-      p = new PieceHashes((code) => this.local(actor, code));
-      this.localHashes.set(states, p);
+    // Kinds are numbered in actor order, so every thread that built this system numbers them alike.
+    for (let a = 0; a <= actor; a++) {
+      if (this.actorHashes[a] !== undefined) continue;
+      const states = this.d.localStates(a);
+      let p = this.localHashes.get(states);
+      if (p === undefined) {
+        const kind = KIND_LOCAL + this.localHashes.size;
+        p = new PieceHashes(
+          (code) => this.local(a, code),
+          (code, h, l) => this.hashed(kind, h, l, () => this.local(a, code)),
+        );
+        this.localHashes.set(states, p);
+      }
+      this.actorHashes[a] = p;
+      this.actorKinds[a] = KIND_LOCAL + [...this.localHashes.values()].indexOf(p);
     }
-    this.actorHashes[actor] = p;
-    return p;
+    return this.actorHashes[actor];
   }
 
   /** The portable key of a representative (the engine canonicalises first). */

@@ -1,29 +1,98 @@
 /**
  * The 64-bit fingerprint of a portable key without building it: each piece (an actor's local state, the shared
  * memory, a message) is hashed once from its portable text and cached by intern code (PieceHashes); a state's
- * fingerprint combines its pieces' hashes in the canonical order (actors by position, then the memory, then the
- * queue), a few integer operations a piece. Pieces are named by content, so the fingerprint is equal in every
+ * fingerprint combines its pieces' hashes in the canonical order (actors by position, then the memory, the queue's
+ * length, then the queue), two multiplications a piece (`stepA`/`stepB`, one a lane), mixed at the end. Pieces are named by content, so the fingerprint is equal in every
  * process that built the same system, for equal orbits; distinct orbits differ unless two 64-bit hashes collide.
  * It is not the fingerprint of the portable key's text (explore/fingerprint.ts): the two are never mixed.
  */
 import { fingerprint, fp } from '../explore/fingerprint';
 
-/** Hashes of one kind of piece by intern code: [hi, lo] at [2c, 2c + 1]; computed from the piece's text on first use. */
+/** Hashes of one kind of piece by intern code (hi, lo words); computed from the piece's text on first use. */
 export class PieceHashes {
-  private readonly words: number[] = [];
+  private his = new Uint32Array(64);
+  private los = new Uint32Array(64);
+  private known = new Uint8Array(64);
+  /** Code by its hash's hi word; a second code with the same hi word goes to `clashes`, by both words. */
+  private readonly byHi = new Map<number, number>();
+  private readonly clashes = new Map<string, number>();
 
-  constructor(private readonly text: (code: number) => string) {}
+  /** `hashed` hears of each code hashed here for the first time (bus/portable-codec.ts tells other threads its text). */
+  constructor(
+    private readonly text: (code: number) => string,
+    private readonly hashed?: (code: number, h: number, l: number) => void,
+  ) {}
 
-  /** Feed the piece's two words to `into`. */
-  addTo(code: number, into: WordHash): void {
-    let h = this.words[2 * code];
-    if (h === undefined) {
-      fingerprint(this.text(code));
-      h = this.words[2 * code] = fp[0];
-      this.words[2 * code + 1] = fp[1];
-    }
-    into.add(h).add(this.words[2 * code + 1]);
+  /** The piece's hi word (hashing it first if need be); `lo` is then known. */
+  hi(code: number): number {
+    return code < this.known.length && this.known[code] === 1 ? this.his[code] : this.hash(code);
   }
+
+  /** The piece's lo word, once `hi` has been asked for this code. */
+  lo(code: number): number {
+    return this.los[code];
+  }
+
+  /** The piece's words pushed onto `out` (hashed first if need be). */
+  pushTo(code: number, out: number[]): void {
+    out.push(this.hi(code), this.los[code]);
+  }
+
+  /** The code whose piece hashes to (h, l), if this thread has hashed it. */
+  codeOf(h: number, l: number): number | undefined {
+    const c = this.byHi.get(h);
+    if (c !== undefined && this.los[c] === l) return c;
+    return this.clashes.get(`${h},${l}`);
+  }
+
+  private hash(code: number): number {
+    if (code >= this.known.length) {
+      let n = this.known.length * 2;
+      while (n <= code) n *= 2;
+      const his = new Uint32Array(n);
+      const los = new Uint32Array(n);
+      const known = new Uint8Array(n);
+      his.set(this.his);
+      los.set(this.los);
+      known.set(this.known);
+      this.his = his;
+      this.los = los;
+      this.known = known;
+    }
+    fingerprint(this.text(code));
+    const h = fp[0];
+    const l = fp[1];
+    this.his[code] = h;
+    this.los[code] = l;
+    this.known[code] = 1;
+    if (this.byHi.has(h)) this.clashes.set(`${h},${l}`, code);
+    else this.byHi.set(h, code);
+    this.hashed?.(code, h, l);
+    return h;
+  }
+}
+
+/**
+ * One step of the pieces' combination, lane by lane: a bijection of the lane for a fixed word and of the word
+ * for a fixed lane, so two sequences of piece hashes that differ in one place always differ after it, and in
+ * several places agree again with probability about 2^-32 a lane (the piece hashes being well mixed).
+ */
+export function stepA(a: number, w: number): number {
+  a = Math.imul(a ^ w, 0x9e3779b1);
+  return a ^ (a >>> 15);
+}
+
+export function stepB(b: number, w: number): number {
+  b = Math.imul(b ^ w, 0x85ebca77);
+  return b ^ (b >>> 13);
+}
+
+/** The two lanes after `n` words, cross-mixed into `out` ([hi, lo]); (0, 0) never occurs (it marks an empty slot). */
+export function finish(a: number, b: number, n: number, out: Uint32Array): void {
+  const h = fmix(a ^ n);
+  const l = fmix(b ^ Math.imul(h, 0x9e3779b1));
+  out[0] = fmix(h ^ Math.imul(l, 0x85ebca77));
+  out[1] = l === 0 && out[0] === 0 ? 1 : l;
 }
 
 function fmix(h: number): number {

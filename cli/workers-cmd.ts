@@ -37,8 +37,10 @@ export async function workersCommand(
     onLevel: f.quiet ? undefined : progressLine(err),
   });
   const v = r.violation;
-  const moved = r.workers.moved ? `, ${r.workers.moved} states handed between them` : '';
-  const line = `\n  workers: ${workers} thread${workers === 1 ? '' : 's'}, level-synchronous bfs${moved}${r.workers.reason ? `; ${r.workers.reason}` : ''}`;
+  const by = r.workers.expandedBy;
+  const total = by ? by.reduce((a, b) => a + b, 0) : 0;
+  const shared = by && total > 0 ? `, states expanded ${by.map((n) => `${Math.round((100 * n) / total)} %`).join(' / ')}` : '';
+  const line = `\n  workers: ${workers} thread${workers === 1 ? '' : 's'}, level-synchronous bfs${shared}${r.workers.reason ? `; ${r.workers.reason}` : ''}`;
   if (f.json) out(JSON.stringify(r));
   else {
     // The workers line goes with the figures, before a counterexample's timeline.

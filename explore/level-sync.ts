@@ -18,32 +18,32 @@ import { InternalError } from '../util/errors';
 import type { Checkable, Step, World } from './checkable';
 
 /** A successor of the state being expanded: the step taken, the state it leads to, and that state's key. */
-export interface Successor<W extends World> {
+export interface Successor<W extends World, K = string> {
   readonly step: Step;
   readonly world: W;
-  readonly key: string;
+  readonly key: K;
 }
 
-export interface ExpansionOptions<W extends World> {
+export interface ExpansionOptions<W extends World, K = string> {
   /** Use the system's persistent sets (with the bfs cycle proviso unless the system is acyclic). */
   readonly por: boolean;
-  /** The key successors are named by: `sys.key` in one process, the portable key across processes. */
-  readonly key: (world: W) => string;
+  /** The key successors are named by: `sys.key` in one process, the portable key across processes, a slot of a thread's own. */
+  readonly key: (world: W) => K;
 }
 
 /** Phase one of a state's expansion: the successors computed so far, and the keys whose depth decides the rest. */
-export interface ExpansionPlan<W extends World> {
+export interface ExpansionPlan<W extends World, K = string> {
   readonly world: W;
   readonly enabled: readonly Step[];
   /** Successors along the persistent set's steps (all enabled steps if no reduction applies). */
-  readonly reduced: readonly Successor<W>[];
+  readonly reduced: readonly Successor<W, K>[];
   /** Whether `reduced` leaves some enabled step out (then the proviso decides). */
   readonly partial: boolean;
   /** Keys to ask "reached at depth ≤ d?" about (the expanded state's depth d), in order; empty if nothing is to decide. */
-  readonly queries: readonly string[];
+  readonly queries: readonly K[];
 }
 
-function successors<W extends World>(sys: Checkable<W>, world: W, steps: readonly Step[], key: (w: W) => string): Successor<W>[] {
+function successors<W extends World, K>(sys: Checkable<W>, world: W, steps: readonly Step[], key: (w: W) => K): Successor<W, K>[] {
   return steps.map((step) => {
     const next = sys.apply(world, step);
     return { step, world: next, key: key(next) };
@@ -51,7 +51,12 @@ function successors<W extends World>(sys: Checkable<W>, world: W, steps: readonl
 }
 
 /** Phase one: apply the persistent set's steps (or all), and say which successor keys the proviso must ask about. */
-export function planExpansion<W extends World>(sys: Checkable<W>, world: W, enabled: readonly Step[], opts: ExpansionOptions<W>): ExpansionPlan<W> {
+export function planExpansion<W extends World, K = string>(
+  sys: Checkable<W>,
+  world: W,
+  enabled: readonly Step[],
+  opts: ExpansionOptions<W, K>,
+): ExpansionPlan<W, K> {
   const steps = opts.por && enabled.length >= 2 ? sys.ample(world, enabled) : enabled;
   const reduced = successors(sys, world, steps, opts.key);
   const partial = steps.length < enabled.length;
@@ -66,18 +71,18 @@ export function planExpansion<W extends World>(sys: Checkable<W>, world: W, enab
  * fully. Sound whatever the timing: on a cycle of the reduced graph, its state s of greatest depth d has its
  * successor on the cycle at depth ≤ d, recorded before s is expanded, so s is fully expanded.
  */
-export function finishExpansion<W extends World>(
+export function finishExpansion<W extends World, K = string>(
   sys: Checkable<W>,
-  plan: ExpansionPlan<W>,
+  plan: ExpansionPlan<W, K>,
   answers: readonly boolean[],
-  key: (w: W) => string,
-): readonly Successor<W>[] {
+  key: (w: W) => K,
+): readonly Successor<W, K>[] {
   if (answers.length !== plan.queries.length) throw new InternalError(`finishExpansion: ${answers.length} answers for ${plan.queries.length} queries`);
   if (!plan.partial || !answers.some((a) => a)) return plan.reduced;
-  const done = new Map<Step, Successor<W>>(plan.reduced.map((s) => [s.step, s]));
+  const done = new Map<Step, Successor<W, K>>(plan.reduced.map((s) => [s.step, s]));
   const rest = plan.enabled.filter((st) => !done.has(st));
-  const more = new Map<Step, Successor<W>>(successors(sys, plan.world, rest, key).map((s) => [s.step, s]));
-  return plan.enabled.map((st) => (done.get(st) ?? more.get(st)) as Successor<W>);
+  const more = new Map<Step, Successor<W, K>>(successors(sys, plan.world, rest, key).map((s) => [s.step, s]));
+  return plan.enabled.map((st) => (done.get(st) ?? more.get(st)) as Successor<W, K>);
 }
 
 /** A violation found at a depth, with the key that orders it among those of the same depth. */

@@ -166,3 +166,49 @@ describe('the portable fingerprint (bus/portable-fingerprint.ts)', () => {
     }
   });
 });
+
+describe('piece words: states any worker rebuilds (bus/portable-codec.ts fromPieceWords)', () => {
+  const wordsOf = (e: Engine<unknown>, w: World): Uint32Array => {
+    const out: number[] = [];
+    e.pieceWords(e.canonical(w), out);
+    return Uint32Array.from(out);
+  };
+
+  test('a state written by one engine is rebuilt by another from the texts the first handed out, exactly', () => {
+    const a = build();
+    const inA = reached(a, 'bfs');
+    const words = inA.map((w) => wordsOf(a, w));
+    const b = build();
+    b.learnPieces(a.newPieces());
+    expect(a.newPieces()).toEqual([]);
+    for (const [i, w] of inA.entries()) {
+      const back = b.fromPieceWords(words[i], 0, a.canonical(w).queue.length);
+      expect(b.portableKey(back)).toBe(a.portableKey(w));
+      expect(pfp(b, back)).toBe(pfp(a, w));
+    }
+    // b met every piece while rebuilding, learnt from a: nothing of its own to hand out.
+    expect(b.newPieces()).toEqual([]);
+    // Once learnt, a second pass finds every piece by its words alone: the same codes.
+    for (const [i, w] of inA.entries())
+      expect(b.key(b.fromPieceWords(words[i], 0, a.canonical(w).queue.length))).toBe(b.key(b.fromPortableKey(a.portableKey(w))));
+  });
+
+  test('a piece nobody described, or two texts for one hash, is an internal error, never a guess', () => {
+    const a = build();
+    const w = reached(a, 'bfs')[40];
+    const words = wordsOf(a, w);
+    const q = a.canonical(w).queue.length;
+    expect(() => build().fromPieceWords(words, 0, q)).toThrow(/names a piece .* no thread described/);
+    const pieces = a.newPieces();
+    const b = build();
+    b.learnPieces(pieces);
+    expect(() => b.learnPieces([{ ...pieces[0], text: `${pieces[0].text} ` }])).toThrow(/two piece texts hash to one 64-bit word pair/);
+    // A text that does not hash to the words it came with is caught when the state is rebuilt.
+    const c = build();
+    c.learnPieces(pieces.map((p, i) => (i === pieces.length - 1 ? { ...p, h: p.h ^ 1 } : p)));
+    const bad = Uint32Array.from(words);
+    const last = pieces[pieces.length - 1];
+    for (let i = 0; i < bad.length; i += 2) if (bad[i] === last.h && bad[i + 1] === last.l) bad[i] ^= 1;
+    expect(() => c.fromPieceWords(bad, 0, q)).toThrow(/does not hash to the words|no thread described/);
+  });
+});

@@ -134,7 +134,7 @@ describe('bfs on worker threads: the CLI', () => {
   test('a violation exits 1; the JSON names the workers', async () => {
     const r = await cli('explore', '--design', 'legacy', '--cpus', '2', '--workers', '2', '--quiet', '--json');
     expect(r.code).toBe(1);
-    expect(JSON.parse(r.stdout).workers).toEqual({ workers: 2, moved: expect.any(Number) });
+    expect(JSON.parse(r.stdout).workers).toEqual({ workers: 2, expandedBy: [expect.any(Number), expect.any(Number)] });
   });
 
   test.each([
@@ -203,15 +203,18 @@ describe('portable keys rebuilt by the workers (api/portable-decode.ts)', () => 
   });
 });
 
-describe('bfs on worker threads: states handed between workers', () => {
-  // Every level starts on the worker that inserted its states first (all on worker 0 at the top of the graph): the
-  // frontiers are evened out and a worker that runs out mid-level takes a share of another's; the search is the same.
-  test('states move between workers, and the counts stay the one-thread counts', async () => {
+describe('bfs on worker threads: one shared level, claimed state by state', () => {
+  // Every worker claims states of the level from one cursor: both work from the top of the graph on, and no state
+  // is expanded twice or skipped (a verified run expands every stored state exactly once).
+  test('the work is shared, every state is expanded exactly once, and the counts stay the one-thread counts', async () => {
     const sys = system(hyp('trampoline-v3.15', 3, { hotplug: 2, vms: 1, cpuPm: 1, hotplugFromBoot: true }));
     const one = explore(sys);
     for (const workers of [2, 3]) {
       const r = await exploreWorkers(sys, { workers });
-      expect(r.workers.moved).toBeGreaterThan(0);
+      const by = r.workers.expandedBy!;
+      expect(by).toHaveLength(workers);
+      expect(by.reduce((a, b) => a + b, 0)).toBe(one.stats.states);
+      expect(Math.min(...by)).toBeGreaterThan(0);
       expect(figures(r)).toEqual(figures(one));
     }
   });
