@@ -69,12 +69,15 @@ export type ToWorker =
    */
   | { t: 'expand'; depth: number; table?: SharedTableBuffers; level: SegmentBuffers[]; pieces: PieceText[]; range?: [number, number] }
   /** Insert the successors kept when the table was too full (into this grown table): they join the next level. */
-  | { t: 'insert'; depth: number; table: SharedTableBuffers };
+  | { t: 'insert'; depth: number; table: SharedTableBuffers }
+  /** Before a level: copy this worker's stripe of the table `from` into the larger `to` (every worker at once). */
+  | { t: 'rehash'; from: SharedTableBuffers; to: SharedTableBuffers };
 
 export type FromWorker =
   | ({ t: 'ready' } & Output)
   /** A level expanded: states expanded, transitions, the best violation met, how many successors wait for a grown table. */
   | ({ t: 'expanded'; found: FoundMsg | null; expanded: number; transitions: number; kept: number; engine: EngineFigures } & Output)
   | ({ t: 'inserted' } & Output)
+  | { t: 'rehashed' }
   | { t: 'progress'; heapMB: number }
   | { t: 'error'; message: string };

@@ -251,8 +251,13 @@ function engineOf(ex: readonly Expanded[]): EngineFigures {
 class Presize {
   private ratio = 4;
 
-  grow(pool: Pool, frontier: number, growLate: boolean): void {
-    if (!growLate) pool.table = pool.table.grownFor(Math.ceil(frontier * this.ratio * 1.5) + 64);
+  /** Grow the table ahead of the level if need be, every worker copying its stripe of the old table (bfs-protocol.ts `rehash`). */
+  async grow(pool: Pool, frontier: number, growLate: boolean): Promise<void> {
+    const to = growLate ? null : pool.table.larger(Math.ceil(frontier * this.ratio * 1.5) + 64);
+    if (!to) return;
+    for (let i = 0; i < pool.count; i++) pool.send(i, { t: 'rehash', from: pool.table.buffers, to: to.buffers });
+    await pool.all('rehashed');
+    pool.table = to;
   }
 
   learn(expanded: number, added: number): void {
@@ -285,7 +290,7 @@ export async function threadBfs(task: BfsTask, workers: number, limits: PoolLimi
     for (let depth = 0; ; depth++) {
       const before = pool.table.size;
       const expanding = level.reduce((a, s) => a + s.count, 0);
-      presize.grow(pool, expanding, task.growLate === true);
+      await presize.grow(pool, expanding, task.growLate === true);
       // Every worker must move to a table grown since the last level (at the barrier, only those with kept successors saw it).
       const fresh = pool.table !== everyoneHas ? pool.table.buffers : undefined;
       everyoneHas = pool.table;

@@ -96,7 +96,11 @@ class BfsWorker {
 
   onCoordinator(m: ToWorker): void {
     if (m.t === 'expand') this.expandLevel(m);
-    else this.insertKept(m.depth, m.table);
+    else if (m.t === 'insert') this.insertKept(m.depth, m.table);
+    else {
+      SharedTable.attach(m.from).copyStripe(SharedTable.attach(m.to), this.index, this.count);
+      this.post({ t: 'rehashed' });
+    }
   }
 
   /** Any throw ends the run through the coordinator, in one line (a worker never dies silently). */
@@ -127,10 +131,14 @@ class BfsWorker {
     };
     if (m.range) for (let i = m.range[0]; i < m.range[1]; i++) expand(i);
     else {
-      // Small claims where the level is narrow (a HYP state near the top costs 0.1-0.4 ms), larger where it is wide.
-      const chunk = Math.max(1, Math.min(64, Math.floor(level.size / (32 * this.count))));
-      for (let from = Atomics.add(this.cursor, 0, chunk); from < level.size; from = Atomics.add(this.cursor, 0, chunk))
+      // Claims of a sixteenth of a worker's share of what is left, at most 64: the level's end finds no worker with many states to go.
+      for (;;) {
+        const left = level.size - Atomics.load(this.cursor, 0);
+        if (left <= 0) break;
+        const chunk = Math.max(1, Math.min(64, Math.floor(left / (16 * this.count))));
+        const from = Atomics.add(this.cursor, 0, chunk);
         for (let i = from; i < Math.min(level.size, from + chunk); i++) expand(i);
+      }
     }
     const engine = { xstateTransitions: this.engine.transitionsComputed, ...this.engine.dictionarySizes() };
     this.post({ t: 'expanded', ...tally, kept: this.keptStarts.length, engine, ...this.output() });

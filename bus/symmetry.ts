@@ -37,14 +37,31 @@ interface Sig {
   readonly talks: boolean;
 }
 
+interface SigTrie {
+  sig?: Sig;
+  readonly next: Map<number, SigTrie>;
+}
+
 /** More orderings than this for one state means a symmetry class too large to canonicalise exactly by enumeration. */
 const MAX_ORDERINGS = 40_320;
 
 export class Symmetry {
+  /** Per actor: the messages it sends or receives in the state being canonicalised, if `mineStamp` is `stamp` (`byMember`). */
+  private readonly mine: number[][];
+  private readonly mineStamp: number[];
+  private stamp = 0;
   /** Class number of each actor, -1 for actors without a class. */
   private readonly classOf: number[];
   /** Per class, per local-state code: message code * 3 + side → signature of a member with that one message. */
-  private readonly sigMemo: Map<number, string>[][] = [];
+  private readonly sigMemo: Map<number, Sig>[][] = [];
+  /** Per class, per local-state code: signatures of members with two or more messages, by message code and side along a trie. */
+  private readonly manyMemo: SigTrie[][] = [];
+  /** Per class, per local-state code: the signature of a member with no message. */
+  private readonly quietMemo: Sig[][] = [];
+  /** `canonical`'s scratch, reused from state to state: the placement, tied groups, groups in order, group objects. */
+  private readonly base: number[];
+  private readonly ambiguous: number[][] = [];
+  private readonly groups: { s: Sig; members: number[]; size: number }[] = [];
 
   constructor(
     actorCount: number,
@@ -55,6 +72,9 @@ export class Symmetry {
     private readonly order: LocalOrder,
   ) {
     this.classOf = Array.from({ length: actorCount }, () => -1);
+    this.mine = Array.from({ length: actorCount }, () => []);
+    this.base = Array.from({ length: actorCount }, (_, i) => i);
+    this.mineStamp = new Array<number>(actorCount).fill(0);
     classes.forEach((c, k) => {
       for (const a of c) this.classOf[a] = k;
     });
@@ -67,9 +87,39 @@ export class Symmetry {
 
   /** Per member: a permutation-invariant signature (from the messages it sends or receives), and whether it talks to symmetric actors. */
   private signature(i: number, code: number, mine: readonly number[] | undefined): Sig {
-    const tag = this.order.tag(i, code);
-    if (mine === undefined) return { i, sig: tag, code, talks: false };
+    if (mine === undefined) {
+      // Signatures are memoised with the first member met: `i` only names the machine for content order.
+      this.quietMemo[this.classOf[i]] ??= [];
+      const memo = this.quietMemo[this.classOf[i]];
+      let q = memo[code];
+      if (q === undefined) {
+        q = { i, sig: this.order.tag(i, code), code, talks: false };
+        memo[code] = q;
+      }
+      return q;
+    }
     if (mine.length === 1) return this.oneMessage(i, code, mine[0]);
+    // Memoised along the member's messages (code and side each): the signature follows from them and the local state.
+    this.manyMemo[this.classOf[i]] ??= [];
+    const roots = this.manyMemo[this.classOf[i]];
+    roots[code] ??= { next: new Map() };
+    let node = roots[code];
+    for (let k = 0; k < mine.length; k++) {
+      const m = this.message(mine[k]);
+      const key = mine[k] * 3 + (m.from === m.to ? 0 : m.to === i ? 1 : 2);
+      let n = node.next.get(key);
+      if (n === undefined) {
+        n = { next: new Map() };
+        node.next.set(key, n);
+      }
+      node = n;
+    }
+    node.sig ??= this.manySignature(i, code, mine);
+    return node.sig;
+  }
+
+  private manySignature(i: number, code: number, mine: readonly number[]): Sig {
+    const tag = this.order.tag(i, code);
     // One list per channel (per actual partner, so two partners' messages never interleave); partners are named by class.
     const channels = new Map<string, { name: string; events: string[] }>();
     let talks = false;
@@ -99,43 +149,53 @@ export class Symmetry {
     const side = m.from === m.to ? 0 : m.to === i ? 1 : 2;
     this.sigMemo[this.classOf[i]] ??= [];
     const byCode = this.sigMemo[this.classOf[i]];
-    byCode[code] ??= new Map<number, string>();
+    byCode[code] ??= new Map<number, Sig>();
     const memo = byCode[code];
     const k = c * 3 + side;
     let sig = memo.get(k);
     if (sig === undefined) {
       const dir = side === 0 ? '=' : side === 1 ? '<' : '>';
-      sig = `${this.order.tag(i, code) + dir + this.tag(other)}\u0002${m.eventKey}`;
+      sig = { i, sig: `${this.order.tag(i, code) + dir + this.tag(other)}\u0002${m.eventKey}`, code, talks };
       memo.set(k, sig);
     }
-    return { i, sig, code, talks };
+    return sig;
   }
 
-  /** The queue's messages by the class members that send or receive them, oldest first (null: none). */
-  private byMember(queue: readonly number[]): Map<number, number[]> | null {
-    if (queue.length === 0) return null;
-    const out = new Map<number, number[]>();
+  /**
+   * The queue's messages by the class members that send or receive them, oldest first: `mineOf(a)` until the next
+   * call (lists reused from state to state, told current by a stamp).
+   */
+  private byMember(queue: readonly number[]): void {
+    this.stamp++;
     const add = (a: number, c: number) => {
       if (this.classOf[a] < 0) return;
-      const l = out.get(a);
-      if (l) l.push(c);
-      else out.set(a, [c]);
+      if (this.mineStamp[a] === this.stamp) this.mine[a].push(c);
+      else {
+        this.mineStamp[a] = this.stamp;
+        this.mine[a] = [c];
+      }
     };
     for (const c of queue) {
       const m = this.message(c);
       add(m.from, c);
       if (m.to !== m.from) add(m.to, c);
     }
-    return out;
+  }
+
+  private mineOf(a: number): readonly number[] | undefined {
+    return this.mineStamp[a] === this.stamp ? this.mine[a] : undefined;
   }
 
   /** The representative of the state's orbit. */
   canonical(world: World): World {
     if (this.classes.length === 0) return sortChannels(world, this.message);
-    const base = world.locals.map((_, i) => i); // base[position] = actor placed there
-    const ambiguous: number[][] = []; // groups of positions whose order must be enumerated
-    const mine = this.byMember(world.queue);
-    for (const cls of this.classes) this.place(cls, world, mine, base, ambiguous);
+    // base[position] = actor placed there; ambiguous: groups of positions whose order must be enumerated (both reused).
+    const base = this.base;
+    for (let i = 0; i < base.length; i++) base[i] = i;
+    const ambiguous = this.ambiguous;
+    if (ambiguous.length > 0) ambiguous.length = 0;
+    this.byMember(world.queue);
+    for (const cls of this.classes) this.place(cls, world, base, ambiguous);
     if (ambiguous.length === 0) return this.permute(world, base);
     let best: World | null = null;
     let tried = 0;
@@ -152,24 +212,43 @@ export class Symmetry {
    * tied members that talk to symmetric actors to `ambiguous`. Members are grouped by signature first (most
    * share one), so only distinct signatures are sorted.
    */
-  private place(cls: readonly number[], world: World, mine: Map<number, number[]> | null, base: number[], ambiguous: number[][]): void {
-    const groups = new Map<string, { s: Sig; members: number[] }>();
-    for (const i of cls) {
-      const s = this.signature(i, world.locals[i], mine?.get(i));
-      // Equal signatures with different codes: a hash collision of two contents, kept apart (ordered by content below).
-      const first = groups.get(s.sig);
-      const id = first === undefined || first.s.code === s.code ? s.sig : `${s.sig}\u0000${s.code}`;
-      const g = groups.get(id);
-      if (g === undefined) groups.set(id, { s, members: [i] });
-      else g.members.push(i);
+  private place(cls: readonly number[], world: World, base: number[], ambiguous: number[][]): void {
+    // Groups of equal signature and code (equal signatures with different codes: a hash collision of two contents,
+    // kept apart and ordered by content below), found by a scan: a few groups. The group objects and their member
+    // arrays are reused with counts (setting an array's length to 0 frees its storage, so the next push allocates).
+    const groups = this.groups;
+    let n = 0;
+    for (let c = 0; c < cls.length; c++) {
+      const i = cls[c];
+      const s = this.signature(i, world.locals[i], this.mineOf(i));
+      let k = 0;
+      while (k < n && (groups[k].s.sig !== s.sig || groups[k].s.code !== s.code)) k++;
+      if (k === n) {
+        if (n === groups.length) groups.push({ s, members: [], size: 0 });
+        groups[n].s = s;
+        groups[n].size = 0;
+        n++;
+      }
+      const g = groups[k];
+      g.members[g.size++] = i;
     }
-    const sorted = [...groups.values()];
-    sorted.sort(({ s: a }, { s: b }) => (a.sig < b.sig ? -1 : a.sig > b.sig ? 1 : this.order.compare(a.i, a.code, b.code)));
+    // Insertion sort: a few groups, and Array.prototype.sort copies its array on every call.
+    for (let a = 1; a < n; a++) {
+      const x = groups[a];
+      let b = a - 1;
+      for (; b >= 0 && this.bySignature(groups[b].s, x.s) > 0; b--) groups[b + 1] = groups[b];
+      groups[b + 1] = x;
+    }
     let p = 0;
-    for (const { s, members } of sorted) {
-      if (members.length > 1 && s.talks) ambiguous.push(cls.slice(p, p + members.length));
-      for (const a of members) base[cls[p++]] = a;
+    for (let k = 0; k < n; k++) {
+      const g = groups[k];
+      if (g.size > 1 && g.s.talks) ambiguous.push(cls.slice(p, p + g.size));
+      for (let m = 0; m < g.size; m++) base[cls[p++]] = g.members[m];
     }
+  }
+
+  private bySignature(a: Sig, b: Sig): number {
+    return a.sig < b.sig ? -1 : a.sig > b.sig ? 1 : this.order.compare(a.i, a.code, b.code);
   }
 
   /** A total order by content of two states with the same shared memory and channels sorted (the permutations of one state). */

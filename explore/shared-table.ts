@@ -143,18 +143,43 @@ export class SharedTable {
    * a larger copy (the same `meta`), which every worker must attach before inserting again.
    */
   grownFor(extra: number): SharedTable {
+    const t = this.larger(extra);
+    if (!t) return this;
+    this.copyStripe(t, 0, 1);
+    return t;
+  }
+
+  /** A larger empty table (the same `meta`) with room for `extra` more states, or null if they fit here; fill it with `copyStripe`. */
+  larger(extra: number): SharedTable | null {
     const need = this.size + extra + 1;
-    if (need <= this.capacity * LOAD) return this;
+    if (need <= this.capacity * LOAD) return null;
     let cap = this.capacity * 2;
     while (need > cap * LOAD) cap *= 2;
-    const t = SharedTable.create(cap, this.buffers.meta);
+    return SharedTable.create(cap, this.buffers.meta);
+  }
+
+  /**
+   * Copy stripe `part` of `parts` of this table's slots into `to` (a `larger` table): between levels, every
+   * thread its own stripe at once (a compare-and-swap claims each slot of `to`), nobody inserting meanwhile.
+   */
+  copyStripe(to: SharedTable, part: number, parts: number): void {
     const from = this.slots;
-    for (let o = 0; o < from.length; o += W) {
-      if (from[o + 4] === EMPTY) continue;
-      let j = t.start(from[o] >>> 0);
-      while (t.slots[W * j + 4] !== EMPTY) j = (j + 1) & (cap - 1);
-      t.slots.set(from.subarray(o, o + W), W * j);
+    const cap = to.capacity;
+    const n = this.capacity;
+    for (let i = Math.floor((n * part) / parts), end = Math.floor((n * (part + 1)) / parts); i < end; i++) {
+      const o = W * i;
+      const st = from[o + 4];
+      if (st === EMPTY) continue;
+      for (let j = to.start(from[o] >>> 0); ; j = (j + 1) & (cap - 1)) {
+        const p = W * j;
+        if (Atomics.compareExchange(to.slots, p + 4, EMPTY, HELD) !== EMPTY) continue;
+        to.slots[p] = from[o];
+        to.slots[p + 1] = from[o + 1];
+        to.slots[p + 2] = from[o + 2];
+        to.slots[p + 3] = from[o + 3];
+        Atomics.store(to.slots, p + 4, st);
+        break;
+      }
     }
-    return t;
   }
 }
