@@ -118,6 +118,7 @@ class BfsWorker {
     if (c && c.worker === this.index && c.depth === depth) throw new Error(`worker ${this.index} crashed at level ${depth} (test hook)`);
     if (m.table) this.table = SharedTable.attach(m.table);
     this.engine.learnPieces(m.pieces);
+    this.table.share(this.count);
     this.full = false;
     this.out = this.writers[(depth + 1) & 1];
     this.out.clear();
@@ -140,6 +141,7 @@ class BfsWorker {
         for (let i = from; i < Math.min(level.size, from + chunk); i++) expand(i);
       }
     }
+    this.table.settle();
     const engine = { xstateTransitions: this.engine.transitionsComputed, ...this.engine.dictionarySizes() };
     this.post({ t: 'expanded', ...tally, kept: this.keptStarts.length, engine, ...this.output() });
   }

@@ -65,6 +65,8 @@ export class PortableCodec {
   private readonly actorKinds: number[] = [];
   /** Pieces hashed here and not learnt from another thread: what `newPieces` hands out next. */
   private fresh: PieceText[] = [];
+  /** Per position of a state (actors, the memory, messages): the piece `fromPieceWords` last found there. */
+  private readonly lastAt = { codes: [] as number[], his: [] as number[], los: [] as number[] };
   /** Texts of pieces other threads hashed, by `kind,h,l`. */
   private readonly learnt = new Map<string, string>();
 
@@ -113,19 +115,38 @@ export class PortableCodec {
     // Built by push: packed arrays, as decoded keys are (holey ones slow every later step on the state down).
     const locals: number[] = [];
     for (let a = 0; a < n; a++) {
-      const c = this.localHashesOf(a).codeOf(words[at + 2 * a], words[at + 2 * a + 1]);
-      if (c === undefined) return this.rebuild(words, at, queue);
+      const c = this.pieceAt(a, this.localHashesOf(a), words, at + 2 * a);
+      if (c < 0) return this.rebuild(words, at, queue);
       locals.push(c);
     }
-    const global = this.globalHashes.codeOf(words[at + 2 * n], words[at + 2 * n + 1]);
-    if (global === undefined) return this.rebuild(words, at, queue);
+    const global = this.pieceAt(n, this.globalHashes, words, at + 2 * n);
+    if (global < 0) return this.rebuild(words, at, queue);
     const q: number[] = [];
-    for (let i = 0, j = at + 2 * n + 2; i < queue; i++, j += 2) {
-      const c = this.messageHashes.codeOf(words[j], words[j + 1]);
-      if (c === undefined) return this.rebuild(words, at, queue);
+    for (let i = 0; i < queue; i++) {
+      const c = this.pieceAt(n + 1 + i, this.messageHashes, words, at + 2 * (n + 1 + i));
+      if (c < 0) return this.rebuild(words, at, queue);
       q.push(c);
     }
     return { locals, global, queue: q };
+  }
+
+  /** The code of the piece at `words[j]` for position `p` of a state, or -1: first the one last met at that position (most pieces repeat). */
+  private pieceAt(p: number, hashes: PieceHashes, words: Uint32Array, j: number): number {
+    const h = words[j];
+    const l = words[j + 1];
+    const last = this.lastAt;
+    if (p < last.codes.length && last.codes[p] >= 0 && last.his[p] === h && last.los[p] === l) return last.codes[p];
+    const c = hashes.codeOf(h, l);
+    if (c === undefined) return -1;
+    while (last.codes.length <= p) {
+      last.codes.push(-1);
+      last.his.push(0);
+      last.los.push(0);
+    }
+    last.codes[p] = c;
+    last.his[p] = h;
+    last.los[p] = l;
+    return c;
   }
 
   /** The texts of the pieces hashed here since the last call (not those learnt from others). */

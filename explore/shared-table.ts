@@ -29,6 +29,9 @@ export class SharedTable {
   /** [0]: states stored. */
   private readonly count: Int32Array;
   readonly capacity: number;
+  /** While `share`d: how many states this thread may insert, and how many it has (else -1: every insert counts at once). */
+  private allowance = -1;
+  private added = 0;
 
   private constructor(readonly buffers: SharedTableBuffers) {
     this.slots = new Int32Array(buffers.slots);
@@ -58,6 +61,23 @@ export class SharedTable {
 
   private start(h: number): number {
     return Math.floor((h >>> 0) * this.capacity * 2 ** -32);
+  }
+
+  /**
+   * For one level, this thread's share of the room left: it counts its own inserts (the shared count is one cache
+   * line all threads would write for every new state) and says 'full' past `1/parts` of the room; `settle` adds
+   * them to the shared count at the level's end.
+   */
+  share(parts: number): void {
+    this.allowance = Math.max(0, Math.floor((this.capacity * LOAD - this.size) / parts));
+    this.added = 0;
+  }
+
+  settle(): void {
+    if (this.allowance < 0) return;
+    Atomics.add(this.count, 0, this.added);
+    this.added = 0;
+    this.allowance = -1;
   }
 
   /** The slot of (h, l), or -1. Not to be called while others insert. */
@@ -95,7 +115,7 @@ export class SharedTable {
       let st = Atomics.load(slots, o + 4);
       if (st === EMPTY) {
         // Threads that pass this check at once may go a few states past 3/4: far from full.
-        if (Atomics.load(this.count, 0) >= capacity * LOAD) return 'full';
+        if (this.allowance >= 0 ? this.added >= this.allowance : Atomics.load(this.count, 0) >= capacity * LOAD) return 'full';
         st = Atomics.compareExchange(slots, o + 4, EMPTY, HELD);
         if (st === EMPTY) {
           slots[o] = h32;
@@ -103,7 +123,8 @@ export class SharedTable {
           slots[o + 2] = ph | 0;
           slots[o + 3] = pl | 0;
           Atomics.store(slots, o + 4, mine);
-          Atomics.add(this.count, 0, 1);
+          if (this.allowance >= 0) this.added++;
+          else Atomics.add(this.count, 0, 1);
           return 'new';
         }
       }
