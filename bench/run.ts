@@ -34,19 +34,6 @@ const t = (n: number, k: number, extra: string[] = []): string[] => [
   '1',
   ...extra,
 ];
-const v315 = (n: number): string[] => [
-  '--design',
-  'trampoline-v3.15',
-  '--cpus',
-  String(n),
-  '--hotplug',
-  '2',
-  '--vms',
-  '1',
-  '--cpu-pm',
-  '2',
-  '--hotplug-from-boot',
-];
 const swarmOf = (walks: number, seeds: number): string[] => ['--walks', String(walks), '--seeds', String(seeds)];
 const past24 = ['--no-symmetry', '--no-por', '--max-states', '20000000'];
 const rows: Row[] = [
@@ -87,11 +74,16 @@ const rows: Row[] = [
   { name: 'past 2^24, exact keys', args: t(8, 2, [...past24, '--exact']), reference: 'full keys in 64 sharded Maps' },
   // About 25 minutes: only when named (npm run bench "10^8").
   { name: 'to 10^8: N=8 K=2 no symmetry, no POR', args: t(8, 2, ['--no-symmetry', '--no-por', '--max-states', '100000000']), optIn: true },
-  // 1 vs 2 workers (docs/scale.md "Workers on one machine"): one thread, then --workers 2, on searches of over 10 s
-  // (wide levels: trampoline-v3.15 N=7 from boot; narrow, 928 of them: N=64); each pair's ratio printed with the load average.
+  // 1 vs 2 workers (docs/scale.md "Workers on one machine"): one thread, then --workers 2, on a search of over 10 s with
+  // wide levels (trampoline N=6 K=1 without POR: 2.97 M states, 103 levels; ~34 s on one thread), three pairs and their
+  // median (the host's speed drifts by up to a quarter within minutes); then a narrow one (N=64: 928 levels of ~150 states).
   ...[1, 2, 3].flatMap((i): Row[] => [
-    { name: `1 vs 2 workers v3.15 N=7, one thread (${i})`, args: v315(7) },
-    { name: `1 vs 2 workers v3.15 N=7, --workers 2 (${i})`, args: [...v315(7), '--workers', '2'], speedupOver: `1 vs 2 workers v3.15 N=7, one thread (${i})` },
+    { name: `1 vs 2 workers N=6 K=1 no POR, one thread (${i})`, args: t(6, 1, ['--no-por']) },
+    {
+      name: `1 vs 2 workers N=6 K=1 no POR, --workers 2 (${i})`,
+      args: t(6, 1, ['--no-por', '--workers', '2']),
+      speedupOver: `1 vs 2 workers N=6 K=1 no POR, one thread (${i})`,
+    },
   ]),
   { name: '1 vs 2 workers N=64 K=2, one thread', args: t(64, 2) },
   { name: '1 vs 2 workers N=64 K=2, --workers 2', args: t(64, 2, ['--workers', '2']), speedupOver: '1 vs 2 workers N=64 K=2, one thread' },
@@ -106,6 +98,8 @@ const rows: Row[] = [
 
 const only = process.argv[2];
 const seconds = new Map<string, number>();
+/** Speedups of the pairs of one group (row names without their "(i)"), for the median. */
+const speedups = new Map<string, number[]>();
 /** The 1-minute load average when each row started (a shared machine: other work slows threads down). */
 const loadAtStart = new Map<string, number>();
 const cli = join(__dirname, '..', 'cli', 'main.js');
@@ -147,9 +141,19 @@ for (const r of rows) {
   console.log(`${r.name.padEnd(46)} ${o.result.padEnd(10)} ${figures} ${String(s.peakMemoryMB).padStart(8)}  ${r.reference ?? ''}${stored}`);
   seconds.set(r.name, s.seconds);
   const base = r.speedupOver === undefined ? undefined : seconds.get(r.speedupOver);
-  if (base !== undefined)
+  if (base !== undefined) {
+    const speedup = base / Math.max(s.seconds, 1e-3);
     console.log(
-      `${''.padEnd(46)} speedup ${(base / Math.max(s.seconds, 1e-3)).toFixed(2)}x over "${r.speedupOver}" ` +
+      `${''.padEnd(46)} speedup ${speedup.toFixed(2)}x over "${r.speedupOver}" ` +
         `(load average ${loadAtStart.get(r.speedupOver ?? '')?.toFixed(1)} before the pair, ${loadavg()[0].toFixed(1)} after it)`,
     );
+    const group = r.name.replace(/ \(\d+\)$/, '');
+    speedups.set(group, [...(speedups.get(group) ?? []), speedup]);
+  }
+}
+for (const [group, xs] of speedups) {
+  if (xs.length < 2) continue;
+  const sorted = [...xs].sort((a, b) => a - b);
+  const median = sorted.length % 2 ? sorted[(sorted.length - 1) / 2] : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
+  console.log(`${group}: median speedup ${median.toFixed(2)}x of ${xs.length} pairs (${xs.map((x) => x.toFixed(2)).join(', ')})`);
 }
