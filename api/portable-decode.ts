@@ -1,5 +1,6 @@
 /**
- * Rebuilding states from portable keys, fast, for the bfs worker threads: a portable key (bus/portable.ts:
+ * Rebuilding states from portable keys, fast, for the Redis bfs workers (the thread workers share piece words
+ * instead, bus/portable-codec.ts `fromPieceWords`): a portable key (bus/portable.ts:
  * `{"l":[local texts],"a":[index per actor],"g":memory,"q":[[from,to,event]…]}`) is cut into its pieces' texts,
  * and each piece's intern code is looked up by its text. A key with a piece never seen goes through the engine's
  * own `fromPortableKey` (about 100 µs: it parses and re-serialises every piece), which also teaches the codes of

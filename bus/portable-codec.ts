@@ -33,6 +33,12 @@ const KIND_MEMORY = 0;
 const KIND_MESSAGE = 1;
 const KIND_LOCAL = 2;
 
+/** Two different texts with one hash (kind, h, l) would rebuild the wrong state: refused, whoever met them. */
+function clash(k: string, known: string | undefined, text: string): void {
+  if (known !== undefined && known !== text)
+    throw new InternalError(`two piece texts hash to one 64-bit word pair (${k}): ${known.slice(0, 60)} / ${text.slice(0, 60)}`);
+}
+
 /** A piece another thread may not know: its kind, its hash words and its portable text. */
 export interface PieceText {
   kind: number;
@@ -160,15 +166,23 @@ export class PortableCodec {
   learnPieces(pieces: readonly PieceText[]): void {
     for (const p of pieces) {
       const k = `${p.kind},${p.h},${p.l}`;
-      const known = this.learnt.get(k);
-      if (known !== undefined && known !== p.text)
-        throw new InternalError(`two piece texts hash to one 64-bit word pair (${k}): ${known.slice(0, 60)} / ${p.text.slice(0, 60)}`);
+      const hashes = p.kind === KIND_MEMORY ? this.globalHashes : p.kind === KIND_MESSAGE ? this.messageHashes : this.localHashesOf(this.actorOf(p.kind));
+      const mine = hashes.codeOf(p.h, p.l);
+      clash(k, this.learnt.get(k) ?? (mine === undefined ? undefined : this.textOf(p.kind, mine)), p.text);
       this.learnt.set(k, p.text);
     }
   }
 
   private hashed(kind: number, h: number, l: number, text: () => string): void {
-    if (!this.learnt.has(`${kind},${h},${l}`)) this.fresh.push({ kind, h, l, text: text() });
+    const k = `${kind},${h},${l}`;
+    const t = text();
+    const learnt = this.learnt.get(k);
+    clash(k, learnt, t);
+    if (learnt === undefined) this.fresh.push({ kind, h, l, text: t });
+  }
+
+  private textOf(kind: number, code: number): string {
+    return kind === KIND_MEMORY ? this.global(code) : kind === KIND_MESSAGE ? this.message(code) : this.d.localStates(this.actorOf(kind)).keys[code];
   }
 
   /** A state with a piece this thread has no code for yet: its portable key from the pieces' texts, decoded, then checked piece by piece. */
@@ -176,8 +190,7 @@ export class PortableCodec {
     const n = this.d.actorCount;
     const text = (kind: number, hashes: PieceHashes, j: number): string => {
       const c = hashes.codeOf(words[j], words[j + 1]);
-      if (c !== undefined)
-        return kind === KIND_MEMORY ? this.global(c) : kind === KIND_MESSAGE ? this.message(c) : this.d.localStates(this.actorOf(kind)).keys[c];
+      if (c !== undefined) return this.textOf(kind, c);
       const t = this.learnt.get(`${kind},${words[j]},${words[j + 1]}`);
       if (t === undefined) throw new InternalError(`a frontier state names a piece (kind ${kind}) no thread described`);
       return t;
@@ -199,6 +212,7 @@ export class PortableCodec {
 
   /** The first actor whose local states are of this kind. */
   private actorOf(kind: number): number {
+    this.localHashesOf(this.d.actorCount - 1);
     const a = this.actorKinds.indexOf(kind);
     if (a < 0) throw new InternalError(`no actor has pieces of kind ${kind}`);
     return a;

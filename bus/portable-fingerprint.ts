@@ -2,9 +2,10 @@
  * The 64-bit fingerprint of a portable key without building it: each piece (an actor's local state, the shared
  * memory, a message) is hashed once from its portable text and cached by intern code (PieceHashes); a state's
  * fingerprint combines its pieces' hashes in the canonical order (actors by position, then the memory, the queue's
- * length, then the queue), two multiplications a piece (`stepA`/`stepB`, one a lane), mixed at the end. Pieces are named by content, so the fingerprint is equal in every
- * process that built the same system, for equal orbits; distinct orbits differ unless two 64-bit hashes collide.
- * It is not the fingerprint of the portable key's text (explore/fingerprint.ts): the two are never mixed.
+ * length, then the queue), two multiplications a piece (`stepA`/`stepB`, one a lane), mixed at the end. Pieces
+ * are named by content, so the fingerprint is equal in every process that built the same system, for equal
+ * orbits; distinct orbits differ unless two 64-bit hashes collide. It is not the fingerprint of the portable
+ * key's text (explore/fingerprint.ts): the two are never mixed.
  */
 import { fingerprint, fp } from '../explore/fingerprint';
 

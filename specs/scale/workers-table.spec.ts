@@ -203,6 +203,9 @@ describe('piece words: states any worker rebuilds (bus/portable-codec.ts fromPie
     const b = build();
     b.learnPieces(pieces);
     expect(() => b.learnPieces([{ ...pieces[0], text: `${pieces[0].text} ` }])).toThrow(/two piece texts hash to one 64-bit word pair/);
+    // Against a piece the engine hashed itself, too: an engine that met them all is told another text for one of them.
+    reached(a, 'bfs');
+    expect(() => a.learnPieces([{ ...pieces[1], text: `${pieces[1].text} ` }])).toThrow(/two piece texts hash to one 64-bit word pair/);
     // A text that does not hash to the words it came with is caught when the state is rebuilt.
     const c = build();
     c.learnPieces(pieces.map((p, i) => (i === pieces.length - 1 ? { ...p, h: p.h ^ 1 } : p)));

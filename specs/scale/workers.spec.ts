@@ -155,7 +155,7 @@ describe('bfs on worker threads: the CLI', () => {
   });
 });
 
-describe('portable keys rebuilt by the workers (api/portable-decode.ts)', () => {
+describe('portable keys rebuilt by the Redis workers (api/portable-decode.ts)', () => {
   test('the piece cache gives the state the engine gives, for every state of a search; odd text goes to the engine', () => {
     const sys = system(hyp('trampoline', 3, { hotplug: 1, vms: 1 }));
     const maker = sys.engine({ symmetry: true });
