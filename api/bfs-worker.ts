@@ -149,6 +149,8 @@ class BfsWorker {
   private report(): void {
     if (performance.now() - this.lastReport < REPORT_MS) return;
     this.lastReport = performance.now();
+    // The coordinator reads the shared count for --max-states every 50 ms: it must not wait for the level's end.
+    this.table.publish();
     this.post({ t: 'progress', heapMB: Math.round(getHeapStatistics().used_heap_size / 1048576) });
   }
 

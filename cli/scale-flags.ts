@@ -22,7 +22,7 @@ export const scaleHelp = `  --exact               bfs/dfs: keep full state keys,
   --spill-dir DIR       bfs/dfs: where a frontier larger than --frontier-in-memory spills (default: temp dir)
   --frontier-in-memory N  frontier states kept in memory before spilling (default 4194304)
   --no-spill            keep the whole frontier in memory
-  --workers N           bfs: a level-synchronous search on N worker threads sharing one visited set
+  --workers N           bfs: a level-synchronous search on N worker threads sharing the visited set and levels
                         (default 1; same verdict, states and trace length as one thread); random/pct: run
                         seeds in N worker threads (default: the machine's cores)
   --seeds S             random/pct swarm: seeds --seed .. --seed+S-1, --walks each (default 16); the lowest

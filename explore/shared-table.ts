@@ -73,10 +73,16 @@ export class SharedTable {
     this.added = 0;
   }
 
-  settle(): void {
+  /** Add this thread's inserts so far to the shared count (its share shrinks by as many): budgets read it mid-level. */
+  publish(): void {
     if (this.allowance < 0) return;
     Atomics.add(this.count, 0, this.added);
+    this.allowance -= this.added;
     this.added = 0;
+  }
+
+  settle(): void {
+    this.publish();
     this.allowance = -1;
   }
 

@@ -88,6 +88,26 @@ describe('the shared visited set (explore/shared-table.ts)', () => {
     }
   });
 
+  test("a thread's share of a level: its inserts reach the shared count when published, and it says 'full' past its share", () => {
+    const t = SharedTable.create(64);
+    t.insert(1, 1, 0, 0, 0);
+    t.share(2); // room for 48 states at 3/4: 47 left, 23 for this thread
+    const xs = offers(3, 30, 1);
+    const got = [];
+    for (let i = 0; i < xs.length; i += 4) got.push(t.insert(xs[i], xs[i + 1], xs[i + 2], xs[i + 3], 1));
+    expect(got.filter((g) => g === 'new')).toHaveLength(23);
+    expect(got.slice(23).every((g) => g === 'full')).toBe(true);
+    expect(t.size).toBe(1);
+    t.publish();
+    expect(t.size).toBe(24);
+    expect(t.insert(xs[4 * 29], xs[4 * 29 + 1], 1, 1, 1)).toBe('full');
+    t.settle();
+    expect(t.size).toBe(24);
+    // Settled: every insert counts at once again, up to 3/4 of the table.
+    expect(t.insert(xs[4 * 29], xs[4 * 29 + 1], 1, 1, 1)).toBe('new');
+    expect(t.size).toBe(25);
+  });
+
   test('a state of an earlier level keeps its parent and depth; growth keeps every state, parent and depth', () => {
     let t = SharedTable.create(8);
     expect(t.insert(5, 6, 0, 0, 0)).toBe('new');
