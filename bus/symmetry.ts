@@ -52,12 +52,8 @@ export class Symmetry {
   private stamp = 0;
   /** Class number of each actor, -1 for actors without a class. */
   private readonly classOf: number[];
-  /** Per class, per local-state code: message code * 3 + side → signature of a member with that one message. */
-  private readonly sigMemo: Map<number, Sig>[][] = [];
-  /** Per class, per local-state code: signatures of members with two or more messages, by message code and side along a trie. */
-  private readonly manyMemo: SigTrie[][] = [];
-  /** Per class, per local-state code: the signature of a member with no message. */
-  private readonly quietMemo: Sig[][] = [];
+  /** Per class, per local-state code: signatures along a trie of message code * 3 + side (`signature`). */
+  private readonly sigs: SigTrie[][] = [];
   /** `canonical`'s scratch, reused from state to state: the placement, tied groups, groups in order, group objects. */
   private readonly base: number[];
   private readonly ambiguous: number[][] = [];
@@ -85,40 +81,33 @@ export class Symmetry {
     return k < 0 ? String(actor) : `*${k}`;
   }
 
-  /** Per member: a permutation-invariant signature (from the messages it sends or receives), and whether it talks to symmetric actors. */
+  /**
+   * Per member: a permutation-invariant signature (from the messages it sends or receives), and whether it talks to
+   * symmetric actors. Memoised per class and local state along a trie of the member's messages (code and the
+   * member's side of each), which they follow from; the first member met is kept as `i`, which only names the
+   * machine for content order. So the common members (no message, or one) cost an array read and a map lookup.
+   */
   private signature(i: number, code: number, mine: readonly number[] | undefined): Sig {
-    if (mine === undefined) {
-      // Signatures are memoised with the first member met: `i` only names the machine for content order.
-      this.quietMemo[this.classOf[i]] ??= [];
-      const memo = this.quietMemo[this.classOf[i]];
-      let q = memo[code];
-      if (q === undefined) {
-        q = { i, sig: this.order.tag(i, code), code, talks: false };
-        memo[code] = q;
-      }
-      return q;
-    }
-    if (mine.length === 1) return this.oneMessage(i, code, mine[0]);
-    // Memoised along the member's messages (code and side each): the signature follows from them and the local state.
-    this.manyMemo[this.classOf[i]] ??= [];
-    const roots = this.manyMemo[this.classOf[i]];
+    this.sigs[this.classOf[i]] ??= [];
+    const roots = this.sigs[this.classOf[i]];
     roots[code] ??= { next: new Map() };
     let node = roots[code];
-    for (let k = 0; k < mine.length; k++) {
-      const m = this.message(mine[k]);
-      const key = mine[k] * 3 + (m.from === m.to ? 0 : m.to === i ? 1 : 2);
-      let n = node.next.get(key);
-      if (n === undefined) {
-        n = { next: new Map() };
-        node.next.set(key, n);
+    for (let k = 0; mine !== undefined && k < mine.length; k++) {
+      const c = mine[k];
+      const m = this.message(c);
+      const key = c * 3 + (m.from === m.to ? 0 : m.to === i ? 1 : 2);
+      let next = node.next.get(key);
+      if (next === undefined) {
+        next = { next: new Map() };
+        node.next.set(key, next);
       }
-      node = n;
+      node = next;
     }
-    node.sig ??= this.manySignature(i, code, mine);
+    node.sig ??= this.signatureOf(i, code, mine ?? []);
     return node.sig;
   }
 
-  private manySignature(i: number, code: number, mine: readonly number[]): Sig {
+  private signatureOf(i: number, code: number, mine: readonly number[]): Sig {
     const tag = this.order.tag(i, code);
     // One list per channel (per actual partner, so two partners' messages never interleave); partners are named by class.
     const channels = new Map<string, { name: string; events: string[] }>();
@@ -138,27 +127,6 @@ export class Symmetry {
     }
     const parts = [...channels.values()].map((ch) => `${ch.name}\u0002${ch.events.join('\u0003')}`).sort();
     return { i, sig: tag + parts.join('\u0001'), code, talks };
-  }
-
-  /** The signature of a member with one message (the common case), memoised per local state and message: no strings built. */
-  private oneMessage(i: number, code: number, c: number): Sig {
-    const m = this.message(c);
-    const other = m.to === i ? m.from : m.to;
-    const talks = this.classOf[other] >= 0;
-    // The signature names the partner by class only, and the direction: both follow from the message and `i`'s side of it.
-    const side = m.from === m.to ? 0 : m.to === i ? 1 : 2;
-    this.sigMemo[this.classOf[i]] ??= [];
-    const byCode = this.sigMemo[this.classOf[i]];
-    byCode[code] ??= new Map<number, Sig>();
-    const memo = byCode[code];
-    const k = c * 3 + side;
-    let sig = memo.get(k);
-    if (sig === undefined) {
-      const dir = side === 0 ? '=' : side === 1 ? '<' : '>';
-      sig = { i, sig: `${this.order.tag(i, code) + dir + this.tag(other)}\u0002${m.eventKey}`, code, talks };
-      memo.set(k, sig);
-    }
-    return sig;
   }
 
   /**
