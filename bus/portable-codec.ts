@@ -10,7 +10,7 @@ import type { Interner } from './intern';
 import type { World } from './key';
 import { encodePortable, parsePortable, requirePlainData } from './portable';
 import { InternalError } from '../util/errors';
-import { finish, PieceHashes, stepA, stepB } from './portable-fingerprint';
+import { finish, PieceHashes, SEED_A, SEED_B, stepA, stepB } from './portable-fingerprint';
 import type { BusEvent } from './spec';
 import { localKey, snapshotFromKey } from './xstate-adapter';
 
@@ -56,15 +56,15 @@ export class PortableCodec {
   /** Per local-state dictionary, per code: checked to be plain data. */
   private readonly plainLocals = new Map<Interner<AnyMachineSnapshot>, boolean[]>();
 
-  /** Per local-state dictionary, per code: the hash of its text (plain data checked first, as for a key). */
-  private readonly localHashes = new Map<Interner<AnyMachineSnapshot>, PieceHashes>();
+  /** Per local-state dictionary: its piece kind, and per code the hash of its text (plain data checked first, as for a key). */
+  private readonly localHashes = new Map<Interner<AnyMachineSnapshot>, { kind: number; hashes: PieceHashes }>();
   private readonly globalHashes = new PieceHashes(
     (c) => this.global(c),
-    (c, h, l) => this.hashed(KIND_MEMORY, h, l, () => this.global(c)),
+    (h, l, text) => this.hashed(KIND_MEMORY, h, l, text),
   );
   private readonly messageHashes = new PieceHashes(
     (c) => this.message(c),
-    (c, h, l) => this.hashed(KIND_MESSAGE, h, l, () => this.message(c)),
+    (h, l, text) => this.hashed(KIND_MESSAGE, h, l, text),
   );
   /** The same, by actor index (actors of one machine share one), and the piece kind of each actor's local states. */
   private readonly actorHashes: PieceHashes[] = [];
@@ -83,8 +83,8 @@ export class PortableCodec {
    * equal portable keys in every process, with no string built (each piece's text is hashed once per code).
    */
   fingerprint(c: World, out: Uint32Array): void {
-    let a = 0x3c6ef372;
-    let b = 0xa54ff53a;
+    let a = SEED_A;
+    let b = SEED_B;
     for (let i = 0; i < c.locals.length; i++) {
       const p = this.localHashesOf(i);
       const code = c.locals[i];
@@ -173,12 +173,11 @@ export class PortableCodec {
     }
   }
 
-  private hashed(kind: number, h: number, l: number, text: () => string): void {
+  private hashed(kind: number, h: number, l: number, text: string): void {
     const k = `${kind},${h},${l}`;
-    const t = text();
     const learnt = this.learnt.get(k);
-    clash(k, learnt, t);
-    if (learnt === undefined) this.fresh.push({ kind, h, l, text: t });
+    clash(k, learnt, text);
+    if (learnt === undefined) this.fresh.push({ kind, h, l, text });
   }
 
   private textOf(kind: number, code: number): string {
@@ -228,14 +227,17 @@ export class PortableCodec {
       let p = this.localHashes.get(states);
       if (p === undefined) {
         const kind = KIND_LOCAL + this.localHashes.size;
-        p = new PieceHashes(
-          (code) => this.local(a, code),
-          (code, h, l) => this.hashed(kind, h, l, () => this.local(a, code)),
-        );
+        p = {
+          kind,
+          hashes: new PieceHashes(
+            (code) => this.local(a, code),
+            (h, l, text) => this.hashed(kind, h, l, text),
+          ),
+        };
         this.localHashes.set(states, p);
       }
-      this.actorHashes[a] = p;
-      this.actorKinds[a] = KIND_LOCAL + [...this.localHashes.values()].indexOf(p);
+      this.actorHashes[a] = p.hashes;
+      this.actorKinds[a] = p.kind;
     }
     return this.actorHashes[actor];
   }

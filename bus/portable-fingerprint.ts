@@ -18,10 +18,10 @@ export class PieceHashes {
   private readonly byHi = new Map<number, number>();
   private readonly clashes = new Map<string, number>();
 
-  /** `hashed` hears of each code hashed here for the first time (bus/portable-codec.ts tells other threads its text). */
+  /** `hashed` hears of each piece hashed here for the first time (bus/portable-codec.ts tells other threads its text). */
   constructor(
     private readonly text: (code: number) => string,
-    private readonly hashed?: (code: number, h: number, l: number) => void,
+    private readonly hashed?: (h: number, l: number, text: string) => void,
   ) {}
 
   /** The piece's hi word (hashing it first if need be); `lo` is then known. */
@@ -60,7 +60,8 @@ export class PieceHashes {
       this.los = los;
       this.known = known;
     }
-    fingerprint(this.text(code));
+    const text = this.text(code);
+    fingerprint(text);
     const h = fp[0];
     const l = fp[1];
     this.his[code] = h;
@@ -68,10 +69,14 @@ export class PieceHashes {
     this.known[code] = 1;
     if (this.byHi.has(h)) this.clashes.set(`${h},${l}`, code);
     else this.byHi.set(h, code);
-    this.hashed?.(code, h, l);
+    this.hashed?.(h, l, text);
     return h;
   }
 }
+
+/** The lanes' starting values (a state's fingerprint, and `WordHash`). */
+export const SEED_A = 0x3c6ef372;
+export const SEED_B = 0xa54ff53a;
 
 /**
  * One step of the pieces' combination, lane by lane: a bijection of the lane for a fixed word and of the word
@@ -109,8 +114,8 @@ export class WordHash {
   private n = 0;
 
   start(): this {
-    this.a = 0x3c6ef372;
-    this.b = 0xa54ff53a;
+    this.a = SEED_A;
+    this.b = SEED_B;
     this.n = 0;
     return this;
   }
@@ -130,9 +135,6 @@ export class WordHash {
 
   /** Finish into `out` ([hi, lo]); (0, 0) never occurs (it marks an empty slot). */
   end(out: Uint32Array): void {
-    const h = fmix(this.a ^ this.n);
-    const l = fmix(this.b ^ Math.imul(h, 0x9e3779b1));
-    out[0] = fmix(h ^ Math.imul(l, 0x85ebca77));
-    out[1] = l === 0 && out[0] === 0 ? 1 : l;
+    finish(this.a, this.b, this.n, out);
   }
 }
