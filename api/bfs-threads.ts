@@ -192,6 +192,11 @@ class Pieces {
   }
 }
 
+/** The states of a level: its segments' records. */
+function sizeOf(level: readonly SegmentBuffers[]): number {
+  return level.reduce((a, s) => a + s.count, 0);
+}
+
 /** Expand one level on every worker: all at once from the shared cursor, or (test hook `staggered`) in ranges one worker at a time, last first. */
 async function expandLevel(
   pool: Pool,
@@ -203,18 +208,21 @@ async function expandLevel(
 ): Promise<Expanded[]> {
   const msg = (i: number, range?: [number, number]): ToWorker => ({ t: 'expand', depth, table: fresh, level, pieces: pieces.for(i), range });
   Atomics.store(pool.cursor, 0, 0);
+  let out: Expanded[];
   if (!staggered) {
     for (let i = 0; i < pool.count; i++) pool.send(i, msg(i));
-    return pool.all('expanded');
+    out = await pool.all('expanded');
+  } else {
+    const size = sizeOf(level);
+    const cut = (i: number) => Math.round((size * i) / pool.count);
+    out = new Array(pool.count);
+    for (let i = pool.count - 1; i >= 0; i--) {
+      pool.send(i, msg(i, [cut(i), cut(i + 1)]));
+      out[i] = (await pool.all('expanded', [i]))[0];
+    }
   }
-  const size = level.reduce((a, s) => a + s.count, 0);
-  const cut = (i: number) => Math.round((size * i) / pool.count);
-  const out: Expanded[] = new Array(pool.count);
-  for (let i = pool.count - 1; i >= 0; i--) {
-    pool.send(i, msg(i, [cut(i), cut(i + 1)]));
-    out[i] = (await pool.all('expanded', [i]))[0];
-    pieces.from(i, out[i].pieces);
-  }
+  // The pieces the next level's states are made of, for the workers that did not meet them.
+  for (const [i, e] of out.entries()) pieces.from(i, e.pieces);
   return out;
 }
 
@@ -289,7 +297,7 @@ export async function threadBfs(task: BfsTask, workers: number, limits: PoolLimi
     let level = ready.map((r) => r.segment);
     for (let depth = 0; ; depth++) {
       const before = pool.table.size;
-      const expanding = level.reduce((a, s) => a + s.count, 0);
+      const expanding = sizeOf(level);
       await presize.grow(pool, expanding, task.growLate === true);
       // Every worker must move to a table grown since the last level (at the barrier, only those with kept successors saw it).
       const fresh = pool.table !== everyoneHas ? pool.table.buffers : undefined;
@@ -299,7 +307,6 @@ export async function threadBfs(task: BfsTask, workers: number, limits: PoolLimi
       for (const [i, e] of ex.entries()) {
         out.transitions += e.transitions;
         out.expandedBy[i] += e.expanded;
-        if (!staggered) pieces.from(i, e.pieces);
         if (e.found) found = preferFound(found, e.found);
       }
       const outs = await insertKept(pool, depth, ex, staggered);
@@ -312,7 +319,7 @@ export async function threadBfs(task: BfsTask, workers: number, limits: PoolLimi
       out.states = pool.table.size;
       out.bytes = pool.table.bytes;
       out.engine = engineOf(ex);
-      const next = level.reduce((a, s) => a + s.count, 0);
+      const next = sizeOf(level);
       if (next > 0) out.depth = depth + 1;
       limits.onProgress?.(out.states, out.depth, next);
       if (found) {

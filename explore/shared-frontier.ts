@@ -60,7 +60,6 @@ export class LevelReader {
   private readonly segments: { words: Uint32Array; starts: Uint32Array; first: number; count: number }[];
   words: Uint32Array = new Uint32Array(0);
   at = 0;
-  end = 0;
 
   constructor(segments: readonly SegmentBuffers[]) {
     let first = 0;
@@ -72,14 +71,13 @@ export class LevelReader {
     this.size = first;
   }
 
-  /** Point `words[at, end)` at record `i` of the level. */
+  /** Point `words` and `at` at record `i` of the level (its length is the caller's to know). */
   locate(i: number): void {
     for (const s of this.segments) {
       if (i < s.first + s.count) {
         const j = i - s.first;
         this.words = s.words;
         this.at = s.starts[j];
-        this.end = s.starts[j + 1];
         return;
       }
     }
