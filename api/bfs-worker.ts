@@ -51,17 +51,19 @@ class BfsWorker {
   private readonly cursor: Int32Array;
   private lastReport = 0;
 
-  constructor(
-    private readonly task: BfsTask,
-    private readonly index: number,
-    private readonly count: number,
-    data: BfsWorkerData,
-  ) {
-    this.engine = system(task.config).engine({ symmetry: task.symmetry });
+  private readonly task: BfsTask;
+  private readonly index: number;
+  private readonly count: number;
+
+  constructor(data: BfsWorkerData) {
+    this.task = data.task;
+    this.index = data.index;
+    this.count = data.count;
+    this.engine = system(data.task.config).engine({ symmetry: data.task.symmetry });
     this.table = SharedTable.attach(data.table);
     this.cursor = data.cursor;
     this.out = this.writers[0];
-    if (index === 0) {
+    if (data.index === 0) {
       const slot = this.slotOf(this.engine.initial());
       this.writeRecord(slot);
       this.out.push(this.rec, 0, this.rec.length);
@@ -222,7 +224,7 @@ class BfsWorker {
 const data = workerData as BfsWorkerData;
 let worker: BfsWorker | undefined;
 try {
-  worker = new BfsWorker(data.task, data.index, data.count, data);
+  worker = new BfsWorker(data);
   parentPort!.postMessage({ t: 'ready', ...worker.output() } satisfies FromWorker);
 } catch (e) {
   parentPort!.postMessage({ t: 'error', message: e instanceof Error ? `${e.name}: ${e.message}` : String(e) } satisfies FromWorker);

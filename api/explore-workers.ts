@@ -108,10 +108,11 @@ export async function exploreWorkers(
     spilledFrontierStates: 0,
   };
   const head = { ...sys.header, strategy: 'bfs' as const, seed: 1, symmetry: symmetry && engine.classes.length > 0, por, stats, visited, engine: r.engine };
-  if (end.kind === 'complete') return { ...head, result: 'verified', violation: null, workers: { workers, expandedBy: r.expandedBy } };
-  if (end.kind === 'limit') return { ...head, result: 'incomplete', violation: null, stoppedBy: end.by, workers: { workers, expandedBy: r.expandedBy } };
+  const shared = { workers, expandedBy: r.expandedBy };
+  if (end.kind === 'complete') return { ...head, result: 'verified', violation: null, workers: shared };
+  if (end.kind === 'limit') return { ...head, result: 'incomplete', violation: null, stoppedBy: end.by, workers: shared };
   if (end.kind === 'failed') return { ...head, result: 'incomplete', violation: null, stoppedBy: 'worker-failed', workers: { workers, reason: end.reason } };
-  return { ...head, result: 'violation', violation: violationOf(engine, end, shortest), workers: { workers, expandedBy: r.expandedBy } };
+  return { ...head, result: 'violation', violation: violationOf(engine, end, shortest), workers: shared };
 }
 
 function violationOf(engine: Engine<unknown>, end: Extract<PoolOutcome['end'], { kind: 'found' }>, shortest: boolean): ExploreViolation {
